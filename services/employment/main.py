@@ -1,0 +1,22 @@
+"""Employment service (人社: 就业扶贫, 技能培训, 公益岗位, 扶贫车间). Port 8003."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from shared.app import ServiceSpec, create_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="employment",
+    title="Employment service",
+    description="Labour census, training, job recommendation, public-welfare posts, poverty "
+    "workshops and entrepreneurship (EMP-*).",
+)
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    return create_app(SPEC, settings)
+
+
+app = build_app()

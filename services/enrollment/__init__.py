@@ -1,0 +1,1 @@
+"""Enrollment service (HR & social security): poverty registry, pension and medical enrollment."""

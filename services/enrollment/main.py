@@ -1,0 +1,24 @@
+"""Enrollment service (人社: 城乡居民养老保险 / 医疗保险 参保, 建档立卡 registry). Port 8001."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.enrollment.registry.routes import router as registry_router
+from shared.app import ServiceSpec, create_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="enrollment",
+    title="Enrollment service",
+    description="The poverty registry (建档立卡), resident pension and medical insurance "
+    "enrollment, reconciliation and contribution subsidies (REG-*, ENR-*).",
+    routers=[registry_router],
+)
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    return create_app(SPEC, settings)
+
+
+app = build_app()

@@ -1,0 +1,1 @@
+"""Medical service (医保): reimbursement chain, the 90% guarantee, chronic and major diseases."""

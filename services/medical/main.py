@@ -1,0 +1,26 @@
+"""Medical service (医保: 一站式结算, 90% 兜底, 慢病 / 大病). Port 8002."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.medical.registry.consumers import SUBSCRIPTION as REGISTRY_SUBSCRIPTION
+from services.medical.registry.routes import router as persons_router
+from shared.app import ServiceSpec, create_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="medical",
+    title="Medical service",
+    description="One-stop reimbursement chain, the 90% guarantee and annual cap, chronic and "
+    "major diseases, the retroactive top-up campaign (MED-*).",
+    routers=[persons_router],
+    subscriptions=[REGISTRY_SUBSCRIPTION],
+)
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    return create_app(SPEC, settings)
+
+
+app = build_app()

@@ -1,0 +1,1 @@
+"""The medical service's read model of the poverty registry."""

@@ -1,0 +1,22 @@
+"""Welfare service (民政: 低保, 特困供养, 临时救助, 一门受理). Port 8004."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from shared.app import ServiceSpec, create_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="welfare",
+    title="Welfare service",
+    description="Dibao lifecycle, extreme-poverty support, temporary relief and one-window "
+    "referrals (WEL-*).",
+)
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    return create_app(SPEC, settings)
+
+
+app = build_app()

@@ -1,0 +1,7 @@
+"""Tables owned by the welfare service."""
+
+from __future__ import annotations
+
+from shared.bus.tables import BUS_TABLES
+
+TABLES = (*BUS_TABLES,)

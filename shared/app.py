@@ -1,0 +1,247 @@
+"""The service shell every service is built from: lifespan (migrations, engine, relay,
+consumers), correlation ids, problem documents, health/readiness and the policy endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from shared import migrations
+from shared.auth import CurrentPrincipal
+from shared.bus.consumer import ConsumerRunner, Subscription
+from shared.bus.kafka import broker_reachable
+from shared.bus.outbox import add_waker, remove_waker
+from shared.bus.relay import OutboxRelay
+from shared.correlation import HEADER, CorrelationIdMiddleware, RequestLogMiddleware
+from shared.db import make_engine, ping
+from shared.errors import install_error_handlers
+from shared.ids import CountyCode
+from shared.logging import configure_logging, get_logger
+from shared.policy import PolicySet
+from shared.settings import Settings
+
+log = get_logger("app")
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    routers: list[APIRouter] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
+
+
+@dataclass
+class Runtime:
+    """What a running service holds; reachable from handlers as `request.app.state.runtime`."""
+
+    spec: ServiceSpec
+    settings: Settings
+    engine: Engine
+    policy: PolicySet
+    relay: OutboxRelay | None = None
+    consumers: list[ConsumerRunner] = field(default_factory=list)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _broker_checked: tuple[float, bool] = (0.0, False)
+
+    def publish_kwargs(self) -> dict[str, Any]:
+        return {"service": self.spec.name, "topic_prefix": self.settings.topic_prefix}
+
+    async def broker_ok(self) -> bool:
+        at, ok = self._broker_checked
+        if time.monotonic() - at > 1.0:
+            ok = await broker_reachable(self.settings.kafka_bootstrap_servers, wait_s=1.5)
+            self._broker_checked = (time.monotonic(), ok)
+        return ok
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed when the handler returns, rolled back on error."""
+    with Session(get_runtime(request).engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+class ParameterOut(BaseModel):
+    path: str
+    value: Any
+    unit: str | None
+    effective_from: date
+    reference: str
+    county_override: bool
+    illustrative: bool
+    description: str
+
+
+class ParametersOut(BaseModel):
+    county: str | None
+    on: date
+    parameters: list[ParameterOut]
+
+
+def _system_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz", tags=["system"], summary="Liveness")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", tags=["system"], summary="Readiness: database and broker reachable")
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.to_thread(ping, runtime.engine)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        if runtime.settings.bus_enabled:
+            checks["broker"] = "ok" if await runtime.broker_ok() else "unreachable"
+            if runtime.relay is not None:
+                checks["outbox_pending"] = str(await asyncio.to_thread(runtime.relay.pending))
+        ready = all(v == "ok" for k, v in checks.items() if k in ("database", "broker"))
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @router.get(
+        "/v1/policy/parameters",
+        tags=["policy"],
+        summary="Policy parameters in force for a county on a date",
+        response_model=ParametersOut,
+    )
+    def parameters(
+        runtime: RuntimeDep,
+        _principal: CurrentPrincipal,
+        county: Annotated[
+            CountyCode | None, Query(description="6-digit county code, e.g. 532325 (姚安)")
+        ] = None,
+        on: Annotated[
+            date | None, Query(description="Date the values apply to (default today)")
+        ] = None,
+    ) -> ParametersOut:
+        day = on or date.today()
+        resolved = runtime.policy.resolve_all(county, day)
+        return ParametersOut(
+            county=county,
+            on=day,
+            parameters=[
+                ParameterOut(
+                    path=p.path,
+                    value=p.value,
+                    unit=p.unit,
+                    effective_from=p.effective_from,
+                    reference=p.reference,
+                    county_override=p.county is not None,
+                    illustrative=p.illustrative,
+                    description=p.description,
+                )
+                for p in resolved
+            ],
+        )
+
+    return router
+
+
+def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings(service_name=spec.name)
+    if settings.service_name != spec.name:
+        settings = settings.model_copy(update={"service_name": spec.name})
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        configure_logging(spec.name, settings.log_level, settings.log_json)
+        await asyncio.to_thread(migrations.upgrade, spec.name, settings.database_url)
+        engine = make_engine(settings.database_url)
+        runtime = Runtime(
+            spec=spec,
+            settings=settings,
+            engine=engine,
+            policy=PolicySet.load(settings.policy_dir),
+        )
+        app.state.runtime = runtime
+        waker = None
+        if settings.bus_enabled:
+            if settings.relay_enabled:
+                relay = OutboxRelay(
+                    engine,
+                    service=spec.name,
+                    bootstrap=settings.kafka_bootstrap_servers,
+                    partitions=settings.topic_partitions,
+                    batch_size=settings.relay_batch_size,
+                    poll_interval_s=settings.relay_poll_interval_s,
+                )
+                runtime.relay = relay
+                loop = asyncio.get_running_loop()
+
+                def waker() -> None:
+                    loop.call_soon_threadsafe(relay.wake)
+
+                add_waker(waker)
+                runtime.tasks.append(asyncio.create_task(relay.run(runtime.stop)))
+            if settings.consumers_enabled:
+                for i, sub in enumerate(spec.subscriptions):
+                    runner = ConsumerRunner(
+                        engine,
+                        group=spec.name if i == 0 else f"{spec.name}-{i}",
+                        bootstrap=settings.kafka_bootstrap_servers,
+                        subscription=sub,
+                        topic_prefix=settings.topic_prefix,
+                        partitions=settings.topic_partitions,
+                        max_attempts=settings.consumer_max_attempts,
+                        retry_backoff_s=settings.consumer_retry_backoff_s,
+                    )
+                    runtime.consumers.append(runner)
+                    runtime.tasks.append(asyncio.create_task(runner.run(runtime.stop)))
+        log.info("service_started", database=engine.url.get_backend_name())
+        try:
+            yield
+        finally:
+            runtime.stop.set()
+            if waker is not None:
+                remove_waker(waker)
+            for task in runtime.tasks:
+                with suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(task, timeout=10)
+            engine.dispose()
+            log.info("service_stopped")
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(CorrelationIdMiddleware, header_name=HEADER, validator=None)
+    app.include_router(_system_router())
+    for router in spec.routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,257 @@
+"""The consumer runner: applies events idempotently, retries a failing one a bounded number of
+times, then dead-letters it and carries on. Offsets are committed only after the effects."""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from shared.bus.kafka import ensure_topics, new_consumer, new_producer
+from shared.bus.tables import DeadLetter, ProcessedEvent
+from shared.correlation import bound_correlation_id
+from shared.events.catalogue import EventData, parse_data
+from shared.events.envelope import Envelope, MalformedEvent
+from shared.logging import get_logger
+
+log = get_logger("bus.consumer")
+
+Handler = Callable[[Session, Envelope, EventData], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What a service consumes: topics, and a handler per event type."""
+
+    topics: tuple[str, ...]
+    handlers: dict[str, Handler]
+
+
+@dataclass
+class _Item:
+    record: ConsumerRecord
+    envelope: Envelope
+    data: EventData
+    handler: Handler
+
+
+def dlq_topic(group: str, prefix: str = "") -> str:
+    return f"{prefix}dlq.{group}"
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        group: str,
+        bootstrap: str,
+        subscription: Subscription,
+        topic_prefix: str = "",
+        partitions: int = 3,
+        max_attempts: int = 3,
+        retry_backoff_s: float = 0.2,
+    ) -> None:
+        self.engine = engine
+        self.group = group
+        self.bootstrap = bootstrap
+        self.topics = [topic_prefix + t for t in subscription.topics]
+        self.handlers = subscription.handlers
+        self.dlq = dlq_topic(group, topic_prefix)
+        self.partitions = partitions
+        self.max_attempts = max_attempts
+        self.retry_backoff_s = retry_backoff_s
+        self.connected = False
+        self.applied_total = 0
+        self.dead_lettered_total = 0
+        self._producer: AIOKafkaProducer | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            consumer: AIOKafkaConsumer | None = None
+            try:
+                await ensure_topics(self.bootstrap, [*self.topics, self.dlq], self.partitions)
+                consumer = new_consumer(self.bootstrap, self.group, self.topics)
+                await consumer.start()
+                self.connected = True
+                backoff = 0.2
+                log.info("consumer_started", group=self.group, topics=self.topics)
+                while not stop.is_set():
+                    batch = await consumer.getmany(timeout_ms=200, max_records=1_000)
+                    records = [r for recs in batch.values() for r in recs]
+                    if records:
+                        await self.process(records)
+                        await consumer.commit()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker down or restarted: reconnect and resume
+                if self.connected:
+                    log.warning("consumer_broker_unavailable", group=self.group, error=str(exc))
+                self.connected = False
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                if consumer is not None:
+                    try:
+                        await asyncio.wait_for(consumer.stop(), 5)
+                    except Exception:  # a consumer cut off from its broker may fail to leave
+                        pass
+        await self._close_producer()
+
+    async def process(self, records: list[ConsumerRecord]) -> None:
+        """Apply a batch in one transaction; if any event fails, fall back to one at a time."""
+        items: list[_Item] = []
+        for record in records:
+            item = await self._decode(record)
+            if item is not None:
+                items.append(item)
+        if not items:
+            return
+        try:
+            self.applied_total += await asyncio.to_thread(self._apply, items)
+            return
+        except Exception:
+            log.info("batch_failed_falling_back", group=self.group, size=len(items))
+        for item in items:
+            await self._apply_one_with_retries(item)
+
+    async def _decode(self, record: ConsumerRecord) -> _Item | None:
+        try:
+            envelope = Envelope.from_kafka(record.key, record.value, record.headers)
+        except MalformedEvent as exc:
+            await self._dead_letter(record, None, str(exc), attempts=1)
+            return None
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            return None  # another service's concern on a shared topic
+        try:
+            data = parse_data(envelope.type, envelope.data)
+        except ValidationError as exc:
+            await self._dead_letter(record, envelope, f"invalid payload: {exc}", attempts=1)
+            return None
+        return _Item(record, envelope, data, handler)
+
+    async def _apply_one_with_retries(self, item: _Item) -> None:
+        error = ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                self.applied_total += await asyncio.to_thread(self._apply, [item])
+                return
+            except Exception as exc:
+                error = "".join(traceback.format_exception_only(exc)).strip()
+                log.warning(
+                    "event_failed",
+                    group=self.group,
+                    event_id=item.envelope.id,
+                    event_type=item.envelope.type,
+                    attempt=attempt,
+                    error=error,
+                )
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.retry_backoff_s * attempt)
+        await self._dead_letter(item.record, item.envelope, error, attempts=self.max_attempts)
+
+    def _apply(self, items: list[_Item]) -> int:
+        """One transaction: skip already-processed ids, apply the rest, record their ids."""
+        applied = 0
+        with Session(self.engine, expire_on_commit=False) as session:
+            ids = [i.envelope.id for i in items]
+            done = set(
+                session.exec(
+                    select(ProcessedEvent.event_id).where(
+                        ProcessedEvent.consumer == self.group, col(ProcessedEvent.event_id).in_(ids)
+                    )
+                ).all()
+            )
+            for item in items:
+                env = item.envelope
+                if env.id in done:
+                    continue
+                done.add(env.id)  # the same id twice in one batch
+                with bound_correlation_id(env.correlationid, event_id=env.id, event_type=env.type):
+                    item.handler(session, env, item.data)
+                session.add(
+                    ProcessedEvent(consumer=self.group, event_id=env.id, event_type=env.type)
+                )
+                applied += 1
+            try:
+                session.commit()
+            except IntegrityError:
+                # Another instance applied one of these concurrently: its effect stands, ours goes.
+                session.rollback()
+                if len(items) > 1:
+                    raise
+                return 0
+        return applied
+
+    async def _dead_letter(
+        self, record: ConsumerRecord, envelope: Envelope | None, error: str, attempts: int
+    ) -> None:
+        self.dead_lettered_total += 1
+        log.error(
+            "event_dead_lettered",
+            group=self.group,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            event_id=envelope.id if envelope else None,
+            error=error[:500],
+        )
+        await asyncio.to_thread(self._record_dead_letter, record, envelope, error, attempts)
+        headers = [
+            *list(record.headers or ()),
+            ("dlq_error", error[:2000].encode()),
+            ("dlq_attempts", str(attempts).encode()),
+            ("dlq_group", self.group.encode()),
+            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_partition", str(record.partition).encode()),
+            ("dlq_original_offset", str(record.offset).encode()),
+        ]
+        producer = await self._producer_started()
+        await producer.send_and_wait(self.dlq, value=record.value, key=record.key, headers=headers)
+
+    def _record_dead_letter(
+        self, record: ConsumerRecord, envelope: Envelope | None, error: str, attempts: int
+    ) -> None:
+        with Session(self.engine) as session:
+            session.add(
+                DeadLetter(
+                    consumer=self.group,
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    event_id=envelope.id if envelope else None,
+                    event_type=envelope.type if envelope else None,
+                    error=error[:10_000],
+                    attempts=attempts,
+                )
+            )
+            session.commit()
+
+    async def _producer_started(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = new_producer(self.bootstrap, client_id=f"{self.group}-dlq")
+            await producer.start()
+            self._producer = producer
+        return self._producer
+
+    async def _close_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await producer.stop()
+
+
+def subscription(*topics: str, handlers: dict[str, Handler]) -> Subscription:
+    return Subscription(topics=tuple(topics), handlers=dict(handlers))
+
+
+def all_topics(subscriptions: Iterable[Subscription]) -> list[str]:
+    return sorted({t for s in subscriptions for t in s.topics})

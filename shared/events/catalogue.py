@@ -1,0 +1,53 @@
+"""Registry of event types -> versioned pydantic payload models. The generated event catalogue is
+built from this registry, so a type exists only if its model is registered here."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+EVENT_MODELS: dict[str, type[EventData]] = {}
+T = TypeVar("T", bound="EventData")
+
+
+class EventData(BaseModel):
+    """Base of every event payload. `event_type` is the CloudEvents `type`; `version` bumps on any
+    incompatible change and is carried in `dataschema`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_type: ClassVar[str]
+    version: ClassVar[int] = 1
+    producer: ClassVar[str]
+    # One topic per producing service keeps each household's events in order.
+    topic: ClassVar[str]
+
+    @classmethod
+    def dataschema(cls) -> str:
+        return f"urn:poverty-security:event:{cls.event_type}:v{cls.version}"
+
+
+def event_model(event_type: str, *, producer: str, topic: str | None = None, version: int = 1):  # type: ignore[no-untyped-def]
+    def register(cls: type[T]) -> type[T]:
+        if event_type in EVENT_MODELS:
+            raise ValueError(f"event type {event_type} registered twice")
+        cls.event_type = event_type
+        cls.version = version
+        cls.producer = producer
+        cls.topic = topic or f"{producer}.events"
+        EVENT_MODELS[event_type] = cls
+        return cls
+
+    return register
+
+
+class UnknownEventType(ValueError):
+    pass
+
+
+def parse_data(event_type: str, data: Any) -> EventData:
+    model = EVENT_MODELS.get(event_type)
+    if model is None:
+        raise UnknownEventType(f"unknown event type {event_type!r}")
+    return model.model_validate(data)

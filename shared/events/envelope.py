@@ -1,0 +1,86 @@
+"""CloudEvents 1.0 envelope, carried on Kafka in binary mode: attributes in `ce_*` headers, the
+payload as plain JSON in the value, the household id as the key (per-household ordering)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from cloudevents.core.bindings import kafka as ce_kafka
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events.catalogue import EventData
+
+_FORMAT = JSONFormat()
+CORRELATION_ATTR = "correlationid"
+PARTITION_ATTR = "partitionkey"
+
+
+class MalformedEvent(ValueError):
+    """A message that cannot be read as one of our events: it goes to the dead-letter topic."""
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    source: str
+    type: str
+    subject: str | None = None
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    specversion: str = "1.0"
+    datacontenttype: str = "application/json"
+    dataschema: str | None = None
+    correlationid: str | None = None
+    partitionkey: str | None = None
+    data: dict[str, Any]
+
+    @classmethod
+    def wrap(
+        cls,
+        data: EventData,
+        *,
+        source: str,
+        subject: str | None,
+        key: str | None,
+        correlation_id: str | None = None,
+    ) -> Envelope:
+        return cls(
+            source=source,
+            type=data.event_type,
+            subject=subject,
+            dataschema=data.dataschema(),
+            correlationid=correlation_id,
+            partitionkey=key,
+            data=data.model_dump(mode="json"),
+        )
+
+    def to_kafka(self) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
+        attrs = self.model_dump(exclude={"data"}, exclude_none=True)
+        msg = ce_kafka.to_binary(CloudEvent(attributes=attrs, data=self.data), _FORMAT)
+        key = msg.key.encode() if isinstance(msg.key, str) else msg.key
+        return key, msg.value, list(msg.headers.items())
+
+    @classmethod
+    def from_kafka(
+        cls, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]] | tuple
+    ) -> Envelope:
+        try:
+            message = ce_kafka.KafkaMessage(
+                headers={k: v for k, v in headers}, key=key, value=value or b""
+            )
+            event = ce_kafka.from_binary(message, _FORMAT)
+            data = event.get_data()
+            if isinstance(data, bytes | str):
+                data = json.loads(data)
+            if not isinstance(data, dict):
+                raise MalformedEvent("event data must be a JSON object")
+            return cls(**event.get_attributes(), data=data)
+        except MalformedEvent:
+            raise
+        except Exception as exc:  # the SDK raises several types; all mean the same to us
+            raise MalformedEvent(f"not a CloudEvent in Kafka binary mode: {exc}") from exc

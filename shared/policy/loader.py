@@ -1,0 +1,210 @@
+"""Loads the parameter files and resolves a value for a county and a date (architecture §2).
+
+A file maps a dotted path to a parameter:
+
+    medical.guarantee.target_ratio:
+      description: ...
+      unit: ratio
+      reference: "YA-GOV §三(六); ZA-GOV §三(二)2 (MED-2)"
+      values:
+        2017-01-01: 0.90
+      counties:
+        "520324":
+          reference: ...
+          values: {2018-01-01: ...}
+
+Numbers are read as Decimal (never float). A county's own value, when it has one in force on the
+date, wins over the default; otherwise the default applies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ParameterNotFound(LookupError):
+    pass
+
+
+class PolicyFileError(ValueError):
+    pass
+
+
+class _DecimalLoader(yaml.SafeLoader):
+    pass
+
+
+def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
+    return Decimal(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+def _int_as_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
+    return Decimal(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:int", _int_as_decimal)
+
+
+@dataclass(frozen=True)
+class _Version:
+    effective: date
+    value: Any
+    reference: str
+    illustrative: bool
+
+
+@dataclass(frozen=True)
+class ResolvedParameter:
+    path: str
+    value: Any
+    unit: str | None
+    effective_from: date
+    reference: str
+    county: str | None  # the county whose override applied, or None for the default
+    illustrative: bool
+    description: str
+
+    def as_trace(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "value": _jsonable(self.value),
+            "effective_from": self.effective_from.isoformat(),
+            "county": self.county,
+            "reference": self.reference,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class _Parameter:
+    path: str
+    description: str
+    unit: str | None
+    default: tuple[_Version, ...]
+    counties: dict[str, tuple[_Version, ...]]
+
+
+def _versions(path: str, spec: dict[str, Any], inherited_ref: str, illustrative: bool) -> tuple:
+    values = spec.get("values")
+    if not isinstance(values, dict) or not values:
+        raise PolicyFileError(f"{path}: 'values' must map effective dates to values")
+    reference = spec.get("reference", inherited_ref)
+    if not reference:
+        raise PolicyFileError(f"{path}: every value needs a 'reference'")
+    out = []
+    for key, value in values.items():
+        effective = key if isinstance(key, date) else date.fromisoformat(str(key))
+        if isinstance(value, dict) and "value" in value:
+            out.append(
+                _Version(
+                    effective,
+                    value["value"],
+                    value.get("reference", reference),
+                    bool(value.get("illustrative", spec.get("illustrative", illustrative))),
+                )
+            )
+        else:
+            out.append(
+                _Version(effective, value, reference, bool(spec.get("illustrative", illustrative)))
+            )
+    return tuple(sorted(out, key=lambda v: v.effective))
+
+
+class PolicySet:
+    def __init__(self, parameters: dict[str, _Parameter]) -> None:
+        self._parameters = parameters
+
+    @classmethod
+    def load(cls, directory: Path) -> PolicySet:
+        parameters: dict[str, _Parameter] = {}
+        files = sorted(Path(directory).glob("*.yaml"))
+        if not files:
+            raise PolicyFileError(f"no parameter files in {directory}")
+        for file in files:
+            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_DecimalLoader) or {}
+            for path, spec in doc.items():
+                if path in parameters:
+                    raise PolicyFileError(f"{path} defined twice ({file.name})")
+                if not isinstance(spec, dict):
+                    raise PolicyFileError(f"{path}: must be a mapping")
+                illustrative = bool(spec.get("illustrative", False))
+                reference = spec.get("reference", "")
+                counties = {
+                    str(code): _versions(f"{path}[{code}]", cspec, reference, illustrative)
+                    for code, cspec in (spec.get("counties") or {}).items()
+                }
+                default = _versions(path, spec, reference, illustrative) if "values" in spec else ()
+                parameters[path] = _Parameter(
+                    path=path,
+                    description=str(spec.get("description", "")).strip(),
+                    unit=spec.get("unit"),
+                    default=default,
+                    counties=counties,
+                )
+        return cls(parameters)
+
+    @property
+    def paths(self) -> list[str]:
+        return sorted(self._parameters)
+
+    def resolve(self, path: str, county: str | None, on: date) -> ResolvedParameter:
+        param = self._parameters.get(path)
+        if param is None:
+            raise ParameterNotFound(f"no parameter {path}")
+        if county is not None:
+            version = _in_force(param.counties.get(county, ()), on)
+            if version is not None:
+                return _resolved(param, version, county)
+        version = _in_force(param.default, on)
+        if version is None:
+            where = f" for county {county}" if county else ""
+            raise ParameterNotFound(f"{path} has no value in force on {on.isoformat()}{where}")
+        return _resolved(param, version, None)
+
+    def value(self, path: str, county: str | None, on: date) -> Any:
+        return self.resolve(path, county, on).value
+
+    def resolve_all(self, county: str | None, on: date) -> list[ResolvedParameter]:
+        out = []
+        for path in self.paths:
+            try:
+                out.append(self.resolve(path, county, on))
+            except ParameterNotFound:
+                continue  # not yet (or not here) in force on that date
+        return out
+
+
+def _in_force(versions: tuple[_Version, ...], on: date) -> _Version | None:
+    current = None
+    for version in versions:
+        if version.effective <= on:
+            current = version
+    return current
+
+
+def _resolved(param: _Parameter, version: _Version, county: str | None) -> ResolvedParameter:
+    return ResolvedParameter(
+        path=param.path,
+        value=version.value,
+        unit=param.unit,
+        effective_from=version.effective,
+        reference=version.reference,
+        county=county,
+        illustrative=version.illustrative,
+        description=param.description,
+    )
