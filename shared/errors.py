@@ -125,7 +125,7 @@ def install_error_handlers(app: FastAPI) -> None:
             errors.append(
                 FieldError(
                     field=loc_to_path(err.get("loc", ())),
-                    reason=err.get("msg", "invalid"),
+                    reason=str(err.get("msg", "invalid")).removeprefix("Value error, "),
                     value=value if isinstance(value, str | int | float | bool) else None,
                 )
             )

@@ -61,7 +61,9 @@ class Envelope(BaseModel):
 
     def to_kafka(self) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
         attrs = self.model_dump(exclude={"data"}, exclude_none=True)
-        msg = ce_kafka.to_binary(CloudEvent(attributes=attrs, data=self.data), _FORMAT)
+        # Serialised here so that Chinese text stays UTF-8 rather than \u escapes.
+        body = json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode()
+        msg = ce_kafka.to_binary(CloudEvent(attributes=attrs, data=body), _FORMAT)
         key = msg.key.encode() if isinstance(msg.key, str) else msg.key
         return key, msg.value, list(msg.headers.items())
 

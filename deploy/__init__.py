@@ -1,0 +1,1 @@
+"""Local launcher, broker and database setup."""

@@ -1,0 +1,110 @@
+"""Start the whole system locally: a Kafka-protocol broker on loopback and the four services.
+
+    python -m deploy.launcher            # broker + enrollment 8001, medical 8002, employment 8003,
+                                         # welfare 8004 on SQLite files in ./var
+    DATABASE_URL=postgresql+psycopg://u:p@127.0.0.1/{service} python -m deploy.launcher
+
+Ctrl-C stops everything cleanly."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from deploy.broker import LocalBroker
+from deploy.processes import ServiceProcess
+from shared import REPO_ROOT, SERVICE_PORTS, SERVICES
+from shared.auth import Role, mint_token
+from shared.settings import Settings
+
+LOCAL_TOKEN_ROLES = (
+    (Role.county_poverty, "532325"),
+    (Role.county_hrss, "532325"),
+    (Role.county_medical, "532325"),
+    (Role.county_civil, "532325"),
+    (Role.auditor, "532325"),
+    (Role.hospital, "532325"),
+    (Role.admin, ""),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.launcher", description=__doc__)
+    parser.add_argument("--broker-port", type=int, default=9092)
+    parser.add_argument(
+        "--external-broker",
+        default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", ""),
+        help="use this bootstrap address instead of starting a local broker",
+    )
+    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var")
+    parser.add_argument("--ready-timeout", type=float, default=90)
+    args = parser.parse_args(argv)
+
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    logs = args.data_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    broker = None
+    if args.external_broker:
+        bootstrap = args.external_broker
+    else:
+        broker = LocalBroker(args.broker_port, log_path=logs / "broker.log").start()
+        bootstrap = broker.bootstrap
+    print(f"broker      {bootstrap}" + (" (local Tansu, memory storage)" if broker else ""))
+
+    env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "DATA_DIR": str(args.data_dir)}
+    processes = [
+        ServiceProcess(name, SERVICE_PORTS[name], env, log_path=logs / f"{name}.log")
+        for name in SERVICES
+    ]
+    stopping = False
+
+    def shutdown(*_: object) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        print("\nstopping services ...", flush=True)
+        for proc in processes:
+            proc.stop()
+        if broker is not None:
+            broker.stop()
+        print("stopped.", flush=True)
+
+    signal.signal(signal.SIGTERM, lambda *_: (shutdown(), sys.exit(0)))
+    try:
+        for proc in processes:
+            proc.start()
+        for proc in processes:
+            proc.wait_ready(args.ready_timeout)
+            print(f"{proc.name:<11} {proc.url}/docs   (ready; log {logs / (proc.name + '.log')})")
+        settings = Settings(service_name="enrollment")
+        print("\nlocal bearer tokens (12 h):")
+        for role, scope in LOCAL_TOKEN_ROLES:
+            token = mint_token(
+                settings,
+                subject=f"local-{role}",
+                roles=[role],
+                scope=scope,
+                ttl=timedelta(hours=12),
+            )
+            print(f"  {role:<16} scope={scope or '*':<7} {token}")
+        print("\nall four services are ready. Ctrl-C stops everything.", flush=True)
+        while True:
+            for proc in processes:
+                if not proc.alive():
+                    print(f"{proc.name} exited unexpectedly; see {proc.log_path}", flush=True)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        shutdown()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""Service processes: start a service under uvicorn, wait for readiness, stop or kill it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from shared import REPO_ROOT
+
+
+class ServiceProcess:
+    def __init__(
+        self, name: str, port: int, env: dict[str, str], log_path: Path | None = None
+    ) -> None:
+        self.name = name
+        self.port = port
+        self.env = env
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServiceProcess:
+        env = {**os.environ, **self.env, "SERVICE_NAME": self.name, "PORT": str(self.port)}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        log = open(self.log_path, "ab") if self.log_path else None
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"services.{self.name}.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+                "--timeout-graceful-shutdown",
+                "10",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log or None,
+            stderr=subprocess.STDOUT if log else None,
+        )
+        return self
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def status(self, path: str, timeout: float = 2.0) -> int | None:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except (urllib.error.URLError, OSError):
+            return None
+
+    def wait_ready(self, timeout: float = 60.0, path: str = "/readyz") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(
+                    f"{self.name} exited with code {self.process and self.process.returncode}"
+                )
+            if self.status(path) == 200:
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} not ready on {self.url}{path} after {timeout}s")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks run (used to prove the outbox survives a crash)."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(5)

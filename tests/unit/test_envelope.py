@@ -1,0 +1,53 @@
+from datetime import date
+
+import pytest
+
+from shared.events import Envelope, MalformedEvent, parse_data
+from shared.events.registry import PersonRegistered
+from shared.ids import make_resident_id
+
+
+def person() -> PersonRegistered:
+    return PersonRegistered(
+        person_id="p-1",
+        household_id="H-1",
+        id_number=make_resident_id("532325", date(1970, 1, 1), 3, "M"),
+        name="李四",
+        sex="M",
+        birth_date=date(1970, 1, 1),
+        county_code="532325",
+        township_code="532325100",
+        village_code="532325100201",
+        poverty_status="not_exited",
+    )
+
+
+def test_binary_mode_round_trip() -> None:
+    env = Envelope.wrap(
+        person(), source="/services/enrollment", subject="p-1", key="H-1", correlation_id="c-1"
+    )
+    key, value, headers = env.to_kafka()
+    names = dict(headers)
+    assert key == b"H-1"
+    assert names["ce_type"] == b"person.registered"
+    assert names["ce_correlationid"] == b"c-1"
+    assert names["content-type"] == b"application/json"
+    assert b"\xe6\x9d\x8e" in value  # the name as UTF-8, not an escape
+    back = Envelope.from_kafka(key, value, headers)
+    assert back == env
+    assert parse_data(back.type, back.data) == person()
+    assert back.dataschema == "urn:poverty-security:event:person.registered:v1"
+
+
+@pytest.mark.parametrize(
+    ("value", "headers"),
+    [
+        (b"not json", [("ce_id", b"1"), ("ce_type", b"x"), ("ce_source", b"/s")]),
+        (b"{}", []),
+        (b"[1, 2]", [("ce_id", b"1"), ("ce_type", b"x"), ("ce_source", b"/s"),
+                     ("ce_specversion", b"1.0")]),
+    ],
+)  # fmt: skip
+def test_malformed_messages_raise_one_error_type(value: bytes, headers: list) -> None:
+    with pytest.raises(MalformedEvent):
+        Envelope.from_kafka(None, value, headers)
