@@ -66,7 +66,8 @@ def db_template(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
         return
     admin = request.getfixturevalue("pg_admin_url")
     tag = uuid.uuid4().hex[:8]
-    template = database_url(admin, f"t_{tag}_{{service}}")
+    # Built with a plain marker: a URL object would percent-encode the braces.
+    template = database_url(admin, f"t_{tag}_SERVICEMARK").replace("SERVICEMARK", "{service}")
     yield template
     for service in SERVICES:
         drop_database(template.replace("{service}", service))
