@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -92,6 +95,35 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def upsert(
+    session: Session,
+    model: type[SQLModel],
+    values: dict[str, Any],
+    key: tuple[str, ...],
+    insert_only: tuple[str, ...] = (),
+) -> None:
+    """INSERT ... ON CONFLICT (key) DO UPDATE in one statement, on SQLite and PostgreSQL.
+    Columns in `insert_only` keep their first value (e.g. a registration time)."""
+    dialect = session.get_bind().dialect.name
+    stmt = _upsert_statement(model, dialect, tuple(values), key, insert_only)
+    session.execute(stmt, values)
+
+
+@lru_cache(maxsize=256)
+def _upsert_statement(
+    model: type[SQLModel],
+    dialect: str,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    insert_only: tuple[str, ...],
+) -> Any:
+    # Built once per shape and executed with parameters: SQLAlchemy then reuses the compiled SQL.
+    table = model.__table__  # type: ignore[attr-defined]
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    updates = {c: stmt.excluded[c] for c in columns if c not in key and c not in insert_only}
+    return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
 
 
 def ping(engine: Engine) -> None:

@@ -53,8 +53,10 @@ class Settings(BaseSettings):
             if self.app_env == "production":
                 raise ValueError("AUTH_SECRET must be set when APP_ENV=production")
             self.auth_secret = DEV_AUTH_SECRET
-        elif self.app_env == "production" and self.auth_secret == DEV_AUTH_SECRET:
-            raise ValueError("AUTH_SECRET must not be the development key in production")
+        elif self.app_env == "production" and (
+            self.auth_secret == DEV_AUTH_SECRET or len(self.auth_secret.encode()) < 32
+        ):
+            raise ValueError("AUTH_SECRET must be a key of at least 32 bytes in production")
         return self
 
     def topic(self, name: str) -> str:

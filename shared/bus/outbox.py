@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlmodel import Session
 
 from shared.bus.tables import OutboxEvent
@@ -34,17 +34,20 @@ def publish(
         key=key,
         correlation_id=correlation_id or current_correlation_id(),
     )
-    session.add(
-        OutboxEvent(
-            event_id=envelope.id,
-            event_type=envelope.type,
-            topic=topic_prefix + data.topic,
-            key=key,
-            headers=envelope.model_dump(mode="json", exclude={"data"}, exclude_none=True),
-            payload=json.dumps(envelope.data, ensure_ascii=False, separators=(",", ":")),
-        )
+    # Rows are inserted in one statement just before the commit (see _flush_outbox): building an
+    # ORM object per event costs more than the rest of publishing put together.
+    session.info.setdefault(_PENDING, []).append(
+        {
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "topic": topic_prefix + data.topic,
+            "key": key,
+            "headers": envelope.model_dump(mode="json", exclude={"data"}, exclude_none=True),
+            "payload": json.dumps(envelope.data, ensure_ascii=False, separators=(",", ":")),
+            "created_at": envelope.time,
+            "attempts": 0,
+        }
     )
-    session.info["outbox_written"] = True
     return envelope
 
 
@@ -65,8 +68,27 @@ def remove_waker(waker: Callable[[], None]) -> None:
         _wakers.remove(waker)
 
 
+_PENDING = "outbox_pending"
+_WRITTEN = "outbox_written"
+
+
+@event.listens_for(Session, "before_commit")
+def _flush_outbox(session: Session) -> None:
+    """Insert the transaction's events as part of that same transaction."""
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.execute(insert(OutboxEvent), rows)
+        session.info[_WRITTEN] = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard_outbox(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_WRITTEN, None)
+
+
 @event.listens_for(Session, "after_commit")
 def _wake_relays(session: Session) -> None:
-    if session.info.pop("outbox_written", False):
+    if session.info.pop(_WRITTEN, False):
         for waker in list(_wakers):
             waker()

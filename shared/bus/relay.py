@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import update
+from sqlalchemy import Row, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from shared.bus.kafka import ensure_topics, new_producer
 from shared.bus.tables import OutboxEvent
@@ -85,20 +86,21 @@ class OutboxRelay:
             key, value, headers = Envelope(**row.headers, data=json.loads(row.payload)).to_kafka()
             futures.append(await producer.send(row.topic, value=value, key=key, headers=headers))
         await asyncio.gather(*futures)
-        await asyncio.to_thread(self._mark_sent, [r.seq for r in rows if r.seq is not None])
+        await asyncio.to_thread(self._mark_sent, [r.seq for r in rows])
         self.connected = True
         self.published_total += len(rows)
         return len(rows)
 
-    def _fetch(self) -> list[OutboxEvent]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            stmt = (
-                select(OutboxEvent)
-                .where(col(OutboxEvent.published_at).is_(None))
-                .order_by(col(OutboxEvent.seq))
-                .limit(self.batch_size)
-            )
-            return list(session.exec(stmt).all())
+    def _fetch(self) -> list[Row[Any]]:
+        table = OutboxEvent.__table__  # plain rows: no ORM objects on the hot path
+        stmt = (
+            select(table.c.seq, table.c.topic, table.c.headers, table.c.payload)
+            .where(table.c.published_at.is_(None))
+            .order_by(table.c.seq)
+            .limit(self.batch_size)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).all())
 
     def _mark_sent(self, seqs: list[int]) -> None:
         with Session(self.engine) as session:
@@ -144,4 +146,4 @@ class OutboxRelay:
 
         with Session(self.engine) as session:
             stmt = select(func.count()).where(col(OutboxEvent.published_at).is_(None))
-            return int(session.exec(stmt).one())
+            return int(session.execute(stmt).scalar_one())

@@ -1,4 +1,4 @@
-"""Fault tests of the bus on a real broker, on SQLite and PostgreSQL: nothing lost, nothing twice."""
+"""Fault tests of the bus on a real broker, SQLite and PostgreSQL: nothing lost, nothing twice."""
 
 from __future__ import annotations
 

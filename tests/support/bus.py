@@ -6,7 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
@@ -27,13 +27,15 @@ def migrated_engine(service: str, template: str) -> Engine:
 
 
 def person_event(i: int, household: str | None = None) -> PersonRegistered:
+    """A distinct person for every i (up to millions): birth day and sequence vary with i."""
+    born = date(1940, 1, 1) + timedelta(days=(i // 500) % 25_000)
     return PersonRegistered(
         person_id=str(uuid.uuid4()),
         household_id=household or f"H{i // 3}",
-        id_number=make_resident_id("532325", date(1960 + i % 40, 1 + i % 12, 1), i % 500, "F"),
+        id_number=make_resident_id("532325", born, i % 500, "F"),
         name=f"居民{i}",
         sex="F",
-        birth_date=date(1960 + i % 40, 1 + i % 12, 1),
+        birth_date=born,
         county_code="532325",
         township_code="532325100",
         village_code="532325100201",

@@ -7,33 +7,37 @@ from sqlmodel import Session
 from services.medical.models import RegistryPerson
 from shared.bus.consumer import Subscription
 from shared.bus.tables import utcnow
+from shared.db import upsert
 from shared.events.catalogue import EventData
 from shared.events.envelope import Envelope
 from shared.events.registry import PersonFacts, PersonRegistered, PersonUpdated
 
 
 def upsert_person(session: Session, envelope: Envelope, data: EventData) -> None:
+    """The event carries the person's full state, so applying it is an upsert by person id."""
     assert isinstance(data, PersonFacts)
-    person = session.get(RegistryPerson, data.person_id)
-    fields = {
-        "id_number": data.id_number,
-        "household_id": data.household_id,
-        "name": data.name,
-        "sex": data.sex,
-        "birth_date": data.birth_date,
-        "county_code": data.county_code,
-        "township_code": data.township_code,
-        "village_code": data.village_code,
-        "poverty_status": data.poverty_status,
-        "source_event_id": envelope.id,
-    }
-    if person is None:
-        session.add(RegistryPerson(person_id=data.person_id, **fields))
-        return
-    for name, value in fields.items():
-        setattr(person, name, value)
-    person.updated_at = utcnow()
-    session.add(person)
+    now = utcnow()
+    upsert(
+        session,
+        RegistryPerson,
+        {
+            "person_id": data.person_id,
+            "id_number": data.id_number,
+            "household_id": data.household_id,
+            "name": data.name,
+            "sex": data.sex,
+            "birth_date": data.birth_date,
+            "county_code": data.county_code,
+            "township_code": data.township_code,
+            "village_code": data.village_code,
+            "poverty_status": data.poverty_status.value,
+            "registered_at": now,
+            "updated_at": now,
+            "source_event_id": envelope.id,
+        },
+        key=("person_id",),
+        insert_only=("registered_at",),
+    )
 
 
 SUBSCRIPTION = Subscription(

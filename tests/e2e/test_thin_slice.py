@@ -1,0 +1,136 @@
+"""The thin slice across two services as separate processes on a real broker, on SQLite and
+PostgreSQL: enrollment imports a roster and publishes `person.registered`; medical consumes it
+into its read model and serves it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deploy.broker import LocalBroker, free_port
+from deploy.processes import ServiceProcess
+from shared.auth import Role
+from tests.conftest import make_settings, token
+from tests.support.roster import roster_csv, roster_rows
+
+pytestmark = pytest.mark.integration
+
+SECRET = "e2e-signing-key-of-at-least-32-bytes"
+
+
+class Cluster:
+    def __init__(self, tmp: Path, template: str, bootstrap: str, prefix: str) -> None:
+        self.env = {
+            "DATABASE_URL": template,
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "TOPIC_PREFIX": prefix,
+            "APP_ENV": "test",
+            "AUTH_SECRET": SECRET,
+            "RELAY_POLL_INTERVAL_S": "0.05",
+        }
+        self.tmp = tmp
+        self.procs: dict[str, ServiceProcess] = {}
+        self.settings = make_settings("enrollment", template, auth_secret=SECRET)
+
+    def start(self, name: str, ready: bool = True, **extra: str) -> ServiceProcess:
+        proc = ServiceProcess(
+            name, free_port(), {**self.env, **extra}, log_path=self.tmp / f"{name}.log"
+        )
+        self.procs[name] = proc.start()
+        proc.wait_ready(90, path="/readyz" if ready else "/healthz")
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            proc.stop()
+
+    def import_roster(self, rows: list[list[str]]) -> httpx.Response:
+        return httpx.post(
+            self.procs["enrollment"].url + "/v1/registry/imports",
+            files={"file": ("roster.csv", roster_csv(rows))},
+            headers=token(self.settings, Role.county_poverty),
+            timeout=30,
+        )
+
+    def person(self, id_number: str) -> httpx.Response:
+        return httpx.get(
+            self.procs["medical"].url + f"/v1/persons/{id_number}",
+            headers=token(self.settings, Role.county_medical),
+            timeout=10,
+        )
+
+    def wait_people(self, rows: list[list[str]], timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        pending = {r[2] for r in rows}
+        while pending and time.monotonic() < deadline:
+            pending = {n for n in pending if self.person(n).status_code != 200}
+            if pending:
+                time.sleep(0.2)
+        assert not pending, f"{len(pending)} of {len(rows)} people never reached medical"
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, db_template: str, broker: str, topic_prefix: str) -> Iterator[Cluster]:
+    c = Cluster(tmp_path, db_template, broker, topic_prefix)
+    yield c
+    c.stop()
+
+
+def test_roster_reaches_medical(cluster: Cluster) -> None:
+    cluster.start("medical")
+    cluster.start("enrollment")
+    rows = roster_rows(30)
+    resp = cluster.import_roster(rows)
+    assert resp.status_code == 201, resp.text
+    assert resp.headers["X-Request-ID"]
+    cluster.wait_people(rows)
+    body = cluster.person(rows[4][2]).json()
+    assert body["household_id"] == rows[4][0]
+    assert body["poverty_status"] == "exited"  # 已脱贫 in the roster
+    assert body["village_code"] == rows[4][6]
+    # A re-import of the same roster changes nothing downstream.
+    assert cluster.import_roster(rows).json()["persons_unchanged"] == 30
+
+
+def test_relay_process_killed_after_commit(cluster: Cluster) -> None:
+    cluster.start("medical")
+    enrollment = cluster.start("enrollment", RELAY_ENABLED="false")
+    rows = roster_rows(12, seed=7)
+    assert cluster.import_roster(rows).status_code == 201
+    enrollment.kill()  # SIGKILL: the events are committed in the outbox, never published
+    time.sleep(1)
+    assert cluster.person(rows[0][2]).status_code == 404
+    cluster.start("enrollment")  # restarted with its relay
+    cluster.wait_people(rows)
+
+
+def test_broker_down_accepts_writes_and_reports_not_ready(
+    tmp_path: Path, db_template: str, topic_prefix: str
+) -> None:
+    with LocalBroker(log_path=tmp_path / "broker.log") as own:
+        c = Cluster(tmp_path, db_template, own.bootstrap, topic_prefix)
+        try:
+            c.start("medical")
+            enrollment = c.start("enrollment")
+            own.stop()
+            deadline = time.monotonic() + 20
+            while enrollment.status("/readyz") != 503 and time.monotonic() < deadline:
+                time.sleep(0.3)
+            ready = httpx.get(enrollment.url + "/readyz", timeout=10)
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["broker"] == "unreachable"
+            rows = roster_rows(9, seed=11)
+            resp = c.import_roster(rows)  # the outbox holds the events
+            assert resp.status_code == 201
+            assert httpx.get(enrollment.url + "/readyz", timeout=10).json()["checks"][
+                "outbox_pending"
+            ] == str(3 + 9)
+            own.start()
+            c.wait_people(rows, timeout=90)
+            enrollment.wait_ready(30)
+        finally:
+            c.stop()
