@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var")
     parser.add_argument("--ready-timeout", type=float, default=90)
+    parser.add_argument(
+        "--base-port", type=int, default=8001, help="enrollment's port; the others follow"
+    )
     args = parser.parse_args(argv)
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -58,7 +61,12 @@ def main(argv: list[str] | None = None) -> int:
 
     env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "DATA_DIR": str(args.data_dir)}
     processes = [
-        ServiceProcess(name, SERVICE_PORTS[name], env, log_path=logs / f"{name}.log")
+        ServiceProcess(
+            name,
+            SERVICE_PORTS[name] - 8001 + args.base_port,
+            env,
+            log_path=logs / f"{name}.log",
+        )
         for name in SERVICES
     ]
     stopping = False

@@ -4,7 +4,9 @@ into its read model and serves it."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from deploy.broker import LocalBroker, free_port
 from deploy.processes import ServiceProcess
 from shared.auth import Role
 from tests.conftest import make_settings, token
+from tests.integration.test_bus import read_topic
 from tests.support.roster import roster_csv, roster_rows
 
 pytestmark = pytest.mark.integration
@@ -48,11 +51,14 @@ class Cluster:
         for proc in self.procs.values():
             proc.stop()
 
-    def import_roster(self, rows: list[list[str]]) -> httpx.Response:
+    def import_roster(self, rows: list[list[str]], request_id: str = "") -> httpx.Response:
+        headers = token(self.settings, Role.county_poverty)
+        if request_id:
+            headers["X-Request-ID"] = request_id
         return httpx.post(
             self.procs["enrollment"].url + "/v1/registry/imports",
             files={"file": ("roster.csv", roster_csv(rows))},
-            headers=token(self.settings, Role.county_poverty),
+            headers=headers,
             timeout=30,
         )
 
@@ -80,20 +86,32 @@ def cluster(tmp_path: Path, db_template: str, broker: str, topic_prefix: str) ->
     c.stop()
 
 
-def test_roster_reaches_medical(cluster: Cluster) -> None:
+def test_roster_reaches_medical(cluster: Cluster, broker: str, topic_prefix: str) -> None:
     cluster.start("medical")
     cluster.start("enrollment")
     rows = roster_rows(30)
-    resp = cluster.import_roster(rows)
+    request_id = f"import-{uuid.uuid4().hex}"
+    resp = cluster.import_roster(rows, request_id=request_id)
     assert resp.status_code == 201, resp.text
-    assert resp.headers["X-Request-ID"]
+    assert resp.headers["X-Request-ID"] == request_id
     cluster.wait_people(rows)
+    # The request's correlation id travels in every event's Kafka headers.
+    records = asyncio.run(read_topic(broker, topic_prefix + "enrollment.events", 30 + 8))
+    assert len(records) == 38  # 8 households + 30 people
+    assert {dict(r.headers)["ce_correlationid"] for r in records} == {request_id.encode()}
+    assert {r.key for r in records} == {r[0].encode() for r in rows}  # key = household id
     body = cluster.person(rows[4][2]).json()
     assert body["household_id"] == rows[4][0]
     assert body["poverty_status"] == "exited"  # 已脱贫 in the roster
     assert body["village_code"] == rows[4][6]
     # A re-import of the same roster changes nothing downstream.
     assert cluster.import_roster(rows).json()["persons_unchanged"] == 30
+    # No resident ID number reaches a log, though the medical lookups carry one in the path.
+    cluster.stop()
+    logs = "".join(p.read_text() for p in cluster.tmp.glob("*.log"))
+    assert "/v1/persons/" in logs
+    leaked = [r[2] for r in rows if r[2] in logs]
+    assert leaked == []
 
 
 def test_relay_process_killed_after_commit(cluster: Cluster) -> None:
