@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.enrollment.jobs import router as jobs_router
 from services.enrollment.registry.routes import router as registry_router
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
@@ -13,7 +14,7 @@ SPEC = ServiceSpec(
     title="Enrollment service",
     description="The poverty registry (建档立卡), resident pension and medical insurance "
     "enrollment, reconciliation and contribution subsidies (REG-*, ENR-*).",
-    routers=[registry_router],
+    routers=[registry_router, jobs_router],
 )
 
 

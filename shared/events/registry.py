@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from pydantic import Field
+
 from shared.domain import PovertyStatus
 from shared.events.catalogue import EventData, event_model
 from shared.ids import CountyCode, ResidentIdNumber, TownshipCode, VillageCode
@@ -19,6 +21,7 @@ class PersonFacts(EventData):
     sex: Literal["M", "F"]
     birth_date: date
     relation: str | None = None
+    disability_grade: int | None = Field(default=None, ge=1, le=4)
     county_code: CountyCode
     township_code: TownshipCode
     village_code: VillageCode
@@ -46,3 +49,81 @@ class PersonUpdated(PersonFacts):
     """A registered person's facts changed (REG-5); carries the full new state."""
 
     changed: list[str]
+
+
+@event_model("household.poverty_status_changed", producer="enrollment")
+class HouseholdPovertyStatusChanged(EventData):
+    """A household's registry status changed (REG-2): funding shares change, benefits continue."""
+
+    household_id: str
+    county_code: CountyCode
+    township_code: TownshipCode
+    village_code: VillageCode
+    old_status: PovertyStatus
+    new_status: PovertyStatus
+    person_ids: list[str]
+
+
+@event_model("person.deceased", producer="enrollment")
+class PersonDeceased(EventData):
+    """A registered person died (REG-5): pension stops, funeral grant (ENR-P8), dibao recomputed."""
+
+    person_id: str
+    household_id: str
+    id_number: ResidentIdNumber
+    county_code: CountyCode
+    village_code: VillageCode
+    deceased_on: date
+
+
+@event_model("person.disability_certified", producer="enrollment")
+class PersonDisabilityCertified(EventData):
+    """A disability certificate (残疾证) was recorded with its grade (1 most severe .. 4)."""
+
+    person_id: str
+    household_id: str
+    id_number: ResidentIdNumber
+    county_code: CountyCode
+    village_code: VillageCode
+    grade: int = Field(ge=1, le=4)
+    certified_on: date
+
+
+@event_model("person.missing_from_roster", producer="enrollment")
+class PersonMissingFromRoster(EventData):
+    """A registered person is absent from the latest roster: flagged for checking, never deleted."""
+
+    person_id: str
+    household_id: str
+    county_code: CountyCode
+    village_code: VillageCode
+    import_id: str
+
+
+@event_model("household.head_changed", producer="enrollment")
+class HouseholdHeadChanged(EventData):
+    household_id: str
+    old_head_person_id: str | None
+    new_head_person_id: str
+
+
+@event_model("person.moved", producer="enrollment")
+class PersonMoved(EventData):
+    """A member moved to another registered household (an explicit operation, never an import)."""
+
+    person_id: str
+    from_household_id: str
+    to_household_id: str
+    county_code: CountyCode
+    township_code: TownshipCode
+    village_code: VillageCode
+    poverty_status: PovertyStatus
+
+
+@event_model("household.split", producer="enrollment")
+class HouseholdSplit(EventData):
+    """Members left a household to form a new one (分户)."""
+
+    household_id: str
+    new_household_id: str
+    person_ids: list[str]

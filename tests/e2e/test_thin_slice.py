@@ -105,7 +105,7 @@ def test_roster_reaches_medical(cluster: Cluster, broker: str, topic_prefix: str
     assert body["poverty_status"] == "exited"  # 已脱贫 in the roster
     assert body["village_code"] == rows[4][6]
     # A re-import of the same roster changes nothing downstream.
-    assert cluster.import_roster(rows).json()["persons_unchanged"] == 30
+    assert cluster.import_roster(rows).json()["result"]["persons_unchanged"] == 30
     # No resident ID number reaches a log, though the medical lookups carry one in the path.
     cluster.stop()
     logs = "".join(p.read_text() for p in cluster.tmp.glob("*.log"))

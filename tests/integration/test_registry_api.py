@@ -55,21 +55,21 @@ async def test_import_is_all_or_nothing_and_idempotent(db_template: str) -> None
             "/v1/registry/imports", files={"file": ("r.csv", roster_csv(rows))}, headers=auth
         )
         assert resp.status_code == 201, resp.text
-        body = resp.json()
+        body = resp.json()["result"]
         assert (body["households_created"], body["persons_created"]) == (10, 40)
         assert counts(settings.database_url) == (10, 40, 50)  # 10 households + 40 people
 
         resp = await client.post(
             "/v1/registry/imports", files={"file": ("r.csv", roster_csv(rows))}, headers=auth
         )
-        assert resp.json()["persons_unchanged"] == 40
+        assert resp.json()["result"]["persons_unchanged"] == 40
         assert counts(settings.database_url) == (10, 40, 50)  # re-import publishes nothing
 
         rows[5][1] = "改名"
         resp = await client.post(
             "/v1/registry/imports", files={"file": ("r.csv", roster_csv(rows))}, headers=auth
         )
-        assert resp.json()["persons_updated"] == 1
+        assert resp.json()["result"]["persons_updated"] == 1
         assert counts(settings.database_url) == (10, 40, 51)
 
 

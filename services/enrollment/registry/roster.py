@@ -1,10 +1,9 @@
-"""Reading and validating the poverty office's roster (REG-1, REG-3, REG-4). Pure: text in,
-rows and errors out. A roster with any invalid row is rejected whole."""
+"""Reading and validating the poverty office's roster (REG-1, REG-3, REG-4). Pure: rows in,
+validated rows and errors out. A roster with any invalid row is rejected whole."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,9 +13,11 @@ from shared.ids import (
     InvalidId,
     ResidentId,
     check_hierarchy,
+    mask_id_number,
     parse_division_code,
     parse_resident_id,
 )
+from shared.parsing import parse_bool, parse_grade
 
 # Column -> accepted headers (English or the poverty office's Chinese).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -28,6 +29,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "township_code": ("township_code", "乡镇", "乡镇代码"),
     "village_code": ("village_code", "行政村", "行政村代码"),
     "poverty_status": ("poverty_status", "贫困状态"),
+    "disability_grade": ("disability_grade", "残疾等级"),
+    "student": ("student", "在校生"),
+    "employee_pension": ("employee_pension", "职工养老"),
+    "relocated": ("relocated", "易地搬迁"),
 }
 REQUIRED = (
     "household_id",
@@ -38,13 +43,15 @@ REQUIRED = (
     "village_code",
     "poverty_status",
 )
+HOUSEHOLD_COLUMNS = ("county_code", "township_code", "village_code", "poverty_status", "relocated")
 MAX_HOUSEHOLD_ID = 40
 MAX_NAME = 100
+MAX_ERRORS = 10_000  # past this the report says how many more
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RosterRow:
-    row: int  # 1-based line in the file, header = 1
+    row: int  # line in the file, header = 1
     household_id: str
     name: str
     resident: ResidentId
@@ -53,6 +60,10 @@ class RosterRow:
     township_code: str
     village_code: str
     poverty_status: PovertyStatus
+    disability_grade: int | None
+    student: bool
+    employee_pension: bool
+    relocated: bool
 
     @property
     def id_number(self) -> str:
@@ -63,6 +74,7 @@ class RosterRow:
 class Roster:
     rows: list[RosterRow]
     errors: list[FieldError]
+    error_count: int = 0
 
 
 class RosterFormatError(ValueError):
@@ -73,65 +85,67 @@ class RosterFormatError(ValueError):
         self.errors = errors or []
 
 
-def decode(content: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030, the encoding Chinese spreadsheet exports use."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise RosterFormatError("file is neither UTF-8 nor GB18030 text")
-
-
-def _header_map(header: list[str]) -> dict[str, int]:
-    lookup = {alias: col for col, aliases in COLUMNS.items() for alias in aliases}
+def header_map(
+    header: list[str], columns: dict[str, tuple[str, ...]], required: Iterable[str]
+) -> dict[str, int]:
+    lookup = {alias.lower(): col for col, aliases in columns.items() for alias in aliases}
     mapping: dict[str, int] = {}
     errors = []
     for index, raw in enumerate(header):
-        name = raw.strip().lstrip("\ufeff")
-        column = lookup.get(name) or lookup.get(name.lower())
+        column = lookup.get(raw.strip().lstrip("\ufeff").lower())
         if column is None:
             continue  # extra columns are allowed and ignored
         if column in mapping:
             errors.append(FieldError(field=column, reason="column appears twice", row=1))
         mapping[column] = index
-    missing = [c for c in REQUIRED if c not in mapping]
-    for column in missing:
-        errors.append(
-            FieldError(
-                field=column,
-                reason="required column missing (accepted headers: "
-                + ", ".join(COLUMNS[column])
-                + ")",
-                row=1,
+    for column in required:
+        if column not in mapping:
+            errors.append(
+                FieldError(
+                    field=column,
+                    reason="required column missing (accepted headers: "
+                    + ", ".join(columns[column])
+                    + ")",
+                    row=1,
+                )
             )
-        )
     if errors:
-        raise RosterFormatError("the header row is not a roster header", errors)
+        raise RosterFormatError("the header row is missing required columns", errors)
     return mapping
 
 
-def parse_roster(text: str, *, today: date | None = None) -> Roster:
-    reader = csv.reader(io.StringIO(text))
+class ErrorList:
+    """Collects errors, keeping the first MAX_ERRORS in full and counting the rest."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldError] = []
+        self.count = 0
+
+    def add(self, error: FieldError) -> None:
+        self.count += 1
+        if len(self.items) < MAX_ERRORS:
+            self.items.append(error)
+
+
+def parse_roster(rows: Iterator[list[str]], *, today: date | None = None) -> Roster:
     try:
-        header = next(reader)
+        header = next(rows)
     except StopIteration as exc:
         raise RosterFormatError("file is empty") from exc
-    mapping = _header_map(header)
-    rows: list[RosterRow] = []
-    errors: list[FieldError] = []
+    mapping = header_map(header, COLUMNS, REQUIRED)
+    valid: list[RosterRow] = []
+    errors = ErrorList()
     seen_ids: dict[str, int] = {}
     households: dict[str, RosterRow] = {}
-    for line_no, record in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in record):
+    for line_no, record in enumerate(rows, start=2):
+        if not any(cell for cell in record):
             continue
-        row, row_errors = _parse_row(line_no, record, mapping, today)
-        errors.extend(row_errors)
+        row = _parse_row(line_no, record, mapping, today, errors)
         if row is None:
             continue
         first = seen_ids.get(row.id_number)
         if first is not None:
-            errors.append(
+            errors.add(
                 FieldError(
                     field="id_number",
                     reason=f"same ID number as row {first}",
@@ -142,9 +156,9 @@ def parse_roster(text: str, *, today: date | None = None) -> Roster:
             continue
         seen_ids[row.id_number] = line_no
         head = households.setdefault(row.household_id, row)
-        for column in ("county_code", "township_code", "village_code", "poverty_status"):
+        for column in HOUSEHOLD_COLUMNS:
             if getattr(row, column) != getattr(head, column):
-                errors.append(
+                errors.add(
                     FieldError(
                         field=column,
                         reason=f"differs from row {head.row} of the same household "
@@ -153,23 +167,29 @@ def parse_roster(text: str, *, today: date | None = None) -> Roster:
                         row=line_no,
                     )
                 )
-        rows.append(row)
-    if not rows and not errors:
+        valid.append(row)
+    if not valid and not errors.count:
         raise RosterFormatError("file has a header but no rows")
-    return Roster(rows=rows, errors=errors)
+    return Roster(rows=valid, errors=errors.items, error_count=errors.count)
 
 
 def _parse_row(
-    line_no: int, record: list[str], mapping: dict[str, int], today: date | None
-) -> tuple[RosterRow | None, list[FieldError]]:
-    errors: list[FieldError] = []
+    line_no: int,
+    record: list[str],
+    mapping: dict[str, int],
+    today: date | None,
+    errors: ErrorList,
+) -> RosterRow | None:
+    failed = False
 
     def cell(column: str) -> str:
         index = mapping.get(column)
         return record[index].strip() if index is not None and index < len(record) else ""
 
     def fail(column: str, reason: str, value: str | None = None) -> None:
-        errors.append(FieldError(field=column, reason=reason, value=value, row=line_no))
+        nonlocal failed
+        failed = True
+        errors.add(FieldError(field=column, reason=reason, value=value, row=line_no))
 
     for column in REQUIRED:
         if not cell(column):
@@ -185,8 +205,8 @@ def _parse_row(
         try:
             resident = parse_resident_id(cell("id_number"), today=today)
         except InvalidId as exc:
-            # The value is echoed masked: error reports travel by e-mail and chat.
-            fail("id_number", str(exc), _masked(cell("id_number")))
+            # Echoed masked: error reports travel by e-mail and chat.
+            fail("id_number", str(exc), mask_id_number(cell("id_number")))
     codes: dict[str, str] = {}
     for column, level in (
         ("county_code", "county"),
@@ -199,34 +219,45 @@ def _parse_row(
             except InvalidId as exc:
                 fail(column, str(exc), cell(column))
     if len(codes) == 3:
-        try:
+        if not codes["township_code"].startswith(codes["county_code"]):
+            fail("township_code", f"not in county {codes['county_code']}", codes["township_code"])
+        elif not codes["village_code"].startswith(codes["township_code"]):
+            fail(
+                "village_code",
+                f"not in township {codes['township_code']}",
+                codes["village_code"],
+            )
+        else:
             check_hierarchy(codes["county_code"], codes["township_code"], codes["village_code"])
-        except InvalidId as exc:
-            column = "township_code" if "township" in str(exc).split()[0] else "village_code"
-            fail(column, str(exc), codes[column])
     status = None
     if cell("poverty_status"):
         try:
             status = PovertyStatus.parse(cell("poverty_status"))
         except ValueError as exc:
             fail("poverty_status", str(exc), cell("poverty_status"))
-    if errors or resident is None or status is None:
-        return None, errors
-    return (
-        RosterRow(
-            row=line_no,
-            household_id=household_id,
-            name=name,
-            resident=resident,
-            relation=cell("relation") or None,
-            county_code=codes["county_code"],
-            township_code=codes["township_code"],
-            village_code=codes["village_code"],
-            poverty_status=status,
-        ),
-        [],
+    flags: dict[str, bool] = {}
+    for column in ("student", "employee_pension", "relocated"):
+        try:
+            flags[column] = parse_bool(cell(column))
+        except ValueError as exc:
+            fail(column, str(exc), cell(column))
+    grade = None
+    try:
+        grade = parse_grade(cell("disability_grade"))
+    except ValueError as exc:
+        fail("disability_grade", str(exc), cell("disability_grade"))
+    if failed or resident is None or status is None:
+        return None
+    return RosterRow(
+        row=line_no,
+        household_id=household_id,
+        name=name,
+        resident=resident,
+        relation=cell("relation") or None,
+        county_code=codes["county_code"],
+        township_code=codes["township_code"],
+        village_code=codes["village_code"],
+        poverty_status=status,
+        disability_grade=grade,
+        **flags,
     )
-
-
-def _masked(value: str) -> str:
-    return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:] if len(value) > 8 else value

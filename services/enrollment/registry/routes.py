@@ -1,97 +1,338 @@
-"""HTTP API of the registry."""
+"""HTTP API of the registry (建档立卡): roster imports and one-by-one changes."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, UploadFile, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlmodel import Session, func, select
 
+from services.enrollment.jobs import JobOut, read_upload, start_job
+from services.enrollment.models import Household, Person
+from services.enrollment.registry import operations as ops
 from services.enrollment.registry.imports import apply_roster
-from services.enrollment.registry.roster import RosterFormatError, decode, parse_roster
+from services.enrollment.registry.roster import RosterFormatError, parse_roster
 from shared.app import DbSession, RuntimeDep
-from shared.auth import Principal, Role, require
-from shared.errors import FieldError, Forbidden, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from shared.auth import CurrentPrincipal, Principal, Role, require
+from shared.domain import PovertyStatus
+from shared.errors import FieldError, Forbidden, InvalidInput, UnsupportedMediaType
+from shared.ids import ResidentIdNumber, mask_id_number
+from shared.tabular import TableFormatError, is_xlsx, read_rows
 
-router = APIRouter(prefix="/v1/registry", tags=["registry"])
+router = APIRouter(prefix="/v1", tags=["registry"])
 
-CSV_TYPES = {"text/csv", "application/csv", "application/vnd.ms-excel", "text/plain"}
+REGISTRY_WRITERS = (Role.county_poverty,)
+REGISTRY_CLERKS = (Role.county_poverty, Role.county_hrss, Role.township_officer)
+ACCEPTED_TYPES = {
+    "text/csv",
+    "application/csv",
+    "text/plain",
+    "application/vnd.ms-excel",
+    "application/octet-stream",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-class ImportResult(BaseModel):
-    import_id: str
-    filename: str
-    rows: int
-    households_created: int
-    persons_created: int
-    persons_updated: int
-    persons_unchanged: int
-    created_at: datetime
+class InvalidRoster(InvalidInput):
+    def __init__(self, detail: str, errors: list[FieldError], error_count: int) -> None:
+        super().__init__(detail, errors=errors)
+        self.error_count = error_count
+
+
+def check_table_upload(content: bytes, filename: str, content_type: str | None) -> None:
+    media = (content_type or "").split(";")[0].strip().lower()
+    known_name = filename.lower().endswith((".csv", ".xlsx"))
+    if media and media not in ACCEPTED_TYPES and not known_name:
+        raise UnsupportedMediaType(f"expected a CSV or XLSX file, got {media}")
+    if not content:
+        raise InvalidInput("the file is empty", errors=[FieldError(field="file", reason="empty")])
+
+
+def roster_work(content: bytes, filename: str, principal: Principal, publish_kwargs: dict):  # type: ignore[no-untyped-def]
+    def work(session: Session, job_id: str, progress: Any) -> dict[str, Any]:
+        try:
+            roster = parse_roster(read_rows(content, filename))
+        except (RosterFormatError, TableFormatError) as exc:
+            raise InvalidRoster(str(exc), getattr(exc, "errors", []), 1) from exc
+        errors = list(roster.errors)
+        outside = [
+            FieldError(
+                field="village_code",
+                reason=f"outside your jurisdiction ({principal.scope})",
+                value=row.village_code,
+                row=row.row,
+            )
+            for row in roster.rows
+            if not principal.covers(row.village_code)
+        ]
+        if outside and not errors:
+            raise Forbidden(
+                "the roster has rows outside your jurisdiction", errors=outside[:10_000]
+            )
+        errors += outside
+        if errors:
+            errors.sort(key=lambda e: (e.row or 0, e.field))
+            count = roster.error_count + len(outside)
+            raise InvalidRoster(
+                f"{count} error(s) in the roster; nothing was imported", errors[:10_000], count
+            )
+        counts = apply_roster(
+            session, roster.rows, import_id=job_id, publish_kwargs=publish_kwargs, progress=progress
+        )
+        return {"rows": len(roster.rows), **counts}
+
+    return work
 
 
 @router.post(
-    "/imports",
-    status_code=status.HTTP_201_CREATED,
-    response_model=ImportResult,
-    summary="Import the poverty office's roster (建档立卡花名册): CSV, English or Chinese headers",
+    "/registry/imports",
+    response_model=JobOut,
+    status_code=201,
+    summary="Import the poverty office's roster (建档立卡花名册), CSV or XLSX",
     description=(
-        "Every row is validated (ID check digit, division codes, status, duplicates); a file with "
-        "any invalid row is rejected whole with every error listed and nothing written. "
-        "Re-importing upserts by ID number."
+        "Headers in English or Chinese: 户编号 household_id, 姓名 name, 证件号码 id_number, "
+        "与户主关系 relation, 县 county_code, 乡镇 township_code, 行政村 village_code, "
+        "贫困状态 poverty_status (未脱贫/已脱贫/边缘户), 残疾等级 disability_grade (1-4), "
+        "在校生 student, 职工养老 employee_pension, 易地搬迁 relocated (是/否). "
+        "A file with any invalid row is rejected whole, every error listed, nothing written. "
+        "Re-importing upserts by ID number; people missing from the new roster are flagged. "
+        "Small files answer 201 at once; large ones 202 with the job at `Location`."
     ),
-    responses={409: {"description": "a person is registered in another household"}},
+    responses={202: {"model": JobOut}, 409: {"description": "person in another household"}},
 )
 async def import_roster(
     runtime: RuntimeDep,
-    session: DbSession,
-    principal: Annotated[Principal, Depends(require(Role.county_poverty))],
-    file: Annotated[UploadFile, File(description="roster.csv (UTF-8 or GB18030)")],
-) -> ImportResult:
-    limit = runtime.settings.max_upload_bytes
-    content = await file.read(limit + 1)
-    if len(content) > limit:
-        raise PayloadTooLarge(f"file is larger than {limit} bytes")
-    filename = (file.filename or "roster.csv").replace("\\", "/").rsplit("/", 1)[-1][:255]
-    content_type = (file.content_type or "").split(";")[0].strip().lower()
-    if content_type and content_type not in CSV_TYPES and not filename.lower().endswith(".csv"):
-        raise UnsupportedMediaType(f"expected a CSV file, got {content_type}")
-    try:
-        roster = parse_roster(decode(content))
-    except RosterFormatError as exc:
-        raise InvalidInput(str(exc), errors=exc.errors) from exc
-    errors = list(roster.errors)
-    for row in roster.rows:
-        if not principal.covers(row.village_code):
-            errors.append(
-                FieldError(
-                    field="county_code",
-                    reason=f"outside your jurisdiction ({principal.scope})",
-                    value=row.county_code,
-                    row=row.row,
-                )
-            )
-    if errors:
-        errors.sort(key=lambda e: (e.row or 0, e.field))
-        if all(e.reason.startswith("outside your jurisdiction") for e in errors):
-            raise Forbidden("the roster has rows outside your jurisdiction", errors=errors)
-        raise InvalidInput(
-            f"{len(errors)} error(s) in the roster; nothing was imported", errors=errors
-        )
-    record = apply_roster(
-        session,
-        roster.rows,
+    principal: Annotated[Principal, Depends(require(*REGISTRY_WRITERS))],
+    file: Annotated[UploadFile, File(description="roster (.csv UTF-8/GB18030, or .xlsx)")],
+) -> JSONResponse:
+    content, filename = await read_upload(file, runtime.settings.max_upload_bytes)
+    check_table_upload(content, filename, file.content_type)
+    if not is_xlsx(content, filename) and not filename.lower().endswith(".csv"):
+        filename = filename + ".csv"
+    return await start_job(
+        runtime,
+        principal,
+        kind="roster",
         filename=filename,
-        imported_by=principal.subject,
+        size=len(content),
+        work=roster_work(content, filename, principal, runtime.publish_kwargs()),
+    )
+
+
+class PersonOut(BaseModel):
+    person_id: str
+    id_number: str
+    name: str
+    sex: str
+    birth_date: date
+    household_id: str
+    relation: str | None
+    county_code: str
+    township_code: str
+    village_code: str
+    poverty_status: PovertyStatus
+    disability_grade: int | None
+    student: bool
+    employee_pension: bool
+    deceased_on: date | None
+    missing_from_roster: bool
+
+    @classmethod
+    def of(cls, p: Person, h: Household, mask: bool = False) -> PersonOut:
+        return cls(
+            person_id=p.id,
+            id_number=mask_id_number(p.id_number) if mask else p.id_number,
+            name=p.name,
+            sex=p.sex,
+            birth_date=p.birth_date,
+            household_id=h.id,
+            relation=p.relation,
+            county_code=h.county_code,
+            township_code=h.township_code,
+            village_code=h.village_code,
+            poverty_status=h.poverty_status,
+            disability_grade=p.disability_grade,
+            student=p.student,
+            employee_pension=p.employee_pension,
+            deceased_on=p.deceased_on,
+            missing_from_roster=p.missing_since_import is not None,
+        )
+
+
+class PersonPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[PersonOut]
+
+
+@router.get("/persons/{id_number}", response_model=PersonOut, summary="A registered person")
+def get_person(id_number: ResidentIdNumber, session: DbSession, principal: CurrentPrincipal):  # type: ignore[no-untyped-def]
+    person, household = ops.find_person(session, id_number, principal)
+    return PersonOut.of(person, household)
+
+
+@router.get(
+    "/registry/missing",
+    response_model=PersonPage,
+    summary="People absent from the latest roster, flagged for checking (never deleted)",
+)
+def list_missing(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    division: Annotated[str, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = "",
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> PersonPage:
+    prefix = division or principal.scope
+    if division and not principal.covers(division):
+        raise Forbidden("that division is outside your jurisdiction")
+    base = (
+        select(Person, Household)
+        .join(Household, Household.id == Person.household_id)  # type: ignore[arg-type]
+        .where(Person.missing_since_import.is_not(None))  # type: ignore[union-attr]
+        .where(Household.village_code.startswith(prefix))  # type: ignore[attr-defined]
+    )
+    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    rows = session.exec(base.order_by(Person.id_number).offset(offset).limit(limit)).all()
+    return PersonPage(
+        total=total, offset=offset, limit=limit, items=[PersonOut.of(p, h) for p, h in rows]
+    )
+
+
+class DeathIn(BaseModel):
+    deceased_on: date = Field(description="date of death")
+
+
+class DisabilityIn(BaseModel):
+    grade: int = Field(ge=1, le=4, description="残疾等级 1 (most severe) to 4")
+    certified_on: date
+
+
+class MemberIn(BaseModel):
+    id_number: ResidentIdNumber
+    name: str = Field(min_length=1, max_length=100)
+    relation: str | None = Field(default=None, max_length=40)
+
+
+class HeadIn(BaseModel):
+    id_number: ResidentIdNumber
+
+
+class MoveIn(BaseModel):
+    to_household_id: str = Field(min_length=1, max_length=40)
+
+
+class SplitIn(BaseModel):
+    new_household_id: str = Field(min_length=1, max_length=40)
+    id_numbers: list[ResidentIdNumber] = Field(min_length=1, max_length=50)
+    head_id_number: ResidentIdNumber
+
+
+Clerk = Annotated[Principal, Depends(require(*REGISTRY_CLERKS))]
+
+
+@router.post("/persons/{id_number}/death", response_model=PersonOut, summary="Record a death")
+def post_death(
+    id_number: ResidentIdNumber,
+    body: DeathIn,
+    session: DbSession,
+    principal: Clerk,
+    runtime: RuntimeDep,
+) -> PersonOut:
+    person, household = ops.find_person(session, id_number, principal)
+    ops.record_death(session, person, household, body.deceased_on, runtime.publish_kwargs())
+    return PersonOut.of(person, household)
+
+
+@router.post(
+    "/persons/{id_number}/disability",
+    response_model=PersonOut,
+    summary="Record a disability certificate (残疾证)",
+)
+def post_disability(
+    id_number: ResidentIdNumber,
+    body: DisabilityIn,
+    session: DbSession,
+    principal: Clerk,
+    runtime: RuntimeDep,
+) -> PersonOut:
+    person, household = ops.find_person(session, id_number, principal)
+    ops.certify_disability(
+        session, person, household, body.grade, body.certified_on, runtime.publish_kwargs()
+    )
+    return PersonOut.of(person, household)
+
+
+@router.post(
+    "/households/{household_id}/members",
+    response_model=PersonOut,
+    status_code=201,
+    summary="Add a member (birth, marriage in)",
+)
+def post_member(
+    household_id: str, body: MemberIn, session: DbSession, principal: Clerk, runtime: RuntimeDep
+) -> PersonOut:
+    household = ops.find_household(session, household_id, principal)
+    person = ops.add_member(
+        session,
+        household,
+        id_number=body.id_number,
+        name=body.name,
+        relation=body.relation,
         publish_kwargs=runtime.publish_kwargs(),
     )
-    return ImportResult(
-        import_id=record.id,
-        filename=record.filename,
-        rows=record.rows,
-        households_created=record.households_created,
-        persons_created=record.persons_created,
-        persons_updated=record.persons_updated,
-        persons_unchanged=record.persons_unchanged,
-        created_at=record.created_at,
+    return PersonOut.of(person, household)
+
+
+@router.post("/households/{household_id}/head", summary="Change the head of household")
+def post_head(
+    household_id: str, body: HeadIn, session: DbSession, principal: Clerk, runtime: RuntimeDep
+) -> dict[str, str]:
+    household = ops.find_household(session, household_id, principal)
+    person, _ = ops.find_person(session, body.id_number, principal)
+    ops.change_head(session, household, person, runtime.publish_kwargs())
+    return {"household_id": household.id, "head_person_id": person.id}
+
+
+@router.post(
+    "/persons/{id_number}/move",
+    response_model=PersonOut,
+    summary="Move a member to another registered household",
+)
+def post_move(
+    id_number: ResidentIdNumber,
+    body: MoveIn,
+    session: DbSession,
+    principal: Clerk,
+    runtime: RuntimeDep,
+) -> PersonOut:
+    person, source = ops.find_person(session, id_number, principal)
+    target = ops.find_household(session, body.to_household_id, principal)
+    ops.move_member(session, person, source, target, runtime.publish_kwargs())
+    return PersonOut.of(person, target)
+
+
+@router.post(
+    "/households/{household_id}/split",
+    status_code=201,
+    summary="Split members off into a new household (分户)",
+)
+def post_split(
+    household_id: str, body: SplitIn, session: DbSession, principal: Clerk, runtime: RuntimeDep
+) -> dict[str, Any]:
+    household = ops.find_household(session, household_id, principal)
+    members = [ops.find_person(session, n, principal)[0] for n in body.id_numbers]
+    if body.head_id_number not in body.id_numbers:
+        raise InvalidInput(
+            "the new head must be one of the members",
+            errors=[FieldError(field="head_id_number", reason="not among id_numbers")],
+        )
+    head = next(m for m in members if m.id_number == body.head_id_number)
+    new = ops.split_household(
+        session, household, body.new_household_id, members, head, runtime.publish_kwargs()
     )
+    return {"household_id": household.id, "new_household_id": new.id, "members": len(members)}

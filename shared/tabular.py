@@ -1,0 +1,118 @@
+"""Reading and writing the spreadsheets county staff exchange: CSV (UTF-8 or GB18030) and XLSX.
+
+Exports escape cells that a spreadsheet would run as a formula (=, +, -, @)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+XLSX_MAGIC = b"PK\x03\x04"
+CSV_MEDIA = "text/csv; charset=utf-8"
+XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class TableFormatError(ValueError):
+    pass
+
+
+def is_xlsx(content: bytes, filename: str = "") -> bool:
+    return content.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
+
+
+def decode_text(content: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030, the encoding Chinese spreadsheet exports use."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TableFormatError("file is neither UTF-8 nor GB18030 text")
+
+
+def read_rows(content: bytes, filename: str = "") -> Iterator[list[str]]:
+    """Every row (header first) as a list of stripped strings."""
+    if is_xlsx(content, filename):
+        yield from _xlsx_rows(content)
+    else:
+        reader = csv.reader(io.StringIO(decode_text(content)))
+        yield from ([c.strip() for c in row] for row in reader)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a damaged file
+        raise TableFormatError(f"not a readable XLSX workbook: {exc}") from exc
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield [_cell(v) for v in row]
+    finally:
+        book.close()
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise formula injection: text starting with = + - @ (or tab/CR) gets a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else value
+
+
+def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 with BOM so that Excel on a county PC shows the Chinese headers correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([safe_cell(_plain(v)) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_xlsx(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "Sheet1",
+    preamble: Sequence[str] = (),
+) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    for line in preamble:
+        sheet.append([line])
+    sheet.append(list(headers))
+    for row in rows:
+        values = []
+        for v in row:
+            v = _plain(v) if not isinstance(v, Decimal) else float(v)  # a number cell in Excel
+            values.append(safe_cell(v))
+        sheet.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
