@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.enrollment.jobs import router as jobs_router
+from services.enrollment.reconciliation.routes import router as reconciliation_router
 from services.enrollment.registry.routes import router as registry_router
+from services.enrollment.rolls.routes import router as rolls_router
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -14,7 +16,7 @@ SPEC = ServiceSpec(
     title="Enrollment service",
     description="The poverty registry (建档立卡), resident pension and medical insurance "
     "enrollment, reconciliation and contribution subsidies (REG-*, ENR-*).",
-    routers=[registry_router, jobs_router],
+    routers=[registry_router, rolls_router, reconciliation_router, jobs_router],
 )
 
 
