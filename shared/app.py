@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,7 +40,10 @@ class ServiceSpec:
     title: str
     description: str
     routers: list[APIRouter] = field(default_factory=list)
-    subscriptions: list[Subscription] = field(default_factory=list)
+    # Static, or built from the running service when handlers need its policy or settings.
+    subscriptions: list[Subscription] | Callable[[Runtime], list[Subscription]] = field(
+        default_factory=list
+    )
 
 
 @dataclass
@@ -205,7 +208,12 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                 add_waker(waker)
                 runtime.tasks.append(asyncio.create_task(relay.run(runtime.stop)))
             if settings.consumers_enabled:
-                for i, sub in enumerate(spec.subscriptions):
+                subscriptions = (
+                    spec.subscriptions(runtime)
+                    if callable(spec.subscriptions)
+                    else spec.subscriptions
+                )
+                for i, sub in enumerate(subscriptions):
                     runner = ConsumerRunner(
                         engine,
                         group=spec.name if i == 0 else f"{spec.name}-{i}",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.enrollment.consumers import subscriptions
 from services.enrollment.jobs import router as jobs_router
+from services.enrollment.medical.routes import router as medical_router
 from services.enrollment.reconciliation.routes import router as reconciliation_router
 from services.enrollment.registry.routes import router as registry_router
 from services.enrollment.rolls.routes import router as rolls_router
@@ -16,7 +18,14 @@ SPEC = ServiceSpec(
     title="Enrollment service",
     description="The poverty registry (建档立卡), resident pension and medical insurance "
     "enrollment, reconciliation and contribution subsidies (REG-*, ENR-*).",
-    routers=[registry_router, rolls_router, reconciliation_router, jobs_router],
+    routers=[
+        registry_router,
+        rolls_router,
+        reconciliation_router,
+        medical_router,
+        jobs_router,
+    ],
+    subscriptions=subscriptions,
 )
 
 

@@ -1,8 +1,8 @@
 """Roster validation (REG-1, REG-3, REG-4): every error listed, by row and column."""
 
 from services.enrollment.registry.roster import RosterFormatError, parse_roster
-from shared.tabular import read_rows
 from shared.domain import PovertyStatus
+from shared.tabular import read_rows
 from tests.support.roster import HEADER_EN, roster_csv, roster_rows
 
 

@@ -1,0 +1,62 @@
+"""Events published by the welfare service (civil affairs, WEL-*). Consumers: enrollment (ENR-M3
+medical contribution subsidies) and medical (MED-5 deductible waivers)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from shared.events.catalogue import EventData, event_model
+from shared.ids import CountyCode
+from shared.money import Money
+
+
+class _HouseholdBenefit(EventData):
+    household_id: str
+    county_code: CountyCode
+    person_ids: list[str]
+
+
+@event_model("welfare.dibao_granted", producer="welfare")
+class DibaoGranted(_HouseholdBenefit):
+    """A household was approved for the minimum living guarantee (低保, WEL-1)."""
+
+    category: Literal["A", "B", "C"]
+    monthly_amount: Money
+    effective_from: date
+
+
+@event_model("welfare.dibao_changed", producer="welfare")
+class DibaoChanged(_HouseholdBenefit):
+    """A review changed a dibao household's category, members or amount (WEL-2)."""
+
+    category: Literal["A", "B", "C"]
+    monthly_amount: Money
+    effective_from: date
+
+
+@event_model("welfare.dibao_ended", producer="welfare")
+class DibaoEnded(_HouseholdBenefit):
+    """A household left dibao (review exit, gradual exit ended, death of the last member)."""
+
+    effective_from: date
+    reason: str
+
+
+@event_model("welfare.tekun_certified", producer="welfare")
+class TekunCertified(EventData):
+    """A person was certified for extreme-poverty support (特困供养, WEL-5)."""
+
+    person_id: str
+    household_id: str
+    county_code: CountyCode
+    effective_from: date
+
+
+@event_model("welfare.tekun_ended", producer="welfare")
+class TekunEnded(EventData):
+    person_id: str
+    household_id: str
+    county_code: CountyCode
+    effective_from: date
+    reason: str
