@@ -106,6 +106,14 @@ def test_roster_reaches_medical(cluster: Cluster, broker: str, topic_prefix: str
     assert body["village_code"] == rows[4][6]
     # A re-import of the same roster changes nothing downstream.
     assert cluster.import_roster(rows).json()["result"]["persons_unchanged"] == 30
+    # Household 0 exits poverty: medical's read model follows (REG-2).
+    assert rows[0][7] == "未脱贫"
+    changed = [[*r[:7], "已脱贫"] if r[0] == rows[0][0] else r for r in rows]
+    assert cluster.import_roster(changed).json()["result"]["households_status_changed"] == 1
+    deadline = time.monotonic() + 30
+    while cluster.person(rows[0][2]).json()["poverty_status"] != "exited":
+        assert time.monotonic() < deadline, "status change never reached medical"
+        time.sleep(0.2)
     # No resident ID number reaches a log, though the medical lookups carry one in the path.
     cluster.stop()
     logs = "".join(p.read_text() for p in cluster.tmp.glob("*.log"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlmodel import Session
 
 from services.medical.models import RegistryPerson
@@ -10,7 +11,16 @@ from shared.bus.tables import utcnow
 from shared.db import upsert
 from shared.events.catalogue import EventData
 from shared.events.envelope import Envelope
-from shared.events.registry import PersonFacts, PersonRegistered, PersonUpdated
+from shared.events.registry import (
+    HouseholdPovertyStatusChanged,
+    HouseholdSplit,
+    PersonFacts,
+    PersonMoved,
+    PersonRegistered,
+    PersonUpdated,
+)
+
+T = RegistryPerson.__table__  # type: ignore[attr-defined]
 
 
 def upsert_person(session: Session, envelope: Envelope, data: EventData) -> None:
@@ -40,10 +50,48 @@ def upsert_person(session: Session, envelope: Envelope, data: EventData) -> None
     )
 
 
+def household_status(session: Session, envelope: Envelope, data: EventData) -> None:
+    """REG-2: exited people stay covered; the read model follows the status for the waivers."""
+    assert isinstance(data, HouseholdPovertyStatusChanged)
+    session.execute(
+        update(T)
+        .where(T.c.household_id == data.household_id)
+        .values(poverty_status=data.new_status.value, updated_at=utcnow())
+    )
+
+
+def person_moved(session: Session, envelope: Envelope, data: EventData) -> None:
+    assert isinstance(data, PersonMoved)
+    session.execute(
+        update(T)
+        .where(T.c.person_id == data.person_id)
+        .values(
+            household_id=data.to_household_id,
+            county_code=data.county_code,
+            township_code=data.township_code,
+            village_code=data.village_code,
+            poverty_status=data.poverty_status.value,
+            updated_at=utcnow(),
+        )
+    )
+
+
+def household_split(session: Session, envelope: Envelope, data: EventData) -> None:
+    assert isinstance(data, HouseholdSplit)
+    session.execute(
+        update(T)
+        .where(T.c.person_id.in_(data.person_ids))
+        .values(household_id=data.new_household_id, updated_at=utcnow())
+    )
+
+
 SUBSCRIPTION = Subscription(
     topics=(PersonRegistered.topic,),
     handlers={
         PersonRegistered.event_type: upsert_person,
         PersonUpdated.event_type: upsert_person,
+        HouseholdPovertyStatusChanged.event_type: household_status,
+        PersonMoved.event_type: person_moved,
+        HouseholdSplit.event_type: household_split,
     },
 )
