@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from services.enrollment.medical.service import compute_and_record
-from services.enrollment.models import FuneralGrant, Household, Person, WelfareStatus
+from services.enrollment.models import (
+    FuneralGrant,
+    Household,
+    PensionRollEntry,
+    Person,
+    WelfareStatus,
+)
+from services.enrollment.pension.rules import DeathFacts, death_settlement
 from shared.app import Runtime
 from shared.bus.consumer import Subscription
 from shared.bus.outbox import publish
@@ -75,17 +82,24 @@ class Handlers:
         assert isinstance(data, PersonDeceased)
         if session.get(FuneralGrant, data.person_id) is not None:
             return
+        roll = session.exec(
+            select(PensionRollEntry).where(PensionRollEntry.id_number == data.id_number)
+        ).all()
         trace = Trace()
-        amount = Params(self.policy, data.county_code, data.deceased_on).decimal(
-            "enrollment.pension.funeral_grant", trace
+        result = death_settlement(
+            DeathFacts(
+                date_of_death=data.deceased_on,
+                # ENR-P8 covers contributors and pensioners: anyone on the pension roll.
+                insured=bool(roll),
+                draws_pension=any(r.drawing for r in roll),
+            ),
+            date.today(),
+            Params(self.policy, data.county_code, data.deceased_on),
+            trace=trace,
         )
-        trace.step(
-            "ENR-P8",
-            "one-off funeral grant on the death of a registered person; pension stops "
-            "from the month after death",
-            amount=amount,
-            deceased_on=data.deceased_on,
-        )
+        if result.funeral_grant <= 0:
+            return
+        amount = result.funeral_grant
         session.add(
             FuneralGrant(
                 person_id=data.person_id,

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.enrollment.consumers import subscriptions
 from services.enrollment.jobs import router as jobs_router
 from services.enrollment.medical.routes import router as medical_router
+from services.enrollment.pension.routes import router as pension_router
 from services.enrollment.reconciliation.routes import router as reconciliation_router
 from services.enrollment.registry.routes import router as registry_router
 from services.enrollment.rolls.routes import router as rolls_router
@@ -23,6 +24,7 @@ SPEC = ServiceSpec(
         rolls_router,
         reconciliation_router,
         medical_router,
+        pension_router,
         jobs_router,
     ],
     subscriptions=subscriptions,

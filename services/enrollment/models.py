@@ -80,6 +80,7 @@ class PensionRollEntry(SQLModel, table=True):
     year: int = Field(index=True)
     tier: int  # 缴费档次, yuan/year
     paid: bool
+    drawing: bool = False  # 已领取待遇: the person draws the pension this year
     import_id: str = Field(max_length=36)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -87,6 +87,14 @@ async def test_welfare_events_and_death(db_template: str, broker: str, topic_pre
         assert resp.json()["medical_assistance"] == "70.00"
         assert "dibao" in resp.json()["grounds"]  # 70 once, however many grounds apply
 
+        # The second person contributes to the pension (ENR-P8 covers contributors).
+        roll = f"证件号码,年度,缴费档次,是否缴费\n{second.id_number},2018,100,是\n".encode()
+        resp = await client.post(
+            "/v1/rolls/pension/imports",
+            files={"file": ("p.csv", roll)},
+            headers=token(settings, Role.county_hrss),
+        )
+        assert resp.status_code == 201, resp.text
         # A death, reported, and its event delivered twice more: one grant, one event.
         resp = await client.post(
             f"/v1/persons/{second.id_number}/death",

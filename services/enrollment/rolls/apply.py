@@ -55,7 +55,12 @@ def apply_roll(
         }
         if scheme == "pension":
             value["tier"] = line.tier
-            same = old is not None and (old.paid, old.tier) == (line.paid, line.tier)
+            value["drawing"] = line.drawing
+            same = old is not None and (old.paid, old.tier, old.drawing) == (
+                line.paid,
+                line.tier,
+                line.drawing,
+            )
         else:
             value["critical_illness"] = line.critical_illness
             same = old is not None and (old.paid, old.critical_illness) == (

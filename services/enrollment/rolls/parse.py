@@ -19,6 +19,7 @@ COLUMNS: dict[Scheme, dict[str, tuple[str, ...]]] = {
         "year": ("year", "年度", "缴费年度"),
         "tier": ("tier", "缴费档次", "档次"),
         "paid": ("paid", "是否缴费", "已缴费"),
+        "drawing": ("drawing", "领取待遇", "是否领取待遇"),
     },
     "medical": {
         "id_number": ("id_number", "证件号码", "身份证号码", "身份证号"),
@@ -37,6 +38,7 @@ class RollLine:
     paid: bool
     tier: int | None = None
     critical_illness: bool | None = None
+    drawing: bool = False
 
 
 @dataclass
@@ -54,7 +56,7 @@ def parse_roll(
     except StopIteration as exc:
         raise RosterFormatError("file is empty") from exc
     columns = COLUMNS[scheme]
-    mapping = header_map(header, columns, tuple(columns))
+    mapping = header_map(header, columns, tuple(c for c in columns if c != "drawing"))
     errors = ErrorList()
     lines: list[RollLine] = []
     seen: dict[tuple[str, int], int] = {}
@@ -63,8 +65,8 @@ def parse_roll(
             continue
 
         def cell(column: str, record: list[str] = record) -> str:
-            index = mapping[column]
-            return record[index].strip() if index < len(record) else ""
+            index = mapping.get(column)
+            return record[index].strip() if index is not None and index < len(record) else ""
 
         failed = False
 
@@ -90,7 +92,12 @@ def parse_roll(
             fail("paid", str(exc), cell("paid"))
         tier = None
         critical = None
+        drawing = False
         if scheme == "pension":
+            try:
+                drawing = parse_bool(cell("drawing"))
+            except ValueError as exc:
+                fail("drawing", str(exc), cell("drawing"))
             try:
                 tier = parse_int(cell("tier"), 1, 100_000)
                 if allowed_tiers is not None and tier not in allowed_tiers:
@@ -109,7 +116,7 @@ def parse_roll(
             fail("id_number", f"same person and year as row {first}", mask_id_number(number))
             continue
         seen[(number, year)] = line_no
-        lines.append(RollLine(line_no, number, year, paid, tier, critical))
+        lines.append(RollLine(line_no, number, year, paid, tier, critical, drawing))
     if not lines and not errors.count:
         raise RosterFormatError("file has a header but no rows")
     return Roll(lines=lines, errors=errors.items, error_count=errors.count)

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/rolls", tags=["insurance rolls"])
 def allowed_tiers(runtime: Any, scope: str) -> frozenset[int] | None:
     county = scope[:6] if len(scope) >= 6 else None
     try:
-        tiers = runtime.policy.value("enrollment.pension.tiers", county, date.today())
+        tiers = runtime.policy.value("enrollment.pension.tiers.allowed", county, date.today())
     except ParameterNotFound:
         return None
     return frozenset(int(t) for t in tiers)
@@ -37,7 +37,8 @@ def allowed_tiers(runtime: Any, scope: str) -> frozenset[int] | None:
     status_code=201,
     summary="Import the pension or medical insurance roll (参保缴费名册), CSV or XLSX",
     description=(
-        "Pension roll columns: 证件号码 id_number, 年度 year, 缴费档次 tier, 是否缴费 paid. "
+        "Pension roll columns: 证件号码 id_number, 年度 year, 缴费档次 tier, 是否缴费 paid, "
+        "optionally 领取待遇 drawing. "
         "Medical roll columns: 证件号码 id_number, 年度 year, 是否缴费 paid, "
         "大病保险 critical_illness. Upserts by (ID number, year); all or nothing."
     ),
