@@ -230,3 +230,53 @@ async def test_death_disability_and_household_operations(app_settings) -> None:
 def _age(id_number: str, year: int) -> int:
     born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
     return year - born.year
+
+
+async def test_large_roster_runs_as_a_job_and_one_bad_digit_rejects_it(app_settings) -> None:
+    import asyncio
+
+    auth = token(app_settings, Role.county_poverty)
+    rows = roster_rows(10_000, seed=5)
+    bad = [r[:] for r in rows]
+    number = bad[7_777][2]
+    bad[7_777][2] = number[:-1] + ("1" if number[-1] != "1" else "2")
+    async with running(build_app(app_settings)) as client:
+
+        async def finished(resp):  # type: ignore[no-untyped-def]
+            assert resp.status_code == 202, resp.text
+            location = resp.headers["Location"]
+            for _ in range(600):
+                job = (await client.get(location, headers=auth)).json()
+                if job["status"] in ("done", "failed"):
+                    return job
+                await asyncio.sleep(0.1)
+            raise AssertionError("job never finished")
+
+        job = await finished(
+            await client.post(
+                "/v1/registry/imports", files={"file": ("big.csv", roster_csv(bad))}, headers=auth
+            )
+        )
+        assert job["status"] == "failed"
+        assert job["error_count"] == 1
+        assert job["errors"][0]["row"] == 7_779 and job["errors"][0]["field"] == "id_number"
+        assert (await client.get("/v1/registry/missing", headers=auth)).status_code == 200
+        assert events(app_settings.database_url) == []  # nothing written
+
+        job = await finished(
+            await client.post(
+                "/v1/registry/imports", files={"file": ("big.csv", roster_csv(rows))}, headers=auth
+            )
+        )
+        assert job["status"] == "done"
+        assert job["rows_done"] == job["rows_total"] == 10_000
+        assert job["result"]["persons_created"] == 10_000
+        # The same roster again: idempotent, nothing published.
+        before = len(events(app_settings.database_url))
+        job = await finished(
+            await client.post(
+                "/v1/registry/imports", files={"file": ("big.csv", roster_csv(rows))}, headers=auth
+            )
+        )
+        assert job["result"]["persons_unchanged"] == 10_000
+        assert len(events(app_settings.database_url)) == before
