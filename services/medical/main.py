@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from services.medical.registry.consumers import SUBSCRIPTION as REGISTRY_SUBSCRIPTION
 from services.medical.registry.routes import router as persons_router
+from services.medical.stays.consumers import subscriptions as stay_subscriptions
+from services.medical.stays.routes import router as stays_router
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -14,8 +16,8 @@ SPEC = ServiceSpec(
     title="Medical service",
     description="One-stop reimbursement chain, the 90% guarantee and annual cap, chronic and "
     "major diseases, the retroactive top-up campaign (MED-*).",
-    routers=[persons_router],
-    subscriptions=[REGISTRY_SUBSCRIPTION],
+    routers=[persons_router, stays_router],
+    subscriptions=lambda runtime: [REGISTRY_SUBSCRIPTION, *stay_subscriptions(runtime)],
 )
 
 

@@ -1,6 +1,11 @@
 """Event envelope (CloudEvents 1.0) and the typed payloads every service publishes or consumes."""
 
-from shared.events import enrollment, registry, welfare  # noqa: F401  (registers the models)
+from shared.events import (  # noqa: F401  (registers the event models)
+    enrollment,
+    medical,
+    registry,
+    welfare,
+)
 from shared.events.catalogue import EVENT_MODELS, EventData, event_model, parse_data
 from shared.events.envelope import Envelope, MalformedEvent
 

@@ -1,0 +1,1 @@
+"""Hospital stays: recording, settling (MED-1..5), correcting and cancelling."""

@@ -1,0 +1,374 @@
+"""The imperative shell around the settlement rules: fetch the facts (registry and welfare read
+models, year-to-date totals), call `settle_stay`, persist the decision and publish its events.
+
+The claim id is the idempotency key: the same claim posted again returns the same decision and
+pays nothing twice; different facts under the same claim id are a correction (PUT), never a
+silent overwrite."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from services.medical.models import (
+    HospitalStay,
+    PersonYear,
+    RegistryPerson,
+    StayAdjustment,
+    StayDecision,
+    WelfareFlags,
+)
+from services.medical.settlement.rules import StayDecision as Decision
+from services.medical.settlement.rules import StayFacts, Upstream, YearToDate, settle_stay
+from shared.bus.outbox import publish
+from shared.bus.tables import utcnow
+from shared.errors import Conflict, NotFound
+from shared.events.medical import (
+    HighBurdenDetected,
+    HospitalizationRecorded,
+    StayAdjusted,
+    StayData,
+    TopupGranted,
+)
+from shared.policy import PolicySet
+from shared.trace import Params
+
+YTD_FIELDS = tuple(f.name for f in fields(YearToDate))
+ZERO = Decimal("0.00")
+
+
+def facts_hash(data: StayData) -> str:
+    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+
+
+def _person_year(session: Session, id_number: str, year: int) -> PersonYear:
+    """Lock the person's year-to-date row before reading anything else, so that two stays of one
+    person never settle against the same totals. The insert comes first: on SQLite it takes the
+    write lock (later reads then see every committed stay); on PostgreSQL FOR UPDATE holds the row
+    until commit."""
+    dialect = session.get_bind().dialect.name
+    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert_fn(PersonYear.__table__)  # type: ignore[attr-defined]
+        .values(
+            id_number=id_number,
+            year=year,
+            high_burden_reported=False,
+            updated_at=utcnow(),
+            **dict.fromkeys(YTD_FIELDS, ZERO),
+        )
+        .on_conflict_do_nothing()
+    )
+    stmt = select(PersonYear).where(PersonYear.id_number == id_number, PersonYear.year == year)
+    if dialect == "postgresql":
+        stmt = stmt.with_for_update()
+    row = session.exec(stmt.execution_options(populate_existing=True)).one()
+    return row
+
+
+def _ytd(row: PersonYear) -> YearToDate:
+    return YearToDate(**{name: Decimal(getattr(row, name)) for name in YTD_FIELDS})
+
+
+def _store_ytd(row: PersonYear, ytd: YearToDate) -> None:
+    for name in YTD_FIELDS:
+        setattr(row, name, getattr(ytd, name))
+    row.updated_at = utcnow()
+
+
+def _facts(session: Session, data: StayData) -> tuple[StayFacts, RegistryPerson | None]:
+    person = session.exec(
+        select(RegistryPerson).where(RegistryPerson.id_number == data.id_number)
+    ).first()
+    flags = session.get(WelfareFlags, person.person_id) if person else None
+    upstream = (
+        Upstream(
+            basic=data.upstream.basic,
+            critical_illness=data.upstream.critical_illness,
+            assistance=data.upstream.assistance,
+        )
+        if data.upstream
+        else None
+    )
+    facts = StayFacts(
+        admission=data.admission,
+        discharge=data.discharge,
+        hospital_level=data.hospital_level,
+        admin_level=data.admin_level,
+        referral_compliant=data.referral_compliant,
+        total_cost=data.total_cost,
+        covered_cost=data.covered_cost,
+        poverty_status=str(person.poverty_status) if person else None,
+        tekun=bool(flags and flags.tekun),
+        dibao=bool(flags and flags.dibao),
+        upstream=upstream,
+    )
+    return facts, person
+
+
+def _decision_row(claim_id: str, version: int, data: StayData, d: Decision) -> StayDecision:
+    return StayDecision(
+        claim_id=claim_id,
+        version=version,
+        facts=data.model_dump(mode="json"),
+        total_cost=data.total_cost,
+        basic=d.basic,
+        critical_illness=d.critical_illness,
+        assistance=d.assistance,
+        topup=d.topup,
+        annual_cap=d.annual_cap,
+        self_pay=d.self_pay,
+        cost_basis=d.cost_basis,
+        ratio_before_topup=d.ratio_before_topup,
+        ratio_after=d.ratio_after,
+        eligible_for_guarantee=d.eligible_for_guarantee,
+        basic_deductible=d.basic_deductible,
+        critical_illness_counted=d.critical_illness_counted,
+        ytd_self_pay=d.ytd_self_pay,
+        high_burden=d.high_burden,
+        trace=d.trace.out().model_dump(mode="json"),
+    )
+
+
+def latest_decision(session: Session, claim_id: str) -> StayDecision:
+    row = session.exec(
+        select(StayDecision)
+        .where(StayDecision.claim_id == claim_id)
+        .order_by(StayDecision.version.desc())  # type: ignore[attr-defined]
+    ).first()
+    assert row is not None
+    return row
+
+
+def _as_rule_decision(row: StayDecision) -> Any:
+    """The stored layers in the shape YearToDate.minus expects."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        **{
+            name: Decimal(getattr(row, name))
+            for name in (
+                "basic",
+                "critical_illness",
+                "assistance",
+                "topup",
+                "annual_cap",
+                "self_pay",
+                "basic_deductible",
+                "critical_illness_counted",
+            )
+        }
+    )
+
+
+class StayService:
+    def __init__(self, policy: PolicySet, publish_kwargs: dict[str, str]) -> None:
+        self.policy = policy
+        self.publish_kwargs = publish_kwargs
+
+    def record(
+        self, session: Session, data: StayData, submitted_by: str
+    ) -> tuple[HospitalStay, StayDecision, bool]:
+        year_row = _person_year(session, data.id_number, data.admission.year)
+        digest = facts_hash(data)
+        stay = session.get(HospitalStay, data.claim_id, populate_existing=True)
+        if stay is not None:
+            if stay.facts_hash == digest and stay.status == "active":
+                return stay, latest_decision(session, stay.claim_id), False
+            raise Conflict(
+                "this claim id is already recorded with other facts; correct it with "
+                f"PUT /v1/hospitalizations/{data.claim_id}"
+            )
+        facts, person = _facts(session, data)
+        decision = settle_stay(facts, _ytd(year_row), self._params(data))
+        _store_ytd(year_row, _ytd(year_row).plus(decision))
+        stay = HospitalStay(
+            claim_id=data.claim_id,
+            submitted_by=submitted_by,
+            id_number=data.id_number,
+            person_id=person.person_id if person else None,
+            county_code=data.county_code,
+            township_code=person.township_code if person else None,
+            year=data.admission.year,
+            admission=data.admission,
+            facts_hash=digest,
+        )
+        session.add(stay)
+        row = _decision_row(data.claim_id, 1, data, decision)
+        session.add(row)
+        self._publish(session, data, decision, person, year_row)
+        return stay, row, True
+
+    def correct(
+        self, session: Session, claim_id: str, data: StayData | None, by: str, reason: str
+    ) -> tuple[HospitalStay, StayDecision]:
+        """A new version (data) or a cancellation (data is None); the difference is recorded."""
+        stay = session.get(HospitalStay, claim_id)
+        if stay is None:
+            raise NotFound("no stay with that claim id")
+        year_row = _person_year(session, stay.id_number, stay.year)
+        session.refresh(stay)
+        if stay.status == "cancelled":
+            raise Conflict("the stay is cancelled")
+        old = latest_decision(session, claim_id)
+        old_data = StayData.model_validate(old.facts)
+        if data is not None and data.id_number != stay.id_number:
+            raise Conflict("a correction cannot change the patient; cancel and post anew")
+        without = _ytd(year_row).minus(_as_rule_decision(old))
+        if data is not None and data.admission.year != stay.year:
+            raise Conflict("a correction cannot move the stay to another year")
+        if data is None:
+            new_row = _zero_row(claim_id, old.version + 1, old_data)
+            _store_ytd(year_row, without)
+            stay.status = "cancelled"
+        else:
+            facts, _ = _facts(session, data)
+            decision = settle_stay(facts, without, self._params(data))
+            _store_ytd(year_row, without.plus(decision))
+            new_row = _decision_row(claim_id, old.version + 1, data, decision)
+            stay.facts_hash = facts_hash(data)
+        stay.version = new_row.version
+        stay.updated_at = utcnow()
+        session.add(stay)
+        session.add(new_row)
+        kind = "cancelled" if data is None else "corrected"
+        adjustment = StayAdjustment(
+            claim_id=claim_id,
+            kind=kind,
+            from_version=old.version,
+            to_version=new_row.version,
+            topup_delta=new_row.topup - old.topup,
+            annual_cap_delta=new_row.annual_cap - old.annual_cap,
+            self_pay_delta=new_row.self_pay - old.self_pay,
+            reason=reason[:500],
+            created_by=by,
+        )
+        session.add(adjustment)
+        publish(
+            session,
+            StayAdjusted(
+                claim_id=claim_id,
+                person_id=stay.person_id,
+                county_code=stay.county_code,
+                kind=kind,
+                from_version=old.version,
+                to_version=new_row.version,
+                topup_delta=adjustment.topup_delta,
+                annual_cap_delta=adjustment.annual_cap_delta,
+                self_pay_delta=adjustment.self_pay_delta,
+            ),
+            key=self._key(session, stay.person_id, claim_id),
+            subject=claim_id,
+            **self.publish_kwargs,
+        )
+        return stay, new_row
+
+    def _params(self, data: StayData) -> Params:
+        # Parameters in force on the admission date: an old claim uses the old values.
+        return Params(self.policy, data.county_code, data.admission)
+
+    def _key(self, session: Session, person_id: str | None, claim_id: str) -> str:
+        if person_id is None:
+            return claim_id
+        person = session.get(RegistryPerson, person_id)
+        return person.household_id if person else claim_id
+
+    def _publish(
+        self,
+        session: Session,
+        data: StayData,
+        d: Decision,
+        person: RegistryPerson | None,
+        year_row: PersonYear,
+    ) -> None:
+        key = person.household_id if person else data.claim_id
+        person_id = person.person_id if person else None
+        reimbursed = d.basic + d.critical_illness + d.assistance + d.topup + d.annual_cap
+        publish(
+            session,
+            HospitalizationRecorded(
+                claim_id=data.claim_id,
+                person_id=person_id,
+                county_code=data.county_code,
+                admission=data.admission,
+                discharge=data.discharge,
+                referral_compliant=data.referral_compliant,
+                total_cost=data.total_cost,
+                reimbursed=reimbursed,
+                self_pay=d.self_pay,
+                ratio_after=str(d.ratio_after),
+            ),
+            key=key,
+            subject=data.claim_id,
+            **self.publish_kwargs,
+        )
+        if person is None:
+            return
+        if d.topup > 0 or d.annual_cap > 0:
+            publish(
+                session,
+                TopupGranted(
+                    claim_id=data.claim_id,
+                    person_id=person.person_id,
+                    county_code=data.county_code,
+                    year=data.admission.year,
+                    topup=d.topup,
+                    annual_cap=d.annual_cap,
+                    ratio_before=str(d.ratio_before_topup),
+                    ratio_after=str(d.ratio_after),
+                ),
+                key=key,
+                subject=data.claim_id,
+                **self.publish_kwargs,
+            )
+        if d.high_burden and not year_row.high_burden_reported:
+            year_row.high_burden_reported = True  # one referral per person and year
+            threshold = self._params(data).policy.value(
+                "medical.high_burden.threshold", data.county_code, data.admission
+            )
+            publish(
+                session,
+                HighBurdenDetected(
+                    person_id=person.person_id,
+                    household_id=person.household_id,
+                    county_code=data.county_code,
+                    year=data.admission.year,
+                    claim_id=data.claim_id,
+                    ytd_self_pay=d.ytd_self_pay,
+                    threshold=Decimal(threshold).quantize(Decimal("0.01")),
+                ),
+                key=key,
+                subject=person.person_id,
+                **self.publish_kwargs,
+            )
+
+
+def _zero_row(claim_id: str, version: int, data: StayData) -> StayDecision:
+    """A cancelled stay's last version: nothing paid, the full cost back with the hospital."""
+    return StayDecision(
+        claim_id=claim_id,
+        version=version,
+        facts=data.model_dump(mode="json"),
+        total_cost=data.total_cost,
+        basic=ZERO,
+        critical_illness=ZERO,
+        assistance=ZERO,
+        topup=ZERO,
+        annual_cap=ZERO,
+        self_pay=ZERO,
+        cost_basis=ZERO,
+        ratio_before_topup=Decimal("0"),
+        ratio_after=Decimal("0"),
+        eligible_for_guarantee=False,
+        basic_deductible=ZERO,
+        critical_illness_counted=ZERO,
+        ytd_self_pay=ZERO,
+        high_burden=False,
+        trace={"rules": [], "parameters": [], "steps": [{"rule": "MED-1", "text": "cancelled"}]},
+    )

@@ -1,0 +1,124 @@
+"""Medical insurance events (MED-*): the hospital input topic and what the medical service
+publishes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from shared.events.catalogue import EventData, event_model
+from shared.ids import CountyCode, ResidentIdNumber
+from shared.money import Money, NonNegativeMoney
+
+INPUT_TOPIC = "medical.hospital-stays.input"
+_ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$")
+
+
+class UpstreamPaid(EventData):
+    """Amounts already settled upstream by the one-stop settlement (一站式结算)."""
+
+    basic: NonNegativeMoney
+    critical_illness: NonNegativeMoney
+    assistance: NonNegativeMoney
+
+
+class StayData(EventData):
+    """A hospital stay as a hospital system reports it (HTTP body and input-topic payload)."""
+
+    claim_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+    id_number: ResidentIdNumber
+    county_code: CountyCode
+    hospital_level: int = Field(ge=1, le=3, description="1/2/3 (一级/二级/三级)")
+    admin_level: Literal["county", "city", "province"] = Field(
+        description="administrative level of the hospital (县级/市级/省级)"
+    )
+    admission: date
+    discharge: date
+    referral_compliant: bool = Field(description="符合转诊转院规范")
+    total_cost: NonNegativeMoney
+    covered_cost: NonNegativeMoney = Field(description="政策范围内费用")
+    diagnosis_codes: list[str] = Field(
+        min_length=1, max_length=20, description="ICD-10 codes, e.g. C34.9"
+    )
+    upstream: UpstreamPaid | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StayData:
+        if self.discharge < self.admission:
+            raise ValueError("discharge is before admission")
+        if self.covered_cost > self.total_cost:
+            raise ValueError("covered_cost exceeds total_cost")
+        for code in self.diagnosis_codes:
+            if not _ICD10.match(code):
+                raise ValueError(f"diagnosis code {code!r} is not ICD-10 (e.g. C34.9)")
+        if self.upstream is not None:
+            paid = self.upstream.basic + self.upstream.critical_illness + self.upstream.assistance
+            if paid > self.total_cost:
+                raise ValueError("upstream payments exceed total_cost")
+        return self
+
+
+@event_model("medical.hospital_stay_submitted", producer="hospital", topic=INPUT_TOPIC)
+class HospitalStaySubmitted(StayData):
+    """Input topic for hospital information systems: same schema and validation as HTTP."""
+
+
+@event_model("medical.hospitalization_recorded", producer="medical")
+class HospitalizationRecorded(EventData):
+    """A stay was recorded and settled (MED-1); the 90% check ran on it (MED-2/3)."""
+
+    claim_id: str
+    person_id: str | None
+    county_code: CountyCode
+    admission: date
+    discharge: date
+    referral_compliant: bool
+    total_cost: Money
+    reimbursed: Money
+    self_pay: Money
+    ratio_after: str
+
+
+@event_model("medical.topup_granted", producer="medical")
+class TopupGranted(EventData):
+    """The county safety-net top-up (MED-2) and/or the annual-cap excess (MED-3) for a stay."""
+
+    claim_id: str
+    person_id: str
+    county_code: CountyCode
+    year: int
+    topup: Money
+    annual_cap: Money
+    ratio_before: str
+    ratio_after: str
+
+
+@event_model("medical.high_burden_detected", producer="medical")
+class HighBurdenDetected(EventData):
+    """Still in hardship after the 90% (MED-4): welfare opens a temporary-relief case (WEL-6)."""
+
+    person_id: str
+    household_id: str
+    county_code: CountyCode
+    year: int
+    claim_id: str
+    ytd_self_pay: Money
+    threshold: Money
+
+
+@event_model("medical.stay_adjusted", producer="medical")
+class StayAdjusted(EventData):
+    """A hospital corrected or cancelled a stay; the difference (negative too) is recorded."""
+
+    claim_id: str
+    person_id: str | None
+    county_code: CountyCode
+    kind: Literal["corrected", "cancelled"]
+    from_version: int
+    to_version: int
+    topup_delta: Money
+    annual_cap_delta: Money
+    self_pay_delta: Money

@@ -1,0 +1,202 @@
+"""Hospital stays over HTTP and the input topic, on SQLite and PostgreSQL: idempotent claims,
+the 90% top-up and annual cap with traces, corrections and cancellations as adjustments."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlmodel import Session, select
+
+from services.medical.main import build_app
+from services.medical.models import PersonYear, RegistryPerson
+from shared.auth import Role
+from shared.bus.tables import OutboxEvent
+from shared.db import make_engine
+from shared.events.envelope import Envelope
+from shared.events.medical import HospitalStaySubmitted
+from shared.ids import make_resident_id
+from tests.conftest import make_settings, running, token
+from tests.integration.test_bus import produce_raw
+from tests.support.bus import wait_until
+
+pytestmark = pytest.mark.integration
+
+POOR = make_resident_id("532325", date(1970, 5, 5), 1, "M")
+OTHER = make_resident_id("532325", date(1971, 5, 5), 2, "M")
+
+
+def seed_registry(url: str) -> None:
+    engine = make_engine(url)
+    with Session(engine) as s:
+        s.add(
+            RegistryPerson(
+                person_id="p-poor",
+                id_number=POOR,
+                household_id="H1",
+                name="张三",
+                sex="M",
+                birth_date=date(1970, 5, 5),
+                county_code="532325",
+                township_code="532325100",
+                village_code="532325100201",
+                poverty_status="not_exited",
+                source_event_id="seed",
+            )
+        )
+        s.commit()
+    engine.dispose()
+
+
+def stay(claim: str, number: str = POOR, **over: object) -> dict:
+    body = {
+        "claim_id": claim,
+        "id_number": number,
+        "county_code": "532325",
+        "hospital_level": 3,
+        "admin_level": "city",
+        "admission": "2018-03-01",
+        "discharge": "2018-03-10",
+        "referral_compliant": True,
+        "total_cost": "20000.00",
+        "covered_cost": "18000.00",
+        "diagnosis_codes": ["I63.9"],
+    }
+    body.update(over)
+    return body
+
+
+def event_types(url: str) -> list[str]:
+    engine = make_engine(url)
+    with Session(engine) as s:
+        found = [e.event_type for e in s.exec(select(OutboxEvent).order_by(OutboxEvent.seq))]
+    engine.dispose()
+    return found
+
+
+async def test_stay_lifecycle(db_template: str) -> None:
+    settings = make_settings("medical", db_template, bus_enabled=False)
+    app = build_app(settings)
+    hospital = token(settings, Role.hospital, sub="hospital-A")
+    async with running(app) as client:
+        seed_registry(settings.database_url)
+        resp = await client.post("/v1/hospitalizations", json=stay("C-1"), headers=hospital)
+        assert resp.status_code == 201, resp.text
+        first = resp.json()
+        assert first["registered_poor"] is True
+        assert Decimal(first["ratio_after"]) >= Decimal("0.90")
+        assert Decimal(first["topup"]) > 0
+        assert "MED-2" in first["trace"]["rules"]
+        paid = sum(
+            Decimal(first[k])
+            for k in ("basic", "critical_illness", "assistance", "topup", "annual_cap", "self_pay")
+        )
+        assert paid == Decimal("20000.00")
+
+        again = await client.post("/v1/hospitalizations", json=stay("C-1"), headers=hospital)
+        assert again.status_code == 200 and again.json() == first  # pays nothing twice
+        clash = await client.post(
+            "/v1/hospitalizations", json=stay("C-1", total_cost="25000.00"), headers=hospital
+        )
+        assert clash.status_code == 409
+        assert event_types(settings.database_url) == [
+            "medical.hospitalization_recorded",
+            "medical.topup_granted",
+        ]
+
+        bad = await client.post(
+            "/v1/hospitalizations",
+            json=stay("C-2", covered_cost="30000.00", diagnosis_codes=["nonsense"]),
+            headers=hospital,
+        )
+        assert bad.status_code == 422
+        assert len(event_types(settings.database_url)) == 2  # nothing written
+
+        # A non-registered patient: settled, but no guarantee.
+        other = await client.post("/v1/hospitalizations", json=stay("C-3", OTHER), headers=hospital)
+        assert other.json()["registered_poor"] is False and other.json()["topup"] == "0.00"
+
+        # A correction: a new version, the difference recorded.
+        fixed = await client.put(
+            "/v1/hospitalizations/C-1", json=stay("C-1", total_cost="10000.00", covered_cost="9000.00"),
+            headers=hospital,
+        )  # fmt: skip
+        assert fixed.status_code == 200 and fixed.json()["version"] == 2
+        history = (await client.get("/v1/hospitalizations/C-1/history", headers=hospital)).json()
+        assert [v["version"] for v in history["versions"]] == [1, 2]
+        delta = history["adjustments"][0]
+        assert Decimal(delta["topup_delta"]) == Decimal(fixed.json()["topup"]) - Decimal(
+            first["topup"]
+        )
+        # Cancelled: everything reversed, the year-to-date totals back to zero.
+        cancelled = await client.post(
+            "/v1/hospitalizations/C-1/cancel", json={"reason": "duplicate"}, headers=hospital
+        )
+        assert cancelled.json()["status"] == "cancelled"
+        engine = make_engine(settings.database_url)
+        with Session(engine) as s:
+            year = s.get(PersonYear, (POOR, 2018))
+            assert year is not None and year.self_pay == 0 and year.topup_paid == 0
+        engine.dispose()
+        assert event_types(settings.database_url).count("medical.stay_adjusted") == 2
+
+        # Another hospital cannot read it; a county officer of another county neither.
+        other_hospital = token(settings, Role.hospital, sub="hospital-B")
+        assert (
+            await client.get("/v1/hospitalizations/C-1", headers=other_hospital)
+        ).status_code == 404
+        far = token(settings, Role.county_medical, scope="360222")
+        assert (await client.get("/v1/hospitalizations/C-1", headers=far)).status_code == 404
+        assert (
+            await client.get("/v1/hospitalizations/C-1", headers=token(settings, Role.auditor))
+        ).status_code == 200
+
+
+async def test_high_burden_is_reported_once_per_year(tmp_path) -> None:
+    settings = make_settings("medical", f"sqlite:///{tmp_path}/{{service}}.db", bus_enabled=False)
+    hospital = token(settings, Role.hospital, sub="hospital-A")
+    async with running(build_app(settings)) as client:
+        seed_registry(settings.database_url)
+        for i in range(4):
+            resp = await client.post(
+                "/v1/hospitalizations",
+                json=stay(f"H-{i}", total_cost="90000.00", covered_cost="40000.00"),
+                headers=hospital,
+            )
+            assert resp.status_code == 201
+        assert resp.json()["high_burden"] is True
+        assert event_types(settings.database_url).count("medical.high_burden_detected") == 1
+
+
+async def test_input_topic(db_template: str, broker: str, topic_prefix: str) -> None:
+    settings = make_settings(
+        "medical", db_template, kafka_bootstrap_servers=broker, topic_prefix=topic_prefix
+    )
+    async with running(build_app(settings)) as client:
+        seed_registry(settings.database_url)
+        data = HospitalStaySubmitted.model_validate(stay("K-1"))
+        message = Envelope.wrap(data, source="/hospitals/h1", subject="K-1", key="K-1").to_kafka()
+        bad = Envelope.wrap(data, source="/hospitals/h1", subject="K-2", key="K-2").model_copy(
+            update={"data": {**stay("K-2"), "total_cost": "-5"}}
+        )
+        await produce_raw(
+            broker,
+            topic_prefix + "medical.hospital-stays.input",
+            [message, bad.to_kafka(), message],
+        )
+        await wait_until(
+            lambda: (
+                event_types(settings.database_url).count("medical.hospitalization_recorded") == 1
+            ),
+            timeout=40,
+        )
+        resp = await client.get(
+            "/v1/hospitalizations/K-1", headers=token(settings, Role.county_medical)
+        )
+        assert resp.status_code == 200 and Decimal(resp.json()["topup"]) > 0
+        assert (
+            await client.get(
+                "/v1/hospitalizations/K-2", headers=token(settings, Role.county_medical)
+            )
+        ).status_code == 404
