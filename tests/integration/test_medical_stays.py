@@ -118,10 +118,8 @@ async def test_stay_lifecycle(db_template: str) -> None:
         assert other.json()["registered_poor"] is False and other.json()["topup"] == "0.00"
 
         # A correction: a new version, the difference recorded.
-        fixed = await client.put(
-            "/v1/hospitalizations/C-1", json=stay("C-1", total_cost="10000.00", covered_cost="9000.00"),
-            headers=hospital,
-        )  # fmt: skip
+        smaller = stay("C-1", total_cost="10000.00", covered_cost="9000.00")
+        fixed = await client.put("/v1/hospitalizations/C-1", json=smaller, headers=hospital)
         assert fixed.status_code == 200 and fixed.json()["version"] == 2
         history = (await client.get("/v1/hospitalizations/C-1/history", headers=hospital)).json()
         assert [v["version"] for v in history["versions"]] == [1, 2]
