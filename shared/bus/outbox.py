@@ -36,7 +36,12 @@ def publish(
     )
     # Rows are inserted in one statement just before the commit (see _flush_outbox): building an
     # ORM object per event costs more than the rest of publishing put together.
-    session.info.setdefault(_PENDING, []).append(
+    pending = session.info.setdefault(_PENDING, [])
+    if len(pending) >= _FLUSH_AT:
+        # A large import writes a million events: insert in chunks rather than hold them all.
+        _insert_pending(session)
+        pending = session.info.setdefault(_PENDING, [])
+    pending.append(
         {
             "event_id": envelope.id,
             "event_type": envelope.type,
@@ -72,13 +77,20 @@ _PENDING = "outbox_pending"
 _WRITTEN = "outbox_written"
 
 
-@event.listens_for(Session, "before_commit")
-def _flush_outbox(session: Session) -> None:
-    """Insert the transaction's events as part of that same transaction."""
+_FLUSH_AT = 5_000
+
+
+def _insert_pending(session: Session) -> None:
     rows = session.info.pop(_PENDING, None)
     if rows:
         session.execute(insert(OutboxEvent), rows)
         session.info[_WRITTEN] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _flush_outbox(session: Session) -> None:
+    """Insert the transaction's events as part of that same transaction."""
+    _insert_pending(session)
 
 
 @event.listens_for(Session, "after_rollback")
