@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.medical.campaign.routes import router as campaign_router
 from services.medical.registry.consumers import SUBSCRIPTION as REGISTRY_SUBSCRIPTION
 from services.medical.registry.routes import router as persons_router
 from services.medical.stays.consumers import subscriptions as stay_subscriptions
 from services.medical.stays.routes import router as stays_router
+from services.medical.summary.routes import indicators as indicators_router
+from services.medical.summary.routes import persons as summary_router
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -16,7 +19,7 @@ SPEC = ServiceSpec(
     title="Medical service",
     description="One-stop reimbursement chain, the 90% guarantee and annual cap, chronic and "
     "major diseases, the retroactive top-up campaign (MED-*).",
-    routers=[persons_router, stays_router],
+    routers=[persons_router, stays_router, campaign_router, summary_router, indicators_router],
     subscriptions=lambda runtime: [REGISTRY_SUBSCRIPTION, *stay_subscriptions(runtime)],
 )
 
