@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
@@ -24,7 +24,7 @@ from shared.bus.kafka import broker_reachable
 from shared.bus.outbox import add_waker, remove_waker
 from shared.bus.relay import OutboxRelay
 from shared.correlation import HEADER, CorrelationIdMiddleware, RequestLogMiddleware
-from shared.db import make_engine, ping
+from shared.db import make_engine, ping, write_lock
 from shared.errors import install_error_handlers
 from shared.ids import CountyCode
 from shared.logging import configure_logging, get_logger
@@ -76,8 +76,11 @@ def get_runtime(request: Request) -> Runtime:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: committed when the handler returns, rolled back on error."""
-    with Session(get_runtime(request).engine, expire_on_commit=False) as session:
+    """The request's unit of work: committed when the handler returns, rolled back on error.
+    Writing requests on SQLite hold the process's write lock for the whole unit of work."""
+    engine = get_runtime(request).engine
+    lock = write_lock(engine) if request.method not in ("GET", "HEAD", "OPTIONS") else nullcontext()
+    with lock, Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

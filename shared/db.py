@@ -3,8 +3,9 @@ production. A request's session commits on success and rolls back on error; noth
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
 
@@ -124,6 +125,19 @@ def _upsert_statement(
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     updates = {c: stmt.excluded[c] for c in columns if c not in key and c not in insert_only}
     return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
+
+
+_sqlite_write_locks: dict[str, threading.Lock] = {}
+
+
+def write_lock(engine: Engine) -> AbstractContextManager[Any]:
+    """SQLite has one writer at a time and its busy handler waits by sleeping (up to 100 ms a
+    try), which collapses throughput under concurrent writers. Writers in one process therefore
+    queue on a lock instead; PostgreSQL needs none."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    key = str(engine.url)
+    return _sqlite_write_locks.setdefault(key, threading.Lock())
 
 
 def ping(engine: Engine) -> None:

@@ -19,6 +19,7 @@ from services.enrollment.models import ImportJob
 from shared.app import DbSession, Runtime
 from shared.auth import CurrentPrincipal, Principal
 from shared.bus.tables import utcnow
+from shared.db import write_lock
 from shared.errors import DomainError, FieldError, NotFound, PayloadTooLarge
 from shared.logging import get_logger
 
@@ -75,7 +76,7 @@ async def read_upload(file: UploadFile, limit: int) -> tuple[bytes, str]:
 
 
 def _finish(engine: Engine, job_id: str, **values: Any) -> ImportJob:
-    with Session(engine, expire_on_commit=False) as session:
+    with write_lock(engine), Session(engine, expire_on_commit=False) as session:
         job = session.get(ImportJob, job_id)
         assert job is not None
         for key, value in values.items():
@@ -95,7 +96,7 @@ def run_job(engine: Engine, job_id: str, work: Work) -> tuple[ImportJob, DomainE
         _progress[job_id] = done
 
     try:
-        with Session(engine, expire_on_commit=False) as session:
+        with write_lock(engine), Session(engine, expire_on_commit=False) as session:
             try:
                 result = work(session, job_id, progress)
                 session.commit()
@@ -137,7 +138,7 @@ async def start_job(
     work: Work,
 ) -> JSONResponse:
     job_id = str(uuid.uuid4())
-    with Session(runtime.engine) as session:
+    with write_lock(runtime.engine), Session(runtime.engine) as session:
         session.add(
             ImportJob(
                 id=job_id,

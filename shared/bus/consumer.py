@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from shared.bus.kafka import ensure_topics, new_consumer, new_producer
 from shared.bus.tables import DeadLetter, ProcessedEvent, utcnow
 from shared.correlation import bound_correlation_id
+from shared.db import write_lock
 from shared.events.catalogue import EventData, parse_data
 from shared.events.envelope import Envelope, MalformedEvent
 from shared.logging import get_logger
@@ -165,7 +166,7 @@ class ConsumerRunner:
     def _apply(self, items: list[_Item]) -> int:
         """One transaction: skip already-processed ids, apply the rest, record their ids."""
         marks: list[dict[str, object]] = []
-        with Session(self.engine, expire_on_commit=False) as session:
+        with write_lock(self.engine), Session(self.engine, expire_on_commit=False) as session:
             ids = [i.envelope.id for i in items]
             done = set(
                 session.exec(
@@ -242,7 +243,7 @@ class ConsumerRunner:
     def _record_dead_letter(
         self, record: ConsumerRecord, envelope: Envelope | None, error: str, attempts: int
     ) -> None:
-        with Session(self.engine) as session:
+        with write_lock(self.engine), Session(self.engine) as session:
             session.add(
                 DeadLetter(
                     consumer=self.group,

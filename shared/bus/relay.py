@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from shared.bus.kafka import ensure_topics, new_producer
 from shared.bus.tables import OutboxEvent
+from shared.db import write_lock
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
 
@@ -103,7 +104,7 @@ class OutboxRelay:
             return list(conn.execute(stmt).all())
 
     def _mark_sent(self, seqs: list[int]) -> None:
-        with Session(self.engine) as session:
+        with write_lock(self.engine), Session(self.engine) as session:
             session.exec(
                 update(OutboxEvent)
                 .where(col(OutboxEvent.seq).in_(seqs))
