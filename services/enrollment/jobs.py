@@ -103,6 +103,10 @@ def run_job(engine: Engine, job_id: str, work: Work) -> tuple[ImportJob, DomainE
             except BaseException:
                 session.rollback()
                 raise
+        if engine.dialect.name == "sqlite":
+            # Fresh statistics after a bulk load keep the reconciliation plans right.
+            with write_lock(engine), engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
         rows = int(result.get("rows", 0))
         return _finish(
             engine, job_id, status="done", result=result, rows_total=rows, rows_done=rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.bus.tables import BUS_TABLES, utcnow
@@ -16,6 +16,8 @@ class Household(SQLModel, table=True):
     """A registered poor household (建档立卡贫困户, REG-1); `id` is the poverty office's 户编号."""
 
     __tablename__ = "household"
+    # Reconciliation filters by division and joins on id: one index serves both.
+    __table_args__ = (Index("ix_household_division", "village_code", "township_code", "id"),)
 
     id: str = Field(primary_key=True, max_length=40)
     county_code: str = Field(max_length=6, index=True)

@@ -33,6 +33,13 @@ class Scope:
     contribution_max_age: int = 60
 
 
+def division_range(column: Any, division: str) -> list[Any]:
+    """`column` starts with `division`, as a range an index can serve (LIKE 'x%' cannot on
+    SQLite): codes are fixed-width digits, so the prefix's successor bounds it."""
+    upper = str(int(division) + 1).zfill(len(division))
+    return [column >= division, column < upper]
+
+
 def _roll(scheme: Scheme) -> Any:
     return (PensionRollEntry if scheme == "pension" else MedicalRollEntry).__table__  # type: ignore[attr-defined]
 
@@ -40,7 +47,7 @@ def _roll(scheme: Scheme) -> Any:
 def _eligible(scope: Scope) -> list[Any]:
     start = date(scope.year, 1, 1)
     conditions = [
-        H.c.village_code.startswith(scope.division),
+        *division_range(H.c.village_code, scope.division),
         or_(P.c.deceased_on.is_(None), P.c.deceased_on >= start),
     ]
     if scope.scheme == "pension":

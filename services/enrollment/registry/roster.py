@@ -133,6 +133,7 @@ def parse_roster(rows: Iterator[list[str]], *, today: date | None = None) -> Ros
     except StopIteration as exc:
         raise RosterFormatError("file is empty") from exc
     mapping = header_map(header, COLUMNS, REQUIRED)
+    today = today or date.today()  # once, not per row
     valid: list[RosterRow] = []
     errors = ErrorList()
     seen_ids: dict[str, int] = {}
