@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.bus.tables import BUS_TABLES, utcnow
@@ -33,6 +33,21 @@ class RegistryPerson(SQLModel, table=True):
     poverty_status: PovertyStatus = Field(sa_type=String(20))
     registered_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    source_event_id: str = Field(max_length=64)
+
+
+class RegistryStatusHistory(SQLModel, table=True):
+    """A person's registry status over time (REG-2), so that a stay is judged by the status on
+    its admission date. The first status is taken as valid from the start of time: the roster
+    says who is registered, not since when."""
+
+    __tablename__ = "registry_status_history"
+    __table_args__ = (Index("ix_registry_status_history_person", "person_id", "valid_from"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(max_length=36)
+    status: PovertyStatus = Field(sa_type=String(20))
+    valid_from: date
     source_event_id: str = Field(max_length=64)
 
 
@@ -213,6 +228,7 @@ class TopupFormStep(SQLModel, table=True):
 TABLES = (
     *BUS_TABLES,
     "registry_person",
+    "registry_status_history",
     "welfare_flags",
     "hospital_stay",
     "stay_decision",

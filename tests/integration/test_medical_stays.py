@@ -198,3 +198,51 @@ async def test_input_topic(db_template: str, broker: str, topic_prefix: str) -> 
                 "/v1/hospitalizations/K-2", headers=token(settings, Role.county_medical)
             )
         ).status_code == 404
+
+
+async def test_status_on_the_admission_date(db_template: str) -> None:
+    """A household marginal until June 2018 and registered poor after: a stay before the change
+    gets no guarantee, one after it does (REG-2: judged by the status on the admission date)."""
+    from datetime import UTC, datetime
+
+    from services.medical.registry.consumers import household_status, upsert_person
+    from shared.events.registry import HouseholdPovertyStatusChanged, PersonRegistered
+
+    settings = make_settings("medical", db_template, bus_enabled=False)
+    hospital = token(settings, Role.hospital, sub="hospital-A")
+    async with running(build_app(settings)) as client:
+        registered = PersonRegistered(
+            person_id="p-m", household_id="HM", id_number=OTHER, name="李四", sex="M",
+            birth_date=date(1971, 5, 5), county_code="532325", township_code="532325100",
+            village_code="532325100201", poverty_status="marginal",
+        )  # fmt: skip
+        changed = HouseholdPovertyStatusChanged(
+            household_id="HM", county_code="532325", township_code="532325100",
+            village_code="532325100201", old_status="marginal", new_status="not_exited",
+            person_ids=["p-m"],
+        )  # fmt: skip
+        engine = make_engine(settings.database_url)
+        with Session(engine) as s:
+            env = Envelope.wrap(registered, source="/services/enrollment", subject="p-m", key="HM")
+            upsert_person(
+                s, env.model_copy(update={"time": datetime(2018, 1, 5, tzinfo=UTC)}), registered
+            )
+            env = Envelope.wrap(changed, source="/services/enrollment", subject="HM", key="HM")
+            household_status(
+                s, env.model_copy(update={"time": datetime(2018, 6, 1, tzinfo=UTC)}), changed
+            )
+            s.commit()
+        engine.dispose()
+        march = await client.post(
+            "/v1/hospitalizations",
+            json=stay("S-3", OTHER, admission="2018-03-01", discharge="2018-03-10"),
+            headers=hospital,
+        )
+        # The next one in a new year, so that no accumulation lifts its ratio on its own.
+        july = await client.post(
+            "/v1/hospitalizations",
+            json=stay("S-7", OTHER, admission="2019-02-01", discharge="2019-02-10"),
+            headers=hospital,
+        )
+        assert march.json()["topup"] == "0.00" and march.json()["eligible_for_guarantee"] is False
+        assert Decimal(july.json()["topup"]) > 0 and july.json()["eligible_for_guarantee"] is True

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from datetime import date
+
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from services.medical.models import RegistryPerson
+from services.medical.models import RegistryPerson, RegistryStatusHistory
 from shared.bus.consumer import Subscription
 from shared.bus.tables import utcnow
 from shared.db import upsert
@@ -21,12 +23,14 @@ from shared.events.registry import (
 )
 
 T = RegistryPerson.__table__  # type: ignore[attr-defined]
+S = RegistryStatusHistory.__table__  # type: ignore[attr-defined]
 
 
 def upsert_person(session: Session, envelope: Envelope, data: EventData) -> None:
     """The event carries the person's full state, so applying it is an upsert by person id."""
     assert isinstance(data, PersonFacts)
     now = utcnow()
+    record_status(session, envelope, data.person_id, data.poverty_status.value)
     upsert(
         session,
         RegistryPerson,
@@ -50,9 +54,39 @@ def upsert_person(session: Session, envelope: Envelope, data: EventData) -> None
     )
 
 
+def record_status(session: Session, envelope: Envelope, person_id: str, status: str) -> None:
+    """Append to the status history when the status differs from the person's latest one."""
+    latest = session.execute(
+        select(S.c.status)
+        .where(S.c.person_id == person_id)
+        .order_by(S.c.valid_from.desc(), S.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if latest == status:
+        return
+    valid_from = date.min if latest is None else envelope.time.date()
+    session.execute(
+        insert(S).values(
+            person_id=person_id, status=status, valid_from=valid_from, source_event_id=envelope.id
+        )
+    )
+
+
+def status_on(session: Session, person_id: str, day: date) -> str | None:
+    """The registry status in force on `day` (None if the person was not registered then)."""
+    return session.execute(
+        select(S.c.status)
+        .where(S.c.person_id == person_id, S.c.valid_from <= day)
+        .order_by(S.c.valid_from.desc(), S.c.id.desc())
+        .limit(1)
+    ).scalar()
+
+
 def household_status(session: Session, envelope: Envelope, data: EventData) -> None:
     """REG-2: exited people stay covered; the read model follows the status for the waivers."""
     assert isinstance(data, HouseholdPovertyStatusChanged)
+    for person_id in data.person_ids:
+        record_status(session, envelope, person_id, data.new_status.value)
     session.execute(
         update(T)
         .where(T.c.household_id == data.household_id)

@@ -24,6 +24,7 @@ from services.medical.models import (
     StayDecision,
     WelfareFlags,
 )
+from services.medical.registry.consumers import status_on
 from services.medical.settlement.rules import StayDecision as Decision
 from services.medical.settlement.rules import StayFacts, Upstream, YearToDate, settle_stay
 from shared.bus.outbox import publish
@@ -104,12 +105,21 @@ def _facts(session: Session, data: StayData) -> tuple[StayFacts, RegistryPerson 
         referral_compliant=data.referral_compliant,
         total_cost=data.total_cost,
         covered_cost=data.covered_cost,
-        poverty_status=str(person.poverty_status) if person else None,
+        poverty_status=_status_at_admission(session, person, data),
         tekun=bool(flags and flags.tekun),
         dibao=bool(flags and flags.dibao),
         upstream=upstream,
     )
     return facts, person
+
+
+def _status_at_admission(
+    session: Session, person: RegistryPerson | None, data: StayData
+) -> str | None:
+    """The registry status on the admission date (REG-2), else the current one."""
+    if person is None:
+        return None
+    return status_on(session, person.person_id, data.admission) or str(person.poverty_status)
 
 
 def _decision_row(claim_id: str, version: int, data: StayData, d: Decision) -> StayDecision:
