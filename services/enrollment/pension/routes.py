@@ -17,7 +17,7 @@ from services.enrollment.pension import rules
 from services.enrollment.registry import operations as ops
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal
-from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.errors import FieldError, Forbidden, InvalidInput, NotFound
 from shared.ids import ResidentIdNumber
 from shared.money import Money, NonNegativeMoney
 from shared.trace import Params, Trace
@@ -96,7 +96,7 @@ def get_subsidy(
             trace=trace,
         )
     except ValueError as exc:
-        raise InvalidInput(str(exc), errors=[_field("tier", str(exc))]) from exc
+        raise InvalidInput(str(exc), errors=[FieldError(field="tier", reason=str(exc))]) from exc
     return RuleResult(rule="ENR-P3", person_id=person.id, result=result_out(result))
 
 
@@ -263,9 +263,3 @@ def post_transfer(body: TransferIn, runtime: RuntimeDep, principal: CurrentPrinc
         _params(runtime, None, body.county_code, body.on),
     )
     return RuleResult(rule="ENR-P9", result=result_out(result))
-
-
-def _field(field: str, reason: str):  # type: ignore[no-untyped-def]
-    from shared.errors import FieldError
-
-    return FieldError(field=field, reason=reason)

@@ -14,7 +14,7 @@ from services.enrollment.registry.imports import person_facts
 from shared.auth import Principal
 from shared.bus.outbox import publish
 from shared.bus.tables import utcnow
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.events.registry import (
     HouseholdHeadChanged,
     HouseholdRegistered,
@@ -59,7 +59,13 @@ def record_death(
     if on < person.birth_date or on > date.today():
         raise InvalidInput(
             "date of death is impossible",
-            errors=[_err("deceased_on", "must be between birth and today", on.isoformat())],
+            errors=[
+                FieldError(
+                    field="deceased_on",
+                    reason="must be between birth and today",
+                    value=on.isoformat(),
+                )
+            ],
         )
     person.deceased_on = on
     person.updated_at = utcnow()
@@ -149,7 +155,7 @@ def change_head(
     if person.household_id != household.id:
         raise InvalidInput(
             "the new head must be a member of the household",
-            errors=[_err("id_number", "not a member of this household")],
+            errors=[FieldError(field="id_number", reason="not a member of this household")],
         )
     if person.deceased_on is not None:
         raise Conflict("the person is recorded as deceased")
@@ -180,7 +186,11 @@ def move_member(
     if source.id == target.id:
         raise InvalidInput(
             "the person is already in that household",
-            errors=[_err("to_household_id", "same as the current household", target.id)],
+            errors=[
+                FieldError(
+                    field="to_household_id", reason="same as the current household", value=target.id
+                )
+            ],
         )
     person.household_id = target.id
     person.updated_at = utcnow()
@@ -216,12 +226,14 @@ def split_household(
     if session.get(Household, new_household_id) is not None:
         raise Conflict(f"household {new_household_id} already exists")
     if not members:
-        raise InvalidInput("a split needs members", errors=[_err("id_numbers", "is empty")])
+        raise InvalidInput(
+            "a split needs members", errors=[FieldError(field="id_numbers", reason="is empty")]
+        )
     for member in members:
         if member.household_id != household.id:
             raise InvalidInput(
                 "every member must belong to the household being split",
-                errors=[_err("id_numbers", "not a member of this household")],
+                errors=[FieldError(field="id_numbers", reason="not a member of this household")],
             )
     new = Household(
         id=new_household_id,
@@ -264,9 +276,3 @@ def split_household(
         **publish_kwargs,
     )
     return new
-
-
-def _err(field: str, reason: str, value: str | None = None):  # type: ignore[no-untyped-def]
-    from shared.errors import FieldError
-
-    return FieldError(field=field, reason=reason, value=value)

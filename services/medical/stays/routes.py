@@ -16,7 +16,7 @@ from services.medical.models import HospitalStay, StayAdjustment, StayDecision
 from services.medical.stays.service import StayService, latest_decision
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role, require
-from shared.errors import Forbidden, NotFound
+from shared.errors import FieldError, Forbidden, InvalidInput, NotFound
 from shared.events.medical import StayData
 from shared.money import Money
 
@@ -143,8 +143,6 @@ def put_stay(
 ) -> DecisionOut:
     _readable(session, claim_id, principal)
     if body.claim_id != claim_id:
-        from shared.errors import FieldError, InvalidInput
-
         raise InvalidInput(
             "the body's claim id differs from the path",
             errors=[FieldError(field="body.claim_id", reason="must equal the path's claim id")],
