@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.welfare.consumers import subscriptions
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -12,6 +13,8 @@ SPEC = ServiceSpec(
     title="Welfare service",
     description="Dibao lifecycle, extreme-poverty support, temporary relief and one-window "
     "referrals (WEL-*).",
+    routers=[],
+    subscriptions=lambda runtime: list(subscriptions(runtime)),
 )
 
 

@@ -1,7 +1,17 @@
-"""Tables owned by the welfare service."""
+"""Tables owned by the welfare service, gathered from its sub-domains.
+
+The welfare schema has not been released yet: it is one initial migration, regenerated when a
+sub-domain's tables change (`rm services/welfare/migrations/versions/*.py` then
+`python -m shared.migrations revision welfare -m "initial schema"`)."""
 
 from __future__ import annotations
 
+from services.welfare.registry.models import REGISTRY_TABLES
+from services.welfare.workflow import WorkflowStep
 from shared.bus.tables import BUS_TABLES
 
-TABLES = (*BUS_TABLES,)
+TABLES = (
+    *BUS_TABLES,
+    *REGISTRY_TABLES,
+    WorkflowStep,
+)

@@ -1,6 +1,7 @@
 """Event envelope (CloudEvents 1.0) and the typed payloads every service publishes or consumes."""
 
 from shared.events import (  # noqa: F401  (registers the event models)
+    employment,
     enrollment,
     medical,
     registry,

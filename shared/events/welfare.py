@@ -60,3 +60,16 @@ class TekunEnded(EventData):
     county_code: CountyCode
     effective_from: date
     reason: str
+
+
+@event_model("welfare.temporary_relief_granted", producer="welfare")
+class TemporaryReliefGranted(EventData):
+    """A temporary-relief case (临时救助, WEL-6) was decided with an amount; once per case."""
+
+    case_id: str
+    person_id: str | None
+    household_id: str
+    county_code: CountyCode
+    kind: str
+    amount: Money
+    decided_on: date

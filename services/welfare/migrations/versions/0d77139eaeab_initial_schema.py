@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2997a82e8c3f
+Revision ID: 0d77139eaeab
 Revises:
-Create Date: 2026-11-23 19:29:45.216167
+Create Date: 2026-11-23 22:07:38.855134
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 
-revision: str = "2997a82e8c3f"
+revision: str = "0d77139eaeab"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,51 @@
+"""What the welfare service consumes. Each topic is one consumer group; an event type may feed
+several sub-domains, applied in order in the one transaction that records the event as processed
+(so a redelivered event changes nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from services.welfare.registry import consumers as registry
+from shared.app import Runtime
+from shared.bus.consumer import Handler, Subscription
+from shared.events.catalogue import EventData
+from shared.events.envelope import Envelope
+from shared.events.registry import (
+    HouseholdPovertyStatusChanged,
+    HouseholdSplit,
+    PersonDeceased,
+    PersonDisabilityCertified,
+    PersonMoved,
+    PersonRegistered,
+    PersonUpdated,
+)
+
+
+def chain(*handlers: Handler) -> Handler:
+    def apply(session: Session, envelope: Envelope, data: EventData) -> None:
+        for handler in handlers:
+            handler(session, envelope, data)
+
+    return apply
+
+
+def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
+    registry_handlers: dict[str, list[Handler]] = {
+        PersonRegistered.event_type: [registry.upsert_person],
+        PersonUpdated.event_type: [registry.upsert_person],
+        HouseholdPovertyStatusChanged.event_type: [registry.household_status],
+        PersonMoved.event_type: [registry.person_moved],
+        HouseholdSplit.event_type: [registry.household_split],
+        PersonDeceased.event_type: [registry.person_deceased],
+        PersonDisabilityCertified.event_type: [registry.disability_certified],
+    }
+    subs = [
+        Subscription(
+            topics=(PersonRegistered.topic,),
+            handlers={t: chain(*hs) for t, hs in registry_handlers.items()},
+        )
+    ]
+    return subs

@@ -1,0 +1,52 @@
+"""Events published by the employment service (EMP-*). Consumers: welfare (WEL-8 review and
+gradual exit when a member finds work) and employment itself."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from shared.events.catalogue import EventData, event_model
+from shared.ids import CountyCode
+
+JobLocation = Literal["local", "province", "other_province"]  # 县内 / 省内县外 / 省外
+
+
+class _PersonEvent(EventData):
+    person_id: str
+    household_id: str
+    county_code: CountyCode
+
+
+@event_model("employment.training_completed", producer="employment")
+class TrainingCompleted(_PersonEvent):
+    """A registered labourer completed a training programme (EMP-2)."""
+
+    programme_id: str
+    completed_on: date
+    certificate: str | None = None
+
+
+@event_model("employment.job_placed", producer="employment")
+class JobPlaced(_PersonEvent):
+    """A registered labourer started a job (EMP-3): welfare reviews the household's dibao and
+    keeps it on for the gradual-exit months (WEL-8)."""
+
+    placement_id: str
+    placed_on: date
+    location: JobLocation
+    employer: str | None = None
+
+
+@event_model("employment.job_lost", producer="employment")
+class JobLost(_PersonEvent):
+    placement_id: str
+    lost_on: date
+
+
+@event_model("employment.business_started", producer="employment")
+class BusinessStarted(_PersonEvent):
+    """A registered person started a business (EMP-6)."""
+
+    business_id: str
+    started_on: date
