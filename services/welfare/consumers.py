@@ -8,10 +8,12 @@ from collections.abc import Sequence
 
 from sqlmodel import Session
 
+from services.welfare.dibao import consumers as dibao
 from services.welfare.registry import consumers as registry
 from shared.app import Runtime
 from shared.bus.consumer import Handler, Subscription
 from shared.events.catalogue import EventData
+from shared.events.employment import JobPlaced
 from shared.events.envelope import Envelope
 from shared.events.registry import (
     HouseholdPovertyStatusChanged,
@@ -36,10 +38,13 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
     registry_handlers: dict[str, list[Handler]] = {
         PersonRegistered.event_type: [registry.upsert_person],
         PersonUpdated.event_type: [registry.upsert_person],
-        HouseholdPovertyStatusChanged.event_type: [registry.household_status],
+        HouseholdPovertyStatusChanged.event_type: [
+            registry.household_status,
+            dibao.on_status_changed,
+        ],
         PersonMoved.event_type: [registry.person_moved],
         HouseholdSplit.event_type: [registry.household_split],
-        PersonDeceased.event_type: [registry.person_deceased],
+        PersonDeceased.event_type: [registry.person_deceased, dibao.on_deceased(runtime)],
         PersonDisabilityCertified.event_type: [registry.disability_certified],
     }
     subs = [
@@ -48,4 +53,13 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
             handlers={t: chain(*hs) for t, hs in registry_handlers.items()},
         )
     ]
+    employment_handlers: dict[str, list[Handler]] = {
+        JobPlaced.event_type: [dibao.on_job_placed(runtime)],
+    }
+    subs.append(
+        Subscription(
+            topics=(JobPlaced.topic,),
+            handlers={t: chain(*hs) for t, hs in employment_handlers.items()},
+        )
+    )
     return subs

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.welfare.consumers import subscriptions
+from services.welfare.dibao.routes import router as dibao_router
+from services.welfare.payments.routes import router as payments_router
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -13,7 +15,7 @@ SPEC = ServiceSpec(
     title="Welfare service",
     description="Dibao lifecycle, extreme-poverty support, temporary relief and one-window "
     "referrals (WEL-*).",
-    routers=[],
+    routers=[dibao_router, payments_router],
     subscriptions=lambda runtime: list(subscriptions(runtime)),
 )
 

@@ -6,6 +6,8 @@ sub-domain's tables change (`rm services/welfare/migrations/versions/*.py` then
 
 from __future__ import annotations
 
+from services.welfare.dibao.models import DIBAO_TABLES
+from services.welfare.payments.models import PAYMENT_TABLES
 from services.welfare.registry.models import REGISTRY_TABLES
 from services.welfare.workflow import WorkflowStep
 from shared.bus.tables import BUS_TABLES
@@ -14,4 +16,6 @@ TABLES = (
     *BUS_TABLES,
     *REGISTRY_TABLES,
     WorkflowStep,
+    *DIBAO_TABLES,
+    *PAYMENT_TABLES,
 )

@@ -1,0 +1,405 @@
+"""The shell of the dibao procedure (WEL-1): create an application, take its steps, resolve
+objections during the public notice, and put the household on dibao.
+
+Each step locks the application row, checks the role and the transition (services/welfare/
+workflow.py) and moves the status by a conditional UPDATE, so concurrent officers get one step
+and one 409. Facts are computed by the pure rules (services/welfare/rules) through facts.py."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from services.welfare.dibao import cases
+from services.welfare.dibao.facts import compute, member_facts, propose
+from services.welfare.dibao.models import DibaoApplication, DibaoObjection
+from services.welfare.dibao.procedure import APPLICATION, ApplicationStatus
+from services.welfare.dibao.schemas import (
+    AcceptanceIn,
+    ActivationIn,
+    ApplicationIn,
+    DecisionIn,
+    EconomicReviewIn,
+    NoticeIn,
+    ObjectionIn,
+    ResolutionIn,
+)
+from services.welfare.registry.models import RegistryPerson
+from services.welfare.rules.categories import DibaoCategory
+from services.welfare.rules.procedure import public_notice_end
+from services.welfare.workflow import advance, record_step
+from shared.auth import Principal, Role
+from shared.bus.tables import utcnow
+from shared.domain import PovertyStatus
+from shared.errors import Conflict, FieldError, InvalidInput, NotFound
+from shared.money import yuan
+from shared.policy import PolicySet
+from shared.trace import Params, Trace
+
+A = ApplicationStatus
+REGISTERED_POOR = (PovertyStatus.not_exited.value, PovertyStatus.exited.value)
+
+
+def _invalid(field: str, reason: str, value: Any = None) -> InvalidInput:
+    return InvalidInput(reason, errors=[FieldError(field=field, reason=reason, value=value)])
+
+
+def load(
+    session: Session, application_id: int, principal: Principal, *, lock: bool = False
+) -> DibaoApplication:
+    stmt = select(DibaoApplication).where(DibaoApplication.id == application_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    app = session.exec(stmt).first()
+    if app is None:
+        raise NotFound("no such dibao application")
+    principal.guard(app.village_code)
+    return app
+
+
+def create(session: Session, body: ApplicationIn, principal: Principal) -> DibaoApplication:
+    village = body.village_code
+    principal.guard(village)
+    household_id = body.household_id
+    if household_id is not None:
+        known = session.exec(
+            select(RegistryPerson.household_id).where(RegistryPerson.household_id == household_id)
+        ).first()
+        if known is None:
+            raise _invalid("household_id", "no registered household with this id", household_id)
+    else:
+        household_id = (
+            session.exec(
+                select(RegistryPerson.household_id).where(
+                    RegistryPerson.id_number == body.applicant_id_number
+                )
+            ).first()
+            or f"WH{uuid.uuid4().hex[:16].upper()}"
+        )
+    app = DibaoApplication(
+        household_id=household_id,
+        county_code=village[:6],
+        township_code=village[:9],
+        village_code=village,
+        applicant_name=body.applicant_name,
+        applicant_id_number=body.applicant_id_number,
+        reason=body.reason,
+        bank_name=body.bank_name,
+        bank_account=body.bank_account,
+        status=A.submitted.value,
+        members=[m.model_dump(mode="json") for m in body.members],
+        created_by=principal.subject,
+    )
+    session.add(app)
+    session.flush()
+    role = next(
+        r for r in (Role.village_cadre, Role.township_officer, Role.admin) if principal.has(r)
+    )
+    record_step(session, APPLICATION, str(app.id), None, A.submitted, principal, role)
+    return app
+
+
+def _step(
+    session: Session,
+    app: DibaoApplication,
+    to: ApplicationStatus,
+    principal: Principal,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    advance(
+        session,
+        APPLICATION,
+        DibaoApplication,
+        app,
+        to,
+        principal,
+        note=note,
+        changes=changes,
+        data=data,
+        status_enum=ApplicationStatus,
+    )
+
+
+def acceptance(
+    session: Session, app: DibaoApplication, body: AcceptanceIn, principal: Principal
+) -> None:
+    _step(session, app, A.accepted if body.accept else A.refused, principal, body.note)
+
+
+def economic_review(
+    session: Session,
+    policy: PolicySet,
+    app: DibaoApplication,
+    body: EconomicReviewIn,
+    principal: Principal,
+    today: date,
+) -> None:
+    """家庭经济状况核查: record the verified facts and propose a category and an amount."""
+    APPLICATION.check(ApplicationStatus(app.status), A.reviewed, principal)
+    members = [m.model_dump(mode="json") for m in body.members]
+    facts = member_facts(members, today)
+    annual_income = yuan(sum((i.annual_amount for i in body.incomes), Decimal(0)))
+    trace = Trace()
+    proposal = propose(policy, app.county_code, today, facts)
+    computed = compute(
+        policy, app.county_code, today, facts, annual_income, proposal.category, trace=trace
+    )
+    for step in proposal.trace.steps:
+        trace.steps.insert(0, step)
+    trace.parameters.update(proposal.trace.parameters)
+    inconsistent = [c.model_dump() for c in body.cross_checks if not c.consistent]
+    _step(
+        session,
+        app,
+        A.reviewed,
+        principal,
+        body.note,
+        changes={
+            "members": members,
+            "incomes": [i.model_dump(mode="json") for i in body.incomes],
+            "assets": [a.model_dump(mode="json") for a in body.assets]
+            + [{"kind": "limits", "within_limits": body.assets_within_limits}],
+            "cross_checks": [c.model_dump(mode="json") for c in body.cross_checks],
+            "annual_income": annual_income,
+            "proposed_category": proposal.category.value,
+            "monthly_amount": computed.benefit.monthly_amount,
+            "benefit": trace.out().model_dump(mode="json")
+            | {"eligible": computed.benefit.eligible, "reason": computed.benefit.reason},
+        },
+        data={
+            "proposed_category": proposal.category.value,
+            "reasons": list(proposal.reasons),
+            "eligible": computed.benefit.eligible,
+            "monthly_amount": str(computed.benefit.monthly_amount),
+            "assets_within_limits": body.assets_within_limits,
+            "inconsistent_cross_checks": inconsistent,
+        },
+    )
+
+
+def decision(
+    session: Session,
+    policy: PolicySet,
+    app: DibaoApplication,
+    body: DecisionIn,
+    principal: Principal,
+    today: date,
+) -> None:
+    """County approval (审批) with the confirmed category, or rejection with its reason."""
+    if not body.approve:
+        _step(session, app, A.rejected, principal, body.reason, {"decision_reason": body.reason})
+        return
+    APPLICATION.check(ApplicationStatus(app.status), A.approved, principal)
+    proposed = DibaoCategory(app.proposed_category) if app.proposed_category else None
+    category = body.category or proposed
+    if category is None:
+        raise _invalid("category", "no proposed category; give one")
+    if proposed is not None and category != proposed and len(body.reason.strip()) < 2:
+        raise _invalid(
+            "reason",
+            f"category {category.value} differs from the proposal "
+            f"{proposed.value}; give the reason",
+        )
+    facts = member_facts(app.members, today)
+    computed = compute(
+        policy, app.county_code, today, facts, Decimal(app.annual_income or 0), category
+    )
+    if not computed.benefit.eligible:
+        raise Conflict(
+            "the household's per-capita income is not below the dibao standard "
+            f"({computed.benefit.reason}); it cannot be approved (WEL-3)"
+        )
+    limits = next((a for a in app.assets if a.get("kind") == "limits"), {})
+    if limits and not limits.get("within_limits", True):
+        raise Conflict("the economic review found assets beyond the limits; it cannot be approved")
+    _step(
+        session,
+        app,
+        A.approved,
+        principal,
+        body.reason,
+        changes={
+            "category": category.value,
+            "monthly_amount": computed.benefit.monthly_amount,
+            "benefit": computed.trace | {"eligible": True, "reason": None},
+            "decision_reason": body.reason or None,
+        },
+        data={"category": category.value, "monthly_amount": str(computed.benefit.monthly_amount)},
+    )
+
+
+def registered_poor(session: Session, id_numbers: list[str]) -> bool:
+    """Whether any member is a registered poor person (建档立卡, not exited or exited)."""
+    found = session.exec(
+        select(func.count())
+        .select_from(RegistryPerson)
+        .where(
+            RegistryPerson.id_number.in_(id_numbers),  # type: ignore[attr-defined]
+            RegistryPerson.poverty_status.in_(REGISTERED_POOR),  # type: ignore[attr-defined]
+        )
+    ).one()
+    return bool(found)
+
+
+def notice(
+    session: Session,
+    policy: PolicySet,
+    app: DibaoApplication,
+    body: NoticeIn,
+    principal: Principal,
+    today: date,
+) -> None:
+    """公示: the notice runs for the parameter number of days from its first day."""
+    start = body.start or today
+    if start > today:
+        raise _invalid("start", "a notice cannot start in the future", start.isoformat())
+    if start < app.updated_at.date():
+        raise _invalid("start", "a notice cannot start before the approval", start.isoformat())
+    end = public_notice_end(start, Params(policy, app.county_code, start))
+    poor = registered_poor(session, [m["id_number"] for m in app.members])
+    _step(
+        session,
+        app,
+        A.in_notice,
+        principal,
+        body.note,
+        changes={"notice_start": start, "notice_end": end, "registered_poor": poor},
+        data={
+            "notice_start": start.isoformat(),
+            "notice_end": end.isoformat(),
+            "registered_poor": poor,
+        },
+    )
+
+
+def objections_of(session: Session, application_id: int) -> list[DibaoObjection]:
+    return list(
+        session.exec(
+            select(DibaoObjection)
+            .where(DibaoObjection.application_id == application_id)
+            .order_by(DibaoObjection.id)  # type: ignore[arg-type]
+        )
+    )
+
+
+def lodge_objection(
+    session: Session, app: DibaoApplication, body: ObjectionIn, principal: Principal, today: date
+) -> DibaoObjection:
+    """An objection (异议) is taken only while the notice runs."""
+    lodged = body.lodged_on or today
+    if lodged > today:
+        raise _invalid("lodged_on", "an objection cannot be lodged in the future")
+    if app.status != A.in_notice.value or app.notice_start is None or app.notice_end is None:
+        raise Conflict(f"the application is {app.status}, not under public notice")
+    if not app.notice_start <= lodged <= app.notice_end:
+        raise Conflict(
+            f"objections are taken during the notice {app.notice_start}..{app.notice_end}"
+        )
+    objection = DibaoObjection(
+        application_id=app.id,  # type: ignore[arg-type]
+        lodged_on=lodged,
+        objector=body.objector,
+        content=body.content,
+        created_by=principal.subject,
+    )
+    session.add(objection)
+    session.flush()
+    role = next(
+        r
+        for r in (Role.township_officer, Role.county_civil, Role.village_cadre, Role.admin)
+        if principal.has(r)
+    )
+    record_step(
+        session,
+        APPLICATION,
+        str(app.id),
+        A.in_notice,
+        A.in_notice,
+        principal,
+        role,
+        note=f"objection {objection.id} lodged",
+        data={"objection_id": objection.id},
+    )
+    return objection
+
+
+def resolve_objection(
+    session: Session,
+    app: DibaoApplication,
+    objection_id: int,
+    body: ResolutionIn,
+    principal: Principal,
+) -> DibaoObjection:
+    objection = session.exec(
+        select(DibaoObjection)
+        .where(DibaoObjection.id == objection_id, DibaoObjection.application_id == app.id)
+        .with_for_update()
+    ).first()
+    if objection is None:
+        raise NotFound("no such objection on this application")
+    if objection.status != "open":
+        raise Conflict(f"the objection was already resolved ({objection.status})")
+    objection.status = "upheld" if body.upheld else "dismissed"
+    objection.resolution = body.resolution
+    objection.resolved_by = principal.subject
+    objection.resolved_at = utcnow()
+    session.add(objection)
+    role = Role.county_civil if principal.has(Role.county_civil) else Role.township_officer
+    record_step(
+        session,
+        APPLICATION,
+        str(app.id),
+        ApplicationStatus(app.status),
+        ApplicationStatus(app.status),
+        principal,
+        role,
+        note=f"objection {objection.id} {objection.status}: {body.resolution}",
+        data={"objection_id": objection.id, "upheld": body.upheld},
+    )
+    session.flush()
+    return objection
+
+
+def activate(
+    session: Session,
+    policy: PolicySet,
+    publish_kwargs: dict[str, Any],
+    app: DibaoApplication,
+    body: ActivationIn,
+    principal: Principal,
+    today: date,
+) -> None:
+    """After the notice with every objection dismissed, the household goes on dibao: a case is
+    opened and welfare.dibao_granted is published (enrollment: ENR-M3 subsidy; medical: MED-5)."""
+    APPLICATION.check(ApplicationStatus(app.status), A.active, principal)
+    assert app.notice_end is not None and app.category is not None
+    if today <= app.notice_end:
+        raise Conflict(f"the public notice runs until {app.notice_end}; activate after it")
+    effective = body.effective_from or today
+    if effective <= app.notice_end:
+        raise _invalid("effective_from", f"must be after the notice's last day {app.notice_end}")
+    if effective > today:
+        raise _invalid("effective_from", "must not be in the future")
+    pending = [o for o in objections_of(session, app.id) if o.status != "dismissed"]  # type: ignore[arg-type]
+    if any(o.status == "open" for o in pending):
+        ids = ", ".join(str(o.id) for o in pending if o.status == "open")
+        raise Conflict(f"objection(s) {ids} are not resolved yet")
+    if pending:
+        raise Conflict("an objection was upheld: the application must be rejected")
+    case = cases.open_case(session, policy, publish_kwargs, app, effective, principal)
+    _step(
+        session,
+        app,
+        A.active,
+        principal,
+        body.note,
+        changes={"case_id": case.id},
+        data={"case_id": case.id, "effective_from": effective.isoformat()},
+    )

@@ -1,0 +1,1 @@
+"""The monthly payment cycle of dibao and extreme-poverty support (WEL-3, WEL-5)."""

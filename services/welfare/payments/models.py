@@ -1,0 +1,69 @@
+"""A county's monthly payment cycle and its lines (one per beneficiary, month and attempt)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from shared.bus.tables import utcnow
+
+
+class PaymentCycle(SQLModel, table=True):
+    """prepared → approved (by a second officer, never the preparer; frozen) → paid."""
+
+    __tablename__ = "payment_cycle"
+    __table_args__ = (UniqueConstraint("county_code", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    county_code: str = Field(max_length=6)
+    month: date  # first day of the month paid for
+    status: str = Field(max_length=20)
+    lines: int = 0
+    total: Decimal = Field(sa_column=Column(Numeric(16, 2), nullable=False))
+    prepared_by: str = Field(max_length=120)
+    prepared_at: datetime = Field(default_factory=utcnow)
+    approved_by: str | None = Field(default=None, max_length=120)
+    approved_at: datetime | None = None
+    paid_by: str | None = Field(default=None, max_length=120)
+    paid_at: datetime | None = None
+    notes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PaymentLine(SQLModel, table=True):
+    """What one beneficiary is paid for one month. The unique key makes a month's payment happen
+    once per household (dibao) or person (tekun); a failed payment may be re-issued once, as
+    attempt 2, carried by the county's next cycle."""
+
+    __tablename__ = "payment_line"
+    __table_args__ = (
+        UniqueConstraint("scheme", "beneficiary", "month", "attempt"),
+        Index("ix_payment_line_cycle", "cycle_id", "township_code"),
+        Index("ix_payment_line_pending", "county_code", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int | None = None  # none while a re-issue waits for the next cycle
+    county_code: str = Field(max_length=6)
+    township_code: str = Field(max_length=9)
+    village_code: str = Field(max_length=12)
+    scheme: str = Field(max_length=10)  # dibao | tekun
+    beneficiary: str = Field(max_length=40)  # dibao case id / tekun person id
+    household_id: str = Field(max_length=40)
+    month: date
+    attempt: int = 1
+    payee_name: str = Field(max_length=100)
+    payee_id_number: str = Field(max_length=18)
+    bank_name: str = Field(max_length=100)
+    bank_account: str = Field(max_length=32)
+    amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    basis: str = Field(max_length=200)  # what the amount was taken from (case version, rule)
+    status: str = Field(max_length=20)  # due | sent | failed | waiting_reissue
+    failure_reason: str | None = Field(default=None, max_length=500)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+PAYMENT_TABLES = (PaymentCycle, PaymentLine)
