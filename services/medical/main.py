@@ -5,6 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.medical.campaign.routes import router as campaign_router
+from services.medical.diagnosis_fee.routes import router as diagnosis_fee_router
+from services.medical.outpatient.routes import bills as outpatient_router
+from services.medical.outpatient.routes import persons as outpatient_persons_router
 from services.medical.registry.consumers import SUBSCRIPTION as REGISTRY_SUBSCRIPTION
 from services.medical.registry.routes import router as persons_router
 from services.medical.stays.consumers import subscriptions as stay_subscriptions
@@ -19,7 +22,16 @@ SPEC = ServiceSpec(
     title="Medical service",
     description="One-stop reimbursement chain, the 90% guarantee and annual cap, chronic and "
     "major diseases, the retroactive top-up campaign (MED-*).",
-    routers=[persons_router, stays_router, campaign_router, summary_router, indicators_router],
+    routers=[
+        persons_router,
+        stays_router,
+        campaign_router,
+        summary_router,
+        indicators_router,
+        outpatient_router,
+        outpatient_persons_router,
+        diagnosis_fee_router,
+    ],
     subscriptions=lambda runtime: [REGISTRY_SUBSCRIPTION, *stay_subscriptions(runtime)],
 )
 

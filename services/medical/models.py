@@ -16,6 +16,11 @@ def money_column() -> Column:  # type: ignore[type-arg]
     return Column(Numeric(14, 2), nullable=False, default=0)
 
 
+def added_money_column() -> Column:  # type: ignore[type-arg]
+    """A money column added to a table that already has rows (the migration backfills it)."""
+    return Column(Numeric(14, 2), nullable=False, default=0, server_default="0")
+
+
 class RegistryPerson(SQLModel, table=True):
     """Read model of the poverty registry, fed by enrollment's registry events (never its DB)."""
 
@@ -52,7 +57,8 @@ class RegistryStatusHistory(SQLModel, table=True):
 
 
 class WelfareFlags(SQLModel, table=True):
-    """Read model of civil affairs' decisions (dibao, 特困) for the MED-5 deductible waivers."""
+    """Read model of civil affairs' decisions (dibao, 特困): the state today. A stay is judged by
+    `welfare_flag_history` on its admission date (MED-5), never by this row."""
 
     __tablename__ = "welfare_flags"
 
@@ -60,6 +66,26 @@ class WelfareFlags(SQLModel, table=True):
     dibao: bool = False
     tekun: bool = False
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WelfareFlagHistory(SQLModel, table=True):
+    """Dibao / 特困 of a person by effective date (MED-5): one row per change, in force from
+    `effective_from` until a later row of the same flag. `household_id` lets a dibao change that
+    drops a member end that member's flag."""
+
+    __tablename__ = "welfare_flag_history"
+    __table_args__ = (
+        Index("ix_welfare_flag_history_person", "person_id", "flag", "effective_from"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(max_length=36)
+    household_id: str | None = Field(default=None, max_length=40, index=True)
+    flag: str = Field(max_length=10)  # dibao | tekun
+    active: bool
+    effective_from: date
+    source_event_id: str = Field(max_length=64)
+    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class HospitalStay(SQLModel, table=True):
@@ -100,6 +126,7 @@ class StayDecision(SQLModel, table=True):
     topup: Decimal = Field(sa_column=money_column())
     annual_cap: Decimal = Field(sa_column=money_column())
     self_pay: Decimal = Field(sa_column=money_column())
+    compliant_self_pay: Decimal = Field(sa_column=added_money_column())  # MED-3
     cost_basis: Decimal = Field(sa_column=money_column())
     ratio_before_topup: Decimal = Field(sa_column=Column(Numeric(8, 4), nullable=False))
     ratio_after: Decimal = Field(sa_column=Column(Numeric(8, 4), nullable=False))
@@ -145,6 +172,7 @@ class PersonYear(SQLModel, table=True):
     topup_paid: Decimal = Field(sa_column=money_column())
     annual_cap_paid: Decimal = Field(sa_column=money_column())
     self_pay: Decimal = Field(sa_column=money_column())
+    compliant_self_pay: Decimal = Field(sa_column=added_money_column())  # MED-3
     high_burden_reported: bool = False
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -225,11 +253,92 @@ class TopupFormStep(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class OutpatientBill(SQLModel, table=True):
+    """One outpatient bill of a chronic disease: MED-6 (门诊特殊慢性病, category I or II) or MED-8
+    (36种慢性病). The bill id is the idempotency key; the facts and the decision are kept as
+    posted, with the running totals of the category before and after it."""
+
+    __tablename__ = "outpatient_bill"
+
+    bill_id: str = Field(primary_key=True, max_length=64)
+    rule: str = Field(max_length=10)  # MED-6 | MED-8
+    category: str = Field(max_length=12)  # chronic_I | chronic_II | chronic36
+    submitted_by: str = Field(max_length=120)
+    id_number: str = Field(max_length=18, index=True)
+    person_id: str | None = Field(default=None, max_length=36)
+    county_code: str = Field(max_length=6, index=True)
+    year: int
+    bill_date: date
+    facts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    facts_hash: str = Field(max_length=64)
+    poverty_status: str | None = Field(default=None, max_length=20)  # on the bill date
+    eligible: bool
+    reason: str | None = Field(default=None, max_length=300)
+    amount: Decimal = Field(sa_column=money_column())  # covered cost (MED-6), self-pay (MED-8)
+    paid: Decimal = Field(sa_column=money_column())  # reimbursed (MED-6) or aid (MED-8)
+    basic_fund: Decimal = Field(sa_column=money_column())
+    commercial_insurer: Decimal = Field(sa_column=money_column())
+    self_pay: Decimal = Field(sa_column=money_column())
+    ytd_before: Decimal = Field(sa_column=money_column())
+    ytd_after: Decimal = Field(sa_column=money_column())
+    trace: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OutpatientYear(SQLModel, table=True):
+    """Running totals of one person's outpatient chronic bills per year and category: what the
+    MED-6 cap and band and the MED-8 self-pay cap are measured against."""
+
+    __tablename__ = "outpatient_year"
+
+    id_number: str = Field(primary_key=True, max_length=18)
+    year: int = Field(primary_key=True)
+    category: str = Field(primary_key=True, max_length=12)
+    bills: int = 0
+    paid: Decimal = Field(sa_column=money_column())
+    basic_fund: Decimal = Field(sa_column=money_column())
+    commercial_insurer: Decimal = Field(sa_column=money_column())
+    self_pay: Decimal = Field(sa_column=money_column())
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DiagnosisFeeVisit(SQLModel, table=True):
+    """One visit with a self-paid general diagnosis fee (一般诊疗费) at a township health centre
+    or village clinic, and its MED-9 refund decision. The township is the facility's: the
+    clean-up ledger (台账) is kept by the facilities of a township."""
+
+    __tablename__ = "diagnosis_fee_visit"
+    __table_args__ = (Index("ix_diagnosis_fee_visit_ledger", "county_code", "visit_date"),)
+
+    visit_id: str = Field(primary_key=True, max_length=64)
+    submitted_by: str = Field(max_length=120)
+    id_number: str = Field(max_length=18, index=True)
+    person_id: str | None = Field(default=None, max_length=36)
+    county_code: str = Field(max_length=6)
+    township_code: str = Field(max_length=9, index=True)
+    facility_type: str = Field(max_length=40)
+    facility_name: str = Field(max_length=120)
+    visit_date: date
+    fee_self_pay: Decimal = Field(sa_column=money_column())
+    facts_hash: str = Field(max_length=64)
+    poverty_status: str | None = Field(default=None, max_length=20)  # on the visit date
+    refund: Decimal = Field(sa_column=money_column())
+    reason: str | None = Field(default=None, max_length=300)
+    in_cleanup_window: bool
+    ledger_deadline: date | None = None
+    trace: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 TABLES = (
     *BUS_TABLES,
     "registry_person",
     "registry_status_history",
     "welfare_flags",
+    "welfare_flag_history",
+    "outpatient_bill",
+    "outpatient_year",
+    "diagnosis_fee_visit",
     "hospital_stay",
     "stay_decision",
     "stay_adjustment",

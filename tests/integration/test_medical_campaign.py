@@ -347,6 +347,8 @@ async def test_campaign_end_to_end(db_template: str) -> None:
             {
                 "year": 2017,
                 "self_pay": "9300.00",
+                # MED-3 counts compliant stays only: C-LOW1 3800 + C-HIGH 500, not C-NONCOMP.
+                "compliant_self_pay": "4300.00",
                 "topup_paid": "4200.00",
                 "annual_cap_paid": "0.00",
                 "basic_paid": "22000.00",

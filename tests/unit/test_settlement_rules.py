@@ -219,6 +219,7 @@ def test_annual_cap_crossed_by_the_second_stay() -> None:
         topup_paid=d("626.40"),
         annual_cap_paid=d("0.00"),
         self_pay=d("7000.00"),
+        compliant_self_pay=d("7000.00"),
     )
     # Second stay: CI base 8480 -> 16960, all 8480 above 5000: 4664; assistance
     # (20000-11520-4664)*0.60 = 2289.60; paid 18473.60 >= 90%: no top-up; self-pay 6526.40;
@@ -245,7 +246,7 @@ def test_annual_cap_not_for_non_compliant_or_marginal() -> None:
 
 def test_parameters_read_for_the_admission_date() -> None:
     """Rural income 9000 in 2017, 9800 from 2018-01-01 (medical.yaml); Params bound to 2018-06."""
-    ytd = YearToDate(self_pay=d("8000.00"))
+    ytd = YearToDate(self_pay=d("8000.00"), compliant_self_pay=d("8000.00"))
     facts = stay(total_cost=d("25000.00"))  # self-pay 7000 before the cap (see above)
     old = settle_stay(
         replace(facts, admission=date(2017, 12, 30), discharge=date(2018, 1, 5)), ytd, PARAMS

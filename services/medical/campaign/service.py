@@ -294,6 +294,8 @@ def _pay(
 
     year_row.topup_paid = Decimal(year_row.topup_paid) + due
     year_row.self_pay = Decimal(year_row.self_pay) - due
+    # Campaign forms are issued for compliant stays only: the MED-3 total moves with the self-pay.
+    year_row.compliant_self_pay = Decimal(year_row.compliant_self_pay) - due
     year_row.updated_at = utcnow()
     reimbursed = old.basic + old.critical_illness + old.assistance + old.annual_cap + due
     trace = Trace()
@@ -324,6 +326,7 @@ def _pay(
         topup=due,
         annual_cap=old.annual_cap,
         self_pay=old.self_pay - due,
+        compliant_self_pay=old.compliant_self_pay - due,
         cost_basis=old.cost_basis,
         ratio_before_topup=old.ratio_before_topup,
         ratio_after=new_ratio,

@@ -11,7 +11,9 @@ The chain, for one stay:
 1. Basic medical insurance (基本医保, MED-1): (covered cost - deductible) x ratio of the hospital
    level, lowered for a stay that does not follow the referral rules, within the yearly cap. The
    deductible (起付线) is charged once per stay, never more than the covered cost. MED-5: no
-   deductible at level-1 and level-2 hospitals for 特困, dibao and registered poor.
+   deductible at level-1 and level-2 hospitals for 特困, dibao and registered poor. MED-7: a
+   registered poor patient's stay at a level-2 or level-3 hospital whose diagnoses name one of
+   the 15 major diseases (15种重大疾病) is paid by the quota rule instead (see below).
 2. Critical-illness insurance (大病保险, MED-1): the covered self-pay left after basic insurance
    accumulates over the year (`critical_illness_counted`, summed in
    `YearToDate.critical_illness_base`); the part of this stay above the yearly deductible is paid
@@ -23,9 +25,9 @@ The chain, for one stay:
 4. County top-up (二次报销 / 兜底, MED-2): for registered poor with a compliant referral, the least
    amount in fen that lifts (basic + critical illness + assistance) / basis to the target (0.90);
    the basis is the policy-covered or the total cost (medical.guarantee.cost_basis).
-5. Annual cap (MED-3): for the same people, whatever their self-pay for the year (after the
-   top-up) exceeds the rural per-capita disposable income is covered, less what earlier stays of
-   the year already covered.
+5. Annual cap (MED-3): for the same people, whatever their compliant self-pay for the year
+   (after the top-up) exceeds the rural per-capita disposable income is covered, less what
+   earlier stays of the year already covered.
 6. MED-4: the person's self-pay for the year after all of it is compared with
    medical.high_burden.threshold.
 
@@ -57,14 +59,17 @@ Reading of the seeds
   and assistance ("实际报销比例达不到90%和个人年度支付 … 超过当地农村居民人均可支配收入的
   部分"). They are applied one after the other, the annual cap on the self-pay left after the
   top-up, so no yuan is covered twice.
-- What counts toward the annual cap: the seed counts "个人年度支付符合转诊、转院规范的医疗
-  费用", what the person paid in the year, with no limit to the policy-covered range; so the
-  yearly total is the whole self-pay, the part outside the catalogue included. The
-  year-to-date record keeps one self-pay total per person and year (`YearToDate.self_pay`,
-  built from each stay's `self_pay`), so the self-pay of an earlier non-compliant stay of the
-  year is in that total although the seed would leave it out; the non-compliant stay itself
-  is never covered. Keeping the two apart needs a second running total in the year-to-date
-  record.
+- What counts toward the annual cap (MED-3): YA-GOV §三(六) counts "个人年度支付符合转诊、
+  转院规范的医疗费用": what the person paid in the year for care that follows the referral rules.
+  "合规" there is referral compliance; the sentence sets no limit to the policy-covered range
+  (政策范围内), so a compliant stay's whole self-pay counts, the part outside the catalogue
+  (目录外) included, and a non-compliant stay's self-pay does not count at all. Each decision
+  carries `compliant_self_pay` (its self-pay when the referral was compliant, else 0) and the
+  year-to-date record sums it apart (`YearToDate.compliant_self_pay`) beside the total
+  self-pay (`YearToDate.self_pay`, which MED-4 keeps using: the burden is what was paid,
+  compliant or not). Every compliant stay of the year counts, also one admitted before the
+  person was registered poor: the seed counts the person's yearly payment, and only the cover
+  itself needs the status on the admission date.
 - Deductibles (MED-5): FL-HRSS §三(三)3 "取消特困供养人员、最低生活保障对象及其他建档立卡
   农村贫困人口在一级、二级定点医疗机构住院的起付线，大病保险报销起付线降低50%": both the
   waiver and the halved critical-illness deductible apply to 特困 and dibao people as well as
@@ -81,6 +86,18 @@ Reading of the seeds
   建档立卡贫困边缘户. So the flag is raised for everyone in the poverty registry, marginal
   households included, and for no one outside it. The seeds give no figure (illustrative
   threshold); whether life is "严重困难" is for the welfare service to judge.
+- MED-7 in the chain: FL-HRSS §三(三)4 "对建档立卡农村贫困人口患 … 15种重大疾病，实行按病种
+  定额救治，在二级和三级定点医疗机构住院治疗，其费用城乡居民医保按80%和70%比例补偿" fixes the
+  basic-insurance layer of such a stay, so it replaces step 1 when the layers are computed
+  here (an upstream basic payment is taken as given: whoever settled it applied MED-7). Read
+  as: the registry status on the admission date decides (exited included, REG-2); the age for
+  儿童苯丙酮尿症 is taken on the admission date; "其费用" is the policy-covered cost, since basic
+  insurance never pays out-of-catalogue items; no deductible (the quota ratio is the whole
+  rule) and no lower ratio for a non-compliant referral (the seed fixes the two ratios); the
+  yearly cap of the basic fund still holds. The cost above the quota stays in the covered
+  self-pay that critical illness, assistance and the 90% guarantee then see: the hospital
+  reports what it charges, and if it bears the excess under the quota it reports the lower
+  cost. Before the MED-7 parameters are in force (2018) a stay is settled by step 1.
 - MED-11 (CITY-HRSS §三(五)13, 特药特材 "大额保障不设起付线") belongs to the supplementary
   insurance (全民补充医疗保险), a scheme outside this chain; a stay's facts carry no
   special-item amounts, so nothing is settled for it here.
@@ -95,8 +112,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from services.medical.outpatient.rules import (
+    P_MAJOR_RATIO,
+    HospitalLevel,
+    MajorDiseaseFacts,
+    MajorDiseaseResult,
+    major_disease_payment,
+)
 from shared.domain import PovertyStatus
 from shared.money import FEN, ZERO, yuan
+from shared.policy import ParameterNotFound
 from shared.trace import Params, Trace
 
 MED_1 = "MED-1"
@@ -104,6 +129,7 @@ MED_2 = "MED-2"
 MED_3 = "MED-3"
 MED_4 = "MED-4"
 MED_5 = "MED-5"
+MED_7 = "MED-7"
 
 BASIC_DEDUCTIBLE = "medical.basic.deductible.level{}"
 BASIC_RATIO = "medical.basic.ratio.level{}"
@@ -181,8 +207,13 @@ class StayFacts:
     tekun: bool = False  # 特困
     dibao: bool = False  # 低保
     upstream: Upstream | None = None  # None: basic / critical illness / assistance computed here
+    diagnosis_codes: tuple[str, ...] = ()  # ICD-10, principal first (MED-7)
+    age: int | None = None  # age on the admission date (MED-7, 儿童苯丙酮尿症)
 
     def __post_init__(self) -> None:
+        if isinstance(self.diagnosis_codes, str):
+            raise TypeError("diagnosis_codes must be a sequence of codes, not one string")
+        object.__setattr__(self, "diagnosis_codes", tuple(self.diagnosis_codes))
         if self.discharge < self.admission:
             raise ValueError("discharge is before admission")
         if self.hospital_level not in HOSPITAL_LEVELS:
@@ -229,6 +260,7 @@ class StayDecision:
     topup: Decimal  # MED-2 county safety-net top-up (二次报销/兜底)
     annual_cap: Decimal  # MED-3 excess over the annual cap covered
     self_pay: Decimal  # 个人自付 for this stay, out-of-catalogue part included; never negative
+    compliant_self_pay: Decimal  # MED-3: self_pay when the referral was compliant, else 0
     cost_basis: Decimal  # the MED-2 basis used
     ratio_before_topup: Decimal  # (basic + ci + assistance) / basis, 4 places
     ratio_after: Decimal  # all reimbursement / basis, 4 places
@@ -250,8 +282,8 @@ class YearToDate:
     """One person's running totals for one year, before the stay being settled (年度累计).
 
     `plus` / `minus` read only basic, critical_illness, assistance, topup, annual_cap, self_pay,
-    basic_deductible and critical_illness_counted of the decision, so a stored decision of the
-    same shape can be taken back out."""
+    compliant_self_pay, basic_deductible and critical_illness_counted of the decision, so a
+    stored decision of the same shape can be taken back out."""
 
     basic_deductible_used: Decimal = ZERO  # 起付线 already borne this year
     critical_illness_base: Decimal = ZERO  # accumulated toward the critical-illness deductible
@@ -261,6 +293,7 @@ class YearToDate:
     topup_paid: Decimal = ZERO  # MED-2 top-ups
     annual_cap_paid: Decimal = ZERO  # MED-3 excess covered
     self_pay: Decimal = ZERO  # self-pay after every layer, summed over the year's stays
+    compliant_self_pay: Decimal = ZERO  # MED-3: the same, of referral-compliant stays only
 
     def __post_init__(self) -> None:
         for name in _YTD_FROM_DECISION:
@@ -295,6 +328,7 @@ _YTD_FROM_DECISION = {
     "topup_paid": "topup",
     "annual_cap_paid": "annual_cap",
     "self_pay": "self_pay",
+    "compliant_self_pay": "compliant_self_pay",
 }
 
 
@@ -368,6 +402,7 @@ def settle_stay(facts: StayFacts, ytd: YearToDate, params: Params) -> StayDecisi
         topup=topup,
         annual_cap=annual_cap,
         self_pay=self_pay,
+        compliant_self_pay=self_pay if facts.referral_compliant else ZERO,
         cost_basis=basis,
         ratio_before_topup=ratio_before,
         ratio_after=ratio_after,
@@ -413,6 +448,22 @@ def _basic(
 ) -> tuple[Decimal, Decimal]:
     level = facts.hospital_level
     covered = facts.covered_cost
+    major = _major_disease(facts, params, trace)
+    if major is not None:
+        room = max(ZERO, _amount(params, BASIC_ANNUAL_CAP, trace) - ytd.basic_paid)
+        basic = min(major.basic_fund, room)
+        trace.step(
+            MED_7,
+            "basic medical insurance by the major-disease quota rule instead of the ordinary "
+            "ratio: no deductible, within the yearly cap; the cost above the quota stays with "
+            "the later layers",
+            disease=major.disease.key if major.disease else "none",
+            computed=major.basic_fund,
+            above_quota=major.above_quota,
+            yearly_room=room,
+            basic=basic,
+        )
+        return ZERO, basic
     if facts.med5_group and level in DEDUCTIBLE_WAIVED_LEVELS:
         deductible = ZERO
         trace.step(
@@ -448,6 +499,28 @@ def _basic(
         basic=basic,
     )
     return deductible, basic
+
+
+def _major_disease(facts: StayFacts, params: Params, trace: Trace) -> MajorDiseaseResult | None:
+    """MED-7 when it governs the stay's basic layer, else None (quietly for a stay it cannot
+    concern: not registered poor, a level-1 hospital, no diagnosis)."""
+    level = facts.hospital_level
+    if not (facts.registered_poor and facts.diagnosis_codes) or level not in (2, 3):
+        return None
+    try:
+        params.policy.resolve(P_MAJOR_RATIO[HospitalLevel(level)], params.county, facts.admission)
+    except ParameterNotFound:
+        trace.step(MED_7, "major-disease quota rule not in force on the admission date")
+        return None
+    if facts.age is None:
+        trace.step(MED_7, "age unknown: the major-disease rule is not applied")
+        return None
+    result = major_disease_payment(
+        MajorDiseaseFacts(facts.diagnosis_codes, facts.age, level, facts.covered_cost),
+        params,
+        trace=trace,
+    )
+    return result if result.applies else None
 
 
 def _critical_illness(
@@ -589,17 +662,20 @@ def _annual_cap(
         trace.step(MED_3, "no annual-cap cover: same conditions as the 90% guarantee", cover=ZERO)
         return ZERO
     income = _amount(params, RURAL_INCOME, trace)
-    # The year's self-pay before any MED-3 cover: what earlier stays left plus what was covered.
-    year_before_cover = ytd.self_pay + ytd.annual_cap_paid + self_pay
+    # The year's compliant self-pay before any MED-3 cover: what earlier compliant stays left plus
+    # what was covered (only compliant stays are ever covered).
+    year_before_cover = ytd.compliant_self_pay + ytd.annual_cap_paid + self_pay
     covered_in_year = max(ZERO, year_before_cover - income)
     cover = min(self_pay, max(ZERO, covered_in_year - ytd.annual_cap_paid))
     trace.step(
         MED_3,
-        "yearly self-pay above the rural per-capita disposable income is covered, less what "
-        "earlier stays of the year already covered",
+        "yearly compliant self-pay (符合转诊转院规范) above the rural per-capita disposable "
+        "income is covered, less what earlier stays of the year already covered",
         rural_disposable_income=income,
         stay_self_pay=self_pay,
-        year_self_pay_before_cover=year_before_cover,
+        ytd_compliant_self_pay=ytd.compliant_self_pay,
+        ytd_self_pay=ytd.self_pay,
+        year_compliant_self_pay_before_cover=year_before_cover,
         covered_in_year=covered_in_year,
         covered_before=ytd.annual_cap_paid,
         cover=cover,

@@ -38,6 +38,7 @@ class DecisionOut(BaseModel):
     topup: Money
     annual_cap: Money
     self_pay: Money
+    compliant_self_pay: Money  # MED-3: counts toward the annual cap
     cost_basis: Money
     ratio_before_topup: Decimal
     ratio_after: Decimal
@@ -61,6 +62,7 @@ class DecisionOut(BaseModel):
             topup=d.topup,
             annual_cap=d.annual_cap,
             self_pay=d.self_pay,
+            compliant_self_pay=d.compliant_self_pay,
             cost_basis=d.cost_basis,
             ratio_before_topup=d.ratio_before_topup,
             ratio_after=d.ratio_after,

@@ -22,11 +22,11 @@ from services.medical.models import (
     RegistryPerson,
     StayAdjustment,
     StayDecision,
-    WelfareFlags,
 )
 from services.medical.registry.consumers import status_on
 from services.medical.settlement.rules import StayDecision as Decision
 from services.medical.settlement.rules import StayFacts, Upstream, YearToDate, settle_stay
+from services.medical.welfare.flags import flags_on
 from shared.bus.outbox import publish
 from shared.bus.tables import utcnow
 from shared.errors import Conflict, NotFound
@@ -37,6 +37,7 @@ from shared.events.medical import (
     StayData,
     TopupGranted,
 )
+from shared.ids import parse_resident_id
 from shared.policy import PolicySet
 from shared.trace import Params
 
@@ -87,7 +88,8 @@ def _facts(session: Session, data: StayData) -> tuple[StayFacts, RegistryPerson 
     person = session.exec(
         select(RegistryPerson).where(RegistryPerson.id_number == data.id_number)
     ).first()
-    flags = session.get(WelfareFlags, person.person_id) if person else None
+    # MED-5: the dibao / 特困 flags in force on the admission date, not today's.
+    flags = flags_on(session, person.person_id if person else None, data.admission)
     upstream = (
         Upstream(
             basic=data.upstream.basic,
@@ -106,9 +108,11 @@ def _facts(session: Session, data: StayData) -> tuple[StayFacts, RegistryPerson 
         total_cost=data.total_cost,
         covered_cost=data.covered_cost,
         poverty_status=_status_at_admission(session, person, data),
-        tekun=bool(flags and flags.tekun),
-        dibao=bool(flags and flags.dibao),
+        tekun=flags.tekun,
+        dibao=flags.dibao,
         upstream=upstream,
+        diagnosis_codes=tuple(data.diagnosis_codes),
+        age=parse_resident_id(data.id_number).age_on(data.admission),
     )
     return facts, person
 
@@ -134,6 +138,7 @@ def _decision_row(claim_id: str, version: int, data: StayData, d: Decision) -> S
         topup=d.topup,
         annual_cap=d.annual_cap,
         self_pay=d.self_pay,
+        compliant_self_pay=d.compliant_self_pay,
         cost_basis=d.cost_basis,
         ratio_before_topup=d.ratio_before_topup,
         ratio_after=d.ratio_after,
@@ -170,6 +175,7 @@ def _as_rule_decision(row: StayDecision) -> Any:
                 "topup",
                 "annual_cap",
                 "self_pay",
+                "compliant_self_pay",
                 "basic_deductible",
                 "critical_illness_counted",
             )
@@ -372,6 +378,7 @@ def _zero_row(claim_id: str, version: int, data: StayData) -> StayDecision:
         topup=ZERO,
         annual_cap=ZERO,
         self_pay=ZERO,
+        compliant_self_pay=ZERO,
         cost_basis=ZERO,
         ratio_before_topup=Decimal("0"),
         ratio_after=Decimal("0"),

@@ -83,6 +83,7 @@ class Totals(BaseModel):
 class YearToDateOut(BaseModel):
     year: int
     self_pay: Money
+    compliant_self_pay: Money  # MED-3: what the annual cap is measured against
     topup_paid: Money
     annual_cap_paid: Money
     basic_paid: Money
