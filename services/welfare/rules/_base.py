@@ -1,0 +1,74 @@
+"""Checks and helpers shared by the welfare rules: amounts, parameters, calendar months."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import Decimal
+
+from shared.money import yuan
+from shared.trace import Params, Trace
+
+
+def money(value: Decimal | int | str, what: str) -> Decimal:
+    """A non-negative amount with at most 2 places; rounding an input would hide an error."""
+    amount = yuan(value)
+    if amount != Decimal(value):
+        raise ValueError(f"{what} has more than 2 decimal places: {value}")
+    if amount < 0:
+        raise ValueError(f"{what} must not be negative: {amount}")
+    return amount
+
+
+def count(value: object, what: str, *, minimum: int = 0) -> int:
+    """An int (never a bool, which Python counts as one) not below `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    if value < minimum:
+        raise ValueError(f"{what} must be at least {minimum}: {value}")
+    return value
+
+
+def day(value: object, what: str) -> date:
+    # datetime is a date: refuse it so a clock time cannot slip into a calendar rule.
+    if not isinstance(value, date) or hasattr(value, "hour"):
+        raise ValueError(f"{what} must be a date, not {value!r}")
+    return value
+
+
+def set_field(obj: object, name: str, value: object) -> None:
+    object.__setattr__(obj, name, value)  # normalise a field of a frozen dataclass
+
+
+def ratio_param(params: Params, path: str, trace: Trace) -> Decimal:
+    value = params.decimal(path, trace)
+    if not 0 <= value <= 1:
+        raise ValueError(f"parameter {path} must be a ratio in [0, 1]: {value}")
+    return value
+
+
+def amount_param(params: Params, path: str, trace: Trace) -> Decimal:
+    value = params.decimal(path, trace)
+    if value < 0:
+        raise ValueError(f"parameter {path} must not be negative: {value}")
+    return value
+
+
+def whole_param(params: Params, path: str, trace: Trace, *, minimum: int = 0) -> int:
+    value = params.decimal(path, trace)
+    if value != value.to_integral_value() or value < minimum:
+        raise ValueError(f"parameter {path} must be a whole number >= {minimum}: {value}")
+    return int(value)
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` calendar months later, or the last day of a shorter month
+    (2018-01-31 + 1 month = 2018-02-28)."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def month_index(month: date) -> int:
+    return month.year * 12 + month.month - 1

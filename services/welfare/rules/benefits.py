@@ -1,0 +1,248 @@
+"""The monthly dibao benefit of a household: the top-up to the standard, the category increment,
+the living subsidy of poor disabled members and the nursing subsidy of the severely disabled
+(WEL-3, WEL-4).
+
+Pure functions: frozen facts and `Params` in; a frozen result with Decimal yuan (2 places) and a
+`Trace` out. No database, clock or I/O. Every figure is a policy parameter read through `Params`
+(shared/policy/params/welfare.yaml), so the trace names each parameter used; every step names its
+rule ID. A caller may pass its own `trace` to collect several rules in one.
+
+Reading of the seeds
+--------------------
+- WEL-3, standard: ZA-GOV §一(四) raises the rural dibao standard to 3,876 yuan per person per
+  year (每人每年提高到3876元，增幅10%) in the 2018 plan; it is shipped for county 520324 from
+  2018-01-01. The other seeds give no figure (YA-GOV §一 only merges the dibao line with the
+  poverty line, 两线合一), so every other county, 姚安 532325 included, gets an illustrative
+  default (3,500 from 2017-01-01).
+- WEL-3, amount (补差): benefit = (standard − household per-capita income) × members, per month
+  /12. It is computed on the household as (standard × members − household income) / 12, so the
+  per-capita income is never rounded before use; `per_capita_income_annual` is reported rounded.
+  A household whose per-capita income reaches the standard is not eligible and every amount is 0
+  (gradual exit, WEL-8, is the caller's).
+- WEL-3, safety net: ZA-GOV §三(三)2 wants every 兜底 household's 人均低保保障标准 to be at least
+  3,535 yuan a year in 2018. As the standard itself is 3,876, a floor on the guarantee level would
+  say nothing; it is read as a floor on the per-capita top-up of households the county marks as
+  safety-net (兜底) households (`safety_net`, default False). Other counties have no such figure:
+  their illustrative default is 0 (no floor).
+- WEL-3, category increments: ZA-GOV §三(三)1 asks to 全面落实增发补助金 without figures; they
+  are illustrative parameters in yuan per person per month (every member of the household), by
+  category.
+- WEL-4, living subsidy: ZA-GOV §三(三)4 says the subsidy of poor disabled people 执行低保对象
+  “分类施保”政策，按照当地低保标准的10%-30%增发: the percentage follows the household's dibao
+  category, not the disability grade. The ratios per category are illustrative (A 30%, B 20%,
+  C 10%, inside the seed's range); every disabled member (grade 1-4) gets the ratio × the monthly
+  standard (standard / 12).
+- WEL-4, nursing subsidy: 一级50元/人/月，二级40元/人/月 for grade-1 and grade-2 severe
+  disability; grades 3 and 4 get none. Both WEL-4 subsidies are paid here only with the dibao (a
+  household that is not eligible gets neither from this rule).
+- Rounding: each household component is rounded once to the fen, half-up: the top-up on the
+  household total; the increment, living and nursing subsidies per member (so
+  `per_member` adds up to the household figures exactly); `monthly_amount` is the sum of the
+  rounded components.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from services.welfare.rules._base import amount_param, money, ratio_param, set_field
+from services.welfare.rules.categories import DibaoCategory, MemberFacts, check_members
+from shared.money import ZERO, yuan
+from shared.trace import Params, Trace
+
+WEL_3 = "WEL-3"
+WEL_4 = "WEL-4"
+
+MONTHS = Decimal(12)
+
+P_STANDARD = "welfare.dibao.rural_standard"
+P_SAFETY_NET = "welfare.dibao.safety_net_minimum"
+P_INCREMENT = {
+    DibaoCategory.A: "welfare.dibao.category_increment.A",
+    DibaoCategory.B: "welfare.dibao.category_increment.B",
+    DibaoCategory.C: "welfare.dibao.category_increment.C",
+}
+P_LIVING_RATIO = {
+    DibaoCategory.A: "welfare.disability.living_subsidy.ratio.A",
+    DibaoCategory.B: "welfare.disability.living_subsidy.ratio.B",
+    DibaoCategory.C: "welfare.disability.living_subsidy.ratio.C",
+}
+P_NURSING = {
+    1: "welfare.disability.nursing_subsidy.grade1",
+    2: "welfare.disability.nursing_subsidy.grade2",
+}
+
+
+@dataclass(frozen=True)
+class HouseholdBenefitFacts:
+    """A dibao household: its members, its total annual income from all sources and its
+    category (WEL-2). `safety_net` marks a 兜底 household (ZA-GOV §三(三)2)."""
+
+    members: tuple[MemberFacts, ...]
+    annual_income: Decimal  # household total, all sources
+    category: DibaoCategory
+    safety_net: bool = False
+
+    def __post_init__(self) -> None:
+        set_field(self, "members", check_members(self.members))
+        set_field(self, "annual_income", money(self.annual_income, "annual income"))
+        set_field(self, "category", DibaoCategory(self.category))
+        if not isinstance(self.safety_net, bool):
+            raise ValueError(f"safety_net must be True or False, not {self.safety_net!r}")
+
+
+@dataclass(frozen=True)
+class MemberBenefit:
+    person_id: str
+    disability_living: Decimal  # WEL-4 living subsidy, per month
+    nursing: Decimal  # WEL-4 nursing subsidy, per month
+    category_increment: Decimal = ZERO  # WEL-3 increment, per month
+
+
+@dataclass(frozen=True)
+class DibaoBenefit:
+    """When eligible: monthly_amount == base_monthly + category_increment_monthly +
+    disability_living_monthly + nursing_monthly. Otherwise every amount is 0."""
+
+    eligible: bool
+    reason: str | None  # why not eligible; None when eligible
+    standard_annual: Decimal
+    per_capita_income_annual: Decimal
+    base_monthly: Decimal  # 补差
+    category_increment_monthly: Decimal
+    disability_living_monthly: Decimal
+    nursing_monthly: Decimal
+    monthly_amount: Decimal
+    per_member: tuple[MemberBenefit, ...]
+    trace: Trace = field(repr=False)
+
+
+def dibao_benefit(
+    facts: HouseholdBenefitFacts, params: Params, *, trace: Trace | None = None
+) -> DibaoBenefit:
+    """WEL-3, WEL-4: the household's monthly dibao, (standard − per-capita income) × members / 12
+    plus the category increment, and the disability subsidies of its members."""
+    trace = Trace() if trace is None else trace
+    members = facts.members
+    size = len(members)
+    standard = yuan(amount_param(params, P_STANDARD, trace))
+    income = facts.annual_income
+    per_capita = yuan(income / size)
+    gap = standard * size - income  # yearly, household
+
+    if gap <= 0:
+        reason = "per-capita income at or above the dibao standard"
+        trace.step(
+            WEL_3,
+            f"not eligible: {reason}",
+            standard_annual=standard,
+            members=size,
+            annual_income=income,
+            per_capita_income_annual=per_capita,
+        )
+        zero_members = tuple(MemberBenefit(m.person_id, ZERO, ZERO) for m in members)
+        return DibaoBenefit(
+            False, reason, standard, per_capita, ZERO, ZERO, ZERO, ZERO, ZERO, zero_members, trace
+        )
+
+    base = yuan(gap / MONTHS)
+    trace.step(
+        WEL_3,
+        "top-up to the standard: (standard x members - household income) / 12",
+        standard_annual=standard,
+        members=size,
+        annual_income=income,
+        per_capita_income_annual=per_capita,
+        base_monthly=base,
+    )
+    if facts.safety_net:
+        floor = yuan(amount_param(params, P_SAFETY_NET, trace))
+        if floor > standard:
+            raise ValueError(f"safety-net minimum {floor} is above the standard {standard}")
+        floor_monthly = yuan(floor * size / MONTHS)
+        raised = max(base, floor_monthly)
+        trace.step(
+            WEL_3,
+            "safety-net household: per-capita top-up at least the minimum",
+            safety_net_minimum_annual=floor,
+            floor_monthly=floor_monthly,
+            base_before=base,
+            base_monthly=raised,
+        )
+        base = raised
+
+    category = facts.category
+    increment = yuan(amount_param(params, P_INCREMENT[category], trace))
+    trace.step(
+        WEL_3,
+        f"category {category.value} increment per member and month",
+        category=category.value,
+        increment_per_member=increment,
+        members=size,
+        category_increment_monthly=increment * size,
+    )
+
+    standard_monthly = standard / MONTHS
+    disabled = [m for m in members if m.disability_grade is not None]
+    living_each = ZERO
+    if disabled:
+        ratio = ratio_param(params, P_LIVING_RATIO[category], trace)
+        living_each = yuan(standard_monthly * ratio)
+        trace.step(
+            WEL_4,
+            f"living subsidy of poor disabled members: category {category.value} ratio of the "
+            "monthly standard",
+            category=category.value,
+            ratio=ratio,
+            standard_monthly=yuan(standard_monthly),
+            per_member=living_each,
+            disabled_members=len(disabled),
+        )
+
+    nursing_by_grade: dict[int, Decimal] = {}
+    for grade in sorted({m.disability_grade for m in disabled} & set(P_NURSING)):
+        nursing_by_grade[grade] = yuan(amount_param(params, P_NURSING[grade], trace))
+    if nursing_by_grade:
+        trace.step(
+            WEL_4,
+            "nursing subsidy of severely disabled members (grade 1 and 2)",
+            **{f"grade{g}_per_member": v for g, v in nursing_by_grade.items()},
+            severe_members=sum(m.disability_grade in nursing_by_grade for m in members),
+        )
+
+    per_member = tuple(
+        MemberBenefit(
+            m.person_id,
+            living_each if m.disability_grade is not None else ZERO,
+            nursing_by_grade.get(m.disability_grade or 0, ZERO),
+            increment,
+        )
+        for m in members
+    )
+    increments = sum((b.category_increment for b in per_member), ZERO)
+    living = sum((b.disability_living for b in per_member), ZERO)
+    nursing = sum((b.nursing for b in per_member), ZERO)
+    total = base + increments + living + nursing
+    trace.step(
+        WEL_3,
+        "monthly dibao of the household",
+        base_monthly=base,
+        category_increment_monthly=increments,
+        disability_living_monthly=living,
+        nursing_monthly=nursing,
+        monthly_amount=total,
+    )
+    return DibaoBenefit(
+        True,
+        None,
+        standard,
+        per_capita,
+        base,
+        increments,
+        living,
+        nursing,
+        total,
+        per_member,
+        trace,
+    )
