@@ -260,8 +260,6 @@ def notice(
     start = body.start or today
     if start > today:
         raise _invalid("start", "a notice cannot start in the future", start.isoformat())
-    if start < app.updated_at.date():
-        raise _invalid("start", "a notice cannot start before the approval", start.isoformat())
     end = public_notice_end(start, Params(policy, app.county_code, start))
     poor = registered_poor(session, [m["id_number"] for m in app.members])
     _step(

@@ -253,6 +253,12 @@ def _change(
         actor_role=str(role),
     )
     session.add(review)
+    # Compared before the UPDATE: an ORM-enabled UPDATE refreshes `case` in the session.
+    changed = (
+        computed.benefit.monthly_amount != case.monthly_amount
+        or category.value != case.category
+        or members != case.members
+    )
     values: dict[str, Any] = {
         "members": members,
         "annual_income": annual_income,
@@ -275,11 +281,6 @@ def _change(
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("the household was changed by someone else meanwhile; read it again")
-    changed = (
-        computed.benefit.monthly_amount != case.monthly_amount
-        or category.value != case.category
-        or members != case.members
-    )
     session.flush()
     session.refresh(case)
     if changed and case.status in ON_DIBAO:

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from services.welfare import clock
 from services.welfare.dibao import applications as apps
 from services.welfare.dibao import cases
 from services.welfare.dibao.models import DibaoApplication, DibaoCase, DibaoReview
@@ -63,7 +64,7 @@ def _reader(principal: Principal) -> None:
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _scoped(stmt: Any, model: Any, principal: Principal, township: str | None) -> Any:
@@ -325,7 +326,7 @@ def get_notices(
             ]
             for r in rows
         ],
-        sheet="低保公示",
+        title="低保公示",
     )
     return Response(
         content,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func
 from sqlmodel import select
 
+from services.welfare import clock
 from services.welfare.payments import cycle as cycles
 from services.welfare.payments.models import PaymentCycle, PaymentLine
 from services.welfare.workflow import StepOut, steps_of
@@ -134,7 +135,7 @@ def post_cycle(
         body.county_code,
         body.first_day,
         principal,
-        date.today(),
+        clock.today(),
     )
     out = _out(session, done.cycle)
     if done.created:
@@ -272,7 +273,7 @@ def summary(
     content = write_xlsx(
         SUMMARY_HEADERS,
         [[t.township_code, SCHEME_ZH.get(t.scheme, t.scheme), t.lines, t.amount] for t in totals],
-        sheet="发放汇总",
+        title="发放汇总",
     )
     return Response(
         content,

@@ -1,0 +1,26 @@
+"""What 特困供养 (WEL-5) takes from the registry's events: a death ends support."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from services.welfare.tekun.service import end_on_death
+from shared.app import Runtime
+from shared.bus.consumer import Handler
+from shared.events.catalogue import EventData
+from shared.events.envelope import Envelope
+from shared.events.registry import PersonDeceased
+
+
+def person_deceased(runtime: Runtime) -> Handler:
+    """`person.deceased` ends the person's open case (reason `deceased`) and their placement,
+    and publishes `welfare.tekun_ended`; a redelivered event finds nothing open."""
+    publish_kwargs = runtime.publish_kwargs()
+
+    def handle(session: Session, envelope: Envelope, data: EventData) -> None:
+        assert isinstance(data, PersonDeceased)
+        end_on_death(
+            session, publish_kwargs, data.person_id, data.deceased_on, f"event:{envelope.id}"
+        )
+
+    return handle
