@@ -246,3 +246,79 @@ async def test_status_on_the_admission_date(db_template: str) -> None:
         )
         assert march.json()["topup"] == "0.00" and march.json()["eligible_for_guarantee"] is False
         assert Decimal(july.json()["topup"]) > 0 and july.json()["eligible_for_guarantee"] is True
+
+
+async def test_dibao_waiver_by_the_flags_on_the_admission_date(db_template: str) -> None:
+    """MED-5: a marginal household granted dibao from 2018-05-01 (the event arrives later, in
+    August). A level-2 stay admitted in April bears the 300 deductible; one admitted in June
+    does not. A review in October drops the member from the household's dibao: a stay in
+    November bears the deductible again, while the June stay, corrected afterwards, keeps its
+    waiver."""
+    from datetime import UTC, datetime
+
+    from services.medical.models import WelfareFlags
+    from services.medical.registry.consumers import upsert_person
+    from services.medical.welfare.flags import apply_welfare_event, flags_on
+    from shared.events.registry import PersonRegistered
+    from shared.events.welfare import DibaoChanged, DibaoGranted
+
+    settings = make_settings("medical", db_template, bus_enabled=False)
+    hospital = token(settings, Role.hospital, sub="hospital-A")
+    async with running(build_app(settings)) as client:
+        registered = PersonRegistered(
+            person_id="p-d", household_id="HD", id_number=OTHER, name="王五", sex="M",
+            birth_date=date(1971, 5, 5), county_code="532325", township_code="532325100",
+            village_code="532325100201", poverty_status="marginal",
+        )  # fmt: skip
+        granted = DibaoGranted(
+            household_id="HD", county_code="532325", person_ids=["p-d", "p-d2"], category="B",
+            monthly_amount="300.00", effective_from=date(2018, 5, 1),
+        )  # fmt: skip
+        dropped = DibaoChanged(
+            household_id="HD", county_code="532325", person_ids=["p-d2"], category="C",
+            monthly_amount="150.00", effective_from=date(2018, 10, 1),
+        )  # fmt: skip
+        engine = make_engine(settings.database_url)
+        with Session(engine) as s:
+            for data, when in ((registered, 1), (granted, 8), (dropped, 10)):
+                env = Envelope.wrap(data, source="/services/x", subject="HD", key="HD")
+                env = env.model_copy(update={"time": datetime(2018, when, 5, tzinfo=UTC)})
+                if data is registered:
+                    upsert_person(s, env, data)
+                else:
+                    apply_welfare_event(s, env, data)
+            s.commit()
+            assert not flags_on(s, "p-d", date(2018, 4, 30)).dibao
+            assert flags_on(s, "p-d", date(2018, 5, 1)).dibao
+            assert not flags_on(s, "p-d", date(2018, 10, 1)).dibao
+            assert flags_on(s, "p-d2", date(2018, 10, 1)).dibao
+            current = s.get(WelfareFlags, "p-d")
+            assert current is not None and current.dibao is False
+        engine.dispose()
+
+        def level2(claim: str, month: int) -> dict:
+            return stay(
+                claim, OTHER, hospital_level=2, admission=f"2018-{month:02d}-02",
+                discharge=f"2018-{month:02d}-05", total_cost="10000.00", covered_cost="10000.00",
+            )  # fmt: skip
+
+        april = (
+            await client.post("/v1/hospitalizations", json=level2("D-4", 4), headers=hospital)
+        ).json()
+        june = (
+            await client.post("/v1/hospitalizations", json=level2("D-6", 6), headers=hospital)
+        ).json()
+        november = (
+            await client.post("/v1/hospitalizations", json=level2("D-11", 11), headers=hospital)
+        ).json()
+        # (10000 - 300) x 0.75 without the waiver, 10000 x 0.75 with it.
+        assert april["basic"] == "7275.00" and november["basic"] == "7275.00"
+        assert june["basic"] == "7500.00"
+        assert "MED-5" in june["trace"]["rules"] and "MED-5" not in april["trace"]["rules"]
+        waiver = next(s for s in june["trace"]["steps"] if s["rule"] == "MED-5")
+        assert waiver["figures"]["basic_deductible"] == "0.00"
+        body = {**level2("D-6", 6), "total_cost": "12000.00", "covered_cost": "12000.00"}
+        corrected = (
+            await client.put("/v1/hospitalizations/D-6", json=body, headers=hospital)
+        ).json()
+        assert corrected["basic"] == "9000.00"  # still waived: judged on the admission date

@@ -404,3 +404,113 @@ def test_year_of_stays_never_above_the_income_for_the_eligible(
         x = settle_stay(facts, ytd, PARAMS)
         ytd = ytd.plus(x)
         assert ytd.self_pay <= d("9800.00")
+
+
+# --- MED-3 counts compliant self-pay only -------------------------------------------------------
+
+
+def test_annual_cap_counts_compliant_stays_only() -> None:
+    """A non-compliant stay's self-pay adds to the year's total self-pay (MED-4) but not to the
+    compliant total the annual cap is measured against (YA-GOV §三(六): 符合转诊、转院规范)."""
+    big = stay(total_cost=d("25000.00"))  # compliant: self-pay 7000 (see above)
+    off = settle_stay(replace(big, referral_compliant=False), YTD0, PARAMS)
+    assert off.compliant_self_pay == 0 and off.self_pay == d("7972.00")
+    ytd = YTD0.plus(off)
+    assert ytd.compliant_self_pay == 0 and ytd.self_pay == off.self_pay
+    second = settle_stay(admitted(big, date(2018, 9, 1)), ytd, PARAMS)
+    # The two together are above 9800, but the compliant part alone is not: nothing covered.
+    assert off.self_pay + second.self_pay > d("9800.00")
+    assert second.annual_cap == 0 and second.self_pay < d("9800.00")
+    assert second.compliant_self_pay == second.self_pay
+    assert second.ytd_self_pay == off.self_pay + second.self_pay  # MED-4 keeps the whole total
+    cap = next(s for s in second.trace.out().steps if s.rule == "MED-3")
+    assert cap.figures["ytd_compliant_self_pay"] == "0.00"
+    assert cap.figures["ytd_self_pay"] == format(off.self_pay, "f")
+
+
+def test_compliant_stay_before_registration_counts_toward_the_cap() -> None:
+    """The seed counts the person's yearly compliant payment; the status only decides the cover."""
+    big = stay(total_cost=d("25000.00"))
+    before = settle_stay(replace(big, poverty_status="marginal"), YTD0, PARAMS)
+    assert before.annual_cap == 0 and before.compliant_self_pay == before.self_pay
+    after = settle_stay(admitted(big, date(2018, 9, 1)), YTD0.plus(before), PARAMS)
+    # The year's compliant self-pay already passed 9800 before this stay: all of it is covered.
+    assert before.self_pay > d("9800.00")
+    assert after.annual_cap > 0 and after.self_pay == 0
+
+
+def test_correction_takes_the_compliant_total_back_out() -> None:
+    first = settle_stay(stay(total_cost=d("25000.00")), YTD0, PARAMS)
+    ytd = YTD0.plus(first)
+    assert ytd.compliant_self_pay == d("7000.00")
+    assert ytd.minus(first) == YTD0
+
+
+# --- MED-7 major diseases in the chain ----------------------------------------------------------
+
+
+def med7(**changes: object) -> StayFacts:
+    base = {"diagnosis_codes": ("C34.1",), "age": 50}
+    return stay(**{**base, **changes})
+
+
+def test_major_disease_sets_the_basic_layer_at_level_3() -> None:
+    """Lung cancer quota 40000, level-3 ratio 0.70: basic 14000 instead of (20000-800) x 0.60.
+    Then CI (6000 - 5000) x 0.55 = 550, assistance 5450 x 0.60 = 3270, top-up to 18000: 180."""
+    decision = settle_stay(med7(), YTD0, PARAMS)
+    assert decision.basic == d("14000.00") and decision.basic_deductible == 0
+    assert layers(decision)[:4] == ("14000.00", "550.00", "3270.00", "180.00")
+    out = decision.trace.out()
+    assert "MED-7" in out.rules
+    assert "medical.major_disease.quota.lung_cancer" in {p.path for p in out.parameters}
+    assert "medical.basic.ratio.level3" not in {p.path for p in out.parameters}
+
+
+def test_major_disease_level_2_ratio_and_quota_excess() -> None:
+    """脑梗死 quota 20000 at level 2 (0.80): basic 16000 of a 30000 stay; the 10000 above the
+    quota is left to the later layers, not dropped."""
+    decision = settle_stay(
+        med7(
+            diagnosis_codes=("I63.9",),
+            hospital_level=2,
+            total_cost=d("30000.00"),
+            covered_cost=d("30000.00"),
+        ),
+        YTD0,
+        PARAMS,
+    )
+    assert decision.basic == d("16000.00")
+    step = [s for s in decision.trace.out().steps if s.rule == "MED-7"][-1]
+    assert step.figures["above_quota"] == "10000.00"
+    assert decision.reimbursed + decision.self_pay == d("30000.00")
+
+
+@pytest.mark.parametrize(
+    ("label", "changes", "basic"),
+    [
+        ("not registered poor", {"poverty_status": None}, "11520.00"),
+        ("marginal household", {"poverty_status": "marginal"}, "11520.00"),
+        ("level-1 hospital", {"hospital_level": 1}, "17000.00"),  # 20000 x 0.85, no deductible
+        ("no major disease", {"diagnosis_codes": ("J18.9",)}, "11520.00"),
+        ("TB without resistance", {"diagnosis_codes": ("A15.0",)}, "11520.00"),
+        ("PKU of an adult", {"diagnosis_codes": ("E70.0",), "age": 30}, "11520.00"),
+        ("before MED-7 parameters", {"admission": date(2017, 6, 1)}, "11520.00"),
+    ],
+)
+def test_major_disease_not_applied(label: str, changes: dict, basic: str) -> None:
+    decision = settle_stay(med7(**changes), YTD0, PARAMS)
+    assert decision.basic == d(basic), label
+
+
+def test_major_disease_exited_and_child_pku() -> None:
+    exited = settle_stay(med7(poverty_status="exited"), YTD0, PARAMS)
+    assert exited.basic == d("14000.00")
+    child = settle_stay(med7(diagnosis_codes=("E70.0",), age=8), YTD0, PARAMS)
+    assert child.basic == d("7000.00")  # quota 10000 x 0.70
+
+
+def test_major_disease_ignored_when_settled_upstream() -> None:
+    upstream = Upstream(d("9000.00"), d("1000.00"), d("500.00"))
+    decision = settle_stay(med7(upstream=upstream), YTD0, PARAMS)
+    assert decision.basic == d("9000.00")
+    assert "MED-7" not in decision.trace.out().rules
