@@ -88,6 +88,8 @@ async def test_stay_lifecycle(db_template: str) -> None:
         assert Decimal(first["ratio_after"]) >= Decimal("0.90")
         assert Decimal(first["topup"]) > 0
         assert "MED-2" in first["trace"]["rules"]
+        # I63.9 (脑梗死) at a level-3 hospital: basic insurance by the MED-7 quota, 20000 x 0.70.
+        assert "MED-7" in first["trace"]["rules"] and first["basic"] == "12600.00"
         paid = sum(
             Decimal(first[k])
             for k in ("basic", "critical_illness", "assistance", "topup", "annual_cap", "self_pay")

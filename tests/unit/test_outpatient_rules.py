@@ -544,3 +544,23 @@ def test_rules_collect_into_one_trace() -> None:
     chronic_outpatient_payment(ChronicOutpatientFacts(CAT_II, 1, d("100")), FULIANG, trace=trace)
     special_drug_deductible(True, FULIANG, trace=trace)
     assert trace.out().rules == ["MED-6", "MED-11"]
+
+
+# --- who the outpatient endpoints pay (registry standing on the bill date) ----------------------
+
+
+def test_standing_refusal() -> None:
+    from services.medical.models import RegistryPerson
+    from services.medical.registry.lookup import Standing
+
+    person = RegistryPerson(person_id="p", id_number="x", household_id="h", name="n", sex="M",
+                            birth_date=date(1970, 1, 1), county_code="532325",
+                            township_code="532325100", village_code="532325100201",
+                            poverty_status="marginal", source_event_id="e")  # fmt: skip
+    day = date(2018, 3, 1)
+    assert Standing(person, "not_exited").refusal("MED-6", day) is None
+    assert Standing(person, "exited").refusal("MED-6", day) is None  # 脱贫不脱政策
+    marginal = Standing(person, "marginal").refusal("MED-8", day)
+    assert marginal is not None and "2018-03-01" in marginal and "边缘户" in marginal
+    outsider = Standing(None, None).refusal("MED-9", day)
+    assert outsider is not None and "not in the poverty registry" in outsider
