@@ -16,8 +16,8 @@ from shared.domain import PovertyStatus
 class RegistryPerson(SQLModel, table=True):
     """A registered person (建档立卡人口) as last reported by registry events."""
 
-    __tablename__ = "registry_person"
-    __table_args__ = (Index("ix_registry_person_village", "village_code"),)
+    __tablename__ = "welfare_registry_person"
+    __table_args__ = (Index("ix_welfare_registry_person_village", "village_code"),)
 
     person_id: str = Field(primary_key=True, max_length=36)
     id_number: str = Field(max_length=18, unique=True)
@@ -41,8 +41,10 @@ class RegistryStatusHistory(SQLModel, table=True):
     """A person's registry status over time (REG-2): the first status is taken as valid from
     the start of time, later ones from the event's time."""
 
-    __tablename__ = "registry_status_history"
-    __table_args__ = (Index("ix_registry_status_history_person", "person_id", "valid_from"),)
+    __tablename__ = "welfare_registry_status_history"
+    __table_args__ = (
+        Index("ix_welfare_registry_status_history_person", "person_id", "valid_from"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = Field(max_length=36)

@@ -1,0 +1,19 @@
+"""All four services' models live in one SQLModel metadata when imported together (tests, the
+launcher): a table name may be used by one service only, except the bus tables every service
+owns a copy of in its own database."""
+
+from __future__ import annotations
+
+import importlib
+
+from shared import SERVICES
+from shared.bus.tables import BUS_TABLES
+
+
+def test_table_names_are_unique_across_services() -> None:
+    owners: dict[str, list[str]] = {}
+    for service in SERVICES:
+        for table in importlib.import_module(f"services.{service}.models").TABLES:
+            owners.setdefault(table, []).append(service)
+    shared = {t: s for t, s in owners.items() if len(s) > 1}
+    assert set(shared) == set(BUS_TABLES), shared
