@@ -10,12 +10,14 @@ from sqlmodel import Session
 
 from services.welfare.dibao import consumers as dibao
 from services.welfare.registry import consumers as registry
+from services.welfare.relief import consumers as relief
 from services.welfare.tekun import consumers as tekun
 from shared.app import Runtime
 from shared.bus.consumer import Handler, Subscription
 from shared.events.catalogue import EventData
 from shared.events.employment import JobPlaced
 from shared.events.envelope import Envelope
+from shared.events.medical import HighBurdenDetected
 from shared.events.registry import (
     HouseholdPovertyStatusChanged,
     HouseholdSplit,
@@ -65,6 +67,15 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
         Subscription(
             topics=(JobPlaced.topic,),
             handlers={t: chain(*hs) for t, hs in employment_handlers.items()},
+        )
+    )
+    medical_handlers: dict[str, list[Handler]] = {
+        HighBurdenDetected.event_type: [relief.high_burden(runtime)],
+    }
+    subs.append(
+        Subscription(
+            topics=(HighBurdenDetected.topic,),
+            handlers={t: chain(*hs) for t, hs in medical_handlers.items()},
         )
     )
     return subs

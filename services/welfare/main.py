@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.welfare.complaints.routes import router as complaints_router
 from services.welfare.consumers import subscriptions
 from services.welfare.crosscheck.routes import router as crosscheck_router
 from services.welfare.dibao.routes import router as dibao_router
 from services.welfare.payments.routes import router as payments_router
+from services.welfare.relief.routes import router as relief_router
 from services.welfare.tekun.routes import router as tekun_router
+from services.welfare.window.routes import router as window_router
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -17,7 +20,15 @@ SPEC = ServiceSpec(
     title="Welfare service",
     description="Dibao lifecycle, extreme-poverty support, temporary relief and one-window "
     "referrals (WEL-*).",
-    routers=[dibao_router, payments_router, tekun_router, crosscheck_router],
+    routers=[
+        dibao_router,
+        payments_router,
+        tekun_router,
+        crosscheck_router,
+        relief_router,
+        window_router,
+        complaints_router,
+    ],
     subscriptions=lambda runtime: list(subscriptions(runtime)),
 )
 

@@ -6,11 +6,14 @@ sub-domain's tables change (`rm services/welfare/migrations/versions/*.py` then
 
 from __future__ import annotations
 
+from services.welfare.complaints.models import COMPLAINT_TABLES
 from services.welfare.crosscheck.models import CROSSCHECK_TABLES
 from services.welfare.dibao.models import DIBAO_TABLES
 from services.welfare.payments.models import PAYMENT_TABLES
 from services.welfare.registry.models import REGISTRY_TABLES
+from services.welfare.relief.models import RELIEF_TABLES
 from services.welfare.tekun.models import TEKUN_TABLES
+from services.welfare.window.models import WINDOW_TABLES
 from services.welfare.workflow import WorkflowStep
 from shared.bus.tables import BUS_TABLES
 
@@ -22,6 +25,9 @@ _MODELS = (
     *PAYMENT_TABLES,
     *TEKUN_TABLES,
     *CROSSCHECK_TABLES,
+    *RELIEF_TABLES,
+    *WINDOW_TABLES,
+    *COMPLAINT_TABLES,
 )
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 397269213148
+Revision ID: 3887bd8ceef1
 Revises: 
-Create Date: 2026-11-23 22:17:07.630634
+Create Date: 2026-11-23 22:18:35.295738
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 
-revision: str = '397269213148'
+revision: str = '3887bd8ceef1'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -49,6 +49,35 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_care_placement_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_care_placement_home', ['home_id', 'moved_in'], unique=False)
         batch_op.create_index(batch_op.f('ix_care_placement_person_id'), ['person_id'], unique=False)
+
+    op.create_table('complaint',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('complainant_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('complainant_id_number', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
+    sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('county_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('township_code', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
+    sa.Column('village_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('against_type', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('against_ref', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('content', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('answer_due', sa.Date(), nullable=False),
+    sa.Column('trace', sa.JSON(), nullable=False),
+    sa.Column('answer', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
+    sa.Column('answered_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('answered_role', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('answered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint'))
+    )
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_complaint_complainant_id_number'), ['complainant_id_number'], unique=False)
+        batch_op.create_index('ix_complaint_township_status', ['township_code', 'status'], unique=False)
 
     op.create_table('crosscheck_finding',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -318,42 +347,31 @@ def upgrade() -> None:
     sa.Column('processed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_processed_event'))
     )
-    op.create_table('registry_person',
-    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
-    sa.Column('id_number', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
-    sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('sex', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
-    sa.Column('birth_date', sa.Date(), nullable=False),
-    sa.Column('relation', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-    sa.Column('disability_grade', sa.Integer(), nullable=True),
+    op.create_table('relief_declaration',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('county_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
     sa.Column('township_code', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
-    sa.Column('village_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-    sa.Column('poverty_status', sa.String(length=20), nullable=False),
-    sa.Column('status_since', sa.Date(), nullable=False),
-    sa.Column('deceased_on', sa.Date(), nullable=True),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('source_event_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_registry_person')),
-    sa.UniqueConstraint('id_number', name=op.f('uq_registry_person_id_number'))
+    sa.Column('occurred_on', sa.Date(), nullable=False),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('households', sa.Integer(), nullable=False),
+    sa.Column('declared_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_relief_declaration'))
     )
-    with op.batch_alter_table('registry_person', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_registry_person_county_code'), ['county_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_registry_person_household_id'), ['household_id'], unique=False)
-        batch_op.create_index('ix_registry_person_village', ['village_code'], unique=False)
-
-    op.create_table('registry_status_history',
+    op.create_table('relief_spending_month',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('valid_from', sa.Date(), nullable=False),
-    sa.Column('source_event_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_registry_status_history'))
+    sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('county_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('township_code', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=True),
+    sa.Column('village_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('essential_spending', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('per_capita_monthly_income', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('declared_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('declared_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_relief_spending_month')),
+    sa.UniqueConstraint('household_id', 'month', name='uq_relief_spending_month')
     )
-    with op.batch_alter_table('registry_status_history', schema=None) as batch_op:
-        batch_op.create_index('ix_registry_status_history_person', ['person_id', 'valid_from'], unique=False)
-
     op.create_table('tekun_assessment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -400,6 +418,76 @@ def upgrade() -> None:
         batch_op.create_index('ix_tekun_case_county_status', ['county_code', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_tekun_case_person_id'), ['person_id'], unique=False)
 
+    op.create_table('welfare_registry_person',
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('id_number', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
+    sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('sex', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
+    sa.Column('birth_date', sa.Date(), nullable=False),
+    sa.Column('relation', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('disability_grade', sa.Integer(), nullable=True),
+    sa.Column('county_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('township_code', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
+    sa.Column('village_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('poverty_status', sa.String(length=20), nullable=False),
+    sa.Column('status_since', sa.Date(), nullable=False),
+    sa.Column('deceased_on', sa.Date(), nullable=True),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('source_event_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_welfare_registry_person')),
+    sa.UniqueConstraint('id_number', name=op.f('uq_welfare_registry_person_id_number'))
+    )
+    with op.batch_alter_table('welfare_registry_person', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_welfare_registry_person_county_code'), ['county_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_welfare_registry_person_household_id'), ['household_id'], unique=False)
+        batch_op.create_index('ix_welfare_registry_person_village', ['village_code'], unique=False)
+
+    op.create_table('welfare_registry_status_history',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('source_event_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_welfare_registry_status_history'))
+    )
+    with op.batch_alter_table('welfare_registry_status_history', schema=None) as batch_op:
+        batch_op.create_index('ix_welfare_registry_status_history_person', ['person_id', 'valid_from'], unique=False)
+
+    op.create_table('window_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_no', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+    sa.Column('applicant_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('applicant_id_number', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+    sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('county_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('township_code', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
+    sa.Column('village_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+    sa.Column('request_type', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('content', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('department', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('deadline', sa.Date(), nullable=False),
+    sa.Column('trace', sa.JSON(), nullable=False),
+    sa.Column('linked_entity', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('linked_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('department_ref', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.Column('received_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('resolved_on', sa.Date(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_window_request')),
+    sa.UniqueConstraint('request_no', name=op.f('uq_window_request_request_no'))
+    )
+    with op.batch_alter_table('window_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_window_request_applicant_id_number'), ['applicant_id_number'], unique=False)
+        batch_op.create_index('ix_window_request_deadline', ['status', 'deadline'], unique=False)
+        batch_op.create_index('ix_window_request_township_status', ['township_code', 'status'], unique=False)
+
     op.create_table('workflow_step',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('entity', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -417,15 +505,92 @@ def upgrade() -> None:
     with op.batch_alter_table('workflow_step', schema=None) as batch_op:
         batch_op.create_index('ix_workflow_step_entity', ['entity', 'entity_id'], unique=False)
 
+    op.create_table('relief_case',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('dedup_key', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=True),
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+    sa.Column('id_number', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=True),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('county_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('township_code', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=True),
+    sa.Column('village_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+    sa.Column('persons', sa.Integer(), nullable=False),
+    sa.Column('occurred_on', sa.Date(), nullable=False),
+    sa.Column('poverty_status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('assessed_need', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('proposed_amount', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('cap', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('facts', sa.JSON(), nullable=False),
+    sa.Column('trace', sa.JSON(), nullable=False),
+    sa.Column('decision_trace', sa.JSON(), nullable=False),
+    sa.Column('declaration_id', sa.Integer(), nullable=True),
+    sa.Column('window_request_id', sa.Integer(), nullable=True),
+    sa.Column('reject_reason', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('opened_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['declaration_id'], ['relief_declaration.id'], name=op.f('fk_relief_case_declaration_id_relief_declaration')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_relief_case')),
+    sa.UniqueConstraint('dedup_key', name=op.f('uq_relief_case_dedup_key'))
+    )
+    with op.batch_alter_table('relief_case', schema=None) as batch_op:
+        batch_op.create_index('ix_relief_case_household', ['household_id'], unique=False)
+        batch_op.create_index('ix_relief_case_township_status', ['township_code', 'status'], unique=False)
+
+    op.create_table('relief_beneficiary',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['relief_case.id'], name=op.f('fk_relief_beneficiary_case_id_relief_case')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_relief_beneficiary')),
+    sa.UniqueConstraint('kind', 'person_id', name='uq_relief_beneficiary_once')
+    )
+    with op.batch_alter_table('relief_beneficiary', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_relief_beneficiary_case_id'), ['case_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('relief_beneficiary', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_relief_beneficiary_case_id'))
+
+    op.drop_table('relief_beneficiary')
+    with op.batch_alter_table('relief_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_relief_case_township_status')
+        batch_op.drop_index('ix_relief_case_household')
+
+    op.drop_table('relief_case')
     with op.batch_alter_table('workflow_step', schema=None) as batch_op:
         batch_op.drop_index('ix_workflow_step_entity')
 
     op.drop_table('workflow_step')
+    with op.batch_alter_table('window_request', schema=None) as batch_op:
+        batch_op.drop_index('ix_window_request_township_status')
+        batch_op.drop_index('ix_window_request_deadline')
+        batch_op.drop_index(batch_op.f('ix_window_request_applicant_id_number'))
+
+    op.drop_table('window_request')
+    with op.batch_alter_table('welfare_registry_status_history', schema=None) as batch_op:
+        batch_op.drop_index('ix_welfare_registry_status_history_person')
+
+    op.drop_table('welfare_registry_status_history')
+    with op.batch_alter_table('welfare_registry_person', schema=None) as batch_op:
+        batch_op.drop_index('ix_welfare_registry_person_village')
+        batch_op.drop_index(batch_op.f('ix_welfare_registry_person_household_id'))
+        batch_op.drop_index(batch_op.f('ix_welfare_registry_person_county_code'))
+
+    op.drop_table('welfare_registry_person')
     with op.batch_alter_table('tekun_case', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tekun_case_person_id'))
         batch_op.drop_index('ix_tekun_case_county_status')
@@ -435,16 +600,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_tekun_assessment_case_id'))
 
     op.drop_table('tekun_assessment')
-    with op.batch_alter_table('registry_status_history', schema=None) as batch_op:
-        batch_op.drop_index('ix_registry_status_history_person')
-
-    op.drop_table('registry_status_history')
-    with op.batch_alter_table('registry_person', schema=None) as batch_op:
-        batch_op.drop_index('ix_registry_person_village')
-        batch_op.drop_index(batch_op.f('ix_registry_person_household_id'))
-        batch_op.drop_index(batch_op.f('ix_registry_person_county_code'))
-
-    op.drop_table('registry_person')
+    op.drop_table('relief_spending_month')
+    op.drop_table('relief_declaration')
     op.drop_table('processed_event')
     with op.batch_alter_table('payment_line', schema=None) as batch_op:
         batch_op.drop_index('ix_payment_line_pending')
@@ -493,6 +650,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_crosscheck_finding_run')
 
     op.drop_table('crosscheck_finding')
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.drop_index('ix_complaint_township_status')
+        batch_op.drop_index(batch_op.f('ix_complaint_complainant_id_number'))
+
+    op.drop_table('complaint')
     with op.batch_alter_table('care_placement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_care_placement_person_id'))
         batch_op.drop_index('ix_care_placement_home')
