@@ -1,0 +1,169 @@
+"""A service's local read model of the poverty registry, kept from enrollment's registry events
+(architecture §6: no service reads another's database).
+
+Each service owns its own two tables (a person table and a status history) with the columns of
+`services/welfare/registry/models.py`; this module applies the events to whichever pair it is
+given, so the services that keep the same read model apply events alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Table, insert, select, update
+from sqlmodel import Session, SQLModel
+
+from shared.bus.consumer import Handler
+from shared.bus.tables import utcnow
+from shared.db import upsert
+from shared.events.catalogue import EventData
+from shared.events.envelope import Envelope
+from shared.events.registry import (
+    HouseholdPovertyStatusChanged,
+    HouseholdSplit,
+    PersonDeceased,
+    PersonDisabilityCertified,
+    PersonFacts,
+    PersonMoved,
+    PersonRegistered,
+    PersonUpdated,
+)
+
+
+@dataclass(frozen=True)
+class RegistryProjection:
+    person: type[SQLModel]
+    history: type[SQLModel]
+
+    @property
+    def p(self) -> Table:
+        return self.person.__table__  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def h(self) -> Table:
+        return self.history.__table__  # type: ignore[attr-defined,no-any-return]
+
+    def handlers(self) -> dict[str, list[Handler]]:
+        return {
+            PersonRegistered.event_type: [self.upsert_person],
+            PersonUpdated.event_type: [self.upsert_person],
+            HouseholdPovertyStatusChanged.event_type: [self.household_status],
+            PersonMoved.event_type: [self.person_moved],
+            HouseholdSplit.event_type: [self.household_split],
+            PersonDeceased.event_type: [self.person_deceased],
+            PersonDisabilityCertified.event_type: [self.disability_certified],
+        }
+
+    def upsert_person(self, session: Session, envelope: Envelope, data: EventData) -> None:
+        """The event carries the person's full state: applying it is an upsert by person id."""
+        assert isinstance(data, PersonFacts)
+        since = self.record_status(session, envelope, data.person_id, data.poverty_status.value)
+        values: dict[str, Any] = {
+            "person_id": data.person_id,
+            "id_number": data.id_number,
+            "household_id": data.household_id,
+            "name": data.name,
+            "sex": data.sex,
+            "birth_date": data.birth_date,
+            "relation": data.relation,
+            "disability_grade": data.disability_grade,
+            "county_code": data.county_code,
+            "township_code": data.township_code,
+            "village_code": data.village_code,
+            "poverty_status": data.poverty_status.value,
+            "updated_at": utcnow(),
+            "source_event_id": envelope.id,
+        }
+        if since is not None:
+            values["status_since"] = since
+        upsert(session, self.person, values, key=("person_id",))
+
+    def record_status(
+        self, session: Session, envelope: Envelope, person_id: str, status: str
+    ) -> date | None:
+        """Append to the history when the status differs from the person's latest one; returns
+        the date the new status is valid from (the first one: from the start of time)."""
+        h = self.h
+        latest = session.execute(
+            select(h.c.status)
+            .where(h.c.person_id == person_id)
+            .order_by(h.c.valid_from.desc(), h.c.id.desc())
+            .limit(1)
+        ).scalar()
+        if latest == status:
+            return None
+        valid_from = date.min if latest is None else envelope.time.date()
+        session.execute(
+            insert(h).values(
+                person_id=person_id,
+                status=status,
+                valid_from=valid_from,
+                source_event_id=envelope.id,
+            )
+        )
+        return valid_from
+
+    def status_on(self, session: Session, person_id: str, day: date) -> str | None:
+        """The registry status in force on `day` (None if not registered then)."""
+        h = self.h
+        return session.execute(
+            select(h.c.status)
+            .where(h.c.person_id == person_id, h.c.valid_from <= day)
+            .order_by(h.c.valid_from.desc(), h.c.id.desc())
+            .limit(1)
+        ).scalar()
+
+    def household_status(self, session: Session, envelope: Envelope, data: EventData) -> None:
+        """REG-2: exited households keep their benefits; the status is followed by date."""
+        assert isinstance(data, HouseholdPovertyStatusChanged)
+        for person_id in data.person_ids:
+            self.record_status(session, envelope, person_id, data.new_status.value)
+        session.execute(
+            update(self.p)
+            .where(self.p.c.household_id == data.household_id)
+            .values(
+                poverty_status=data.new_status.value,
+                status_since=envelope.time.date(),
+                updated_at=utcnow(),
+            )
+        )
+
+    def person_moved(self, session: Session, envelope: Envelope, data: EventData) -> None:
+        assert isinstance(data, PersonMoved)
+        session.execute(
+            update(self.p)
+            .where(self.p.c.person_id == data.person_id)
+            .values(
+                household_id=data.to_household_id,
+                county_code=data.county_code,
+                township_code=data.township_code,
+                village_code=data.village_code,
+                poverty_status=data.poverty_status.value,
+                updated_at=utcnow(),
+            )
+        )
+
+    def household_split(self, session: Session, envelope: Envelope, data: EventData) -> None:
+        assert isinstance(data, HouseholdSplit)
+        session.execute(
+            update(self.p)
+            .where(self.p.c.person_id.in_(data.person_ids))
+            .values(household_id=data.new_household_id, updated_at=utcnow())
+        )
+
+    def person_deceased(self, session: Session, envelope: Envelope, data: EventData) -> None:
+        assert isinstance(data, PersonDeceased)
+        session.execute(
+            update(self.p)
+            .where(self.p.c.person_id == data.person_id)
+            .values(deceased_on=data.deceased_on, updated_at=utcnow())
+        )
+
+    def disability_certified(self, session: Session, envelope: Envelope, data: EventData) -> None:
+        assert isinstance(data, PersonDisabilityCertified)
+        session.execute(
+            update(self.p)
+            .where(self.p.c.person_id == data.person_id)
+            .values(disability_grade=data.grade, updated_at=utcnow())
+        )
