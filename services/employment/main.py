@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.employment.consumers import subscriptions
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -12,6 +13,8 @@ SPEC = ServiceSpec(
     title="Employment service",
     description="Labour census, training, job recommendation, public-welfare posts, poverty "
     "workshops and entrepreneurship (EMP-*).",
+    routers=[],
+    subscriptions=lambda runtime: list(subscriptions(runtime)),
 )
 
 

@@ -1,7 +1,23 @@
-"""Tables owned by the employment service."""
+"""Tables owned by the employment service, gathered from its sub-domains.
+
+The employment schema has not been released yet: it is one initial migration, regenerated when a
+sub-domain's tables change (`rm services/employment/migrations/versions/*.py` then
+`python -m shared.migrations revision employment -m "initial schema"`)."""
 
 from __future__ import annotations
 
+from services.employment.registry.models import REGISTRY_TABLES
 from shared.bus.tables import BUS_TABLES
 
-TABLES = (*BUS_TABLES,)
+_MODELS = (
+    *BUS_TABLES,
+    *REGISTRY_TABLES,
+)
+
+
+def _name(table: object) -> str:
+    return table if isinstance(table, str) else table.__tablename__  # type: ignore[attr-defined]
+
+
+# Table names: the migrations' env includes these and nothing else.
+TABLES = tuple(_name(t) for t in _MODELS)

@@ -1,0 +1,1 @@
+"""Read model of the poverty registry, fed by enrollment's registry events."""
