@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from services.medical.models import RegistryPerson, RegistryStatusHistory
@@ -72,14 +72,18 @@ def record_status(session: Session, envelope: Envelope, person_id: str, status: 
     )
 
 
+# Built once: every settled stay and bill asks it (executed with parameters).
+_STATUS_ON = (
+    select(S.c.status)
+    .where(S.c.person_id == bindparam("person_id"), S.c.valid_from <= bindparam("day"))
+    .order_by(S.c.valid_from.desc(), S.c.id.desc())
+    .limit(1)
+)
+
+
 def status_on(session: Session, person_id: str, day: date) -> str | None:
     """The registry status in force on `day` (None if the person was not registered then)."""
-    return session.execute(
-        select(S.c.status)
-        .where(S.c.person_id == person_id, S.c.valid_from <= day)
-        .order_by(S.c.valid_from.desc(), S.c.id.desc())
-        .limit(1)
-    ).scalar()
+    return session.execute(_STATUS_ON, {"person_id": person_id, "day": day}).scalar()
 
 
 def household_status(session: Session, envelope: Envelope, data: EventData) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
@@ -48,7 +49,10 @@ class DecisionOut(BaseModel):
     trace: dict[str, Any]
 
     @classmethod
-    def of(cls, stay: HospitalStay, d: StayDecision) -> DecisionOut:
+    def of(
+        cls, stay: HospitalStay | SimpleNamespace, d: StayDecision | SimpleNamespace
+    ) -> DecisionOut:
+        """From stored rows, or the plain values the settling path returns (same names)."""
         return cls(
             claim_id=stay.claim_id,
             version=d.version,

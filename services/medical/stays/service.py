@@ -10,8 +10,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import fields
 from decimal import Decimal
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -43,6 +47,11 @@ from shared.trace import Params
 
 YTD_FIELDS = tuple(f.name for f in fields(YearToDate))
 ZERO = Decimal("0.00")
+PY = PersonYear.__table__  # type: ignore[attr-defined]
+HS = HospitalStay.__table__  # type: ignore[attr-defined]
+SD = StayDecision.__table__  # type: ignore[attr-defined]
+RP = RegistryPerson.__table__  # type: ignore[attr-defined]
+PERSON_COLUMNS = (RP.c.person_id, RP.c.household_id, RP.c.township_code, RP.c.poverty_status)
 
 
 def facts_hash(data: StayData) -> str:
@@ -74,20 +83,55 @@ def _person_year(session: Session, id_number: str, year: int) -> PersonYear:
     return row
 
 
-def _ytd(row: PersonYear) -> YearToDate:
+def _locked_year(session: Session, id_number: str, year: int) -> SimpleNamespace:
+    """The hot path's `_person_year`: one statement that creates the row if missing and returns
+    it locked (ON CONFLICT DO UPDATE takes the row lock on PostgreSQL; on SQLite the write lock),
+    read as plain values rather than an ORM object."""
+    values = {
+        "id_number": id_number,
+        "year": year,
+        "high_burden_reported": False,
+        "updated_at": utcnow(),
+        **dict.fromkeys(YTD_FIELDS, ZERO),
+    }
+    stmt = _year_upsert(session.get_bind().dialect.name)
+    return SimpleNamespace(**session.execute(stmt, values).mappings().one())
+
+
+@lru_cache(maxsize=4)
+def _year_upsert(dialect: str) -> Any:
+    # Built once and executed with parameters: no statement construction per claim.
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(PY)
+    return stmt.on_conflict_do_update(
+        index_elements=["id_number", "year"], set_={"updated_at": stmt.excluded.updated_at}
+    ).returning(*PY.c)
+
+
+_YEAR_UPDATE = (
+    update(PY)
+    .where(PY.c.id_number == bindparam("key_id_number"), PY.c.year == bindparam("key_year"))
+    .values({name: bindparam(name) for name in (*YTD_FIELDS, "high_burden_reported", "updated_at")})
+)
+_STAY_EXISTS = core_select(HS.c.facts_hash, HS.c.status).where(
+    HS.c.claim_id == bindparam("claim_id")
+)
+_PERSON = core_select(*PERSON_COLUMNS).where(RP.c.id_number == bindparam("id_number"))
+
+
+def _ytd(row: PersonYear | SimpleNamespace) -> YearToDate:
     return YearToDate(**{name: Decimal(getattr(row, name)) for name in YTD_FIELDS})
 
 
-def _store_ytd(row: PersonYear, ytd: YearToDate) -> None:
+def _store_ytd(row: PersonYear | SimpleNamespace, ytd: YearToDate) -> None:
     for name in YTD_FIELDS:
         setattr(row, name, getattr(ytd, name))
     row.updated_at = utcnow()
 
 
-def _facts(session: Session, data: StayData) -> tuple[StayFacts, RegistryPerson | None]:
-    person = session.exec(
-        select(RegistryPerson).where(RegistryPerson.id_number == data.id_number)
-    ).first()
+def _facts(session: Session, data: StayData) -> tuple[StayFacts, Any]:
+    """The stay's facts and the registry person (a row with person_id, household_id,
+    township_code and poverty_status), or None when not registered."""
+    person = session.execute(_PERSON, {"id_number": data.id_number}).first()
     # MED-5: the dibao / 特困 flags in force on the admission date, not today's.
     flags = flags_on(session, person.person_id if person else None, data.admission)
     upstream = (
@@ -117,9 +161,7 @@ def _facts(session: Session, data: StayData) -> tuple[StayFacts, RegistryPerson 
     return facts, person
 
 
-def _status_at_admission(
-    session: Session, person: RegistryPerson | None, data: StayData
-) -> str | None:
+def _status_at_admission(session: Session, person: Any, data: StayData) -> str | None:
     """The registry status on the admission date (REG-2), else the current one."""
     if person is None:
         return None
@@ -127,7 +169,11 @@ def _status_at_admission(
 
 
 def _decision_row(claim_id: str, version: int, data: StayData, d: Decision) -> StayDecision:
-    return StayDecision(
+    return StayDecision(**_decision_values(claim_id, version, data, d))
+
+
+def _decision_values(claim_id: str, version: int, data: StayData, d: Decision) -> dict[str, Any]:
+    return dict(
         claim_id=claim_id,
         version=version,
         facts=data.model_dump(mode="json"),
@@ -148,6 +194,7 @@ def _decision_row(claim_id: str, version: int, data: StayData, d: Decision) -> S
         ytd_self_pay=d.ytd_self_pay,
         high_burden=d.high_burden,
         trace=d.trace.out().model_dump(mode="json"),
+        created_at=utcnow(),
     )
 
 
@@ -163,8 +210,6 @@ def latest_decision(session: Session, claim_id: str) -> StayDecision:
 
 def _as_rule_decision(row: StayDecision) -> Any:
     """The stored layers in the shape YearToDate.minus expects."""
-    from types import SimpleNamespace
-
     return SimpleNamespace(
         **{
             name: Decimal(getattr(row, name))
@@ -190,13 +235,17 @@ class StayService:
 
     def record(
         self, session: Session, data: StayData, submitted_by: str
-    ) -> tuple[HospitalStay, StayDecision, bool]:
-        year_row = _person_year(session, data.id_number, data.admission.year)
+    ) -> tuple[HospitalStay | SimpleNamespace, StayDecision | SimpleNamespace, bool]:
+        """Settle a new stay (MED-1..MED-5, MED-7). The hot path of the service: Core statements
+        only, no ORM unit of work; what it returns reads like the stored rows."""
+        year_row = _locked_year(session, data.id_number, data.admission.year)
         digest = facts_hash(data)
-        stay = session.get(HospitalStay, data.claim_id, populate_existing=True)
-        if stay is not None:
-            if stay.facts_hash == digest and stay.status == "active":
-                return stay, latest_decision(session, stay.claim_id), False
+        known = session.execute(_STAY_EXISTS, {"claim_id": data.claim_id}).first()
+        if known is not None:
+            if known.facts_hash == digest and known.status == "active":
+                stay = session.get(HospitalStay, data.claim_id, populate_existing=True)
+                assert stay is not None
+                return stay, latest_decision(session, data.claim_id), False
             raise Conflict(
                 "this claim id is already recorded with other facts; correct it with "
                 f"PUT /v1/hospitalizations/{data.claim_id}"
@@ -204,7 +253,8 @@ class StayService:
         facts, person = _facts(session, data)
         decision = settle_stay(facts, _ytd(year_row), self._params(data))
         _store_ytd(year_row, _ytd(year_row).plus(decision))
-        stay = HospitalStay(
+        now = utcnow()
+        stay = dict(
             claim_id=data.claim_id,
             submitted_by=submitted_by,
             id_number=data.id_number,
@@ -213,13 +263,27 @@ class StayService:
             township_code=person.township_code if person else None,
             year=data.admission.year,
             admission=data.admission,
+            status="active",
+            version=1,
             facts_hash=digest,
+            created_at=now,
+            updated_at=now,
         )
-        session.add(stay)
-        row = _decision_row(data.claim_id, 1, data, decision)
-        session.add(row)
+        session.execute(insert(HS), stay)
+        row = _decision_values(data.claim_id, 1, data, decision)
+        session.execute(insert(SD), row)
         self._publish(session, data, decision, person, year_row)
-        return stay, row, True
+        session.execute(
+            _YEAR_UPDATE,
+            {
+                "key_id_number": data.id_number,
+                "key_year": data.admission.year,
+                "high_burden_reported": year_row.high_burden_reported,
+                "updated_at": year_row.updated_at,
+                **{name: getattr(year_row, name) for name in YTD_FIELDS},
+            },
+        )
+        return SimpleNamespace(**stay), SimpleNamespace(**row), True
 
     def correct(
         self, session: Session, claim_id: str, data: StayData | None, by: str, reason: str
@@ -300,8 +364,8 @@ class StayService:
         session: Session,
         data: StayData,
         d: Decision,
-        person: RegistryPerson | None,
-        year_row: PersonYear,
+        person: Any,
+        year_row: PersonYear | SimpleNamespace,
     ) -> None:
         key = person.household_id if person else data.claim_id
         person_id = person.person_id if person else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlmodel import Session
 
 from services.medical.models import WelfareFlagHistory, WelfareFlags
@@ -23,6 +23,12 @@ H = WelfareFlagHistory.__table__  # type: ignore[attr-defined]
 DIBAO = "dibao"
 TEKUN = "tekun"
 LATEST = date.max
+# Built once: every settled stay asks it (executed with parameters).
+_FLAGS_ON = (
+    select(H.c.flag, H.c.active)
+    .where(H.c.person_id == bindparam("person_id"), H.c.effective_from <= bindparam("day"))
+    .order_by(H.c.effective_from.desc(), H.c.id.desc())
+)
 
 
 @dataclass(frozen=True)
@@ -35,11 +41,7 @@ def flags_on(session: Session, person_id: str | None, day: date) -> Flags:
     """The dibao / 特困 flags of a person in force on `day` (both off when nothing is known)."""
     if person_id is None:
         return Flags()
-    rows = session.execute(
-        select(H.c.flag, H.c.active)
-        .where(H.c.person_id == person_id, H.c.effective_from <= day)
-        .order_by(H.c.effective_from.desc(), H.c.id.desc())
-    ).all()
+    rows = session.execute(_FLAGS_ON, {"person_id": person_id, "day": day}).all()
     state: dict[str, bool] = {}
     for flag, active in rows:
         state.setdefault(flag, bool(active))
