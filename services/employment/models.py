@@ -6,12 +6,14 @@ sub-domain's tables change (`rm services/employment/migrations/versions/*.py` th
 
 from __future__ import annotations
 
+from services.employment.jobs.models import JOBS_TABLES
 from services.employment.registry.models import REGISTRY_TABLES
 from shared.bus.tables import BUS_TABLES
 
 _MODELS = (
     *BUS_TABLES,
     *REGISTRY_TABLES,
+    *JOBS_TABLES,
 )
 
 

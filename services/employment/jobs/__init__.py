@@ -1,0 +1,1 @@
+"""Job recommendation (岗位推荐), the vacancy database, placements and recruitment fairs (EMP-3)."""
