@@ -6,7 +6,18 @@ events per second for stays arriving on the input topic through to `medical.topu
         [--backends sqlite,postgresql]
 
 The medical service runs as its own process (uvicorn, as deployed); the load comes from this
-process over loopback. Prints figures and ratios; asserts nothing about speed."""
+process over loopback. Prints figures and ratios; asserts nothing about speed.
+
+Measured on a 2-core machine shared with the load generator (--claims 2000 --events 500), before
+and after the settling path moved to Core statements (one upsert returning the locked
+person-year row, prepared selects, plain inserts instead of the ORM unit of work):
+
+    backend     claims/s (p50 / p99 ms)        input topic events/s   /healthz req/s
+    sqlite      97 (160 / 275) -> 157 (101 / 173)   232 -> 489          353 / 375
+    postgresql  79 (183 / 605) -> 108 (124 / 530)   169 -> 263          379 / 379
+
+In-process (no HTTP), one writer on SQLite: 218 -> about 600 claims/s. The 1,000/s aim is out of
+reach on such a machine: the trivial endpoint alone serves under 400 req/s there."""
 
 from __future__ import annotations
 
