@@ -46,6 +46,14 @@ STAMP = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def peak_rss_mib() -> float:
+    """This process's peak RSS: VmHWM on Linux (ru_maxrss survives the exec of a spawned child
+    and would report the parent's peak), else ru_maxrss."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
