@@ -8,12 +8,14 @@ from collections.abc import Sequence
 
 from sqlmodel import Session
 
+from services.employment.census import service as census
 from services.employment.registry.consumers import PROJECTION
+from services.employment.training import service as training
 from shared.app import Runtime
 from shared.bus.consumer import Handler, Subscription
 from shared.events.catalogue import EventData
 from shared.events.envelope import Envelope
-from shared.events.registry import PersonRegistered
+from shared.events.registry import PersonDeceased, PersonRegistered
 
 
 def chain(*handlers: Handler) -> Handler:
@@ -26,6 +28,11 @@ def chain(*handlers: Handler) -> Handler:
 
 def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
     registry_handlers: dict[str, list[Handler]] = PROJECTION.handlers()
+    registry_handlers[PersonDeceased.event_type] = [
+        *registry_handlers[PersonDeceased.event_type],
+        census.on_deceased,  # EMP-1: the census record is closed
+        training.on_deceased,  # EMP-2: open enrolments are withdrawn
+    ]
     return [
         Subscription(
             topics=(PersonRegistered.topic,),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.employment.census.routes import router as census_router
 from services.employment.consumers import subscriptions
+from services.employment.training.routes import router as training_router
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -13,7 +15,7 @@ SPEC = ServiceSpec(
     title="Employment service",
     description="Labour census, training, job recommendation, public-welfare posts, poverty "
     "workshops and entrepreneurship (EMP-*).",
-    routers=[],
+    routers=[census_router, training_router],
     subscriptions=lambda runtime: list(subscriptions(runtime)),
 )
 

@@ -25,6 +25,8 @@ class TrainingCompleted(_PersonEvent):
     programme_id: str
     completed_on: date
     certificate: str | None = None
+    enrolment_id: str | None = None
+    outcome: Literal["passed", "failed"] | None = None  # 合格 / 不合格
 
 
 @event_model("employment.job_placed", producer="employment")

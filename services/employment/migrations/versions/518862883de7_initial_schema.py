@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 312eed5ff912
+Revision ID: 518862883de7
 Revises: 
-Create Date: 2026-11-23 22:22:34.374431
+Create Date: 2026-11-23 22:26:54.053253
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 
-revision: str = '312eed5ff912'
+revision: str = '518862883de7'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('monthly_wage', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('skills', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('skills', sa.JSON(), nullable=False),
     sa.Column('positions', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('opened_on', sa.Date(), nullable=False),
@@ -105,6 +105,42 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('job_vacancy', schema=None) as batch_op:
         batch_op.create_index('ix_job_vacancy_county_status', ['county_code', 'status'], unique=False)
+
+    op.create_table('labour_census_import',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('county_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('created', sa.Integer(), nullable=False),
+    sa.Column('updated', sa.Integer(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_labour_census_import'))
+    )
+    op.create_table('labour_census_person',
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('surveyed_on', sa.Date(), nullable=False),
+    sa.Column('work_ability', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('wishes_to_work', sa.Boolean(), nullable=False),
+    sa.Column('wishes_to_train', sa.Boolean(), nullable=False),
+    sa.Column('skills', sa.JSON(), nullable=False),
+    sa.Column('education', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('in_school', sa.Boolean(), nullable=False),
+    sa.Column('declared_two_after', sa.Boolean(), nullable=True),
+    sa.Column('job_location', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('employer', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('closed_reason', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('import_id', sa.Integer(), nullable=True),
+    sa.Column('updated_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_labour_census_person'))
+    )
+    with op.batch_alter_table('labour_census_person', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_labour_census_person_household_id'), ['household_id'], unique=False)
 
     op.create_table('outbox_event',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -130,6 +166,25 @@ def upgrade() -> None:
     sa.Column('processed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_processed_event'))
     )
+    op.create_table('training_programme',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('county_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('provider_department', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('townships', sa.JSON(), nullable=False),
+    sa.Column('for_two_after', sa.Boolean(), nullable=False),
+    sa.Column('hours', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('assignment_trace', sa.JSON(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_programme'))
+    )
+    with op.batch_alter_table('training_programme', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_programme_county_code'), ['county_code'], unique=False)
+
     op.create_table('job_recommendation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('vacancy_id', sa.Integer(), nullable=False),
@@ -154,6 +209,30 @@ def upgrade() -> None:
     with op.batch_alter_table('job_recommendation', schema=None) as batch_op:
         batch_op.create_index('ix_job_recommendation_county_year', ['county_code', 'year'], unique=False)
         batch_op.create_index('ix_job_recommendation_person', ['person_id', 'year'], unique=False)
+
+    op.create_table('training_enrolment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('county_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('township_code', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
+    sa.Column('village_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('enrolled_on', sa.Date(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('completed_on', sa.Date(), nullable=True),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('closed_reason', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['programme_id'], ['training_programme.id'], name=op.f('fk_training_enrolment_programme_id_training_programme')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_enrolment')),
+    sa.UniqueConstraint('programme_id', 'person_id', name='uq_training_enrolment_person')
+    )
+    with op.batch_alter_table('training_enrolment', schema=None) as batch_op:
+        batch_op.create_index('ix_training_enrolment_person', ['person_id'], unique=False)
+        batch_op.create_index('ix_training_enrolment_village', ['village_code'], unique=False)
 
     op.create_table('job_placement',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -183,27 +262,81 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_job_placement_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_placement_person_id'), ['person_id'], unique=False)
 
+    op.create_table('training_certificate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('issuer', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['training_enrolment.id'], name=op.f('fk_training_certificate_enrolment_id_training_enrolment')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_certificate')),
+    sa.UniqueConstraint('kind', 'number', name='uq_training_certificate_number')
+    )
+    with op.batch_alter_table('training_certificate', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_certificate_enrolment_id'), ['enrolment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_certificate_person_id'), ['person_id'], unique=False)
+
+    op.create_table('training_job_seeking_subsidy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('village_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=False),
+    sa.Column('trace', sa.JSON(), nullable=False),
+    sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['certificate_id'], ['training_certificate.id'], name=op.f('fk_training_job_seeking_subsidy_certificate_id_training_certificate')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_job_seeking_subsidy')),
+    sa.UniqueConstraint('person_id', name=op.f('uq_training_job_seeking_subsidy_person_id'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('training_job_seeking_subsidy')
+    with op.batch_alter_table('training_certificate', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_certificate_person_id'))
+        batch_op.drop_index(batch_op.f('ix_training_certificate_enrolment_id'))
+
+    op.drop_table('training_certificate')
     with op.batch_alter_table('job_placement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_placement_person_id'))
         batch_op.drop_index(batch_op.f('ix_job_placement_household_id'))
         batch_op.drop_index('ix_job_placement_county')
 
     op.drop_table('job_placement')
+    with op.batch_alter_table('training_enrolment', schema=None) as batch_op:
+        batch_op.drop_index('ix_training_enrolment_village')
+        batch_op.drop_index('ix_training_enrolment_person')
+
+    op.drop_table('training_enrolment')
     with op.batch_alter_table('job_recommendation', schema=None) as batch_op:
         batch_op.drop_index('ix_job_recommendation_person')
         batch_op.drop_index('ix_job_recommendation_county_year')
 
     op.drop_table('job_recommendation')
+    with op.batch_alter_table('training_programme', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_programme_county_code'))
+
+    op.drop_table('training_programme')
     op.drop_table('processed_event')
     with op.batch_alter_table('outbox_event', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_event_unpublished')
 
     op.drop_table('outbox_event')
+    with op.batch_alter_table('labour_census_person', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_labour_census_person_household_id'))
+
+    op.drop_table('labour_census_person')
+    op.drop_table('labour_census_import')
     with op.batch_alter_table('job_vacancy', schema=None) as batch_op:
         batch_op.drop_index('ix_job_vacancy_county_status')
 
