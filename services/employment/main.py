@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.employment.business.routes import router as business_router
 from services.employment.census.routes import router as census_router
 from services.employment.consumers import subscriptions
+from services.employment.jobs.routes import router as jobs_router
+from services.employment.posts.routes import router as posts_router
+from services.employment.relocation.routes import router as relocation_router
 from services.employment.training.routes import router as training_router
+from services.employment.workshops.routes import router as workshops_router
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -15,7 +20,15 @@ SPEC = ServiceSpec(
     title="Employment service",
     description="Labour census, training, job recommendation, public-welfare posts, poverty "
     "workshops and entrepreneurship (EMP-*).",
-    routers=[census_router, training_router],
+    routers=[
+        census_router,
+        training_router,
+        jobs_router,
+        posts_router,
+        workshops_router,
+        business_router,
+        relocation_router,
+    ],
     subscriptions=lambda runtime: list(subscriptions(runtime)),
 )
 

@@ -6,16 +6,24 @@ sub-domain's tables change (`rm services/employment/migrations/versions/*.py` th
 
 from __future__ import annotations
 
+from services.employment.business.models import BUSINESS_TABLES
 from services.employment.census.models import CENSUS_TABLES
 from services.employment.jobs.models import JOBS_TABLES
+from services.employment.posts.models import POSTS_TABLES
 from services.employment.registry.models import REGISTRY_TABLES
+from services.employment.relocation.models import RELOCATION_TABLES
 from services.employment.training.models import TRAINING_TABLES
+from services.employment.workshops.models import WORKSHOP_TABLES
 from shared.bus.tables import BUS_TABLES
 
 _MODELS = (
     *BUS_TABLES,
     *REGISTRY_TABLES,
     *JOBS_TABLES,
+    *POSTS_TABLES,
+    *WORKSHOP_TABLES,
+    *BUSINESS_TABLES,
+    *RELOCATION_TABLES,
     *CENSUS_TABLES,
     *TRAINING_TABLES,
 )

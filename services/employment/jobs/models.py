@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.bus.tables import utcnow
@@ -29,7 +29,7 @@ class JobVacancy(SQLModel, table=True):
     address: str = Field(default="", max_length=200)
     title: str = Field(max_length=200)
     monthly_wage: Decimal = Field(sa_type=Numeric(12, 2))
-    skills: str = Field(default="", max_length=500)
+    skills: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     positions: int
     status: str = Field(default="open", max_length=10)  # open / closed
     opened_on: date

@@ -1,0 +1,1 @@
+"""Public-welfare posts (扶贫公益岗位), EMP-4."""

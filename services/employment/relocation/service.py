@@ -1,0 +1,134 @@
+"""Relocated households (EMP-8): recording the list, and the worklist of relocated households
+with no member in work on a day (一户一就业, ZA-GOV §三(四)3). In work = a placement running
+(EMP-3), a public-welfare post held (EMP-4), a workshop roll (EMP-5) or a business running
+(EMP-6) on that day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from services.employment.business.service import running_business
+from services.employment.jobs.labourers import REGISTERED_POOR
+from services.employment.jobs.service import in_work_on
+from services.employment.posts.service import on_post
+from services.employment.registry.models import RegistryPerson
+from services.employment.relocation.models import RelocatedHousehold
+from services.employment.workshops.service import in_workshop
+from shared.auth import Principal
+from shared.bus.tables import utcnow
+from shared.errors import FieldError, InvalidInput
+
+
+def upsert(
+    session: Session, items: Sequence[dict[str, Any]], principal: Principal, *, where: str
+) -> tuple[int, int]:
+    """Add or update relocated households; every household must be in the registry and in the
+    caller's scope, or nothing is written (422 listing every bad row)."""
+    errors: list[FieldError] = []
+    found: list[tuple[dict[str, Any], RegistryPerson]] = []
+    for i, item in enumerate(items):
+        member = session.exec(
+            select(RegistryPerson).where(RegistryPerson.household_id == item["household_id"])
+        ).first()
+        if member is None or not principal.covers(member.village_code):
+            errors.append(
+                FieldError(
+                    field=f"{where}[{i}].household_id",
+                    reason="no registered household with this id in your jurisdiction",
+                    value=item["household_id"],
+                    row=i + 1,
+                )
+            )
+            continue
+        found.append((item, member))
+    if errors:
+        raise InvalidInput(f"{len(errors)} household(s) could not be taken", errors=errors)
+    created = updated = 0
+    for item, member in found:
+        row = session.get(RelocatedHousehold, item["household_id"])
+        if row is None:
+            row = RelocatedHousehold(
+                household_id=item["household_id"], created_by=principal.subject
+            )
+            created += 1
+        else:
+            updated += 1
+        row.county_code, row.township_code, row.village_code = (
+            member.county_code,
+            member.township_code,
+            member.village_code,
+        )
+        row.site = item.get("site") or row.site
+        row.relocated_on = item.get("relocated_on") or row.relocated_on
+        row.updated_at = utcnow()
+        session.add(row)
+    session.flush()
+    return created, updated
+
+
+@dataclass(frozen=True)
+class HouseholdWithoutWork:
+    household_id: str
+    township_code: str
+    village_code: str
+    site: str
+    members: int
+    registered_poor: int  # members registered poor (未脱贫 or 已脱贫), alive on the day
+
+
+def households_without_work(
+    session: Session, county: str, on: date, *, scope: str = "", township: str | None = None
+) -> list[HouseholdWithoutWork]:
+    """EMP-8, EMP-9: relocated households of `county` none of whose members is in work on `on`."""
+    stmt = select(RelocatedHousehold).where(RelocatedHousehold.county_code == county)
+    if scope:
+        stmt = stmt.where(col(RelocatedHousehold.village_code).startswith(scope))
+    if township:
+        stmt = stmt.where(RelocatedHousehold.township_code == township)
+    households = list(session.exec(stmt.order_by(RelocatedHousehold.village_code)))
+    if not households:
+        return []
+    ids = [h.household_id for h in households]
+    members = session.exec(
+        select(RegistryPerson).where(col(RegistryPerson.household_id).in_(ids))
+    ).all()
+    alive = [m for m in members if m.deceased_on is None or m.deceased_on > on]
+    person_ids = [m.person_id for m in alive]
+    working = (
+        in_work_on(session, on, person_ids)
+        | on_post(session, on, person_ids)
+        | in_workshop(session, on, person_ids)
+        | running_business(session, on, person_ids)
+    )
+    by_household: dict[str, list[RegistryPerson]] = {}
+    for m in alive:
+        by_household.setdefault(m.household_id, []).append(m)
+    out = []
+    for h in households:
+        people = by_household.get(h.household_id, [])
+        if any(p.person_id in working for p in people):
+            continue
+        out.append(
+            HouseholdWithoutWork(
+                household_id=h.household_id,
+                township_code=h.township_code,
+                village_code=h.village_code,
+                site=h.site,
+                members=len(people),
+                registered_poor=sum(p.poverty_status in REGISTERED_POOR for p in people),
+            )
+        )
+    return out
+
+
+def without_work_by_township(session: Session, county: str, on: date) -> dict[str, int]:
+    """EMP-8, EMP-9: township code → relocated households with nobody in work on `on`."""
+    out: dict[str, int] = {}
+    for h in households_without_work(session, county, on):
+        out[h.township_code] = out.get(h.township_code, 0) + 1
+    return out
