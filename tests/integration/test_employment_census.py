@@ -225,11 +225,10 @@ async def test_census_import_edit_list_export(db_template: str) -> None:
         assert by_number[ADULT][rows[0].index("劳动能力")] == "部分丧失劳动能力"
 
         # The exported file imports back unchanged.
+        exported = (await client.get("/v1/census/export", headers=cadre)).content
         resp = await client.post(
-            "/v1/census/imports",
-            files={"file": ("export.xlsx", (await client.get("/v1/census/export", headers=cadre)).content)},
-            headers=cadre,
-        )  # fmt: skip
+            "/v1/census/imports", files={"file": ("export.xlsx", exported)}, headers=cadre
+        )
         assert resp.status_code == 201, resp.text
         assert resp.json()["updated"] == 4
 

@@ -131,9 +131,7 @@ def training_indicators(
             target.outcomes.append(outcome)
     results = [_result(a, params) for _, a in sorted(areas.items())]
     total_result = _result(total, params, trace)
-    return TrainingIndicators(
-        county, on, by, months, total_result, results, trace
-    )
+    return TrainingIndicators(county, on, by, months, total_result, results, trace)
 
 
 def _result(area: AreaCounts, params: Params, trace: Trace | None = None) -> AreaResult:
