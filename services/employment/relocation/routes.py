@@ -129,11 +129,12 @@ async def import_households(
                 "household_id": cell["household_id"],
                 "site": cell["site"],
                 "relocated_on": relocated_on,
+                "row": n,
             }
         )
     if errors:
         raise InvalidInput(f"{len(errors)} row(s) are invalid", errors=errors)
-    created, updated = service.upsert(session, items, principal, where="rows")
+    created, updated = service.upsert(session, items, principal, where="")
     return UpsertOut(created=created, updated=updated)
 
 

@@ -38,10 +38,10 @@ def upsert(
         if member is None or not principal.covers(member.village_code):
             errors.append(
                 FieldError(
-                    field=f"{where}[{i}].household_id",
+                    field=f"{where}[{i}].household_id" if where else "household_id",
                     reason="no registered household with this id in your jurisdiction",
                     value=item["household_id"],
-                    row=i + 1,
+                    row=item.get("row", i + 1),
                 )
             )
             continue
