@@ -23,7 +23,6 @@ from services.employment.jobs.access import (
     guard_area,
     scoped,
 )
-from services.employment.jobs.labourers import labourers
 from services.employment.jobs.models import (
     JobPlacement,
     JobRecommendation,
@@ -51,8 +50,8 @@ from services.employment.jobs.schemas import (
     VacancyIn,
     VacancyOut,
 )
-from services.employment.jobs.service import recommendation_counts
-from services.employment.rules.jobs import fair_schedule, quarter_of, recommendation_coverage
+from services.employment.jobs.service import coverage_report
+from services.employment.rules.jobs import fair_schedule, quarter_of
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, require
 from shared.ids import CountyCode
@@ -209,25 +208,11 @@ def get_coverage(
     guard_area(principal, county)
     on = min(clock.today(), date(year, 12, 31))
     trace = Trace()
-    people = labourers(
-        session, runtime.policy, county, on, scope=principal.scope, township=township, trace=trace
-    )
-    counts = recommendation_counts(session, county, year)
-    coverage = recommendation_coverage(
-        [p.person_id for p in people], counts, year, Params(runtime.policy, county, on), trace=trace
-    )
-    by_id = {p.person_id: p for p in people}
-    towns: dict[str, TownshipCoverage] = {}
-    for p in people:
-        t = towns.setdefault(p.township_code, TownshipCoverage(
-            township_code=p.township_code, labourers=0, recommendations=0, recommended=0,
-            below_minimum=0,
-        ))  # fmt: skip
-        n = counts.get(p.person_id, 0)
-        t.labourers += 1
-        t.recommendations += n
-        t.recommended += n > 0
-        t.below_minimum += n < coverage.minimum
+    report = coverage_report(
+        session, runtime.policy, county, year, on, scope=principal.scope, township=township,
+        trace=trace,
+    )  # fmt: skip
+    coverage, by_id = report.coverage, report.people
     short = [
         Shortfall(
             person_id=s.person_id,
@@ -269,7 +254,7 @@ def get_coverage(
         recommended=coverage.recommended,
         coverage_rate=str(coverage.coverage_rate),
         below_minimum=len(coverage.below),
-        townships=sorted(towns.values(), key=lambda t: t.township_code),
+        townships=[TownshipCoverage(**t.__dict__) for t in report.townships],
         people=short,
         trace=trace.out().model_dump(mode="json"),
     )

@@ -5,12 +5,18 @@ relocated-household worklist (EMP-8). Read-only; nothing here commits."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from services.employment.jobs.labourers import labourers
 from services.employment.jobs.models import JobPlacement, JobRecommendation
+from services.employment.registry.models import RegistryPerson
+from services.employment.rules.jobs import RecommendationCoverage, recommendation_coverage
+from shared.policy import PolicySet
+from shared.trace import Params, Trace
 
 _CHUNK = 500
 
@@ -88,3 +94,54 @@ def recommendations_by_township(session: Session, county: str, year: int) -> dic
         .group_by(JobRecommendation.township_code)
     ).all()
     return {township: int(n) for township, n in rows}
+
+
+@dataclass(frozen=True)
+class TownshipRecommendations:
+    township_code: str
+    labourers: int
+    recommendations: int  # made in the year to these labourers
+    recommended: int  # labourers with at least one
+    below_minimum: int  # labourers with fewer than the yearly minimum (3)
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    coverage: RecommendationCoverage
+    people: dict[str, RegistryPerson]  # the labourers counted, by person id
+    counts: dict[str, int]
+    townships: list[TownshipRecommendations]
+
+
+def coverage_report(
+    session: Session,
+    policy: PolicySet,
+    county: str,
+    year: int,
+    on: date,
+    *,
+    scope: str = "",
+    township: str | None = None,
+    trace: Trace | None = None,
+) -> CoverageReport:
+    """EMP-3, EMP-9: the labourers of `county` on `on` (jobs/labourers.py), their
+    recommendations in `year`, those below the yearly minimum, and the figures per township."""
+    people = labourers(session, policy, county, on, scope=scope, township=township, trace=trace)
+    counts = recommendation_counts(session, county, year)
+    coverage = recommendation_coverage(
+        [p.person_id for p in people], counts, year, Params(policy, county, on), trace=trace
+    )
+    towns: dict[str, list[int]] = {}
+    for p in people:
+        n = counts.get(p.person_id, 0)
+        t = towns.setdefault(p.township_code, [0, 0, 0, 0])
+        t[0] += 1
+        t[1] += n
+        t[2] += n > 0
+        t[3] += n < coverage.minimum
+    return CoverageReport(
+        coverage=coverage,
+        people={p.person_id: p for p in people},
+        counts=counts,
+        townships=[TownshipRecommendations(code, *t) for code, t in sorted(towns.items())],
+    )

@@ -1,7 +1,19 @@
 """Relocated households (EMP-8): recording the list, and the worklist of relocated households
 with no member in work on a day (一户一就业, ZA-GOV §三(四)3). In work = a placement running
 (EMP-3), a public-welfare post held (EMP-4), a workshop roll (EMP-5) or a business running
-(EMP-6) on that day."""
+(EMP-6) on that day.
+
+Reading of the seeds
+--------------------
+- EMP-8: ZA-GOV §三(四)3 确保易地扶贫搬迁户实现一户一就业目标, by training, jobs brought to the
+  resettlement sites (安置点) and posts; §三(四)5 keeps a ledger of relocated households
+  (易地扶贫搬迁户信息台账, 一户一档). A household is "with work" when at least one member, of any
+  age, is in work on the day by any of the four ways the service records; self-employment in
+  farming is not recorded here and so does not count. ZA-GOV §三(三)3's 1,500 yuan per relocated
+  person is temporary relief, paid by civil affairs (WEL-6), not here.
+- Which households are relocated is not in the registry roster (REG-1 has no such column), so the
+  ledger is entered here (POST or CSV/XLSX import) and kept as its own table.
+"""
 
 from __future__ import annotations
 
