@@ -6,24 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session
-
 from services.employment.census import service as census
 from services.employment.registry.consumers import PROJECTION
 from services.employment.training import service as training
 from shared.app import Runtime
-from shared.bus.consumer import Handler, Subscription
-from shared.events.catalogue import EventData
-from shared.events.envelope import Envelope
+from shared.bus.consumer import Handler, Subscription, chain
 from shared.events.registry import PersonDeceased, PersonRegistered
-
-
-def chain(*handlers: Handler) -> Handler:
-    def apply(session: Session, envelope: Envelope, data: EventData) -> None:
-        for handler in handlers:
-            handler(session, envelope, data)
-
-    return apply
 
 
 def subscriptions(runtime: Runtime) -> Sequence[Subscription]:

@@ -6,17 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session
-
 from services.welfare.dibao import consumers as dibao
 from services.welfare.registry import consumers as registry
 from services.welfare.relief import consumers as relief
 from services.welfare.tekun import consumers as tekun
 from shared.app import Runtime
-from shared.bus.consumer import Handler, Subscription
-from shared.events.catalogue import EventData
+from shared.bus.consumer import Handler, Subscription, chain
 from shared.events.employment import JobPlaced
-from shared.events.envelope import Envelope
 from shared.events.medical import HighBurdenDetected
 from shared.events.registry import (
     HouseholdPovertyStatusChanged,
@@ -27,14 +23,6 @@ from shared.events.registry import (
     PersonRegistered,
     PersonUpdated,
 )
-
-
-def chain(*handlers: Handler) -> Handler:
-    def apply(session: Session, envelope: Envelope, data: EventData) -> None:
-        for handler in handlers:
-            handler(session, envelope, data)
-
-    return apply
 
 
 def subscriptions(runtime: Runtime) -> Sequence[Subscription]:

@@ -36,6 +36,17 @@ class Subscription:
     handlers: dict[str, Handler]
 
 
+def chain(*handlers: Handler) -> Handler:
+    """One handler applying several in order, in the one transaction of the event: an event
+    type that feeds several sub-domains of a service."""
+
+    def apply(session: Session, envelope: Envelope, data: EventData) -> None:
+        for handler in handlers:
+            handler(session, envelope, data)
+
+    return apply
+
+
 @dataclass
 class _Item:
     record: ConsumerRecord
