@@ -8,15 +8,16 @@ given, so the services that keep the same read model apply events alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
-from sqlmodel import Session, SQLModel
+from sqlalchemy import String, Table, insert, select, update
+from sqlmodel import Field, Session, SQLModel
 
 from shared.bus.consumer import Handler
 from shared.bus.tables import utcnow
 from shared.db import upsert
+from shared.domain import PovertyStatus
 from shared.events.catalogue import EventData
 from shared.events.envelope import Envelope
 from shared.events.registry import (
@@ -29,6 +30,39 @@ from shared.events.registry import (
     PersonRegistered,
     PersonUpdated,
 )
+
+
+class RegistryPersonColumns(SQLModel):
+    """The columns of a registered person (建档立卡人口) as last reported by registry events; a
+    service's table model adds its own table name and indexes."""
+
+    person_id: str = Field(primary_key=True, max_length=36)
+    id_number: str = Field(max_length=18, unique=True)
+    household_id: str = Field(max_length=40, index=True)
+    name: str = Field(max_length=100)
+    sex: str = Field(max_length=1)
+    birth_date: date
+    relation: str | None = Field(default=None, max_length=20)
+    disability_grade: int | None = None  # 残疾等级 1 (most severe) .. 4
+    county_code: str = Field(max_length=6, index=True)
+    township_code: str = Field(max_length=9)
+    village_code: str = Field(max_length=12)
+    poverty_status: PovertyStatus = Field(sa_type=String(20))
+    status_since: date = Field(default=date.min)
+    deceased_on: date | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+    source_event_id: str = Field(max_length=64)
+
+
+class RegistryStatusColumns(SQLModel):
+    """A person's registry status over time (REG-2): the first status is taken as valid from the
+    start of time, later ones from the event's time."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(max_length=36)
+    status: PovertyStatus = Field(sa_type=String(20))
+    valid_from: date
+    source_event_id: str = Field(max_length=64)
 
 
 @dataclass(frozen=True)
