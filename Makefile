@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench-bus migrations-check clean
+.PHONY: run test lint format catalogue bench-bus migrations-check clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -28,6 +28,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+# The event catalogue (docs/asyncapi.yaml, docs/events.md), generated from the event models and
+# the services' subscriptions; a unit test fails when the committed files are stale.
+catalogue: $(STAMP)
+	$(PY) -m shared.events.asyncapi
 
 bench-bus: $(STAMP)
 	$(PY) bench/bus.py

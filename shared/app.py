@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from shared import migrations
 from shared.auth import CurrentPrincipal
-from shared.bus.consumer import ConsumerRunner, Subscription
+from shared.bus.consumer import ConsumerRunner, Subscription, group_name
 from shared.bus.kafka import broker_reachable
 from shared.bus.outbox import add_waker, remove_waker
 from shared.bus.relay import OutboxRelay
@@ -219,7 +219,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                 for i, sub in enumerate(subscriptions):
                     runner = ConsumerRunner(
                         engine,
-                        group=spec.name if i == 0 else f"{spec.name}-{i}",
+                        group=group_name(spec.name, i),
                         bootstrap=settings.kafka_bootstrap_servers,
                         subscription=sub,
                         topic_prefix=settings.topic_prefix,

@@ -55,6 +55,11 @@ class _Item:
     handler: Handler
 
 
+def group_name(service: str, index: int) -> str:
+    """Consumer group of a service's `index`-th subscription: its name, then `<name>-<i>`."""
+    return service if index == 0 else f"{service}-{index}"
+
+
 def dlq_topic(group: str, prefix: str = "") -> str:
     return f"{prefix}dlq.{group}"
 

@@ -42,6 +42,8 @@ class JobPlaced(_PersonEvent):
 
 @event_model("employment.job_lost", producer="employment")
 class JobLost(_PersonEvent):
+    """A registered labourer's job placement ended (EMP-3); published once per placement."""
+
     placement_id: str
     lost_on: date
 

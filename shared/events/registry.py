@@ -102,6 +102,8 @@ class PersonMissingFromRoster(EventData):
 
 @event_model("household.head_changed", producer="enrollment")
 class HouseholdHeadChanged(EventData):
+    """Another member became the head of the household (户主变更)."""
+
     household_id: str
     old_head_person_id: str | None
     new_head_person_id: str

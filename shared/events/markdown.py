@@ -1,0 +1,36 @@
+"""The event catalogue as a Markdown table (type | topic | producer | consumers | description)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shared.events.asyncapi import Catalogue
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_markdown(cat: Catalogue) -> str:
+    from shared.events.asyncapi import docstring
+
+    lines = [
+        "# Event catalogue",
+        "",
+        "Generated from the code by `python -m shared.events.asyncapi` (`make catalogue`),",
+        "together with the full AsyncAPI 3.0 document [asyncapi.yaml](asyncapi.yaml) (payload",
+        "schemas, headers, consumer groups); do not edit by hand. The services' topics are keyed",
+        "by household id; each consumer group `<group>` dead-letters to `dlq.<group>`.",
+        "",
+        "| type | topic | producer | consumers (service: handler) | description |",
+        "|---|---|---|---|---|",
+    ]
+    for event_type, model in cat.models.items():
+        consumers = "<br>".join(
+            f"{c.service}: {', '.join(f'`{h}`' for h in c.handlers)}"
+            for c in cat.consumers_of(event_type)
+        )
+        cells = [f"`{event_type}`", f"`{model.topic}`", model.producer, consumers or "—"]
+        lines.append("| " + " | ".join([*cells, _cell(docstring(model))]) + " |")
+    return "\n".join(lines) + "\n"
