@@ -10,6 +10,7 @@ from services.employment.consumers import subscriptions
 from services.employment.jobs.routes import router as jobs_router
 from services.employment.posts.routes import router as posts_router
 from services.employment.relocation.routes import router as relocation_router
+from services.employment.report.routes import router as report_router
 from services.employment.training.routes import router as training_router
 from services.employment.workshops.routes import router as workshops_router
 from shared.app import ServiceSpec, create_app
@@ -28,6 +29,7 @@ SPEC = ServiceSpec(
         workshops_router,
         business_router,
         relocation_router,
+        report_router,
     ],
     subscriptions=lambda runtime: list(subscriptions(runtime)),
 )

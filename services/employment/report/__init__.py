@@ -1,0 +1,1 @@
+"""Monthly progress report of employment poverty alleviation per township (EMP-9)."""

@@ -1,0 +1,138 @@
+"""HTTP API of the monthly progress report (月度工作进展, EMP-9, FL-HRSS §四(四)):
+`GET /v1/reports/monthly?county=&month=YYYY-MM&format=json|xlsx|png`.
+
+Readers: the county HR & social security bureau, the poverty office, the auditor, and a township
+officer, who sees their own township only. Other roles 403; a county outside the reader's
+jurisdiction 404; a month not yet begun 422."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from services.employment import clock
+from services.employment.jobs.access import guard_area
+from services.employment.report.chart import draw
+from services.employment.report.compute import monthly_report
+from services.employment.report.figures import SPECS, Area, MonthlyReport
+from services.employment.report.xlsx import write_report
+from shared.app import DbSession, RuntimeDep
+from shared.auth import CurrentPrincipal, Role
+from shared.errors import FieldError, Forbidden, InvalidInput
+from shared.ids import CountyCode
+from shared.tabular import XLSX_MEDIA
+
+router = APIRouter(prefix="/v1/reports", tags=["monthly report 月度工作进展 (EMP-9)"])
+
+READERS = (Role.county_hrss, Role.county_poverty, Role.township_officer, Role.auditor)
+PNG_MEDIA = "image/png"
+
+
+class FigureOut(BaseModel):
+    value: int | Decimal | None
+    target: int | Decimal | None
+    met: bool | None
+    rule: str
+    zh: str
+
+
+class AreaOut(BaseModel):
+    code: str
+    figures: dict[str, FigureOut]
+
+
+class MonthlyReportOut(BaseModel):
+    county_code: str
+    month: str
+    on: date
+    township: str | None  # the reader's township when the report is limited to it
+    recommendation_year: int
+    placement_window_months: int
+    townships: list[AreaOut]
+    total: AreaOut
+    trace: dict[str, Any]
+
+
+def _area(area: Area) -> AreaOut:
+    return AreaOut(
+        code=area.code,
+        figures={
+            s.key: FigureOut(
+                value=area.figures[s.key].value,
+                target=area.figures[s.key].target,
+                met=area.figures[s.key].met,
+                rule=s.rule,
+                zh=s.zh,
+            )
+            for s in SPECS
+        },
+    )
+
+
+def report_out(report: MonthlyReport) -> MonthlyReportOut:
+    return MonthlyReportOut(
+        county_code=report.county,
+        month=report.month,
+        on=report.on,
+        township=report.scope or None,
+        recommendation_year=report.year,
+        placement_window_months=report.placement_window_months,
+        townships=[_area(a) for a in report.townships],
+        total=_area(report.total),
+        trace=report.trace.out().model_dump(mode="json"),
+    )
+
+
+@router.get(
+    "/monthly",
+    response_model=MonthlyReportOut,
+    summary="Monthly progress report per township (月度工作进展, EMP-9)",
+    description="As of the month's last day (today while the month runs), per township and for "
+    "the county: labourers and their wishes (EMP-1); training and 两后生 coverage against "
+    "100% and placement after training against 50% (EMP-2); recommendations this year and "
+    "labourers below 3 (target: none), placements by location (EMP-3); public-welfare post "
+    "occupancy against 80% (EMP-4); workshop workers (EMP-5); businesses running (EMP-6); "
+    "relocated households with nobody in work (EMP-8). Each figure carries its target and "
+    "whether it is met; `format=xlsx` gives the sheet with Chinese headers, `format=png` a chart.",
+    responses={200: {"content": {XLSX_MEDIA: {}, PNG_MEDIA: {}}}},
+)
+def get_monthly(
+    session: DbSession,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    county: CountyCode,
+    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+    format: Annotated[str, Query(pattern="^(json|xlsx|png)$")] = "json",
+) -> Any:
+    if not principal.has(*READERS):
+        raise Forbidden("your role may not read the monthly report")
+    guard_area(principal, county)
+    today = clock.today()
+    if month > f"{today.year:04d}-{today.month:02d}":
+        raise InvalidInput(
+            "the month has not begun",
+            errors=[FieldError(field="month", reason="in the future", value=month)],
+        )
+    scope = principal.scope if Role.township_officer in principal.roles else ""
+    if principal.has(Role.county_hrss, Role.county_poverty, Role.auditor):
+        scope = ""  # a county reader sees the whole county even when also a township officer
+    report = monthly_report(session, county, month, today=today, policy=runtime.policy, scope=scope)
+    name = f"monthly-report-{county}-{month}"
+    if format == "xlsx":
+        return Response(
+            write_report(report),
+            media_type=XLSX_MEDIA,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    if format == "png":
+        return Response(
+            draw(report),
+            media_type=PNG_MEDIA,
+            headers={"Content-Disposition": f'inline; filename="{name}.png"'},
+        )
+    return report_out(report)

@@ -1,0 +1,245 @@
+"""The person-level figures of the monthly report per township (EMP-1, EMP-2, EMP-3), set-based:
+the county's people are counted by GROUP BY queries instead of being loaded one by one.
+
+The rules stay the source of truth. Every bound comes from a rule function or parameter (the
+working-age birth range of rules/census.py and rules/jobs.py, the 两后生 age, the coverage bases,
+the yearly minimum of recommendations); the predicates are those of census/service.py
+`census_people` and `labourers` (registered poor on the day by the status history, alive,
+surveyed, able to work), training/indicators.py (completed on or before the day) and
+jobs/labourers.py `labourers`; the placement outcome after training is the rule's own
+`placement_outcome`, run on the trained labourers' dates. tests/integration/
+test_employment_report.py checks that this path and the rule path (report/people.py) agree."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, not_, or_, select
+from sqlmodel import Session, col
+
+from services.employment.census.models import LabourCensusPerson
+from services.employment.jobs.models import JobPlacement, JobRecommendation
+from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
+from services.employment.report.people import People, PeopleArea
+from services.employment.rules.census import (
+    P_TWO_AFTER_MAX_AGE,
+    TWO_AFTER_LEVELS,
+    working_age_births,
+    years_before,
+)
+from services.employment.rules.jobs import P_MIN_RECOMMENDATIONS, whole_param, working_age
+from services.employment.rules.training import (
+    CoverageCounts,
+    PlacementOutcome,
+    coverage_bases,
+    placement_outcome,
+    placement_window,
+)
+from services.employment.training.models import TrainingEnrolment
+from shared.domain import PovertyStatus
+from shared.policy import PolicySet
+from shared.trace import Params, Trace
+
+REGISTERED_POOR = (PovertyStatus.not_exited.value, PovertyStatus.exited.value)
+R, C, H, E = RegistryPerson, LabourCensusPerson, RegistryStatusHistory, TrainingEnrolment
+
+
+def _n(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _surveyed(county: str, on: date, town: str, params: Params, trace: Trace) -> Any:
+    """The census people registered poor and alive on `on`, with what EMP-1/EMP-2 derive, as a
+    subquery (one row per person)."""
+    ranked = (
+        select(
+            H.person_id,
+            H.status,
+            func.row_number()
+            .over(partition_by=H.person_id, order_by=(col(H.valid_from).desc(), col(H.id).desc()))
+            .label("rn"),
+        )
+        .where(H.valid_from <= on)
+        .subquery()
+    )
+    first, last = working_age_births(on, params, trace=trace)
+    max_age = int(params.decimal(P_TWO_AFTER_MAX_AGE, trace))
+    alive = and_(
+        or_(col(R.deceased_on).is_(None), col(R.deceased_on) > on),
+        or_(col(C.closed_on).is_(None), col(C.closed_on) > on),
+    )
+    labourer = and_(R.birth_date > first, R.birth_date <= last, C.work_ability != "none")
+    two_after = case(
+        (col(C.education).is_(None), func.coalesce(C.declared_two_after, False)),
+        else_=and_(
+            col(C.education).in_([e.value for e in TWO_AFTER_LEVELS]),
+            not_(C.in_school),
+            R.birth_date > years_before(on, max_age + 1),
+        ),
+    )
+    trained = exists().where(
+        E.person_id == R.person_id, E.status == "completed", col(E.completed_on) <= on
+    )
+    return (
+        select(
+            R.person_id,
+            R.township_code,
+            labourer.label("labourer"),
+            two_after.label("two_after"),
+            trained.label("trained"),
+            C.wishes_to_work,
+            C.wishes_to_train,
+        )
+        .join(C, C.person_id == R.person_id)
+        .join(ranked, and_(ranked.c.person_id == R.person_id, ranked.c.rn == 1))
+        .where(
+            R.county_code == county,
+            C.surveyed_on <= on,
+            col(ranked.c.status).in_(REGISTERED_POOR),
+            alive,
+            col(R.village_code).startswith(town),
+        )
+        .subquery()
+    )
+
+
+def by_sql(
+    session: Session, county: str, on: date, policy: PolicySet, town: str, trace: Trace
+) -> People:
+    params = Params(policy, county, on)
+    bases = coverage_bases(params, trace=trace)
+    months = placement_window(params, trace=trace)
+    s = _surveyed(county, on, town, params, trace)
+    lab = s.c.labourer == True  # noqa: E712 - a SQL comparison
+    in_base = and_(lab, True if bases.labourers == "all" else s.c.wishes_to_train)
+    wish = or_(s.c.wishes_to_train, s.c.wishes_to_work)
+    in_two = and_(s.c.two_after == True, True if bases.two_after == "all" else wish)  # noqa: E712
+    done = s.c.trained == True  # noqa: E712
+    rows = session.execute(
+        select(
+            s.c.township_code,
+            _n(lab),
+            _n(and_(lab, s.c.wishes_to_work)),
+            _n(and_(lab, s.c.wishes_to_train)),
+            _n(in_base),
+            _n(and_(in_base, done)),
+            _n(s.c.two_after == True),  # noqa: E712
+            _n(in_two),
+            _n(and_(in_two, done)),
+        ).group_by(s.c.township_code)
+    ).all()
+    out: dict[str, PeopleArea] = {}
+    for code, labourers, work, train, base, trained, two, two_base, two_trained in rows:
+        out[code] = PeopleArea(
+            labourers=int(labourers or 0),
+            willing_to_work=int(work or 0),
+            willing_to_train=int(train or 0),
+            coverage=CoverageCounts(
+                *(
+                    int(v or 0)
+                    for v in (labourers, train, base, trained, two, two_base, two_trained)
+                )
+            ),
+        )
+    trace.step(
+        "EMP-1",
+        "registered poor labourers on the day",
+        labourers=sum(a.labourers for a in out.values()),
+    )
+    _placement(session, s, on, months, out)
+    minimum = _recommendations(session, county, on, params, town, trace, out)
+    return People(out, months, minimum)
+
+
+def _placement(session: Session, s: Any, on: date, months: int, out: dict[str, PeopleArea]) -> None:
+    """EMP-2: each trained labourer's outcome by the rule, from their completions and jobs."""
+    trained = (
+        select(s.c.person_id, s.c.township_code, E.completed_on)
+        .join(E, E.person_id == s.c.person_id)
+        .where(s.c.labourer == True, E.status == "completed", col(E.completed_on) <= on)  # noqa: E712
+    )
+    completions: dict[str, tuple[str, list[date]]] = {}
+    for person_id, township, completed in session.execute(trained):
+        completions.setdefault(person_id, (township, []))[1].append(completed)
+    jobs: dict[str, list[date]] = {}
+    ids = select(trained.subquery().c.person_id)
+    for person_id, start in session.execute(
+        select(JobPlacement.person_id, JobPlacement.start_on).where(
+            col(JobPlacement.person_id).in_(ids), JobPlacement.start_on <= on
+        )
+    ):
+        jobs.setdefault(person_id, []).append(start)
+    for person_id, (township, dates) in completions.items():
+        outcome = placement_outcome(dates, jobs.get(person_id, []), on, months)
+        a = out.setdefault(township, PeopleArea())
+        if outcome is PlacementOutcome.placed:
+            a.placed += 1
+        elif outcome is PlacementOutcome.not_placed:
+            a.not_placed += 1
+        elif outcome is PlacementOutcome.pending:
+            a.pending += 1
+
+
+def _recommendations(
+    session: Session,
+    county: str,
+    on: date,
+    params: Params,
+    town: str,
+    trace: Trace,
+    out: dict[str, PeopleArea],
+) -> int:
+    """EMP-3 per township: the job-seeking labourers of jobs/labourers.py and their
+    recommendations this year up to `on`."""
+    minimum = whole_param(params, P_MIN_RECOMMENDATIONS, trace, minimum=1)
+    age = working_age(on, params, trace=trace)
+    not_a_job_seeker = exists().where(
+        C.person_id == R.person_id,
+        or_(
+            C.work_ability == "none",
+            not_(C.wishes_to_work),
+            and_(col(C.closed_on).is_not(None), col(C.closed_on) <= on),
+        ),
+    )
+    made = (
+        select(JobRecommendation.person_id, func.count().label("n"))
+        .where(
+            JobRecommendation.county_code == county,
+            JobRecommendation.year == on.year,
+            JobRecommendation.recommended_on <= on,
+        )
+        .group_by(JobRecommendation.person_id)
+        .subquery()
+    )
+    n = func.coalesce(made.c.n, 0)
+    rows = session.execute(
+        select(R.township_code, func.count(), func.sum(n), _n(n > 0), _n(n < minimum))
+        .outerjoin(made, made.c.person_id == R.person_id)
+        .where(
+            R.county_code == county,
+            col(R.poverty_status).in_(REGISTERED_POOR),
+            R.birth_date > age.born_after,
+            R.birth_date <= age.born_on_or_before,
+            or_(col(R.deceased_on).is_(None), col(R.deceased_on) > on),
+            not_(not_a_job_seeker),
+            col(R.village_code).startswith(town or county),
+        )
+        .group_by(R.township_code)
+    ).all()
+    totals = [0, 0, 0, 0]
+    for code, seekers, recs, recommended, below in rows:
+        a = out.setdefault(code, PeopleArea())
+        a.seekers, a.recommendations = int(seekers), int(recs or 0)
+        a.recommended, a.below_minimum = int(recommended or 0), int(below or 0)
+        for i, v in enumerate((a.seekers, a.recommendations, a.recommended, a.below_minimum)):
+            totals[i] += v
+    trace.step(
+        "EMP-3",
+        f"at least {minimum} job recommendations per labourer per year",
+        year=on.year,
+        labourers=totals[0],
+        recommended=totals[2],
+        below_minimum=totals[3],
+    )
+    return minimum

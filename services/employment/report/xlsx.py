@@ -1,0 +1,81 @@
+"""The monthly report as one XLSX sheet for the county leader (月度进展表): one row per township
+and the county total, Chinese headers, rates as percentages, and for each figure with a target
+whether it is met (是 / 否)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from services.employment.report.figures import SPECS, Area, Kind, MonthlyReport, Spec
+from shared.tabular import safe_cell
+
+TITLE = "就业扶贫工作进展月报"
+
+
+def headers() -> list[str]:
+    out = ["乡镇"]
+    for spec in SPECS:
+        out.append(spec.zh)
+        if spec.compare is not None:
+            out.append(f"{spec.zh}是否达标")
+    return out
+
+
+def target_text(spec: Spec, target: int | Decimal | None) -> str:
+    if target is None:
+        return ""
+    shown = f"{Decimal(target) * 100:.0f}%" if spec.kind is Kind.rate else str(target)
+    return f"{spec.zh}{'≥' if spec.compare and spec.compare.value == '>=' else '≤'}{shown}"
+
+
+def _row(label: str, area: Area) -> list[object]:
+    row: list[object] = [label]
+    for spec in SPECS:
+        figure = area.figures[spec.key]
+        value = figure.value
+        row.append(float(value) if isinstance(value, Decimal) else value)
+        if spec.compare is not None:
+            row.append("" if figure.met is None else ("是" if figure.met else "否"))
+    return row
+
+
+def write_report(report: MonthlyReport) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "月度进展"
+    year, month = report.month.split("-")
+    sheet.append(
+        [f"{TITLE}（{year}年{int(month)}月，截至{report.on.isoformat()}，县{report.county}）"]
+    )
+    targets = [
+        target_text(s, report.total.figures[s.key].target) for s in SPECS if s.compare is not None
+    ]
+    sheet.append(["目标：" + "；".join(t for t in targets if t) + "（EMP-2、EMP-3、EMP-4、EMP-8）"])
+    head = headers()
+    sheet.append(head)
+    for area in report.townships:
+        sheet.append([safe_cell(v) for v in _row(area.code, area)])
+    total_label = "全县合计" if not report.scope else "合计"
+    sheet.append(_row(total_label, report.total))
+    rate_columns = {
+        i + 1 for i, h in enumerate(head) if h in {s.zh for s in SPECS if s.kind is Kind.rate}
+    }
+    for row in sheet.iter_rows(min_row=4):
+        for cell in row:
+            if cell.column in rate_columns:
+                cell.number_format = "0.0%"
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 12
+    sheet.freeze_panes = "B4"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
