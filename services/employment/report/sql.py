@@ -154,22 +154,21 @@ def by_sql(
 
 def _placement(session: Session, s: Any, on: date, months: int, out: dict[str, PeopleArea]) -> None:
     """EMP-2: each trained labourer's outcome by the rule, from their completions and jobs."""
-    trained = (
-        select(s.c.person_id, s.c.township_code, E.completed_on)
+    rows = session.execute(
+        select(s.c.person_id, s.c.township_code, E.completed_on, JobPlacement.start_on)
         .join(E, E.person_id == s.c.person_id)
+        .outerjoin(
+            JobPlacement,
+            and_(JobPlacement.person_id == s.c.person_id, JobPlacement.start_on <= on),
+        )
         .where(s.c.labourer == True, E.status == "completed", col(E.completed_on) <= on)  # noqa: E712
     )
-    completions: dict[str, tuple[str, list[date]]] = {}
-    for person_id, township, completed in session.execute(trained):
-        completions.setdefault(person_id, (township, []))[1].append(completed)
-    jobs: dict[str, list[date]] = {}
-    ids = select(trained.subquery().c.person_id)
-    for person_id, start in session.execute(
-        select(JobPlacement.person_id, JobPlacement.start_on).where(
-            col(JobPlacement.person_id).in_(ids), JobPlacement.start_on <= on
-        )
-    ):
-        jobs.setdefault(person_id, []).append(start)
+    completions: dict[str, tuple[str, set[date]]] = {}
+    jobs: dict[str, set[date]] = {}
+    for person_id, township, completed, start in rows:
+        completions.setdefault(person_id, (township, set()))[1].add(completed)
+        if start is not None:
+            jobs.setdefault(person_id, set()).add(start)
     for person_id, (township, dates) in completions.items():
         outcome = placement_outcome(dates, jobs.get(person_id, []), on, months)
         a = out.setdefault(township, PeopleArea())
@@ -202,20 +201,19 @@ def _recommendations(
             and_(col(C.closed_on).is_not(None), col(C.closed_on) <= on),
         ),
     )
+    # Each seeker's count by the (person_id, year) index: no plan depends on table statistics.
     made = (
-        select(JobRecommendation.person_id, func.count().label("n"))
+        select(func.count())
         .where(
-            JobRecommendation.county_code == county,
+            JobRecommendation.person_id == R.person_id,
             JobRecommendation.year == on.year,
+            JobRecommendation.county_code == county,
             JobRecommendation.recommended_on <= on,
         )
-        .group_by(JobRecommendation.person_id)
-        .subquery()
+        .scalar_subquery()
     )
-    n = func.coalesce(made.c.n, 0)
-    rows = session.execute(
-        select(R.township_code, func.count(), func.sum(n), _n(n > 0), _n(n < minimum))
-        .outerjoin(made, made.c.person_id == R.person_id)
+    seekers = (
+        select(R.township_code, made.label("n"))
         .where(
             R.county_code == county,
             col(R.poverty_status).in_(REGISTERED_POOR),
@@ -225,7 +223,13 @@ def _recommendations(
             not_(not_a_job_seeker),
             col(R.village_code).startswith(town or county),
         )
-        .group_by(R.township_code)
+        .subquery()
+    )
+    n = seekers.c.n
+    rows = session.execute(
+        select(
+            seekers.c.township_code, func.count(), func.sum(n), _n(n > 0), _n(n < minimum)
+        ).group_by(seekers.c.township_code)
     ).all()
     totals = [0, 0, 0, 0]
     for code, seekers, recs, recommended, below in rows:
