@@ -15,6 +15,11 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 run: $(STAMP)
 	$(PY) -m deploy.launcher
 
+# Load the synthetic county 532325 into running services (`make run` does it when empty).
+.PHONY: seed
+seed: $(STAMP)
+	$(PY) -m deploy.seed load
+
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .

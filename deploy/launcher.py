@@ -3,8 +3,10 @@
     python -m deploy.launcher            # broker + enrollment 8001, medical 8002, employment 8003,
                                          # welfare 8004 on SQLite files in ./var
     DATABASE_URL=postgresql+psycopg://u:p@127.0.0.1/{service} python -m deploy.launcher
+    python -m deploy.launcher --no-seed  # (or NO_SEED=1) no synthetic county
 
-Ctrl-C stops everything cleanly."""
+Once the services are ready, an empty registry is loaded with the synthetic county 532325
+(deploy/seed) through the services' own APIs. Ctrl-C stops everything cleanly."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from deploy.broker import LocalBroker
 from deploy.processes import ServiceProcess
+from deploy.seed.background import SeedRun, disabled_by_env
 from shared import REPO_ROOT, SERVICE_PORTS, SERVICES
 from shared.auth import Role, mint_token
 from shared.settings import Settings
@@ -46,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--base-port", type=int, default=8001, help="enrollment's port; the others follow"
     )
+    parser.add_argument(
+        "--no-seed",
+        action="store_true",
+        default=disabled_by_env(),
+        help="do not load the synthetic county into an empty system (also: NO_SEED=1)",
+    )
     args = parser.parse_args(argv)
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -69,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name in SERVICES
     ]
+    seeding: SeedRun | None = None
     stopping = False
 
     def shutdown(*_: object) -> None:
@@ -77,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             return
         stopping = True
         print("\nstopping services ...", flush=True)
+        if seeding is not None:
+            seeding.stop()
         for proc in processes:
             proc.stop()
         if broker is not None:
@@ -102,7 +114,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"  {role:<16} scope={scope or '*':<7} {token}")
         print("\nall four services are ready. Ctrl-C stops everything.", flush=True)
+        if not args.no_seed:
+            seeding = SeedRun(args.base_port).start()
         while True:
+            if seeding is not None:
+                seeding.check()
             for proc in processes:
                 if not proc.alive():
                     print(f"{proc.name} exited unexpectedly; see {proc.log_path}", flush=True)

@@ -23,6 +23,7 @@ def test_launcher_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
     broker_port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
     env["DATABASE_URL"] = ""
+    env["NO_SEED"] = "1"  # the synthetic county is loaded by tests/e2e/test_seed_load.py
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "deploy.launcher", "--data-dir", str(tmp_path),
