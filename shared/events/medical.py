@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from shared.events.catalogue import EventData, event_model
-from shared.ids import CountyCode, ResidentIdNumber
+from shared.ids import CountyCode, ResidentIdNumber, parse_resident_id
 from shared.money import Money, NonNegativeMoney
 
 INPUT_TOPIC = "medical.hospital-stays.input"
@@ -49,6 +49,9 @@ class StayData(EventData):
     def _consistent(self) -> StayData:
         if self.discharge < self.admission:
             raise ValueError("discharge is before admission")
+        born = parse_resident_id(self.id_number).birth_date
+        if self.admission < born:
+            raise ValueError(f"admission is before the patient's birth date {born} (id_number)")
         if self.covered_cost > self.total_cost:
             raise ValueError("covered_cost exceeds total_cost")
         for code in self.diagnosis_codes:

@@ -51,3 +51,26 @@ def test_binary_mode_round_trip() -> None:
 def test_malformed_messages_raise_one_error_type(value: bytes, headers: list) -> None:
     with pytest.raises(MalformedEvent):
         Envelope.from_kafka(None, value, headers)
+
+
+def test_stay_admitted_before_birth_is_refused() -> None:
+    """A stay cannot begin before the patient was born (read from the ID number): a 4xx, never
+    a rule failing later on an impossible age."""
+    from datetime import date
+
+    import pytest
+    from pydantic import ValidationError
+
+    from shared.events.medical import StayData
+    from shared.ids import make_resident_id
+
+    number = make_resident_id("532325", date(2018, 5, 1), 7, "F")
+    body = {
+        "claim_id": "C-1", "id_number": number, "county_code": "532325", "hospital_level": 2,
+        "admin_level": "county", "admission": "2018-04-20", "discharge": "2018-05-03",
+        "referral_compliant": True, "total_cost": "1000.00", "covered_cost": "800.00",
+        "diagnosis_codes": ["P07.3"],
+    }  # fmt: skip
+    with pytest.raises(ValidationError, match="birth date"):
+        StayData.model_validate(body)
+    StayData.model_validate({**body, "admission": "2018-05-01"})
