@@ -61,6 +61,16 @@ def run_env(tables: Iterable[str]) -> None:
     engine.dispose()
 
 
+def _format(script: Any) -> None:
+    """Generated revisions follow the code style (`ruff format --check` runs in CI)."""
+    import subprocess
+    import sys
+
+    for one in script if isinstance(script, list) else [script]:
+        if one is not None:
+            subprocess.run([sys.executable, "-m", "ruff", "format", "-q", one.path], check=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m shared.migrations upgrade|check|revision SERVICE [-m MESSAGE]`."""
     import argparse
@@ -89,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
                 command.check(cfg)
                 print(f"{service}: models and migrations agree")
             else:
-                command.revision(cfg, message=args.message, autogenerate=True)
+                script = command.revision(cfg, message=args.message, autogenerate=True)
+                _format(script)
     return 0
 
 
