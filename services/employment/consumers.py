@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from services.employment.census import service as census
 from services.employment.registry.consumers import PROJECTION
 from services.employment.training import service as training
+from services.employment.welfare.consumers import HANDLERS as WELFARE_HANDLERS
 from shared.app import Runtime
 from shared.bus.consumer import Handler, Subscription, chain
 from shared.events.registry import PersonDeceased, PersonRegistered
+from shared.events.welfare import DibaoGranted
 
 
 def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
@@ -25,5 +27,9 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
         Subscription(
             topics=(PersonRegistered.topic,),
             handlers={t: chain(*hs) for t, hs in registry_handlers.items()},
-        )
+        ),
+        Subscription(
+            topics=(DibaoGranted.topic,),
+            handlers={t: chain(*hs) for t, hs in WELFARE_HANDLERS.items()},
+        ),
     ]

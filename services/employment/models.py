@@ -13,6 +13,7 @@ from services.employment.posts.models import POSTS_TABLES
 from services.employment.registry.models import REGISTRY_TABLES
 from services.employment.relocation.models import RELOCATION_TABLES
 from services.employment.training.models import TRAINING_TABLES
+from services.employment.welfare.models import WELFARE_TABLES
 from services.employment.workshops.models import WORKSHOP_TABLES
 from shared.bus.tables import BUS_TABLES
 
@@ -26,6 +27,7 @@ _MODELS = (
     *RELOCATION_TABLES,
     *CENSUS_TABLES,
     *TRAINING_TABLES,
+    *WELFARE_TABLES,
 )
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from services.employment import clock
 from services.employment.census import service
@@ -36,6 +37,8 @@ from services.employment.rules.census import (
     WorkAbility,
     age_on,
 )
+from services.employment.welfare.consumers import standing_of
+from services.employment.welfare.models import WelfareStanding
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role, require
 from shared.errors import FieldError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
@@ -65,12 +68,17 @@ def _params(policy: PolicySet, county: str, on: date) -> Params:
 
 
 def _out(
-    person: RegistryPerson, record: LabourCensusPerson, on: date, policy: PolicySet
+    session: Session,
+    person: RegistryPerson,
+    record: LabourCensusPerson,
+    on: date,
+    policy: PolicySet,
+    standing: dict[str, WelfareStanding] | None = None,
 ) -> CensusOut:
     age, in_age, labourer, two_after = service.evaluate(
         person, record, on, _params(policy, person.county_code, on)
     )
-    return CensusOut(
+    out = CensusOut(
         person_id=person.person_id,
         household_id=person.household_id,
         name=person.name,
@@ -95,6 +103,12 @@ def _out(
         closed_reason=record.closed_reason,
         updated_at=record.updated_at,
     )
+    flags = (standing if standing is not None else standing_of(session, [person.person_id])).get(
+        person.person_id
+    )
+    if flags is not None:
+        out.on_dibao, out.on_tekun = flags.dibao, flags.tekun
+    return out
 
 
 @router.post(
@@ -151,7 +165,11 @@ def list_persons(
         .limit(limit)
     ).all()
     today = clock.today()
-    return CensusPage(total=total, items=[_out(p, r, today, runtime.policy) for p, r in rows])
+    standing = standing_of(session, [p.person_id for p, _ in rows])
+    return CensusPage(
+        total=total,
+        items=[_out(session, p, r, today, runtime.policy, standing) for p, r in rows],
+    )
 
 
 def _scoped(principal: Principal, township: str | None, village: str | None) -> Any:
@@ -176,7 +194,7 @@ def get_person(
     person, record = service.load(session, person_id, principal)
     if record is None:
         raise NotFound("the person has not been surveyed yet")
-    return _out(person, record, clock.today(), runtime.policy)
+    return _out(session, person, record, clock.today(), runtime.policy)
 
 
 @router.put(
@@ -199,7 +217,7 @@ def put_person(
     facts["education"] = body.education.value if body.education else None
     facts["job_location"] = body.job_location.value
     record = service.put_record(session, person, record, facts, principal, clock.today())
-    return _out(person, record, clock.today(), runtime.policy)
+    return _out(session, person, record, clock.today(), runtime.policy)
 
 
 @router.patch(
@@ -236,7 +254,7 @@ def patch_person(
     if facts.get("job_location") == JobLocation.none.value and "employer" not in facts:
         facts["employer"] = None
     record = service.put_record(session, person, record, facts, principal, clock.today())
-    return _out(person, record, clock.today(), runtime.policy)
+    return _out(session, person, record, clock.today(), runtime.policy)
 
 
 @router.get(
@@ -306,7 +324,7 @@ def export_census(
     ).all()
     lines = []
     for person, record in rows:
-        out = _out(person, record, today, runtime.policy)
+        out = _out(session, person, record, today, runtime.policy)
         lines.append(
             [
                 person.household_id,

@@ -82,6 +82,8 @@ class CensusOut(BaseModel):
     closed_on: date | None
     closed_reason: str | None
     updated_at: datetime
+    on_dibao: bool = Field(default=False, description="on 低保, from civil affairs' events")
+    on_tekun: bool = Field(default=False, description="on 特困 support, from civil affairs' events")
 
 
 class CensusPage(BaseModel):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e416042cc60d
+Revision ID: 4212264f8e47
 Revises:
-Create Date: 2026-11-23 22:28:52.846115
+Create Date: 2026-11-23 22:52:19.931352
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 
-revision: str = "e416042cc60d"
+revision: str = "4212264f8e47"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -113,6 +113,17 @@ def upgrade() -> None:
             unique=False,
         )
 
+    op.create_table(
+        "employment_welfare_standing",
+        sa.Column("person_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("dibao", sa.Boolean(), nullable=False),
+        sa.Column("dibao_since", sa.Date(), nullable=True),
+        sa.Column("tekun", sa.Boolean(), nullable=False),
+        sa.Column("tekun_since", sa.Date(), nullable=True),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("source_event_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("person_id", name=op.f("pk_employment_welfare_standing")),
+    )
     op.create_table(
         "job_fair",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -695,6 +706,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_job_fair_township")
 
     op.drop_table("job_fair")
+    op.drop_table("employment_welfare_standing")
     with op.batch_alter_table("employment_registry_status_history", schema=None) as batch_op:
         batch_op.drop_index("ix_employment_registry_status_history_person")
 
