@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from services.enrollment.medical.rules import (
     MedicalContributionFacts,
@@ -14,6 +14,7 @@ from services.enrollment.medical.rules import (
 )
 from services.enrollment.models import Household, MedicalContribution, Person, WelfareStatus
 from shared.bus.tables import utcnow
+from shared.db import upsert
 from shared.domain import PovertyStatus
 from shared.policy import PolicySet
 from shared.trace import Params, Trace, TraceOut
@@ -47,12 +48,9 @@ def compute_and_record(
         facts_for(session, person, household, year), params, trace
     )
     out = trace.out()
-    row = session.exec(
-        select(MedicalContribution).where(
-            MedicalContribution.person_id == person.id, MedicalContribution.year == year
-        )
-    ).first()
     values: dict[str, Any] = {
+        "person_id": person.id,
+        "year": year,
         "contribution": funding.contribution,
         "medical_assistance": funding.medical_assistance,
         "province": funding.province,
@@ -61,10 +59,7 @@ def compute_and_record(
         "trace": out.model_dump(mode="json"),
         "updated_at": utcnow(),
     }
-    if row is None:
-        row = MedicalContribution(person_id=person.id, year=year, **values)
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
-    session.add(row)
+    # One statement: a read of the contribution (which records it) and the consumer applying a
+    # civil-affairs decision may record the same person and year at the same moment.
+    upsert(session, MedicalContribution, values, key=("person_id", "year"))
     return funding, out
