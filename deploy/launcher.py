@@ -6,7 +6,9 @@
     python -m deploy.launcher --no-seed  # (or NO_SEED=1) no synthetic county
 
 Once the services are ready, an empty registry is loaded with the synthetic county 532325
-(deploy/seed) through the services' own APIs. Ctrl-C stops everything cleanly."""
+(deploy/seed) through the services' own APIs, and the county dashboard (deploy/dashboard) is
+served on the port below enrollment's (8000), its address printed with a read-only auditor
+token. Ctrl-C stops everything cleanly."""
 
 from __future__ import annotations
 
@@ -19,11 +21,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from deploy.broker import LocalBroker
+from deploy.dashboard import DashboardServer, dashboard_url
 from deploy.processes import ServiceProcess
 from deploy.seed.background import SeedRun, disabled_by_env
+from deploy.seed.county import DEFAULT_AS_OF
 from shared import REPO_ROOT, SERVICE_PORTS, SERVICES
 from shared.auth import Role, mint_token
-from shared.settings import Settings
+from shared.settings import LOCAL_DASHBOARD_ORIGINS, Settings
 
 LOCAL_TOKEN_ROLES = (
     (Role.county_poverty, "532325"),
@@ -55,7 +59,14 @@ def main(argv: list[str] | None = None) -> int:
         default=disabled_by_env(),
         help="do not load the synthetic county into an empty system (also: NO_SEED=1)",
     )
+    parser.add_argument(
+        "--dashboard-port",
+        type=int,
+        default=None,
+        help="the county dashboard's port (default: enrollment's port - 1, i.e. 8000; 0: none)",
+    )
     args = parser.parse_args(argv)
+    dashboard_port = args.base_port - 1 if args.dashboard_port is None else args.dashboard_port
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
     logs = args.data_dir / "logs"
@@ -69,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"broker      {bootstrap}" + (" (local Tansu, memory storage)" if broker else ""))
 
     env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "DATA_DIR": str(args.data_dir)}
+    if dashboard_port and "CORS_ORIGINS" not in os.environ:
+        origin = f"http://127.0.0.1:{dashboard_port}"
+        if origin not in LOCAL_DASHBOARD_ORIGINS:
+            env["CORS_ORIGINS"] = f"{origin},http://localhost:{dashboard_port}"
     processes = [
         ServiceProcess(
             name,
@@ -79,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in SERVICES
     ]
     seeding: SeedRun | None = None
+    dashboard: DashboardServer | None = None
     stopping = False
 
     def shutdown(*_: object) -> None:
@@ -89,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\nstopping services ...", flush=True)
         if seeding is not None:
             seeding.stop()
+        if dashboard is not None:
+            dashboard.stop()
         for proc in processes:
             proc.stop()
         if broker is not None:
@@ -104,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{proc.name:<11} {proc.url}/docs   (ready; log {logs / (proc.name + '.log')})")
         settings = Settings(service_name="enrollment")
         print("\nlocal bearer tokens (12 h):")
+        tokens: dict[Role, str] = {}
         for role, scope in LOCAL_TOKEN_ROLES:
             token = mint_token(
                 settings,
@@ -112,7 +131,18 @@ def main(argv: list[str] | None = None) -> int:
                 scope=scope,
                 ttl=timedelta(hours=12),
             )
+            tokens[role] = token
             print(f"  {role:<16} scope={scope or '*':<7} {token}")
+        if dashboard_port:
+            services = {proc.name: proc.url for proc in processes}
+            on = None if args.no_seed else DEFAULT_AS_OF  # the synthetic county's year
+            try:
+                dashboard = DashboardServer(dashboard_port, services, default_on=on).start()
+            except OSError as exc:
+                print(f"\ndashboard   not started: port {dashboard_port}: {exc.strerror}")
+            else:
+                url = dashboard_url(dashboard.url, tokens[Role.auditor], on)
+                print(f"\ndashboard   {url}\n            (county dashboard, auditor token)")
         print("\nall four services are ready. Ctrl-C stops everything.", flush=True)
         if not args.no_seed:
             seeding = SeedRun(args.base_port).start()

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
@@ -252,6 +253,17 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(CorrelationIdMiddleware, header_name=HEADER, validator=None)
+    if settings.cors_origin_list:
+        # Outermost, so preflights are answered before anything else: the county dashboard
+        # reads the indicator endpoints from its own origin with a bearer token (no cookies).
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET"],
+            allow_headers=["Authorization", HEADER],
+            expose_headers=[HEADER],
+            max_age=600,
+        )
     app.include_router(_system_router())
     for router in spec.routers:
         app.include_router(router)

@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared import REPO_ROOT
 
 DEV_AUTH_SECRET = "local-development-signing-key-not-for-production"
+# The county dashboard (deploy/dashboard) as `make run` serves it.
+LOCAL_DASHBOARD_ORIGINS = "http://127.0.0.1:8000,http://localhost:8000"
 
 
 class Settings(BaseSettings):
@@ -41,6 +43,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Browser origins allowed to read the API (CORS, GET only), comma-separated; "" allows none.
+    cors_origins: str = LOCAL_DASHBOARD_ORIGINS
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
@@ -58,6 +62,10 @@ class Settings(BaseSettings):
         ):
             raise ValueError("AUTH_SECRET must be a key of at least 32 bytes in production")
         return self
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
