@@ -2,13 +2,15 @@
 the coverage reconciled, on SQLite and PostgreSQL, the way the enrollment service does each.
 
     .venv/bin/python bench/registry.py [--people 1000000] [--backends sqlite,postgresql]
+        [--audit on|off|both]
 
 The roster (households of ~4 across the 9 townships of county 532325, valid GB 11643 numbers)
 and a 2018 pension roll for its adults (90% enrolled, 85% of those paid, tiers 100..1000, those
 60 and over flagged as drawing) are generated once as CSV; generation is timed apart from the
 import. Each backend then runs in a fresh spawned process, so its peak RSS is its own. Uses
 BENCH_DATABASE_URL when set, otherwise starts a throwaway PostgreSQL. Prints figures beside the
-aims; asserts nothing about speed."""
+aims; asserts nothing about speed. `--audit` runs the writes with the audit trail on (as the
+import job does: one summary entry per bulk statement), off, or both to compare."""
 
 from __future__ import annotations
 
@@ -136,20 +138,20 @@ def generate(people: int, roster_path: Path, roll_path: Path, seed: int) -> dict
 # --- one backend, in its own process -------------------------------------------------------
 
 
-def run_backend(url: str, roster_path: str, roll_path: str, out: Any) -> None:
+def run_backend(url: str, roster_path: str, roll_path: str, audited: bool, out: Any) -> None:
     from shared.correlation import bound_correlation_id
 
     try:
         # A job runs under its upload request's correlation id; unbound, every event makes one.
         with bound_correlation_id(str(uuid.uuid4())):
-            figures = _measure(url, Path(roster_path), Path(roll_path))
+            figures = _measure(url, Path(roster_path), Path(roll_path), audited)
         out.put(("ok", figures))
     except BaseException as exc:
         out.put(("error", f"{type(exc).__name__}: {exc}"))
         raise
 
 
-def _measure(url: str, roster_path: Path, roll_path: Path) -> dict[str, Any]:
+def _measure(url: str, roster_path: Path, roll_path: Path, audited: bool) -> dict[str, Any]:
     from sqlalchemy import func, select
     from sqlmodel import Session
 
@@ -158,6 +160,7 @@ def _measure(url: str, roster_path: Path, roll_path: Path) -> dict[str, Any]:
     from services.enrollment.registry.roster import parse_roster
     from services.enrollment.rolls.apply import apply_roll
     from services.enrollment.rolls.parse import parse_roll
+    from shared import audit
     from shared.bus.tables import OutboxEvent
     from shared.db import make_engine
     from shared.migrations import upgrade
@@ -178,6 +181,11 @@ def _measure(url: str, roster_path: Path, roll_path: Path) -> dict[str, Any]:
     upgrade("enrollment", url)
     mark("migrate", time.perf_counter() - start)
     engine = make_engine(url)
+    actor = audit.AuditContext("bench", "county_poverty", COUNTY, "import roster", "bench")
+
+    def track(session: Session) -> None:
+        if audited:
+            audit.track(session, "enrollment", lambda: actor)
 
     # Roster import, as the import job runs it: validate all, then apply in one transaction.
     content = roster_path.read_bytes()
@@ -189,6 +197,7 @@ def _measure(url: str, roster_path: Path, roll_path: Path) -> dict[str, Any]:
     rows = len(roster.rows)
     mark("roster: validate", validated - start, f"{rows:,} rows, {len(content) / 2**20:.0f} MiB")
     with Session(engine, expire_on_commit=False) as session:
+        track(session)
         counts = apply_roster(
             session, roster.rows, import_id=str(uuid.uuid4()), publish_kwargs=PUBLISH
         )
@@ -209,6 +218,7 @@ def _measure(url: str, roster_path: Path, roll_path: Path) -> dict[str, Any]:
     lines = len(roll.lines)
     mark("pension roll: validate", validated - start, f"{lines:,} lines")
     with Session(engine, expire_on_commit=False) as session:
+        track(session)
         result = apply_roll(
             session, "pension", roll.lines, import_id=str(uuid.uuid4()), publish_kwargs=PUBLISH
         )
@@ -248,10 +258,11 @@ def _measure(url: str, roster_path: Path, roll_path: Path) -> dict[str, Any]:
     return figures
 
 
-def measure(url: str, roster_path: Path, roll_path: Path) -> dict[str, Any]:
+def measure(url: str, roster_path: Path, roll_path: Path, audited: bool) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    child = ctx.Process(target=run_backend, args=(url, str(roster_path), str(roll_path), out))
+    args = (url, str(roster_path), str(roll_path), audited, out)
+    child = ctx.Process(target=run_backend, args=args)
     child.start()
     while True:
         try:
@@ -306,7 +317,9 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--audit", choices=("on", "off", "both"), default="on")
     args = parser.parse_args()
+    modes = {"on": (True,), "off": (False,), "both": (False, True)}[args.audit]
 
     work = Path(tempfile.mkdtemp(prefix="bench-registry-"))
     roster_path, roll_path = work / "roster.csv", work / "pension.csv"
@@ -318,29 +331,31 @@ def main() -> None:
         gen["seconds"] = time.perf_counter() - start
         print(f"generated in {gen['seconds']:.1f} s: {gen}", file=sys.stderr, flush=True)
         for backend in args.backends.split(","):
-            print(f"{backend}:", file=sys.stderr, flush=True)
-            if backend == "sqlite":
-                import sqlite3
+            for audited in modes:
+                label = f"{backend}, audit {'on' if audited else 'off'}"
+                print(f"{label}:", file=sys.stderr, flush=True)
+                if backend == "sqlite":
+                    import sqlite3
 
-                url = f"sqlite:///{work}/enrollment.db"
-                detail = f"SQLite {sqlite3.sqlite_version}, file"
-            elif backend == "postgresql":
-                admin = os.environ.get("BENCH_DATABASE_URL")
-                if not admin:
-                    pg = LocalPostgres().start()
-                    admin = pg.url
-                url = database_url(admin, f"bench_registry_{uuid.uuid4().hex[:6]}")
-                detail = "BENCH_DATABASE_URL" if pg is None else "local throwaway cluster"
-            else:
-                raise SystemExit(f"unknown backend {backend!r}")
-            try:
-                results[backend] = measure(url, roster_path, roll_path)
-            except RuntimeError as exc:  # one backend failing still lets the others report
-                print(f"\n{backend}: failed: {exc}")
-                continue
-            finally:
-                drop_database(url)
-            print_table(backend, detail, args.people, gen, results[backend])
+                    url = f"sqlite:///{work}/enrollment-{uuid.uuid4().hex[:6]}.db"
+                    detail = f"SQLite {sqlite3.sqlite_version}, file"
+                elif backend == "postgresql":
+                    admin = os.environ.get("BENCH_DATABASE_URL")
+                    if not admin:
+                        pg = pg or LocalPostgres().start()
+                        admin = pg.url
+                    url = database_url(admin, f"bench_registry_{uuid.uuid4().hex[:6]}")
+                    detail = "BENCH_DATABASE_URL" if pg is None else "local throwaway cluster"
+                else:
+                    raise SystemExit(f"unknown backend {backend!r}")
+                try:
+                    results[label] = measure(url, roster_path, roll_path, audited)
+                except RuntimeError as exc:  # one backend failing still lets the others report
+                    print(f"\n{label}: failed: {exc}")
+                    continue
+                finally:
+                    drop_database(url)
+                print_table(label, detail, args.people, gen, results[label])
     finally:
         if pg:
             pg.stop()

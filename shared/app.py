@@ -18,7 +18,8 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from shared import migrations
+from shared import audit, migrations
+from shared.audit.routes import router as audit_router
 from shared.auth import CurrentPrincipal
 from shared.bus.consumer import ConsumerRunner, Subscription, group_name
 from shared.bus.kafka import broker_reachable
@@ -78,10 +79,14 @@ def get_runtime(request: Request) -> Runtime:
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: committed when the handler returns, rolled back on error.
-    Writing requests on SQLite hold the process's write lock for the whole unit of work."""
-    engine = get_runtime(request).engine
+    Writing requests on SQLite hold the process's write lock for the whole unit of work. Every
+    state change it makes is appended to the service's audit trail at commit."""
+    runtime = get_runtime(request)
+    engine = runtime.engine
     lock = write_lock(engine) if request.method not in ("GET", "HEAD", "OPTIONS") else nullcontext()
     with lock, Session(engine, expire_on_commit=False) as session:
+        if runtime.settings.audit_enabled:
+            audit.track(session, runtime.spec.name, lambda: audit.request_context(request))
         try:
             yield session
             session.commit()
@@ -227,6 +232,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                         partitions=settings.topic_partitions,
                         max_attempts=settings.consumer_max_attempts,
                         retry_backoff_s=settings.consumer_retry_backoff_s,
+                        audit_service=spec.name if settings.audit_enabled else None,
                     )
                     runtime.consumers.append(runner)
                     runtime.tasks.append(asyncio.create_task(runner.run(runtime.stop)))
@@ -265,6 +271,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
     app.include_router(_system_router())
+    app.include_router(audit_router)
     for router in spec.routers:
         app.include_router(router)
     return app

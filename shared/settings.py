@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Every state change appended to the service's hash-chained audit log (shared.audit).
+    audit_enabled: bool = True
     # Browser origins allowed to read the API (CORS, GET only), comma-separated; "" allows none.
     cors_origins: str = LOCAL_DASHBOARD_ORIGINS
 

@@ -15,10 +15,15 @@ from services.employment.relocation.models import RELOCATION_TABLES
 from services.employment.training.models import TRAINING_TABLES
 from services.employment.welfare.models import WELFARE_TABLES
 from services.employment.workshops.models import WORKSHOP_TABLES
+from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
+
+# Who changed what, when, before and after: hash-chained (shared.audit).
+AUDIT_LOG = audit_log_table("employment")
 
 _MODELS = (
     *BUS_TABLES,
+    AUDIT_LOG.name,
     *REGISTRY_TABLES,
     *JOBS_TABLES,
     *POSTS_TABLES,

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.enrollment.models import ImportJob
+from shared import audit
 from shared.app import DbSession, Runtime
 from shared.auth import CurrentPrincipal, Principal
 from shared.bus.tables import utcnow
@@ -31,6 +32,11 @@ _progress: dict[str, int] = {}  # rows applied so far by jobs running in this pr
 _tasks: set[asyncio.Task[None]] = set()
 
 Work = Callable[[Session, str, Callable[[int], None]], dict[str, Any]]
+Track = Callable[[Session], None]  # enrols a job's session in the audit trail
+
+
+def _untracked(_session: Session) -> None:
+    return None
 
 
 class JobOut(BaseModel):
@@ -75,8 +81,9 @@ async def read_upload(file: UploadFile, limit: int) -> tuple[bytes, str]:
     return content, name[:255] or "upload"
 
 
-def _finish(engine: Engine, job_id: str, **values: Any) -> ImportJob:
+def _finish(engine: Engine, job_id: str, track: Track = _untracked, **values: Any) -> ImportJob:
     with write_lock(engine), Session(engine, expire_on_commit=False) as session:
+        track(session)
         job = session.get(ImportJob, job_id)
         assert job is not None
         for key, value in values.items():
@@ -87,9 +94,11 @@ def _finish(engine: Engine, job_id: str, **values: Any) -> ImportJob:
         return job
 
 
-def run_job(engine: Engine, job_id: str, work: Work) -> tuple[ImportJob, DomainError | None]:
+def run_job(
+    engine: Engine, job_id: str, work: Work, track: Track = _untracked
+) -> tuple[ImportJob, DomainError | None]:
     """Validate and apply in one transaction; the job row records the outcome either way."""
-    _finish(engine, job_id, status="running")
+    _finish(engine, job_id, track, status="running")
     _progress[job_id] = 0
 
     def progress(done: int) -> None:
@@ -97,6 +106,7 @@ def run_job(engine: Engine, job_id: str, work: Work) -> tuple[ImportJob, DomainE
 
     try:
         with write_lock(engine), Session(engine, expire_on_commit=False) as session:
+            track(session)
             try:
                 result = work(session, job_id, progress)
                 session.commit()
@@ -109,13 +119,14 @@ def run_job(engine: Engine, job_id: str, work: Work) -> tuple[ImportJob, DomainE
                 conn.exec_driver_sql("PRAGMA optimize")
         rows = int(result.get("rows", 0))
         return _finish(
-            engine, job_id, status="done", result=result, rows_total=rows, rows_done=rows
+            engine, job_id, track, status="done", result=result, rows_total=rows, rows_done=rows
         ), None
     except DomainError as exc:
         errors = [e.model_dump(mode="json") for e in exc.errors]
         job = _finish(
             engine,
             job_id,
+            track,
             status="failed",
             result={"detail": exc.detail, "status": exc.status},
             errors=errors,
@@ -125,7 +136,11 @@ def run_job(engine: Engine, job_id: str, work: Work) -> tuple[ImportJob, DomainE
     except Exception:
         log.exception("import_job_failed", job_id=job_id)
         job = _finish(
-            engine, job_id, status="failed", result={"detail": "internal error; see the log"}
+            engine,
+            job_id,
+            track,
+            status="failed",
+            result={"detail": "internal error; see the log"},
         )
         return job, DomainError("the import failed unexpectedly", status=500)
     finally:
@@ -142,7 +157,14 @@ async def start_job(
     work: Work,
 ) -> JSONResponse:
     job_id = str(uuid.uuid4())
+    context = audit.principal_context(principal, f"import {kind}")
+
+    def track(session: Session) -> None:
+        if runtime.settings.audit_enabled:
+            audit.track(session, runtime.spec.name, lambda: context)
+
     with write_lock(runtime.engine), Session(runtime.engine) as session:
+        track(session)
         session.add(
             ImportJob(
                 id=job_id,
@@ -154,11 +176,11 @@ async def start_job(
         )
         session.commit()
     if size <= INLINE_BYTES:
-        job, error = await asyncio.to_thread(run_job, runtime.engine, job_id, work)
+        job, error = await asyncio.to_thread(run_job, runtime.engine, job_id, work, track)
         if error is not None:
             raise error
         return JSONResponse(JobOut.of(job).model_dump(mode="json"), status_code=201)
-    task = asyncio.create_task(asyncio.to_thread(run_job, runtime.engine, job_id, work))
+    task = asyncio.create_task(asyncio.to_thread(run_job, runtime.engine, job_id, work, track))
     _tasks.add(task)  # type: ignore[arg-type]
     task.add_done_callback(_tasks.discard)  # type: ignore[arg-type]
     with Session(runtime.engine) as session:

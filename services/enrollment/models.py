@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES, utcnow
 from shared.domain import PovertyStatus
 
@@ -160,3 +161,7 @@ class MedicalContribution(SQLModel, table=True):
 
 
 TABLES = (*TABLES, "welfare_status", "medical_contribution")
+
+# Who changed what, when, before and after: hash-chained (shared.audit).
+AUDIT_LOG = audit_log_table("enrollment")
+TABLES = (*TABLES, AUDIT_LOG.name)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES, utcnow
 from shared.domain import PovertyStatus
 
@@ -330,8 +331,12 @@ class DiagnosisFeeVisit(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+# Who changed what, when, before and after: hash-chained (shared.audit).
+AUDIT_LOG = audit_log_table("medical")
+
 TABLES = (
     *BUS_TABLES,
+    AUDIT_LOG.name,
     "registry_person",
     "registry_status_history",
     "welfare_flags",

@@ -15,10 +15,15 @@ from services.welfare.relief.models import RELIEF_TABLES
 from services.welfare.tekun.models import TEKUN_TABLES
 from services.welfare.window.models import WINDOW_TABLES
 from services.welfare.workflow import WorkflowStep
+from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
+
+# Who changed what, when, before and after: hash-chained (shared.audit).
+AUDIT_LOG = audit_log_table("welfare")
 
 _MODELS = (
     *BUS_TABLES,
+    AUDIT_LOG.name,
     *REGISTRY_TABLES,
     WorkflowStep,
     *DIBAO_TABLES,

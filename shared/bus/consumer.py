@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from shared import audit
 from shared.bus.kafka import ensure_topics, new_consumer, new_producer
 from shared.bus.tables import DeadLetter, ProcessedEvent, utcnow
 from shared.correlation import bound_correlation_id
@@ -55,6 +56,11 @@ class _Item:
     handler: Handler
 
 
+_NO_EVENT = audit.AuditContext(
+    actor="consumer", roles="service", scope="", action="consumer", correlation_id=""
+)
+
+
 def group_name(service: str, index: int) -> str:
     """Consumer group of a service's `index`-th subscription: its name, then `<name>-<i>`."""
     return service if index == 0 else f"{service}-{index}"
@@ -76,6 +82,7 @@ class ConsumerRunner:
         partitions: int = 3,
         max_attempts: int = 3,
         retry_backoff_s: float = 0.2,
+        audit_service: str | None = None,
     ) -> None:
         self.engine = engine
         self.group = group
@@ -86,6 +93,7 @@ class ConsumerRunner:
         self.partitions = partitions
         self.max_attempts = max_attempts
         self.retry_backoff_s = retry_backoff_s
+        self.audit_service = audit_service  # the service whose audit log records the effects
         self.connected = False
         self.applied_total = 0
         self.dead_lettered_total = 0
@@ -183,6 +191,8 @@ class ConsumerRunner:
         """One transaction: skip already-processed ids, apply the rest, record their ids."""
         marks: list[dict[str, object]] = []
         with write_lock(self.engine), Session(self.engine, expire_on_commit=False) as session:
+            if self.audit_service is not None:
+                audit.track(session, self.audit_service, lambda: _NO_EVENT)
             ids = [i.envelope.id for i in items]
             done = set(
                 session.exec(
@@ -220,7 +230,12 @@ class ConsumerRunner:
                 continue
             done.add(env.id)  # the same id twice in one batch
             with bound_correlation_id(env.correlationid, event_id=env.id, event_type=env.type):
-                item.handler(session, env, item.data)
+                if self.audit_service is not None:
+                    audit.set_context(session, audit.event_context(self.group, env))
+                    item.handler(session, env, item.data)
+                    session.flush()  # its ORM changes are recorded under this event
+                else:
+                    item.handler(session, env, item.data)
             marks.append(
                 {
                     "consumer": self.group,
