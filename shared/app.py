@@ -22,7 +22,7 @@ from shared import audit, migrations
 from shared.audit.routes import router as audit_router
 from shared.auth import CurrentPrincipal
 from shared.bus.consumer import ConsumerRunner, Subscription, group_name
-from shared.bus.kafka import broker_reachable
+from shared.bus.kafka import KafkaSecurity, broker_reachable
 from shared.bus.outbox import add_waker, remove_waker
 from shared.bus.relay import OutboxRelay
 from shared.correlation import HEADER, CorrelationIdMiddleware, RequestLogMiddleware
@@ -68,7 +68,11 @@ class Runtime:
     async def broker_ok(self) -> bool:
         at, ok = self._broker_checked
         if time.monotonic() - at > 1.0:
-            ok = await broker_reachable(self.settings.kafka_bootstrap_servers, wait_s=1.5)
+            ok = await broker_reachable(
+                self.settings.kafka_bootstrap_servers,
+                wait_s=1.5,
+                security=KafkaSecurity.from_settings(self.settings),
+            )
             self._broker_checked = (time.monotonic(), ok)
         return ok
 
@@ -198,6 +202,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         )
         app.state.runtime = runtime
         waker = None
+        security = KafkaSecurity.from_settings(settings)
         if settings.bus_enabled:
             if settings.relay_enabled:
                 relay = OutboxRelay(
@@ -207,6 +212,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                     partitions=settings.topic_partitions,
                     batch_size=settings.relay_batch_size,
                     poll_interval_s=settings.relay_poll_interval_s,
+                    security=security,
                 )
                 runtime.relay = relay
                 loop = asyncio.get_running_loop()
@@ -233,6 +239,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                         max_attempts=settings.consumer_max_attempts,
                         retry_backoff_s=settings.consumer_retry_backoff_s,
                         audit_service=spec.name if settings.audit_enabled else None,
+                        security=security,
                     )
                     runtime.consumers.append(runner)
                     runtime.tasks.append(asyncio.create_task(runner.run(runtime.stop)))

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import REPO_ROOT
@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     audit_enabled: bool = True
     # Browser origins allowed to read the API (CORS, GET only), comma-separated; "" allows none.
     cors_origins: str = LOCAL_DASHBOARD_ORIGINS
+    # How the service authenticates to Kafka (deploy/KAFKA.md). PLAINTEXT (no authentication) is
+    # for a local broker only: production refuses it unless KAFKA_ALLOW_PLAINTEXT=true states that
+    # the network is protected some other way.
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = SecretStr("")  # shown as ********** in repr and logs
+    kafka_ssl_cafile: Path | None = None  # CA bundle for SASL_SSL; the system's CAs when unset
+    kafka_allow_plaintext: bool = False
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
@@ -63,6 +72,29 @@ class Settings(BaseSettings):
             self.auth_secret == DEV_AUTH_SECRET or len(self.auth_secret.encode()) < 32
         ):
             raise ValueError("AUTH_SECRET must be a key of at least 32 bytes in production")
+        return self
+
+    @model_validator(mode="after")
+    def _kafka_security(self) -> Settings:
+        if self.kafka_security_protocol == "PLAINTEXT":
+            # Like AUTH_SECRET: production does not run on an unauthenticated broker by accident.
+            if self.app_env == "production" and not self.kafka_allow_plaintext:
+                raise ValueError(
+                    "KAFKA_SECURITY_PROTOCOL=PLAINTEXT is refused when APP_ENV=production; use "
+                    "SASL_PLAINTEXT or SASL_SSL, or set KAFKA_ALLOW_PLAINTEXT=true"
+                )
+        elif not self.kafka_sasl_username or not self.kafka_sasl_password.get_secret_value():
+            raise ValueError(
+                f"KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set when "
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol}"
+            )
+        if self.kafka_ssl_cafile is not None:
+            if self.kafka_security_protocol != "SASL_SSL":
+                raise ValueError(
+                    "KAFKA_SSL_CAFILE is only used with KAFKA_SECURITY_PROTOCOL=SASL_SSL"
+                )
+            if not self.kafka_ssl_cafile.is_file():
+                raise ValueError(f"KAFKA_SSL_CAFILE {self.kafka_ssl_cafile} is not a file")
         return self
 
     @property

@@ -21,6 +21,11 @@ DOCKERFILE = REPO_ROOT / "deploy" / "Dockerfile"
 # Ports from the architecture: the same everywhere (launcher, compose, docs).
 APP_PORTS = {"enrollment": 8001, "medical": 8002, "employment": 8003, "welfare": 8004}
 INFRA = ("kafka", "postgres")
+# One-shot containers: format the broker's storage (admin credential), then users, topics, ACLs.
+KAFKA_INIT = ("kafka-format", "kafka-setup")
+KAFKA_DIR = REPO_ROOT / "deploy" / "kafka"
+# SCRAM principals besides the admin: one per service and the hospitals' gateway.
+KAFKA_USERS = (*APP_PORTS, "hospital")
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}
 _VAR = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
@@ -125,8 +130,14 @@ def test_no_zookeeper_anywhere(services: dict[str, dict[str, Any]]) -> None:
         assert not any("ZOOKEEPER" in key.upper() for key in _env(service))
 
 
+def _one_shot(service: dict[str, Any]) -> bool:
+    return str(service.get("restart", "")) == "no"
+
+
 def test_every_service_has_a_healthcheck(services: dict[str, dict[str, Any]]) -> None:
     for name, service in services.items():
+        if _one_shot(service):
+            continue  # runs to completion; others wait for service_completed_successfully
         check = service.get("healthcheck")
         assert check and check.get("test"), f"{name} has no healthcheck"
         assert not check.get("disable"), f"{name} disables its healthcheck"
@@ -138,6 +149,139 @@ def test_databases_are_distinct(services: dict[str, dict[str, Any]]) -> None:
         for s in APP_PORTS
     ]
     assert len(set(names)) == len(names), f"services share a database: {names}"
+
+
+# --- Kafka authentication and ACLs --------------------------------------------------------
+
+
+def _listeners(value: str) -> dict[str, str]:
+    """`NAME://host:port,...` as {NAME: host:port}."""
+    out = {}
+    for item in value.split(","):
+        name, _, address = item.strip().partition("://")
+        out[name] = address
+    return out
+
+
+def _protocol_map(env: dict[str, str]) -> dict[str, str]:
+    raw = env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "")
+    return dict(item.strip().split(":", 1) for item in raw.split(",") if item.strip())
+
+
+def test_kafka_has_no_plaintext_client_listener(services: dict[str, dict[str, Any]]) -> None:
+    kafka = services["kafka"]
+    env = _env(kafka)
+    protocols = _protocol_map(env)
+    listeners = _listeners(env["KAFKA_LISTENERS"])
+    controller = set(env["KAFKA_CONTROLLER_LISTENER_NAMES"].split(","))
+    for name, address in listeners.items():
+        protocol = protocols.get(name, name)  # a listener named after its protocol
+        if name in controller:
+            # The controller listener is not for clients: loopback only.
+            assert address.split(":")[0] in ("127.0.0.1", "localhost"), (name, address)
+            assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].endswith(address)
+        else:
+            assert protocol in ("SASL_PLAINTEXT", "SASL_SSL"), (name, protocol)
+    for name in _listeners(env["KAFKA_ADVERTISED_LISTENERS"]):
+        assert protocols.get(name, name) in ("SASL_PLAINTEXT", "SASL_SSL"), name
+    assert protocols.get(env["KAFKA_INTER_BROKER_LISTENER_NAME"], "").startswith("SASL_")
+    assert env["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    assert env["KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL"] == "SCRAM-SHA-512"
+    # Not reachable from the host: clients are on the compose network.
+    assert not kafka.get("ports"), "the broker publishes no port"
+
+
+def test_kafka_authorizer_denies_by_default(services: dict[str, dict[str, Any]]) -> None:
+    env = _env(services["kafka"])
+    assert env["KAFKA_AUTHORIZER_CLASS_NAME"] == (
+        "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    )
+    assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"].lower() == "false"
+    supers = set(env["KAFKA_SUPER_USERS"].split(";"))
+    assert "User:admin" in supers
+    # ANONYMOUS only exists on the loopback controller listener; no service is a super user.
+    assert supers <= {"User:admin", "User:ANONYMOUS"}
+
+
+def test_kafka_broker_authenticates_as_admin(services: dict[str, dict[str, Any]]) -> None:
+    env = _env(services["kafka"])
+    jaas = env["KAFKA_LISTENER_NAME_CLIENT_SCRAM___SHA___512_SASL_JAAS_CONFIG"]
+    assert "ScramLoginModule required" in jaas and 'username="admin"' in jaas
+    assert 'password="${KAFKA_ADMIN_PASSWORD:?' in jaas
+    assert "/healthcheck.sh" in " ".join(services["kafka"]["healthcheck"]["test"])
+
+
+def test_kafka_init_containers(services: dict[str, dict[str, Any]]) -> None:
+    kafka = services["kafka"]
+    for name in KAFKA_INIT:
+        init = services.get(name)
+        assert init, f"{name} is missing"
+        assert init["image"] == kafka["image"], "the same Kafka tools as the broker"
+        assert _one_shot(init), name
+        script = " ".join(init["entrypoint"]).rsplit("/", 1)[1]
+        assert (KAFKA_DIR / script).is_file(), script
+        assert any(str(v).startswith("./deploy/kafka:") for v in init["volumes"])
+    fmt, setup = services["kafka-format"], services["kafka-setup"]
+    assert _env(fmt)["CLUSTER_ID"] == _env(kafka)["CLUSTER_ID"]
+    assert "kafka-data:/var/lib/kafka/data" in fmt["volumes"]
+    assert kafka["depends_on"]["kafka-format"]["condition"] == "service_completed_successfully"
+    assert setup["depends_on"]["kafka"]["condition"] == "service_healthy"
+    format_sh = (KAFKA_DIR / "format.sh").read_text()
+    assert "kafka-storage.sh format" in format_sh and "--ignore-formatted" in format_sh
+    assert "--add-scram" in format_sh and "SCRAM-SHA-512=[name=admin," in format_sh
+    setup_sh = (KAFKA_DIR / "setup.sh").read_text()
+    assert "kafka-configs.sh" in setup_sh and "--entity-type users" in setup_sh
+    assert "SCRAM-SHA-512=[" in setup_sh
+    assert 'acls.sh" "$bootstrap" "$config"' in setup_sh
+    assert "kafka-acls.sh" in (KAFKA_DIR / "acls.sh").read_text()
+
+
+def test_kafka_setup_gets_every_password(services: dict[str, dict[str, Any]]) -> None:
+    env = _env(services["kafka-setup"])
+    for user in ("admin", *KAFKA_USERS):
+        var = f"KAFKA_{user.upper()}_PASSWORD"
+        assert env.get(f"{user.upper()}_PASSWORD", "").startswith(f"${{{var}:?"), user
+
+
+@pytest.mark.parametrize("name", APP_PORTS)
+def test_app_service_waits_for_kafka_setup(services: dict[str, dict[str, Any]], name: str) -> None:
+    depends = services[name]["depends_on"]
+    assert depends["kafka-setup"]["condition"] == "service_completed_successfully"
+
+
+@pytest.mark.parametrize("name", APP_PORTS)
+def test_app_service_has_its_own_kafka_principal(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    env = _env(services[name])
+    assert env.get("KAFKA_SECURITY_PROTOCOL") in ("SASL_PLAINTEXT", "SASL_SSL")
+    assert env.get("KAFKA_SASL_MECHANISM") == "SCRAM-SHA-512"
+    assert env.get("KAFKA_SASL_USERNAME") == name
+    var = f"KAFKA_{name.upper()}_PASSWORD"
+    assert env.get("KAFKA_SASL_PASSWORD", "").startswith(f"${{{var}:?"), "required variable"
+
+
+def test_kafka_usernames_are_distinct(services: dict[str, dict[str, Any]]) -> None:
+    names = [_env(services[s]).get("KAFKA_SASL_USERNAME") for s in APP_PORTS]
+    assert len(set(names)) == len(names), names
+
+
+def test_kafka_passwords_come_from_required_variables(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """No Kafka secret is written in the compose file: each is `${VAR:?...}`, so compose refuses
+    to start without it."""
+    for name, service in services.items():
+        for key, value in _env(service).items():
+            if "PASSWORD" not in key or key == "POSTGRES_PASSWORD":
+                continue
+            assert re.fullmatch(r"\$\{KAFKA_[A-Z]+_PASSWORD:\?[^}]*\}", value), (name, key)
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for match in re.finditer(r"password=\"([^\"]*)\"", text):
+        assert match.group(1).startswith("${KAFKA_") and ":?" in match.group(1), match.group(0)
+    example = (REPO_ROOT / ".env.example").read_text(encoding="utf-8")
+    for user in ("admin", *KAFKA_USERS):
+        assert re.search(rf"^KAFKA_{user.upper()}_PASSWORD=$", example, re.MULTILINE), user
 
 
 # --- each application service --------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from shared import audit
-from shared.bus.kafka import ensure_topics, new_consumer, new_producer
+from shared.bus.kafka import KafkaSecurity, ensure_topics, new_consumer, new_producer
 from shared.bus.tables import DeadLetter, ProcessedEvent, utcnow
 from shared.correlation import bound_correlation_id
 from shared.db import write_lock
@@ -83,6 +83,7 @@ class ConsumerRunner:
         max_attempts: int = 3,
         retry_backoff_s: float = 0.2,
         audit_service: str | None = None,
+        security: KafkaSecurity | None = None,
     ) -> None:
         self.engine = engine
         self.group = group
@@ -94,6 +95,7 @@ class ConsumerRunner:
         self.max_attempts = max_attempts
         self.retry_backoff_s = retry_backoff_s
         self.audit_service = audit_service  # the service whose audit log records the effects
+        self.security = security
         self.connected = False
         self.applied_total = 0
         self.dead_lettered_total = 0
@@ -104,8 +106,10 @@ class ConsumerRunner:
         while not stop.is_set():
             consumer: AIOKafkaConsumer | None = None
             try:
-                await ensure_topics(self.bootstrap, [*self.topics, self.dlq], self.partitions)
-                consumer = new_consumer(self.bootstrap, self.group, self.topics)
+                await ensure_topics(
+                    self.bootstrap, [*self.topics, self.dlq], self.partitions, self.security
+                )
+                consumer = new_consumer(self.bootstrap, self.group, self.topics, self.security)
                 await consumer.start()
                 self.connected = True
                 backoff = 0.2
@@ -291,7 +295,9 @@ class ConsumerRunner:
 
     async def _producer_started(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = new_producer(self.bootstrap, client_id=f"{self.group}-dlq")
+            producer = new_producer(
+                self.bootstrap, client_id=f"{self.group}-dlq", security=self.security
+            )
             await producer.start()
             self._producer = producer
         return self._producer

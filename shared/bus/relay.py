@@ -15,7 +15,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from shared.bus.kafka import ensure_topics, new_producer
+from shared.bus.kafka import KafkaSecurity, ensure_topics, new_producer
 from shared.bus.tables import OutboxEvent
 from shared.db import write_lock
 from shared.events.envelope import Envelope
@@ -34,10 +34,12 @@ class OutboxRelay:
         partitions: int = 3,
         batch_size: int = 500,
         poll_interval_s: float = 0.1,
+        security: KafkaSecurity | None = None,
     ) -> None:
         self.engine = engine
         self.service = service
         self.bootstrap = bootstrap
+        self.security = security
         self.partitions = partitions
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
@@ -80,7 +82,7 @@ class OutboxRelay:
         producer = await self._producer_started()
         topics = {r.topic for r in rows} - self._known_topics
         if topics:
-            await ensure_topics(self.bootstrap, topics, self.partitions)
+            await ensure_topics(self.bootstrap, topics, self.partitions, self.security)
             self._known_topics |= topics
         futures = []
         for row in rows:
@@ -114,7 +116,9 @@ class OutboxRelay:
 
     async def _producer_started(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = new_producer(self.bootstrap, client_id=f"{self.service}-relay")
+            producer = new_producer(
+                self.bootstrap, client_id=f"{self.service}-relay", security=self.security
+            )
             try:
                 await producer.start()
             except BaseException:

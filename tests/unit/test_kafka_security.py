@@ -1,0 +1,350 @@
+"""Kafka authentication: the settings, the connection arguments every client is built with, and
+the ACL script of the compose stack (deploy/kafka/acls.sh), which must match the catalogue."""
+
+from __future__ import annotations
+
+import ast
+import re
+import ssl
+from pathlib import Path
+from typing import Any
+
+import certifi
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from pydantic import SecretStr, ValidationError
+
+from deploy import kafka_acls
+from shared import REPO_ROOT, SERVICES
+from shared.bus.consumer import dlq_topic
+from shared.bus.kafka import KafkaSecurity, client_kwargs, new_consumer, new_producer
+from shared.events.asyncapi import Catalogue
+from shared.events.catalogue import EVENT_MODELS
+from shared.settings import Settings
+
+PASSWORD = "s3cret-password-0123456789abcdef"
+SECRET = "x" * 40
+
+
+def _settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {"app_env": "test", "database_url": "sqlite://", **overrides}
+    return Settings(**values)
+
+
+def _sasl(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "kafka_security_protocol": "SASL_PLAINTEXT",
+        "kafka_sasl_username": "medical",
+        "kafka_sasl_password": PASSWORD,
+        **overrides,
+    }
+    return _settings(**values)
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def test_plaintext_is_the_local_default() -> None:
+    settings = _settings()
+    assert settings.kafka_security_protocol == "PLAINTEXT"
+    assert settings.kafka_sasl_mechanism == "SCRAM-SHA-512"
+    assert client_kwargs(KafkaSecurity.from_settings(settings)) == {
+        "security_protocol": "PLAINTEXT"
+    }
+
+
+def test_settings_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
+    monkeypatch.setenv("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+    monkeypatch.setenv("KAFKA_SASL_USERNAME", "welfare")
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD", PASSWORD)
+    settings = Settings(app_env="test", database_url="sqlite://")
+    assert settings.kafka_sasl_username == "welfare"
+    assert settings.kafka_sasl_password.get_secret_value() == PASSWORD
+
+
+@pytest.mark.parametrize("protocol", ["SASL_PLAINTEXT", "SASL_SSL"])
+@pytest.mark.parametrize("missing", ["kafka_sasl_username", "kafka_sasl_password"])
+def test_sasl_needs_username_and_password(protocol: str, missing: str) -> None:
+    values = {"kafka_sasl_username": "medical", "kafka_sasl_password": PASSWORD}
+    values[missing] = ""
+    with pytest.raises(ValidationError, match="KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"):
+        _settings(kafka_security_protocol=protocol, **values)
+
+
+def test_unknown_protocol_and_mechanism_are_refused() -> None:
+    with pytest.raises(ValidationError):
+        _settings(kafka_security_protocol="SSL")
+    with pytest.raises(ValidationError):
+        _sasl(kafka_sasl_mechanism="PLAIN")
+
+
+def test_production_refuses_plaintext() -> None:
+    with pytest.raises(ValidationError, match="PLAINTEXT is refused"):
+        _settings(app_env="production", auth_secret=SECRET)
+
+
+def test_production_plaintext_needs_the_explicit_override() -> None:
+    settings = _settings(app_env="production", auth_secret=SECRET, kafka_allow_plaintext=True)
+    assert settings.kafka_security_protocol == "PLAINTEXT"
+
+
+def test_production_accepts_sasl() -> None:
+    settings = _sasl(app_env="production", auth_secret=SECRET)
+    assert settings.kafka_security_protocol == "SASL_PLAINTEXT"
+
+
+def test_password_is_never_shown() -> None:
+    settings = _sasl()
+    security = KafkaSecurity.from_settings(settings)
+    for text in (repr(settings), str(settings), settings.model_dump_json(), repr(security)):
+        assert PASSWORD not in text
+    assert isinstance(settings.kafka_sasl_password, SecretStr)
+
+
+def test_cafile_only_with_sasl_ssl(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="only used with"):
+        _sasl(kafka_ssl_cafile=certifi.where())
+    with pytest.raises(ValidationError, match="is not a file"):
+        _sasl(kafka_security_protocol="SASL_SSL", kafka_ssl_cafile=tmp_path / "missing.pem")
+
+
+# --- client arguments ----------------------------------------------------------------------
+
+
+def test_sasl_plaintext_kwargs_carry_the_credentials() -> None:
+    kwargs = client_kwargs(KafkaSecurity.from_settings(_sasl()))
+    assert kwargs == {
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "medical",
+        "sasl_plain_password": PASSWORD,
+    }
+
+
+def test_sasl_ssl_kwargs_verify_the_broker() -> None:
+    settings = _sasl(kafka_security_protocol="SASL_SSL", kafka_ssl_cafile=certifi.where())
+    kwargs = client_kwargs(KafkaSecurity.from_settings(settings))
+    assert kwargs["security_protocol"] == "SASL_SSL"
+    assert kwargs["sasl_plain_username"] == "medical"
+    assert kwargs["sasl_plain_password"] == PASSWORD
+    context = kwargs["ssl_context"]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0  # the CA file was loaded
+
+
+def test_no_security_means_plaintext() -> None:
+    assert client_kwargs(None) == {"security_protocol": "PLAINTEXT"}
+    assert client_kwargs(KafkaSecurity()) == {"security_protocol": "PLAINTEXT"}
+
+
+@pytest.mark.parametrize("protocol", ["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"])
+async def test_aiokafka_accepts_the_kwargs(protocol: str) -> None:
+    """The clients are only constructed (aiokafka validates its arguments then): no connection."""
+    if protocol == "PLAINTEXT":
+        security = KafkaSecurity()
+    else:
+        security = KafkaSecurity.from_settings(_sasl(kafka_security_protocol=protocol))
+    producer = new_producer("kafka:9092", "test-relay", security)
+    consumer = new_consumer("kafka:9092", "medical", ["enrollment.events"], security)
+    admin = AIOKafkaAdminClient(**client_kwargs(security), bootstrap_servers="kafka:9092")
+    assert isinstance(producer, AIOKafkaProducer)
+    assert isinstance(consumer, AIOKafkaConsumer)
+    assert admin is not None
+    await producer.stop()
+    await consumer.stop()
+    await admin.close()
+
+
+CLIENTS = {"AIOKafkaProducer", "AIOKafkaConsumer", "AIOKafkaAdminClient"}
+# Everything in shared/ that connects to the broker, and the argument that carries the security.
+CONNECTING = {
+    "new_producer": "security",
+    "new_consumer": "security",
+    "ensure_topics": "security",
+    "broker_reachable": "security",
+    "OutboxRelay": "security",
+    "ConsumerRunner": "security",
+}
+
+
+def _calls(path: Path) -> list[ast.Call]:
+    return [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Call)]
+
+
+def _name(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _sources() -> list[Path]:
+    return sorted(
+        p
+        for root in ("shared", "services", "deploy")
+        for p in (REPO_ROOT / root).rglob("*.py")
+        if "migrations" not in p.parts
+    )
+
+
+def test_every_aiokafka_client_is_built_with_client_kwargs() -> None:
+    found = 0
+    for path in _sources():
+        for call in _calls(path):
+            if _name(call) not in CLIENTS:
+                continue
+            found += 1
+            spread = [k.value for k in call.keywords if k.arg is None]
+            assert any(isinstance(v, ast.Call) and _name(v) == "client_kwargs" for v in spread), (
+                f"{path}:{call.lineno}: {_name(call)} built without **client_kwargs(...)"
+            )
+    assert found >= 4  # producer, consumer, two admin clients
+
+
+def test_every_connection_in_shared_passes_the_security() -> None:
+    for path in sorted((REPO_ROOT / "shared").rglob("*.py")):
+        for call in _calls(path):
+            name = _name(call)
+            if name not in CONNECTING or (path.name == "kafka.py" and name.startswith("new_")):
+                continue
+            positional = {"ensure_topics": 4, "new_consumer": 4}.get(name)
+            passed = any(k.arg == CONNECTING[name] for k in call.keywords) or (
+                positional is not None and len(call.args) >= positional
+            )
+            assert passed, f"{path}:{call.lineno}: {name}(...) without {CONNECTING[name]}="
+
+
+# --- ACLs generated from the catalogue -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return Catalogue.from_code()
+
+
+@pytest.fixture(scope="module")
+def plan(catalogue: Catalogue) -> kafka_acls.Plan:
+    return kafka_acls.build_plan(catalogue)
+
+
+def test_committed_acl_script_is_up_to_date(plan: kafka_acls.Plan) -> None:
+    path = kafka_acls.DEFAULT_OUT
+    assert path.is_file(), f"{path} is missing; generate it with: {kafka_acls.REGENERATE}"
+    assert path.read_text() == kafka_acls.render_script(plan), (
+        f"{path} is stale: the event catalogue changed. Regenerate it with: {kafka_acls.REGENERATE}"
+    )
+
+
+def test_check_command_fails_on_a_stale_script(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "acls.sh"
+    assert kafka_acls.main(["--check", "--out", str(out)]) == 1
+    assert kafka_acls.main(["--out", str(out)]) == 0
+    assert "kafka-acls.sh" in capsys.readouterr().out
+    assert kafka_acls.main(["--check", "--out", str(out)]) == 0
+    out.write_text(out.read_text() + "allow --allow-principal User:hospital --topic x\n")
+    assert kafka_acls.main(["--check", "--out", str(out)]) == 1
+    assert "is stale" in capsys.readouterr().err
+
+
+def test_principals_are_the_services_and_the_hospital(plan: kafka_acls.Plan) -> None:
+    assert plan.principals == [*SERVICES, "hospital"]
+    assert kafka_acls.ADMIN not in plan.principals  # a super user, created at format time
+
+
+def test_each_topic_is_written_by_its_producer_only(plan: kafka_acls.Plan) -> None:
+    producers = {m.topic: m.producer for m in EVENT_MODELS.values()}
+    for topic, producer in producers.items():
+        writers = [p for p in plan.principals if plan.allowed(p, "Write", "topic", topic)]
+        assert writers == [producer], topic
+
+
+def test_each_dead_letter_topic_is_written_by_its_service_only(
+    plan: kafka_acls.Plan, catalogue: Catalogue
+) -> None:
+    services = {c.group: c.service for c in catalogue.consumptions}
+    for group, service in services.items():
+        topic = dlq_topic(group)
+        writers = [p for p in plan.principals if plan.allowed(p, "Write", "topic", topic)]
+        assert writers == [service], topic
+        assert topic in plan.topics
+
+
+def test_services_write_nothing_else(plan: kafka_acls.Plan) -> None:
+    for acl in plan.acls:
+        if "Write" not in acl.operations:
+            continue
+        if acl.principal in SERVICES:
+            own = {f"{acl.principal}.events", dlq_topic(acl.principal)}
+            assert acl.name in own, acl
+            assert acl.pattern == ("prefixed" if acl.name.startswith("dlq.") else "literal")
+        else:
+            assert acl.principal == "hospital"
+            assert (acl.name, acl.pattern) == ("medical.hospital-stays.input", "literal")
+            assert acl.operations == ("Write", "Describe")
+
+
+def test_hospital_may_only_write_its_input_topic(plan: kafka_acls.Plan) -> None:
+    rules = [a for a in plan.acls if a.principal == "hospital"]
+    assert [(a.resource, a.name) for a in rules] == [("topic", "medical.hospital-stays.input")]
+    assert not plan.allowed("hospital", "Read", "topic", "medical.hospital-stays.input")
+
+
+def test_every_consumption_may_read_its_topics_in_its_group(
+    plan: kafka_acls.Plan, catalogue: Catalogue
+) -> None:
+    for c in catalogue.consumptions:
+        for topic in c.topics:
+            assert plan.allowed(c.service, "Read", "topic", topic), (c.group, topic)
+        assert plan.allowed(c.service, "Read", "group", c.group), c.group
+        others = [s for s in SERVICES if s != c.service]
+        assert not any(plan.allowed(s, "Read", "group", c.group) for s in others), c.group
+
+
+def test_services_read_only_what_they_consume(plan: kafka_acls.Plan, catalogue: Catalogue) -> None:
+    for service in SERVICES:
+        consumed = {t for c in catalogue.consumptions if c.service == service for t in c.topics}
+        read = {a.name for a in plan.acls if a.principal == service and "Read" in a.operations}
+        assert read - {service} == consumed, service
+
+
+def test_prefixes_do_not_overlap() -> None:
+    # Prefixed ACLs on `<service>` and `dlq.<service>` must not reach another service's groups.
+    for a in SERVICES:
+        for b in SERVICES:
+            assert a == b or not b.startswith(a), (a, b)
+
+
+def test_topic_prefix_is_applied(catalogue: Catalogue) -> None:
+    plan = kafka_acls.build_plan(catalogue, "ci-")
+    assert "ci-enrollment.events" in plan.topics
+    assert plan.allowed("enrollment", "Write", "topic", "ci-dlq.enrollment-1")
+    assert not plan.allowed("enrollment", "Write", "topic", "enrollment.events")
+    assert plan.allowed("enrollment", "Read", "group", "enrollment-1")  # groups are not prefixed
+
+
+def test_script_uses_the_kafka_acls_flags(plan: kafka_acls.Plan) -> None:
+    text = kafka_acls.render_script(plan)
+    assert text.startswith("#!/usr/bin/env bash\n")
+    assert "set -euo pipefail" in text
+    assert '"$bin/kafka-acls.sh" --bootstrap-server "$bootstrap" --command-config "$config"' in (
+        text
+    )
+    assert "--create --if-not-exists" in text
+    for line in text.splitlines():
+        if line.startswith("allow "):
+            assert re.fullmatch(
+                r"allow --allow-principal User:\w+( --operation (Read|Write|Describe|Create))+"
+                r" --resource-pattern-type (literal|prefixed) --(topic|group) [\w.\-]+",
+                line,
+            ), line
+
+
+def test_setup_creates_every_principal(plan: kafka_acls.Plan) -> None:
+    setup = (REPO_ROOT / "deploy" / "kafka" / "setup.sh").read_text()
+    users = re.search(r"^USERS=\(([^)]*)\)$", setup, re.MULTILINE)
+    assert users, "setup.sh lists its users as USERS=(...)"
+    assert users.group(1).split() == plan.principals
