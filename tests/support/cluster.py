@@ -25,7 +25,8 @@ from deploy.broker import LocalBroker, free_port
 from deploy.processes import ServiceProcess
 from deploy.seed.client import Tokens
 from shared import SERVICES
-from shared.bus.consumer import group_name
+from shared.bus.consumer import dlq_topic, group_name
+from shared.bus.kafka import ensure_topics
 from shared.db import make_engine
 from shared.events.envelope import Envelope
 from shared.events.subscribers import build_subscriptions, load_spec
@@ -385,6 +386,30 @@ class Cluster:
     def scalar(self, service: str, sql: str, **params: Any) -> Any:
         with self._engine(service).connect() as conn:
             return conn.execute(text(sql), params).scalar()
+
+    def restart_broker(self) -> int:
+        """Restart the broker, whose log is in memory: its topics are created again at once (a
+        production broker has auto-creation off; this one would create a topic of its own
+        shape on a client's first metadata request, and records sent there cannot be read
+        back), then every service sends its whole outbox again. The rows marked for sending."""
+        topics = [self.topic(t) for t in EVENT_TOPICS]
+        topics += [dlq_topic(group, self.prefix) for group in consumer_groups()]
+        self.broker.restart()
+        asyncio.run(ensure_topics(self.broker.bootstrap, topics, 3))
+        wait_until(
+            "every service sees the broker again",
+            lambda: all(p.status("/readyz") == 200 for p in self.procs.values()),
+        )
+        return self.republish_outboxes()
+
+    def republish_outboxes(self) -> int:
+        """After the memory broker lost its log: every service sends its whole outbox again
+        (consumers skip what they already applied); the rows marked for sending."""
+        total = 0
+        for service in SERVICES:
+            with self._engine(service).begin() as conn:
+                total += conn.execute(text("update outbox_event set published_at = null")).rowcount
+        return total
 
     def outbox_sizes(self) -> dict[str, int]:
         return {s: int(self.scalar(s, "select count(*) from outbox_event")) for s in SERVICES}
