@@ -26,9 +26,14 @@ from typing import Any
 
 import yaml
 
+from shared.errors import DomainError
 
-class ParameterNotFound(LookupError):
-    pass
+
+class ParameterNotFound(DomainError, LookupError):
+    """A claim dated before a parameter existed (or a county with no value then): bad input for
+    the request that asked, answered 422, never a server error."""
+
+    status, title, slug = 422, "No policy parameter in force", "parameter-not-in-force"
 
 
 class PolicyFileError(ValueError):
