@@ -9,6 +9,9 @@ from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
+# No amount this system handles reaches a trillion yuan; larger input is refused as out of range
+# (it would overflow the Numeric(14, 2) columns, and quantizing it exceeds Decimal's precision).
+MAX_AMOUNT = Decimal("1e12")
 
 
 def yuan(value: Decimal | int | str) -> Decimal:
@@ -34,6 +37,8 @@ def _parse(value: object) -> object:
 def _check(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("amount must be finite")
+    if abs(value) >= MAX_AMOUNT:
+        raise ValueError("amount is out of range (at most 999,999,999,999.99)")
     if value != value.quantize(FEN, rounding=ROUND_HALF_UP):
         raise ValueError("amount has more than 2 decimal places")
     return value.quantize(FEN)
