@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.logging import get_logger
@@ -152,6 +153,22 @@ def install_error_handlers(app: FastAPI) -> None:
             ),
             getattr(exc, "headers", None),
         )
+
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # A number the database cannot hold (an id past 64 bits: SQLite raises OverflowError,
+        # PostgreSQL a DataError): the input is wrong, and the unit of work was rolled back.
+        return _response(
+            Problem(
+                type=PROBLEM_BASE + "invalid-input",
+                title="Invalid input",
+                status=422,
+                detail="a value is out of the range this service stores",
+                instance=request.url.path,
+            )
+        )
+
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
