@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -41,16 +41,16 @@ from services.employment.welfare.consumers import standing_of
 from services.employment.welfare.models import WelfareStanding
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role, require
-from shared.errors import FieldError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from shared.errors import FieldError, Forbidden, InvalidInput, NotFound
 from shared.policy import PolicySet
 from shared.tabular import XLSX_MEDIA, write_xlsx
 from shared.trace import Params
+from shared.uploads import read_upload, upload_limit
 
 router = APIRouter(prefix="/v1/census", tags=["labour census 劳动力调查 (EMP-1)"])
 
 WRITERS = (Role.village_cadre, Role.township_officer, Role.county_hrss)
 READERS = (*WRITERS, Role.auditor, Role.county_poverty)
-MAX_UPLOAD = 20 * 1024 * 1024
 
 TownshipQuery = Annotated[
     str | None, Query(pattern=r"^\d{9}$", description="9-digit township code")
@@ -128,16 +128,12 @@ def _out(
     ),
 )
 async def post_import(
+    request: Request,
     session: DbSession,
     principal: Annotated[Principal, Depends(require(*WRITERS))],
     file: Annotated[UploadFile, File(description="census (.csv or .xlsx)")],
 ) -> ImportOut:
-    content = await file.read(MAX_UPLOAD + 1)
-    if len(content) > MAX_UPLOAD:
-        raise PayloadTooLarge(f"file is larger than {MAX_UPLOAD} bytes")
-    if not content:
-        raise InvalidInput("the file is empty", errors=[FieldError(field="file", reason="empty")])
-    name = (file.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    content, name = await read_upload(file, upload_limit(request), max_name=200)
     record = service.import_census(session, content, name, principal, clock.today())
     return ImportOut.model_validate(record, from_attributes=True)
 

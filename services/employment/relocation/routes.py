@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -21,6 +21,7 @@ from shared.auth import CurrentPrincipal, Principal, require
 from shared.errors import FieldError, InvalidInput
 from shared.ids import CountyCode
 from shared.tabular import XLSX_MEDIA, TableFormatError, read_rows, write_xlsx
+from shared.uploads import read_upload, upload_limit
 
 router = APIRouter(
     prefix="/v1/relocated-households", tags=["relocated households 易地扶贫搬迁 (EMP-8)"]
@@ -86,13 +87,14 @@ def post_households(body: HouseholdsIn, session: DbSession, principal: Organiser
     summary="Import the relocation ledger (CSV or XLSX: 户编号, 安置点, 搬迁日期)",
 )
 async def import_households(
+    request: Request,
     session: DbSession,
     principal: Organiser,
     file: Annotated[UploadFile, File(description="ledger (.csv or .xlsx)")],
 ) -> UpsertOut:
-    content = await file.read()
+    content, name = await read_upload(file, upload_limit(request), allow_empty=True)
     try:
-        rows = list(read_rows(content, file.filename or ""))
+        rows = list(read_rows(content, name))
     except TableFormatError as exc:
         raise InvalidInput(str(exc), errors=[FieldError(field="file", reason=str(exc))]) from exc
     if not rows:

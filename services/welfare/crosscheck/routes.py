@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, update
@@ -27,9 +27,10 @@ from shared.app import DbSession, RuntimeDep
 from shared.auth import Principal, Role, require
 from shared.bus.tables import utcnow
 from shared.domain import PovertyStatus
-from shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.ids import CountyCode
 from shared.tabular import XLSX_MEDIA, write_xlsx
+from shared.uploads import read_upload, upload_limit
 
 router = APIRouter(prefix="/v1/crosscheck", tags=["dynamic management 动态管理 (WEL-8)"])
 
@@ -43,7 +44,6 @@ READERS = (
 )
 Readers = Annotated[Principal, Depends(require(*READERS))]
 FACT_WRITERS = (Role.county_poverty, Role.county_civil, Role.township_officer)
-MAX_UPLOAD = 200 * 2**20
 KIND_ZH = {
     FindingKind.two_without_not_on_dibao: "两无人员未纳入低保",
     FindingKind.exited_due_review: "已脱贫仍享受低保,应复核",
@@ -107,16 +107,12 @@ class ImportOut(BaseModel):
     ),
 )
 async def post_facts_import(
+    request: Request,
     session: DbSession,
     principal: Annotated[Principal, Depends(require(*FACT_WRITERS))],
     file: Annotated[UploadFile, File(description="survey (.csv or .xlsx)")],
 ) -> ImportOut:
-    content = await file.read(MAX_UPLOAD + 1)
-    if len(content) > MAX_UPLOAD:
-        raise PayloadTooLarge(f"file is larger than {MAX_UPLOAD} bytes")
-    if not content:
-        raise InvalidInput("the file is empty", errors=[FieldError(field="file", reason="empty")])
-    name = (file.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    content, name = await read_upload(file, upload_limit(request))
     record = import_facts(session, content, name, principal)
     return ImportOut.model_validate(record, from_attributes=True)
 
