@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.employment.access_policy import POLICY
 from services.employment.business.routes import router as business_router
 from services.employment.census.routes import router as census_router
 from services.employment.consumers import subscriptions
@@ -13,6 +14,7 @@ from services.employment.relocation.routes import router as relocation_router
 from services.employment.report.routes import router as report_router
 from services.employment.training.routes import router as training_router
 from services.employment.workshops.routes import router as workshops_router
+from shared.access import install
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -36,7 +38,7 @@ SPEC = ServiceSpec(
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(SPEC, settings)
+    return install(create_app(SPEC, settings), POLICY)
 
 
 app = build_app()

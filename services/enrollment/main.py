@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.enrollment.access_policy import POLICY
 from services.enrollment.consumers import subscriptions
 from services.enrollment.jobs import router as jobs_router
 from services.enrollment.medical.routes import router as medical_router
@@ -11,6 +12,7 @@ from services.enrollment.pension.routes import router as pension_router
 from services.enrollment.reconciliation.routes import router as reconciliation_router
 from services.enrollment.registry.routes import router as registry_router
 from services.enrollment.rolls.routes import router as rolls_router
+from shared.access import install
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -32,7 +34,7 @@ SPEC = ServiceSpec(
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(SPEC, settings)
+    return install(create_app(SPEC, settings), POLICY)
 
 
 app = build_app()

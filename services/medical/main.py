@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.medical.access_policy import POLICY
 from services.medical.campaign.routes import router as campaign_router
 from services.medical.diagnosis_fee.routes import router as diagnosis_fee_router
 from services.medical.outpatient.routes import bills as outpatient_router
@@ -14,6 +15,7 @@ from services.medical.stays.consumers import subscriptions as stay_subscriptions
 from services.medical.stays.routes import router as stays_router
 from services.medical.summary.routes import indicators as indicators_router
 from services.medical.summary.routes import persons as summary_router
+from shared.access import install
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -37,7 +39,7 @@ SPEC = ServiceSpec(
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(SPEC, settings)
+    return install(create_app(SPEC, settings), POLICY)
 
 
 app = build_app()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.welfare.access_policy import POLICY
 from services.welfare.complaints.routes import router as complaints_router
 from services.welfare.consumers import subscriptions
 from services.welfare.crosscheck.routes import router as crosscheck_router
@@ -12,6 +13,7 @@ from services.welfare.payments.routes import router as payments_router
 from services.welfare.relief.routes import router as relief_router
 from services.welfare.tekun.routes import router as tekun_router
 from services.welfare.window.routes import router as window_router
+from shared.access import install
 from shared.app import ServiceSpec, create_app
 from shared.settings import Settings
 
@@ -34,7 +36,7 @@ SPEC = ServiceSpec(
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(SPEC, settings)
+    return install(create_app(SPEC, settings), POLICY)
 
 
 app = build_app()

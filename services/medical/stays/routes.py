@@ -94,9 +94,10 @@ def _readable(session: Session, claim_id: str, principal: Principal) -> Hospital
         raise NotFound("no stay with that claim id")
     if not principal.has(*READERS, Role.admin):
         raise Forbidden("your role may not read hospital stays")
-    # A hospital sees its own stays only; others by jurisdiction. Either way: 404, no leak.
+    # A hospital sees its own stays in its jurisdiction only; others by jurisdiction. Either
+    # way: 404, no leak.
     if principal.has(Role.hospital) and not principal.has(Role.county_medical, Role.admin):
-        if stay.submitted_by != principal.subject:
+        if stay.submitted_by != principal.subject or not principal.covers(stay.county_code):
             raise NotFound("no stay with that claim id")
     elif not principal.covers(stay.county_code) and not stay.county_code.startswith(
         principal.scope[:6]

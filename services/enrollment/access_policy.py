@@ -1,0 +1,62 @@
+"""Who may call each route of the enrollment service (shared.access): the registry is the poverty
+office's, the pension and medical rolls HR & social security's; townships keep their people's
+records; auditors read the county; other systems read through `service`.
+
+ID numbers in full: the officers who enroll and register people (poverty office, HR & social
+security, medical insurance, township and village staff) and `service`; auditors and civil
+affairs see them masked."""
+
+from __future__ import annotations
+
+from services.enrollment.reconciliation.routes import READERS as RECONCILIATION_READERS
+from services.enrollment.registry.routes import REGISTRY_CLERKS, REGISTRY_WRITERS
+from shared.access import COUNTY_OFFICERS, LOCAL, AccessPolicy, rule
+from shared.auth import Role
+
+# Read a registered person: every department, the township and village, auditors, systems.
+PERSON_READERS = (COUNTY_OFFICERS, LOCAL, Role.auditor, Role.service)
+PENSION_READERS = (Role.county_hrss, Role.county_poverty, LOCAL, Role.auditor, Role.service)
+ROLL_IMPORTERS = (Role.county_hrss, Role.county_medical, Role.county_poverty)
+
+POLICY = AccessPolicy(
+    service="enrollment",
+    full_ids=frozenset(
+        {
+            Role.county_poverty,
+            Role.county_hrss,
+            Role.county_medical,
+            Role.township_officer,
+            Role.village_cadre,
+            Role.service,
+        }
+    ),
+    rules={
+        ("POST", "/v1/registry/imports"): rule(*REGISTRY_WRITERS),
+        ("GET", "/v1/persons/{id_number}"): rule(*PERSON_READERS),
+        ("GET", "/v1/registry/missing"): rule(*PERSON_READERS),
+        ("POST", "/v1/persons/{id_number}/death"): rule(*REGISTRY_CLERKS),
+        ("POST", "/v1/persons/{id_number}/disability"): rule(*REGISTRY_CLERKS),
+        ("POST", "/v1/households/{household_id}/members"): rule(*REGISTRY_CLERKS),
+        ("POST", "/v1/households/{household_id}/head"): rule(*REGISTRY_CLERKS),
+        ("POST", "/v1/persons/{id_number}/move"): rule(*REGISTRY_CLERKS),
+        ("POST", "/v1/households/{household_id}/split"): rule(*REGISTRY_CLERKS),
+        ("POST", "/v1/rolls/{scheme}/imports"): rule(*ROLL_IMPORTERS),
+        ("GET", "/v1/reconciliation/{scheme}"): rule(*RECONCILIATION_READERS),
+        ("GET", "/v1/reconciliation/{scheme}/gaps"): rule(*RECONCILIATION_READERS),
+        ("GET", "/v1/reconciliation/{scheme}/export"): rule(*RECONCILIATION_READERS),
+        ("GET", "/v1/persons/{id_number}/medical-contribution"): rule(*PERSON_READERS),
+        ("POST", "/v1/medical-contributions"): rule(Role.county_hrss, Role.county_medical),
+        ("GET", "/v1/persons/{id_number}/pension/subsidy"): rule(*PENSION_READERS),
+        ("GET", "/v1/persons/{id_number}/pension/early-subsidy"): rule(*PENSION_READERS),
+        ("GET", "/v1/pension/ledger"): rule(*PENSION_READERS),
+        # Calculators: nothing personal in or out, no jurisdiction.
+        ("POST", "/v1/pension/benefit"): rule(
+            Role.county_hrss, Role.township_officer, Role.service, scoped=False
+        ),
+        ("POST", "/v1/pension/transfer-in"): rule(
+            Role.county_hrss, Role.township_officer, Role.service, scoped=False
+        ),
+        # An import job: the officers who start imports, and auditors.
+        ("GET", "/v1/jobs/{job_id}"): rule(*REGISTRY_WRITERS, *ROLL_IMPORTERS, Role.auditor),
+    },
+)

@@ -1,0 +1,61 @@
+"""Who may call each route of the medical service (shared.access): hospitals post stays, bills
+and visits and read their own; the medical insurance bureau runs the chain and the campaign;
+village, township and poverty-office staff follow people and the top-up forms; auditors read the
+county; other systems read through `service`.
+
+ID numbers in full: medical insurance, hospitals (the number is theirs to post), township and
+village staff on home visits, `service`; auditors and the poverty office see them masked."""
+
+from __future__ import annotations
+
+from services.medical.access import BILL_POSTERS, BILL_READERS
+from services.medical.campaign.routes import READERS as CAMPAIGN_READERS
+from services.medical.registry.routes import READERS as PERSON_READERS
+from services.medical.stays.routes import READERS as STAY_READERS
+from services.medical.stays.routes import WRITERS as STAY_WRITERS
+from services.medical.summary.routes import READERS as SUMMARY_READERS
+from shared.access import AccessPolicy, rule
+from shared.auth import Role
+
+# A form's steps are taken by the village, the township and the county bureau (not admin).
+FORM_STEPPERS = (Role.village_cadre, Role.township_officer, Role.county_medical)
+
+POLICY = AccessPolicy(
+    service="medical",
+    full_ids=frozenset(
+        {
+            Role.county_medical,
+            Role.hospital,
+            Role.township_officer,
+            Role.village_cadre,
+            Role.service,
+        }
+    ),
+    rules={
+        ("GET", "/v1/persons/{id_number}"): rule(*PERSON_READERS),
+        ("POST", "/v1/hospitalizations"): rule(*STAY_WRITERS),
+        ("GET", "/v1/hospitalizations/{claim_id}"): rule(*STAY_READERS, note="hospital: own"),
+        ("PUT", "/v1/hospitalizations/{claim_id}"): rule(*STAY_WRITERS, note="hospital: own"),
+        ("POST", "/v1/hospitalizations/{claim_id}/cancel"): rule(*STAY_WRITERS),
+        ("GET", "/v1/hospitalizations/{claim_id}/history"): rule(*STAY_READERS),
+        ("POST", "/v1/campaigns"): rule(Role.county_medical),
+        ("GET", "/v1/campaigns/{campaign_id}"): rule(*CAMPAIGN_READERS, county_wide=True),
+        ("GET", "/v1/campaigns/{campaign_id}/forms"): rule(*CAMPAIGN_READERS, county_wide=True),
+        ("GET", "/v1/campaigns/{campaign_id}/forms/export"): rule(
+            *CAMPAIGN_READERS, county_wide=True
+        ),
+        ("GET", "/v1/campaigns/{campaign_id}/forms/{form_id}"): rule(*CAMPAIGN_READERS),
+        ("POST", "/v1/campaigns/{campaign_id}/forms/{form_id}/steps"): rule(
+            *FORM_STEPPERS, admin=False
+        ),
+        ("GET", "/v1/persons/{id_number}/medical-summary"): rule(*SUMMARY_READERS),
+        ("GET", "/v1/indicators/guarantee"): rule(*SUMMARY_READERS, county_wide=True),
+        ("POST", "/v1/outpatient/chronic-bills"): rule(*BILL_POSTERS),
+        ("POST", "/v1/outpatient/chronic36-bills"): rule(*BILL_POSTERS),
+        ("GET", "/v1/outpatient/bills/{bill_id}"): rule(*BILL_READERS, *BILL_POSTERS),
+        ("GET", "/v1/persons/{id_number}/outpatient-summary"): rule(*BILL_READERS),
+        ("POST", "/v1/general-diagnosis-fees"): rule(*BILL_POSTERS),
+        ("GET", "/v1/general-diagnosis-fees/ledger"): rule(*BILL_READERS, county_wide=True),
+        ("GET", "/v1/general-diagnosis-fees/{visit_id}"): rule(*BILL_READERS, *BILL_POSTERS),
+    },
+)

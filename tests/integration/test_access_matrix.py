@@ -1,0 +1,573 @@
+"""Every route of the four services × every role × in-scope and out-of-scope tokens, against the
+services' access policies (services/*/access_policy.py, enforced by shared.access).
+
+Each service runs in process on its own database with a few records in village 532325100201
+(township 532325100, county 532325), created through its own HTTP API or, for the registry
+read models, its read-model table, as the other integration tests do. Tokens: the county
+532325 in scope, 520324 another county; township and village staff 532325100 / 532325100201 in
+scope, 532325101 / 532325101202 (the same county's other township) and 520324's out of scope.
+What each answer must be is in tests/support/matrix.py.
+
+The test fails when an operation of the OpenAPI has no rule or a rule names no operation. It
+runs on SQLite only: the matrix is about who gets through, which the database does not change,
+and some 4,000 requests on PostgreSQL would take minutes per service."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlmodel import Session
+
+from services.employment.main import build_app as employment_app
+from services.enrollment.main import build_app as enrollment_app
+from services.medical.main import build_app as medical_app
+from services.welfare.main import build_app as welfare_app
+from shared.access import AccessPolicy
+from shared.auth import Role
+from shared.db import make_engine
+from shared.ids import make_resident_id
+from shared.settings import Settings
+from tests.conftest import make_settings, running, token
+from tests.support.matrix import (
+    DIVISION,
+    IN_COUNTY,
+    IN_TOWNSHIP,
+    IN_VILLAGE,
+    Call,
+    coverage,
+    run_matrix,
+)
+
+pytestmark = pytest.mark.integration
+
+P1 = make_resident_id(IN_COUNTY, date(1960, 1, 1), 11, "M")
+P2 = make_resident_id(IN_COUNTY, date(1965, 2, 2), 12, "F")
+P3 = make_resident_id(IN_COUNTY, date(1970, 3, 3), 13, "M")
+P4 = make_resident_id(IN_COUNTY, date(1990, 4, 4), 14, "F")
+NAMES = {P1: "矩阵甲", P2: "矩阵乙", P3: "矩阵丙", P4: "矩阵丁"}
+PERSON_IDS = {P1: "mxp-1", P2: "mxp-2", P3: "mxp-3", P4: "mxp-4"}
+MARKERS = [*NAMES, *NAMES.values(), *PERSON_IDS.values()]
+
+Seeder = Callable[[httpx.AsyncClient, Settings, str], Awaitable[dict[tuple[str, str], Call]]]
+
+
+def as_(settings: Settings, role: Role, scope: str = IN_COUNTY) -> dict[str, str]:
+    """The seeding officer: another subject than the matrix's, so four-eyes rules hold."""
+    return token(settings, role, scope=scope, sub=f"seeder-{role}")
+
+
+def ok(response: httpx.Response) -> Any:
+    assert response.status_code < 300, (response.request.url, response.text)
+    return response.json()
+
+
+def seed_registry(url: str, model: type, **extra: Any) -> None:
+    """The registered people into a service's registry read model."""
+    engine = make_engine(url)
+    with Session(engine) as s:
+        for number, name in NAMES.items():
+            s.add(
+                model(
+                    person_id=PERSON_IDS[number],
+                    id_number=number,
+                    household_id="MX-H1",
+                    name=name,
+                    sex="M" if int(number[16]) % 2 else "F",
+                    birth_date=date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+                    county_code=IN_COUNTY,
+                    township_code=IN_TOWNSHIP,
+                    village_code=IN_VILLAGE,
+                    source_event_id="seed",
+                    **extra,
+                )
+            )
+        s.commit()
+    engine.dispose()
+
+
+# --- enrollment -----------------------------------------------------------------------------
+
+ROSTER = "\n".join(
+    [
+        "户编号,姓名,证件号码,与户主关系,县,乡镇,行政村,贫困状态",
+        f"MX-H1,{NAMES[P1]},{P1},户主,{IN_COUNTY},{IN_TOWNSHIP},{IN_VILLAGE},未脱贫",
+        f"MX-H1,{NAMES[P2]},{P2},配偶,{IN_COUNTY},{IN_TOWNSHIP},{IN_VILLAGE},未脱贫",
+        f"MX-H1,{NAMES[P3]},{P3},子女,{IN_COUNTY},{IN_TOWNSHIP},{IN_VILLAGE},未脱贫",
+        f"MX-H2,{NAMES[P4]},{P4},户主,{IN_COUNTY},{IN_TOWNSHIP},{IN_VILLAGE},已脱贫",
+    ]
+).encode()
+YEAR_IN = {"year": "2020", "division": DIVISION}
+PENSION_ROLL = f"证件号码,年度,缴费档次,是否缴费\n{P1},2020,1,是\n".encode()
+
+
+async def seed_enrollment(
+    client: httpx.AsyncClient, settings: Settings, _url: str
+) -> dict[tuple[str, str], Call]:
+    job = ok(
+        await client.post(
+            "/v1/registry/imports",
+            files={"file": ("roster.csv", ROSTER, "text/csv")},
+            headers=as_(settings, Role.county_poverty),
+        )
+    )
+    person = {"id_number": P3}
+    household = {"household_id": "MX-H1"}
+    return {
+        ("POST", "/v1/registry/imports"): Call(file=("roster.csv", ROSTER, "text/csv")),
+        ("GET", "/v1/persons/{id_number}"): Call(person),
+        ("POST", "/v1/persons/{id_number}/death"): Call(person, json={"deceased_on": "2021-01-05"}),
+        ("POST", "/v1/persons/{id_number}/disability"): Call(
+            person, json={"grade": 2, "certified_on": "2020-05-01"}
+        ),
+        ("POST", "/v1/households/{household_id}/members"): Call(
+            household,
+            json={
+                "id_number": make_resident_id(IN_COUNTY, date(2020, 1, 1), 15, "M"),
+                "name": "矩阵戊",
+            },
+        ),
+        ("POST", "/v1/households/{household_id}/head"): Call(household, json={"id_number": P1}),
+        ("POST", "/v1/persons/{id_number}/move"): Call(person, json={"to_household_id": "MX-H2"}),
+        ("POST", "/v1/households/{household_id}/split"): Call(
+            household,
+            json={"new_household_id": "MX-H9", "id_numbers": [P2], "head_id_number": P2},
+        ),
+        ("POST", "/v1/rolls/{scheme}/imports"): Call(
+            {"scheme": "pension"},
+            query={"year": "2020"},
+            file=("roll.csv", PENSION_ROLL, "text/csv"),
+        ),
+        ("GET", "/v1/reconciliation/{scheme}"): Call({"scheme": "pension"}, YEAR_IN),
+        ("GET", "/v1/reconciliation/{scheme}/gaps"): Call({"scheme": "pension"}, YEAR_IN),
+        ("GET", "/v1/reconciliation/{scheme}/export"): Call({"scheme": "pension"}, YEAR_IN),
+        ("GET", "/v1/persons/{id_number}/medical-contribution"): Call(person, {"year": "2020"}),
+        ("POST", "/v1/medical-contributions"): Call(query={"year": "2020", "division": DIVISION}),
+        ("GET", "/v1/persons/{id_number}/pension/subsidy"): Call(
+            {"id_number": P1}, {"year": "2020", "tier": "1"}
+        ),
+        ("GET", "/v1/persons/{id_number}/pension/early-subsidy"): Call(person),
+        ("GET", "/v1/pension/ledger"): Call(query={"year": "2020", "division": DIVISION}),
+        ("POST", "/v1/pension/benefit"): Call(
+            json={
+                "county_code": IN_COUNTY,
+                "on": "2020-06-01",
+                "contribution_years": 15,
+                "account_balance": "3000.00",
+            }
+        ),
+        ("POST", "/v1/pension/transfer-in"): Call(
+            json={
+                "county_code": IN_COUNTY,
+                "on": "2020-06-01",
+                "employee_contribution_months": 60,
+                "employee_account_balance": "5000.00",
+            }
+        ),
+        ("GET", "/v1/jobs/{job_id}"): Call({"job_id": job["id"]}),
+    }
+
+
+# --- medical --------------------------------------------------------------------------------
+
+
+def stay_body(claim: str, number: str, **over: Any) -> dict[str, Any]:
+    body = {
+        "claim_id": claim,
+        "id_number": number,
+        "county_code": IN_COUNTY,
+        "hospital_level": 2,
+        "admin_level": "county",
+        "admission": "2017-04-01",
+        "discharge": "2017-04-12",
+        "referral_compliant": True,
+        "total_cost": "20000.00",
+        "covered_cost": "18000.00",
+        "diagnosis_codes": ["I63.9"],
+        "upstream": {"basic": "9000.00", "critical_illness": "2000.00", "assistance": "1000.00"},
+    }
+    return {**body, **over}
+
+
+CHRONIC = {
+    "bill_id": "MX-B1",
+    "id_number": P1,
+    "county_code": IN_COUNTY,
+    "bill_date": "2018-03-01",
+    "category": "I",
+    "hospital_level": 1,
+    "covered_cost": "600.00",
+    "diagnosis_codes": ["N18.5"],
+}
+CHRONIC36 = {
+    "bill_id": "MX-B2",
+    "id_number": P1,
+    "county_code": IN_COUNTY,
+    "bill_date": "2018-04-01",
+    "hospital_admin_level": "county",
+    "bill_self_pay": "800.00",
+    "approved_out_of_catalogue": "500.00",
+    "diagnosis_codes": ["E11.9"],
+}
+CAMPAIGN = {"county_code": IN_COUNTY, "period_start": "2017-01-01", "period_end": "2017-12-31"}
+VISIT = {
+    "visit_id": "MX-V1",
+    "id_number": P1,
+    "county_code": IN_COUNTY,
+    "township_code": IN_TOWNSHIP,
+    "facility_type": "township_health_centre",
+    "facility_name": "栋川镇卫生院",
+    "visit_date": "2017-05-03",
+    "fee_self_pay": "10.00",
+}
+
+
+async def seed_medical(
+    client: httpx.AsyncClient, settings: Settings, url: str
+) -> dict[tuple[str, str], Call]:
+    from services.medical.models import RegistryPerson
+
+    seed_registry(url, RegistryPerson, poverty_status="marginal")
+    hospital = token(settings, Role.hospital, scope=IN_COUNTY, sub="matrix-hospital")
+    ok(await client.post("/v1/hospitalizations", json=stay_body("MX-C1", P1), headers=hospital))
+    _registered_poor(url)
+    campaign = ok(
+        await client.post(
+            "/v1/campaigns",
+            json=CAMPAIGN,
+            headers=as_(settings, Role.county_medical),
+        )
+    )
+    cid = campaign["campaign_id"] if "campaign_id" in campaign else campaign["id"]
+    forms = ok(
+        await client.get(f"/v1/campaigns/{cid}/forms", headers=as_(settings, Role.county_medical))
+    )
+    items = forms["items"] if isinstance(forms, dict) else forms
+    assert items, forms
+    form_id = items[0].get("form_id", items[0].get("id"))
+    ok(await client.post("/v1/outpatient/chronic-bills", json=CHRONIC, headers=hospital))
+    ok(await client.post("/v1/outpatient/chronic36-bills", json=CHRONIC36, headers=hospital))
+    ok(await client.post("/v1/general-diagnosis-fees", json=VISIT, headers=hospital))
+    claim = {"claim_id": "MX-C1"}
+    campaign_params = {"campaign_id": str(cid)}
+    person = {"id_number": P1}
+    return {
+        ("GET", "/v1/persons/{id_number}"): Call(person),
+        ("POST", "/v1/hospitalizations"): Call(json=stay_body("MX-C2", P2)),
+        ("GET", "/v1/hospitalizations/{claim_id}"): Call(claim),
+        ("PUT", "/v1/hospitalizations/{claim_id}"): Call(
+            claim, json=stay_body("MX-C1", P1, total_cost="20001.00")
+        ),
+        ("POST", "/v1/hospitalizations/{claim_id}/cancel"): Call(
+            claim, json={"reason": "entered twice"}
+        ),
+        ("GET", "/v1/hospitalizations/{claim_id}/history"): Call(claim),
+        ("POST", "/v1/campaigns"): Call(json=CAMPAIGN),
+        ("GET", "/v1/campaigns/{campaign_id}"): Call(campaign_params),
+        ("GET", "/v1/campaigns/{campaign_id}/forms"): Call(campaign_params),
+        ("GET", "/v1/campaigns/{campaign_id}/forms/export"): Call(campaign_params),
+        ("GET", "/v1/campaigns/{campaign_id}/forms/{form_id}"): Call(
+            {**campaign_params, "form_id": str(form_id)}
+        ),
+        ("POST", "/v1/campaigns/{campaign_id}/forms/{form_id}/steps"): Call(
+            {**campaign_params, "form_id": str(form_id)}, json={"to": "home_visited"}
+        ),
+        ("GET", "/v1/persons/{id_number}/medical-summary"): Call(person, {"year": "2017"}),
+        ("GET", "/v1/indicators/guarantee"): Call(query={"county": IN_COUNTY, "year": "2017"}),
+        ("POST", "/v1/outpatient/chronic-bills"): Call(json={**CHRONIC, "bill_id": "MX-B3"}),
+        ("POST", "/v1/outpatient/chronic36-bills"): Call(json={**CHRONIC36, "bill_id": "MX-B4"}),
+        ("GET", "/v1/outpatient/bills/{bill_id}"): Call({"bill_id": "MX-B1"}),
+        ("GET", "/v1/persons/{id_number}/outpatient-summary"): Call(person, {"year": "2018"}),
+        ("POST", "/v1/general-diagnosis-fees"): Call(json={**VISIT, "visit_id": "MX-V2"}),
+        ("GET", "/v1/general-diagnosis-fees/ledger"): Call(query={"county": IN_COUNTY}),
+        ("GET", "/v1/general-diagnosis-fees/{visit_id}"): Call({"visit_id": "MX-V1"}),
+    }
+
+
+def _registered_poor(url: str) -> None:
+    from sqlalchemy import update
+
+    from services.medical.models import RegistryPerson
+
+    engine = make_engine(url)
+    with Session(engine) as s:
+        s.execute(update(RegistryPerson).values(poverty_status="not_exited"))
+        s.commit()
+    engine.dispose()
+
+
+# --- employment -----------------------------------------------------------------------------
+
+CENSUS = {"work_ability": "full", "wishes_to_work": True, "wishes_to_train": True}
+CENSUS_CSV = f"证件号码,劳动能力,就业意愿,培训意愿\n{P4},full,是,是\n".encode()
+PROGRAMME = {
+    "county_code": IN_COUNTY,
+    "name": "矩阵培训",
+    "kind": "skills",
+    "provider_department": "县妇联",
+    "townships": [IN_TOWNSHIP],
+    "hours": 80,
+    "starts_on": "2018-03-01",
+    "ends_on": "2018-03-20",
+}
+VACANCY = {
+    "county_code": IN_COUNTY,
+    "township_code": IN_TOWNSHIP,
+    "employer": "某厂",
+    "title": "普工",
+    "location": "local",
+    "monthly_wage": "2500.00",
+    "positions": 5,
+    "opened_on": "2018-03-01",
+}
+POST = {
+    "township_code": IN_TOWNSHIP,
+    "village_code": IN_VILLAGE,
+    "post_type": "cleaning",
+    "name": "保洁员",
+    "capacity": 3,
+    "opened_on": "2018-01-01",
+}
+WORKSHOP = {
+    "township_code": IN_TOWNSHIP,
+    "village_code": IN_VILLAGE,
+    "name": "扶贫车间",
+    "operator": "某公司",
+    "opened_on": "2018-01-01",
+}
+BUSINESS = {
+    "person_id": "mxp-1",
+    "business_type": "individual",
+    "name": "小卖部",
+    "started_on": "2018-05-01",
+}
+LOAN = {
+    "person_id": "mxp-1",
+    "loan_kind": "guarantee",
+    "amount": "50000.00",
+    "term_months": 24,
+    "applied_on": "2018-06-01",
+}
+
+
+async def seed_employment(
+    client: httpx.AsyncClient, settings: Settings, url: str
+) -> dict[tuple[str, str], Call]:
+    from services.employment.registry.models import RegistryPerson
+
+    seed_registry(url, RegistryPerson, poverty_status="not_exited")
+    hrss = as_(settings, Role.county_hrss)
+
+    async def post(path: str, body: dict[str, Any]) -> Any:
+        return ok(await client.post(path, json=body, headers=hrss))
+
+    for pid in ("mxp-1", "mxp-2", "mxp-3"):
+        ok(await client.put(f"/v1/census/persons/{pid}", json=CENSUS, headers=hrss))
+    prog = await post("/v1/training/programmes", PROGRAMME)
+    enrolment = await post(
+        f"/v1/training/programmes/{prog['id']}/enrolments",
+        {"person_id": "mxp-1", "enrolled_on": "2018-03-01"},
+    )
+    await post(
+        f"/v1/training/enrolments/{enrolment['id']}/completion",
+        {"completed_on": "2018-03-20", "outcome": "passed"},
+    )
+    certificate = await post(
+        f"/v1/training/enrolments/{enrolment['id']}/certificates",
+        {"kind": "skill_level", "number": "MX-CERT-1", "issued_on": "2018-04-01"},
+    )
+    vacancy = await post("/v1/jobs/vacancies", VACANCY)
+    rec = await post(
+        "/v1/jobs/recommendations",
+        {"vacancy_id": vacancy["id"], "person_id": "mxp-2", "recommended_on": "2018-03-05"},
+    )
+    placement = await post(
+        "/v1/jobs/placements",
+        {"person_id": "mxp-3", "employer": "某厂", "location": "local", "start_on": "2018-04-01"},
+    )
+    post_ = await post("/v1/posts", POST)
+    assignment = await post(
+        f"/v1/posts/{post_['id']}/assignments", {"person_id": "mxp-2", "start_on": "2018-02-01"}
+    )
+    workshop = await post("/v1/workshops", WORKSHOP)
+    worker = await post(
+        f"/v1/workshops/{workshop['id']}/workers", {"person_id": "mxp-3", "start_on": "2018-02-01"}
+    )
+    business = await post("/v1/businesses", BUSINESS)
+    loan = await post("/v1/business-loans", LOAN)
+    person = {"person_id": "mxp-1"}
+    programme = {"programme_id": str(prog["id"])}
+    county = {"county": IN_COUNTY}
+    return {
+        ("POST", "/v1/census/imports"): Call(file=("census.csv", CENSUS_CSV, "text/csv")),
+        ("GET", "/v1/census/persons"): Call(query={"division": DIVISION}),
+        ("GET", "/v1/census/persons/{person_id}"): Call(person),
+        ("PUT", "/v1/census/persons/{person_id}"): Call(person, json=CENSUS),
+        ("PATCH", "/v1/census/persons/{person_id}"): Call(person, json={"note": "复查"}),
+        ("GET", "/v1/census/not-surveyed"): Call(query={"division": DIVISION}),
+        ("GET", "/v1/census/export"): Call(query={"division": DIVISION}),
+        ("GET", "/v1/training/assignments"): Call(query=county),
+        ("POST", "/v1/training/programmes"): Call(json=PROGRAMME),
+        ("GET", "/v1/training/programmes"): Call(query=county),
+        ("GET", "/v1/training/programmes/{programme_id}"): Call(programme),
+        ("POST", "/v1/training/programmes/{programme_id}/enrolments"): Call(
+            programme, json={"person_id": "mxp-2", "enrolled_on": "2018-03-01"}
+        ),
+        ("GET", "/v1/training/programmes/{programme_id}/enrolments"): Call(programme),
+        ("POST", "/v1/training/enrolments/{enrolment_id}/completion"): Call(
+            {"enrolment_id": str(enrolment["id"])},
+            json={"completed_on": "2018-03-20", "outcome": "passed"},
+        ),
+        ("POST", "/v1/training/enrolments/{enrolment_id}/certificates"): Call(
+            {"enrolment_id": str(enrolment["id"])},
+            json={"kind": "skill_level", "number": "MX-CERT-2", "issued_on": "2018-04-02"},
+        ),
+        ("POST", "/v1/training/certificates/{certificate_id}/job-seeking-subsidy"): Call(
+            {"certificate_id": str(certificate["id"])}, json={}
+        ),
+        ("GET", "/v1/training/indicators"): Call(query={**county, "year": "2018"}),
+        ("GET", "/v1/training/ledger"): Call(query={**county, "year": "2018"}),
+        ("POST", "/v1/jobs/vacancies"): Call(json=VACANCY),
+        ("GET", "/v1/jobs/vacancies"): Call(query=county),
+        ("GET", "/v1/jobs/vacancies/{vacancy_id}"): Call({"vacancy_id": str(vacancy["id"])}),
+        ("POST", "/v1/jobs/vacancies/{vacancy_id}/close"): Call(
+            {"vacancy_id": str(vacancy["id"])}, json={"closed_on": "2018-09-01"}
+        ),
+        ("POST", "/v1/jobs/recommendations"): Call(
+            json={"vacancy_id": vacancy["id"], "person_id": "mxp-1", "recommended_on": "2018-03-06"}
+        ),
+        ("GET", "/v1/jobs/recommendations"): Call(query=county),
+        ("GET", "/v1/jobs/recommendations/{rec_id}"): Call({"rec_id": str(rec["id"])}),
+        ("POST", "/v1/jobs/recommendations/{rec_id}/outcome"): Call(
+            {"rec_id": str(rec["id"])}, json={"outcome": "interviewed", "on": "2018-03-10"}
+        ),
+        ("GET", "/v1/jobs/recommendation-coverage"): Call(query=county),
+        ("POST", "/v1/jobs/placements"): Call(
+            json={
+                "person_id": "mxp-1",
+                "employer": "某厂",
+                "location": "local",
+                "start_on": "2018-05-01",
+            }
+        ),
+        ("GET", "/v1/jobs/placements"): Call(query=county),
+        ("GET", "/v1/jobs/placements/{placement_id}"): Call({"placement_id": str(placement["id"])}),
+        ("POST", "/v1/jobs/placements/{placement_id}/loss"): Call(
+            {"placement_id": str(placement["id"])},
+            json={"lost_on": "2018-08-01", "reason": "合同到期"},
+        ),
+        ("POST", "/v1/jobs/fairs"): Call(
+            json={
+                "township_code": IN_TOWNSHIP,
+                "name": "招聘会",
+                "held_on": "2018-03-01",
+                "employers": 3,
+                "vacancies": 20,
+                "attendees": 50,
+                "hires": 4,
+            }
+        ),
+        ("GET", "/v1/jobs/fairs"): Call(query=county),
+        ("POST", "/v1/posts"): Call(json=POST),
+        ("GET", "/v1/posts"): Call(query=county),
+        ("GET", "/v1/posts/occupancy"): Call(query=county),
+        ("GET", "/v1/posts/{post_id}"): Call({"post_id": str(post_["id"])}),
+        ("POST", "/v1/posts/{post_id}/assignments"): Call(
+            {"post_id": str(post_["id"])}, json={"person_id": "mxp-1", "start_on": "2018-02-01"}
+        ),
+        ("GET", "/v1/posts/{post_id}/assignments"): Call({"post_id": str(post_["id"])}),
+        ("POST", "/v1/posts/{post_id}/assignments/{assignment_id}/end"): Call(
+            {"post_id": str(post_["id"]), "assignment_id": str(assignment["id"])},
+            json={"end_on": "2018-09-01", "reason": "外出务工"},
+        ),
+        ("POST", "/v1/workshops"): Call(json=WORKSHOP),
+        ("GET", "/v1/workshops"): Call(query=county),
+        ("GET", "/v1/workshops/{workshop_id}"): Call({"workshop_id": str(workshop["id"])}),
+        ("POST", "/v1/workshops/{workshop_id}/workers"): Call(
+            {"workshop_id": str(workshop["id"])},
+            json={"person_id": "mxp-1", "start_on": "2018-02-01"},
+        ),
+        ("GET", "/v1/workshops/{workshop_id}/workers"): Call({"workshop_id": str(workshop["id"])}),
+        ("POST", "/v1/workshops/{workshop_id}/workers/{worker_id}/leave"): Call(
+            {"workshop_id": str(workshop["id"]), "worker_id": str(worker["id"])},
+            json={"end_on": "2018-09-01"},
+        ),
+        ("POST", "/v1/workshops/{workshop_id}/subsidy-claims"): Call(
+            {"workshop_id": str(workshop["id"])}, json={"year": 2018}
+        ),
+        ("GET", "/v1/workshops/{workshop_id}/subsidy-payments"): Call(
+            {"workshop_id": str(workshop["id"])}
+        ),
+        ("POST", "/v1/businesses"): Call(json={**BUSINESS, "person_id": "mxp-2"}),
+        ("GET", "/v1/businesses"): Call(query=county),
+        ("GET", "/v1/businesses/{business_id}"): Call({"business_id": str(business["id"])}),
+        ("POST", "/v1/businesses/{business_id}/close"): Call(
+            {"business_id": str(business["id"])}, json={"closed_on": "2019-01-01"}
+        ),
+        ("POST", "/v1/businesses/{business_id}/subsidy"): Call(
+            {"business_id": str(business["id"])}, json={}
+        ),
+        ("POST", "/v1/business-loans"): Call(json={**LOAN, "person_id": "mxp-2"}),
+        ("GET", "/v1/business-loans"): Call(query=county),
+        ("GET", "/v1/business-loans/{loan_id}"): Call({"loan_id": str(loan["id"])}),
+        ("POST", "/v1/business-loans/{loan_id}/decision"): Call(
+            {"loan_id": str(loan["id"])}, json={"approve": True}
+        ),
+        ("POST", "/v1/relocated-households"): Call(
+            json={"items": [{"household_id": "MX-H1", "site": "安置点"}]}
+        ),
+        ("POST", "/v1/relocated-households/imports"): Call(
+            file=(
+                "ledger.csv",
+                "户编号,安置点,搬迁日期\nMX-H1,安置点,2018-01-05\n".encode(),
+                "text/csv",
+            )
+        ),
+        ("GET", "/v1/relocated-households/without-work"): Call(query=county),
+        ("GET", "/v1/reports/monthly"): Call(query={**county, "month": "2018-06"}),
+    }
+
+
+# --- the matrix -----------------------------------------------------------------------------
+
+SERVICES: dict[str, tuple[Callable[[Settings], FastAPI], Seeder]] = {
+    "enrollment": (enrollment_app, seed_enrollment),
+    "medical": (medical_app, seed_medical),
+    "employment": (employment_app, seed_employment),
+}
+
+
+def policy_of(app: FastAPI) -> AccessPolicy:
+    return app.state.access_policy  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("service", ["enrollment", "medical", "employment", "welfare"])
+def test_every_operation_has_a_rule_and_every_rule_an_operation(service: str) -> None:
+    build = {
+        "enrollment": enrollment_app,
+        "medical": medical_app,
+        "employment": employment_app,
+        "welfare": welfare_app,
+    }[service]
+    app = build(make_settings(service, "sqlite://", bus_enabled=False))
+    missing, stale = coverage(app.openapi(), policy_of(app))
+    assert not missing, f"operations without an access rule: {sorted(missing)}"
+    assert not stale, f"access rules naming no operation: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+async def test_access_matrix(service: str, tmp_path: Any) -> None:
+    build, seeder = SERVICES[service]
+    template = f"sqlite:///{tmp_path}/{{service}}.db"
+    settings = make_settings(service, template, bus_enabled=False)
+    app = build(settings)
+    url = template.replace("{service}", service)
+    async with running(app) as client:
+        calls = await seeder(client, settings, url)
+        spec = app.openapi()
+        failures = await run_matrix(client, settings, policy_of(app), spec, calls, MARKERS)
+    assert not failures, f"{len(failures)} failure(s):\n" + "\n".join(failures)
