@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from deploy.seed import county as cty
+from deploy.seed import employment
 from deploy.seed.client import Endpoints, SeedError
 from deploy.seed.load import Loader, registered_people
 from deploy.seed.people import PEOPLE
@@ -46,6 +47,20 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--concurrency", type=int, default=4, help="requests in flight per step")
     load.add_argument("--wait-timeout", type=float, default=300, help="seconds per wait")
     load.add_argument(
+        "--employment-year",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="load the year's training, recommendations, placements, posts and workshops",
+    )
+    load.add_argument(
+        "--employment-share",
+        type=float,
+        default=None,
+        help="share of the households the employment year covers (default: all of a county "
+        f"of up to {employment.DEFAULT_PEOPLE} people, about that many of a larger one; "
+        "1 for the whole county, one request per record: slower)",
+    )
+    load.add_argument(
         "--if-empty", action="store_true", help="do nothing when the registry has people"
     )
     return main
@@ -60,6 +75,14 @@ def _build(args: argparse.Namespace) -> cty.County:
         dibao=args.dibao,
         tekun=args.tekun,
     )
+
+
+def _employment_share(args: argparse.Namespace) -> float:
+    if not args.employment_year:
+        return 0.0
+    if args.employment_share is None:
+        return employment.default_share(args.people)
+    return float(args.employment_share)
 
 
 def generate(args: argparse.Namespace) -> int:
@@ -92,6 +115,7 @@ def load(args: argparse.Namespace) -> int:
             secret=secret,
             concurrency=args.concurrency,
             wait_timeout=args.wait_timeout,
+            employment_share=_employment_share(args),
         )
         report = asyncio.run(loader.run())
     except SeedError as exc:

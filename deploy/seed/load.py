@@ -1,7 +1,8 @@
 """Load a synthetic county into running services through their own HTTP interfaces, in the
 order the departments would: the poverty office's roster (enrollment), the insurance rolls
 (enrollment), then, once the registry events have reached the other services, the labour census
-(employment), a year of hospital stays (medical), 特困 certifications and dibao households through
+and the year of training, job recommendations, placements, public-welfare posts and workshops
+that follows it (employment), a year of hospital stays (medical), 特困 certifications and dibao households through
 their whole procedure (welfare). No service's database is touched."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from deploy.seed import employment
 from deploy.seed.client import (
     TIMEOUT,
     UNKNOWN_PERSON,
@@ -56,6 +58,7 @@ class Loader:
         secret: str | None = None,
         concurrency: int = 4,
         wait_timeout: float = 300,
+        employment_share: float = 1.0,
         log: Callable[[str], None] = print,
     ) -> None:
         self.county = county
@@ -63,6 +66,7 @@ class Loader:
         self.tokens = Tokens(secret, COUNTY_CODE)
         self.concurrency = concurrency
         self.wait_timeout = wait_timeout
+        self.employment_share = employment_share
         self.log = log
         self.files = files(county)
         self.loaded: dict[str, Any] = {}
@@ -76,6 +80,8 @@ class Loader:
             await self._step("rolls", self.rolls)
             await self._step("registry events", self.wait_for_registry)
             await self._step("census", self.census)
+            if self.employment_share > 0:
+                await self._step("employment", self.employment_year)
             await self._step("stays", self.stays)
             await self._step("tekun", self.tekun)
             await self._step("dibao", self.dibao)
@@ -176,6 +182,180 @@ class Loader:
             if not late or time.monotonic() > deadline:
                 raise SeedError(f"census: {problem(r)}")
             await asyncio.sleep(2)
+
+    async def employment_year(self) -> None:
+        """The year's training, recommendations, placements, posts, workshops and businesses
+        (deploy/seed/employment.py), as the departments record them one by one."""
+        r = await self.client.get(
+            f"{self.urls.employment}/v1/training/assignments",
+            params={"county": COUNTY_CODE, "on": self.county.as_of.isoformat()},
+            headers=self.tokens["hrss"],
+        )
+        if r.status_code != 200:
+            raise SeedError(f"training assignments: {problem(r)}")
+        table = r.json()
+        plan = employment.plan(
+            self.county,
+            table["departments"],
+            table.get("two_after_department") or "",
+            share=self.employment_share,
+        )
+        self.log(f"seed: employment plan {plan.summary()}")
+        await self._census_ids(plan.people())
+        done: dict[str, int] = {}
+        await self._training(plan, done)
+        await self._jobs(plan, done)
+        await self._posts(plan, done)
+        await self._workshops(plan, done)
+        await self._businesses(plan, done)
+        self.loaded["employment"] = done
+
+    async def _census_ids(self, wanted: set[str]) -> None:
+        """Person ids of the people the plan names: the employment census's pages, matched by
+        household and name; the rare namesakes in one household asked of enrollment."""
+        people = {p.id_number: (h.id, p.name) for h in self.county.households for p in h.members}
+        keys: dict[tuple[str, str], list[str]] = {}
+        for number in wanted:
+            keys.setdefault(people[number], []).append(number)
+        found: dict[tuple[str, str], list[str]] = {}
+        offset, total, page = 0, None, 500
+        while total is None or offset < total:
+            r = await self.client.get(
+                f"{self.urls.employment}/v1/census/persons",
+                params={"limit": page, "offset": offset},
+                headers=self.tokens["hrss"],
+            )
+            if r.status_code != 200:
+                raise SeedError(f"census persons: {problem(r)}")
+            body = r.json()
+            total = body["total"]
+            for item in body["items"]:
+                found.setdefault((item["household_id"], item["name"]), []).append(item["person_id"])
+            offset += page
+        for key, numbers in keys.items():
+            ids = found.get(key, [])
+            if len(numbers) == 1 and len(ids) == 1:
+                self.ids[numbers[0]] = ids[0]
+            else:
+                for number in numbers:
+                    self.ids[number] = await self.person_id(number)
+
+    def _count(self, done: dict[str, int], name: str) -> None:
+        done[name] = done.get(name, 0) + 1
+
+    async def _employ(self, path: str, body: dict[str, Any], actor: str, what: str) -> Any:
+        return await self._post(f"{self.urls.employment}{path}", body, actor, what)
+
+    def _person(self, item: dict[str, Any]) -> dict[str, Any]:
+        body = {k: v for k, v in item.items() if k != "id_number"}
+        body["person_id"] = self.ids[item["id_number"]]
+        return body
+
+    async def _training(self, plan: employment.EmploymentPlan, done: dict[str, int]) -> None:
+        jobs: list[tuple[int, dict[str, Any]]] = []
+        for programme in plan.programmes:
+            out = await self._employ(
+                "/v1/training/programmes", programme["body"], "hrss", "training programme"
+            )
+            self._count(done, "programmes")
+            jobs.extend((out["id"], e) for e in programme["enrolments"])
+
+        async def trainee(job: tuple[int, dict[str, Any]]) -> None:
+            programme_id, e = job
+            body = {"person_id": self.ids[e["id_number"]], "enrolled_on": e["enrolled_on"]}
+            out = await self._employ(
+                f"/v1/training/programmes/{programme_id}/enrolments", body, "township", "enrolment"
+            )
+            self._count(done, "enrolments")
+            if e["completion"] is None:
+                return
+            base = f"/v1/training/enrolments/{out['id']}"
+            await self._employ(f"{base}/completion", e["completion"], "township", "completion")
+            self._count(done, "completions")
+            if e["certificate"] is None:
+                return
+            cert = await self._employ(
+                f"{base}/certificates", e["certificate"], "township", "certificate"
+            )
+            self._count(done, "certificates")
+            if e["subsidy"]:
+                path = f"/v1/training/certificates/{cert['id']}/job-seeking-subsidy"
+                await self._employ(path, {}, "hrss", "job-seeking subsidy")
+                self._count(done, "job_seeking_subsidies")
+
+        self._fail("training", await bounded(jobs, trainee, self._wide))
+
+    @property
+    def _wide(self) -> int:
+        """Requests in flight for the many small employment records."""
+        return self.concurrency * 2
+
+    async def _jobs(self, plan: employment.EmploymentPlan, done: dict[str, int]) -> None:
+        vacancy_ids: list[int] = []
+        for vacancy in plan.vacancies:
+            out = await self._employ("/v1/jobs/vacancies", vacancy, "hrss", "vacancy")
+            vacancy_ids.append(out["id"])
+        done["vacancies"] = len(vacancy_ids)
+
+        async def recommend(rec: dict[str, Any]) -> None:
+            body = {
+                "vacancy_id": vacancy_ids[rec["vacancy"]],
+                "person_id": self.ids[rec["id_number"]],
+                "recommended_on": rec["recommended_on"],
+            }
+            out = await self._employ("/v1/jobs/recommendations", body, "village", "recommendation")
+            self._count(done, "recommendations")
+            if rec["outcome"] is not None:
+                path = f"/v1/jobs/recommendations/{out['id']}/outcome"
+                await self._employ(path, rec["outcome"], "village", "outcome")
+                self._count(done, f"outcome_{rec['outcome']['outcome']}")
+
+        async def place(item: dict[str, Any]) -> None:
+            await self._employ("/v1/jobs/placements", self._person(item), "village", "placement")
+            self._count(done, "placements")
+
+        async def fair(body: dict[str, Any]) -> None:
+            await self._employ("/v1/jobs/fairs", body, "township", "fair")
+            self._count(done, "fairs")
+
+        self._fail("recommendations", await bounded(plan.recommendations, recommend, self._wide))
+        self._fail("placements", await bounded(plan.placements, place, self._wide))
+        self._fail("fairs", await bounded(plan.fairs, fair, self.concurrency))
+
+    async def _posts(self, plan: employment.EmploymentPlan, done: dict[str, int]) -> None:
+        async def post(item: dict[str, Any]) -> None:
+            out = await self._employ("/v1/posts", item["body"], "township", "post")
+            self._count(done, "posts")
+            for a in item["assignments"]:  # in turn: the post's positions are counted
+                path = f"/v1/posts/{out['id']}/assignments"
+                await self._employ(path, self._person(a), "township", "post assignment")
+                self._count(done, "post_assignments")
+
+        self._fail("posts", await bounded(plan.posts, post, self._wide))
+
+    async def _workshops(self, plan: employment.EmploymentPlan, done: dict[str, int]) -> None:
+        for item in plan.workshops:
+            out = await self._employ("/v1/workshops", item["body"], "township", "workshop")
+            self._count(done, "workshops")
+            base = f"/v1/workshops/{out['id']}"
+
+            async def worker(w: dict[str, Any], base: str = base) -> None:
+                await self._employ(f"{base}/workers", self._person(w), "township", "worker")
+                self._count(done, "workshop_workers")
+
+            self._fail("workshops", await bounded(item["workers"], worker, self.concurrency))
+            if item["claim"] is not None:
+                claim = await self._employ(
+                    f"{base}/subsidy-claims", {"year": item["claim"]}, "hrss", "workshop claim"
+                )
+                done["workshop_subsidy_paid"] = len(claim["paid"])
+
+    async def _businesses(self, plan: employment.EmploymentPlan, done: dict[str, int]) -> None:
+        async def start(item: dict[str, Any]) -> None:
+            await self._employ("/v1/businesses", self._person(item), "village", "business")
+            self._count(done, "businesses")
+
+        self._fail("businesses", await bounded(plan.businesses, start, self.concurrency))
 
     # --- medical ------------------------------------------------------------------------------
 

@@ -65,6 +65,36 @@ def test_small_county_reaches_every_service(cluster: Cluster) -> None:
     # employment: the labour census
     census = get("employment", "/v1/census/persons", Role.county_hrss, limit=1).json()
     assert census["total"] == len(county.census)
+    # employment: the year's training, recommendations, placements and public-welfare posts
+    progs = get("employment", "/v1/training/programmes", Role.county_hrss, county="532325").json()
+    assert progs and sum(p["enrolled"] for p in progs) > 0
+    assert sum(p["completed"] for p in progs) > 0
+    enrolments = get(
+        "employment", f"/v1/training/programmes/{progs[0]['id']}/enrolments", Role.county_hrss
+    ).json()
+    assert enrolments and all(e["programme_id"] == progs[0]["id"] for e in enrolments)
+    recs = get("employment", "/v1/jobs/recommendations", Role.county_hrss, year=2020, limit=1000)
+    assert recs.status_code == 200 and len(recs.json()) > 0
+    assert {r["outcome"] for r in recs.json()} >= {"pending", "hired"}
+    coverage = get(
+        "employment", "/v1/jobs/recommendation-coverage", Role.county_hrss,
+        county="532325", year=2020,
+    ).json()  # fmt: skip
+    assert 0 < coverage["below_minimum"] < coverage["labourers"] / 2  # most have >= 3
+    placed = get("employment", "/v1/jobs/placements", Role.county_hrss, limit=1000).json()
+    assert placed
+    posts = get("employment", "/v1/posts", Role.county_hrss, county="532325").json()
+    assert posts
+    assignments = get(
+        "employment", f"/v1/posts/{posts[0]['id']}/assignments", Role.county_hrss
+    ).json()
+    assert assignments and all(a["post_id"] == posts[0]["id"] for a in assignments)
+    occupancy = get(
+        "employment", "/v1/posts/occupancy", Role.county_hrss, county="532325", on="2020-12-31"
+    ).json()
+    assert 0.6 < float(occupancy["rate"]) <= 1
+    shops = get("employment", "/v1/workshops", Role.county_hrss, county="532325").json()
+    assert shops
     # welfare: dibao households through the whole procedure, and 特困 certifications
     cases = get("welfare", "/v1/dibao/cases", Role.county_civil, status="active").json()
     assert cases["total"] == 3

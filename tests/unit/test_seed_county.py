@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from deploy.seed import employment
 from deploy.seed.county import County, build_county, files, roster_rows
 from deploy.seed.divisions import COUNTY_CODE, townships
 from services.employment.census.importing import Errors, parse_lines
@@ -158,3 +159,162 @@ def test_cases_are_valid_request_bodies(county: County) -> None:
     assert len(tekun) == len(county.tekun)
     assert all(people[n].age_on(county.as_of) >= 60 for n in tekun)
     assert not tekun & {m["id_number"] for d in county.dibao for m in d["members"]}
+
+
+# --- the employment year (deploy/seed/employment.py) -------------------------------------------
+
+ASSIGNMENTS = {  # as GET /v1/training/assignments answers for 532325
+    "县人社局": ["532325104", "532325105", "532325201"],
+    "县扶贫办": ["532325102", "532325103", "532325202", "532325203"],
+    "县农业局": ["532325101"],
+    "县妇联": ["532325100"],
+}
+
+
+@pytest.fixture(scope="module")
+def plan(county: County) -> employment.EmploymentPlan:
+    return employment.plan(county, ASSIGNMENTS, "县教育局")
+
+
+def test_same_seed_same_employment_plan(county: County, plan: employment.EmploymentPlan) -> None:
+    assert employment.plan(county, ASSIGNMENTS, "县教育局") == plan
+    other = employment.plan(build_county(7), ASSIGNMENTS, "县教育局")
+    assert other.recommendations != plan.recommendations
+    part = employment.plan(county, ASSIGNMENTS, "县教育局", share=0.2)
+    assert part == employment.plan(county, ASSIGNMENTS, "县教育局", share=0.2)
+    assert 0.1 < len(part.people()) / len(plan.people()) < 0.3
+    assert employment.plan(county, ASSIGNMENTS, "", share=0).summary()["enrolments"] == 0
+    assert employment.default_share(300) == 1.0 and employment.default_share(25_028) < 0.25
+
+
+def test_employment_bodies_are_valid_requests(
+    county: County, plan: employment.EmploymentPlan
+) -> None:
+    from services.employment.jobs.schemas import (
+        FairIn,
+        OutcomeIn,
+        PlacementIn,
+        RecommendationIn,
+        VacancyIn,
+    )
+    from services.employment.posts.routes import AssignmentIn, PostIn
+    from services.employment.training.schemas import (
+        CertificateIn,
+        CompletionIn,
+        EnrolmentIn,
+        ProgrammeIn,
+    )
+    from services.employment.workshops.routes import WorkerIn, WorkshopIn
+
+    as_of = county.as_of.isoformat()
+    for p in plan.programmes:
+        body = ProgrammeIn.model_validate(p["body"])
+        for e in p["enrolments"]:
+            EnrolmentIn.model_validate({"person_id": "x", "enrolled_on": e["enrolled_on"]})
+            assert e["enrolled_on"] <= body.starts_on.isoformat()
+            if e["completion"]:
+                done = CompletionIn.model_validate(e["completion"])
+                assert body.starts_on <= done.completed_on <= county.as_of
+            if e["certificate"]:
+                cert = CertificateIn.model_validate(e["certificate"])
+                assert e["completion"]["outcome"] == "passed" and cert.issued_on <= county.as_of
+    for v in plan.vacancies:
+        VacancyIn.model_validate(v)
+    for r in plan.recommendations:
+        vacancy = plan.vacancies[r["vacancy"]]
+        assert vacancy["opened_on"] <= r["recommended_on"] <= as_of
+        RecommendationIn.model_validate({**r, "vacancy_id": 1, "person_id": "x"})
+        if r["outcome"]:
+            outcome = OutcomeIn.model_validate(r["outcome"])
+            assert r["recommended_on"] <= outcome.on.isoformat() <= as_of
+    for p in plan.placements:
+        PlacementIn.model_validate({**p, "person_id": "x"})
+    for f in plan.fairs:
+        FairIn.model_validate(f)
+    for post in plan.posts:
+        body = PostIn.model_validate(post["body"])
+        assert len(post["assignments"]) <= body.capacity
+        for a in post["assignments"]:
+            AssignmentIn.model_validate({**a, "person_id": "x"})
+            assert body.opened_on.isoformat() <= a["start_on"] <= as_of
+    for w in plan.workshops:
+        WorkshopIn.model_validate(w["body"])
+        for x in w["workers"]:
+            WorkerIn.model_validate({**x, "person_id": "x"})
+
+
+def test_employment_plan_follows_the_rules_the_service_enforces(
+    county: County, plan: employment.EmploymentPlan
+) -> None:
+    people = {s.id_number: s for s in employment.seekers(county)}
+    poor = {p.id_number for h in county.households if h.status != "边缘户" for p in h.members}
+    assert plan.people() <= poor  # nobody of a marginal household
+    for p in plan.programmes:  # 部门包乡镇, or the 两后生 department county-wide
+        body = p["body"]
+        if body["for_two_after"]:
+            assert body["provider_department"] == "县教育局"
+        else:
+            assert set(body["townships"]) <= set(ASSIGNMENTS[body["provider_department"]])
+        for e in p["enrolments"]:
+            assert people[e["id_number"]].township in body["townships"]
+    pairs = Counter((r["vacancy"], r["id_number"]) for r in plan.recommendations)
+    assert max(pairs.values()) == 1  # a vacancy once per person
+    for r in plan.recommendations:
+        s = people[r["id_number"]]
+        assert s.able and s.working_age_on(date.fromisoformat(r["recommended_on"]))
+        assert plan.vacancies[r["vacancy"]]["township_code"] in (None, s.township)
+    held = [a["id_number"] for post in plan.posts for a in post["assignments"]]
+    assert len(held) == len(set(held))  # one post a person
+    hires = [r for r in plan.recommendations if r["outcome"] and r["outcome"]["outcome"] == "hired"]
+    placed = [r["id_number"] for r in hires] + [p["id_number"] for p in plan.placements]
+    assert len(placed) == len(set(placed))  # one job a person this year
+
+
+def test_employment_plan_has_realistic_shares(
+    county: County, plan: employment.EmploymentPlan
+) -> None:
+    people = employment.seekers(county)
+    willing = {s.id_number for s in people if s.able and s.wishes_to_train}
+    enrolled = {e["id_number"] for p in plan.programmes for e in p["enrolments"]}
+    assert 0.75 < len(enrolled & willing) / len(willing) < 0.9
+    completed = {
+        e["id_number"]: date.fromisoformat(e["completion"]["completed_on"])
+        for p in plan.programmes
+        for e in p["enrolments"]
+        if e["completion"]
+    }
+    assert 0.85 < len(completed) / len(enrolled) < 1
+    assert any(e["certificate"] for p in plan.programmes for e in p["enrolments"])
+    # every township a department trains has a programme; 适中乡 (200) only the 两后生 one
+    trained = {
+        t for p in plan.programmes if not p["body"]["for_two_after"] for t in p["body"]["townships"]
+    }
+    assert trained == {s.township for s in people} - {"532325200"}
+    # recommendations: most job seekers at least 3, some fewer
+    seekers = [s.id_number for s in people if s.able and s.wishes_to_work]
+    count = Counter(r["id_number"] for r in plan.recommendations)
+    at_least_3 = sum(count[n] >= 3 for n in seekers) / len(seekers)
+    assert 0.8 < at_least_3 < 1
+    # placement after training (6 months), closed windows only: around 50-70%
+    starts = {r["id_number"]: r["outcome"]["start_on"] for r in plan.recommendations
+              if r["outcome"] and r["outcome"]["outcome"] == "hired"}  # fmt: skip
+    starts.update({p["id_number"]: p["start_on"] for p in plan.placements})
+    closed = [n for n, d in completed.items() if d <= date(county.year, 6, 30)]
+    placed = sum(
+        n in starts and 0 <= (date.fromisoformat(starts[n]) - completed[n]).days <= 183
+        for n in closed
+    )
+    assert 0.45 < placed / len(closed) < 0.7
+    # posts: about 70-95% of the positions filled, some townships below the 80% target
+    by_town: dict[str, list[int]] = {}
+    for post in plan.posts:
+        t = by_town.setdefault(post["body"]["township_code"], [0, 0])
+        t[0] += post["body"]["capacity"]
+        t[1] += len(post["assignments"])
+    rates = [filled / positions for positions, filled in by_town.values()]
+    assert sum(p for p, _ in by_town.values()) >= 470  # the stock target
+    assert min(rates) < 0.8 <= max(rates) and all(0.6 < r <= 1 for r in rates)
+    summary = plan.summary()
+    assert summary["workshops"] >= 3 and summary["workshop_workers"] > 20
+    assert [w["claim"] for w in plan.workshops].count(county.year) == 1
+    assert summary["businesses"] >= 3 and summary["fairs"] == 36
