@@ -210,8 +210,10 @@ async def run_matrix(
     spec: Mapping[str, Any],
     calls: Mapping[tuple[str, str], Call],
     markers: list[str],
+    seen: list[Outcome] | None = None,
 ) -> list[str]:
-    """Every operation × role × scope; the failures as readable lines."""
+    """Every operation × role × scope; the failures as readable lines. `seen` collects every
+    outcome."""
     failures: list[str] = []
     ops = [op for op in operations(spec) if not policy.all_rules()[op.key].public]
     # Reads before writes, so that a write in scope (a death, a cancellation) cannot change
@@ -229,6 +231,8 @@ async def run_matrix(
                 outcome = Outcome(op, role, scope, kind, response.status_code, _detail(response))
                 leaked = kind == "out_of_scope" and leaks(response, markers)
                 problem = check(outcome, rule, object_route, leaked)
+                if seen is not None:
+                    seen.append(outcome)
                 if problem:
                     failures.append(f"{outcome} -> {problem}")
     return failures
