@@ -37,7 +37,7 @@ from shared.ids import make_resident_id
 
 COUNTY = "532325"
 TOWNSHIPS = tuple(
-    f"{COUNTY}{c}" for c in ("100", "101", "102", "103", "104", "105", "201", "202", "203")
+    f"{COUNTY}{c}" for c in ("100", "101", "102", "103", "104", "105", "200", "201", "202")
 )
 MONTH = "2018-06"
 ON = date(2018, 6, 30)

@@ -37,9 +37,9 @@ from shared.db import drop_database
 from shared.ids import make_resident_id
 
 COUNTY = "532325"
-# Towns 1xx, townships 2xx (GB/T 10114): 5 + 4 = the county's 9.
+# Towns 1xx, townships 2xx (GB/T 10114): 6 + 3 = the county's 9 (as YA-HRSS names them).
 TOWNSHIPS = tuple(
-    f"{COUNTY}{c}" for c in ("100", "101", "102", "103", "104", "200", "201", "202", "203")
+    f"{COUNTY}{c}" for c in ("100", "101", "102", "103", "104", "105", "200", "201", "202")
 )
 VILLAGES_PER_TOWNSHIP = 8
 YEAR = 2018

@@ -35,7 +35,7 @@ from shared.ids import make_resident_id
 
 COUNTY = "532325"
 TOWNSHIPS = tuple(
-    f"{COUNTY}{c}" for c in ("100", "101", "102", "103", "104", "200", "201", "202", "203")
+    f"{COUNTY}{c}" for c in ("100", "101", "102", "103", "104", "105", "200", "201", "202")
 )
 ON = date(2026, 3, 5)
 EPOCH = date(1940, 1, 1)

@@ -2,8 +2,8 @@
 order the departments would: the poverty office's roster (enrollment), the insurance rolls
 (enrollment), then, once the registry events have reached the other services, the labour census
 and the year of training, job recommendations, placements, public-welfare posts and workshops
-that follows it (employment), a year of hospital stays (medical), 特困 certifications and dibao households through
-their whole procedure (welfare). No service's database is touched."""
+that follows it (employment), a year of hospital stays (medical), 特困 certifications and dibao
+households through their whole procedure (welfare). No service's database is touched."""
 
 from __future__ import annotations
 

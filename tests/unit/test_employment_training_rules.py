@@ -42,7 +42,7 @@ P_ZA = Params(POLICY, ZHENGAN, date(2018, 6, 1))
 @pytest.mark.parametrize(
     ("department", "townships", "two_after", "allowed"),
     [
-        ("县人社局", ["532325104", "532325105", "532325201"], False, True),  # 弥兴 太平 适中
+        ("县人社局", ["532325103", "532325104", "532325200"], False, True),  # 弥兴 太平 适中
         ("县扶贫办", ["532325102"], False, True),  # 前场镇
         ("县农业局", ["532325101"], False, True),  # 光禄镇
         ("县妇联", ["532325100"], False, True),  # 栋川镇
