@@ -34,8 +34,11 @@ LOCAL_TOKEN_ROLES = (
     (Role.county_hrss, "532325"),
     (Role.county_medical, "532325"),
     (Role.county_civil, "532325"),
+    (Role.township_officer, "532325100"),  # 栋川镇
+    (Role.village_cadre, "532325100201"),  # a village of 栋川镇
     (Role.auditor, "532325"),
     (Role.hospital, "532325"),
+    (Role.service, "532325"),
     (Role.admin, ""),
 )
 

@@ -6,8 +6,9 @@ The policy is enforced in front of the routes (`install`): a caller whose roles 
 name gets 403 before the handler runs; a route without a rule is refused to everyone (fail
 closed). The handlers keep their own role checks and apply the jurisdiction (`Principal.guard`:
 an out-of-scope object answers 404). JSON responses to callers who may not see ID numbers have
-every `id_number` / `*_id_number` field masked (5323**********1234); exports carry who exported
-them and when (`export_marking`).
+every `id_number` / `*_id_number` field masked (5323**********1234), and so are ID-number cells of
+their CSV and XLSX exports (shared.tabular); every export carries who exported it and when
+(`X-Exported-By` / `X-Exported-At`, and the XLSX document properties).
 
 Admin passes every rule that does not say otherwise (`require` treats it so) and sees ID numbers
 in full; workflow steps (a dibao decision, a form signature) name the officers who take them and
@@ -31,6 +32,7 @@ from shared.auth import Principal, Role, decode_token
 from shared.errors import PROBLEM_JSON, DomainError, Forbidden
 from shared.ids import mask_id_number
 from shared.settings import get_settings
+from shared.tabular import EXPORT, ExportContext
 
 ALL_ROLES = frozenset(Role)
 LOCAL = frozenset({Role.township_officer, Role.village_cadre})
@@ -235,10 +237,13 @@ class AccessMiddleware:
             names = ", ".join(sorted(r.value for r in found.allowed()))
             await _refuse(scope, send, f"this action needs one of the roles: {names}")
             return
-        if self.policy.sees_full_ids(found, principal):
-            await self.app(scope, receive, send)
-            return
-        await self.app(scope, receive, _masking_send(send))
+        full = self.policy.sees_full_ids(found, principal)
+        marking = export_marking(principal)
+        reset = EXPORT.set(ExportContext(by=marking.by, at=marking.at, full_ids=full))
+        try:
+            await self.app(scope, receive, _response_send(send, mask=not full, marking=marking))
+        finally:
+            EXPORT.reset(reset)
 
 
 async def _refuse(scope: Scope, send: Send, detail: str) -> None:
@@ -257,15 +262,28 @@ async def _refuse(scope: Scope, send: Send, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _masking_send(send: Send) -> Send:
-    """Buffers a JSON response and masks its ID-number fields; anything else passes as is."""
+_EXPORT_MEDIA = (b"text/csv", b"spreadsheetml", b"image/png")
+
+
+def _response_send(send: Send, *, mask: bool, marking: ExportMarking) -> Send:
+    """Marks exports (CSV, XLSX, charts) with who exported them and when (`X-Exported-By`,
+    `X-Exported-At`); for a caller who may not see ID numbers, buffers a JSON answer and masks
+    its ID-number fields."""
     start: dict[str, Message] = {}
     chunks: list[bytes] = []
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             media = dict(message.get("headers", [])).get(b"content-type", b"")
-            if b"json" in media:
+            if any(m in media for m in _EXPORT_MEDIA):
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [
+                    (k.lower().encode(), v.encode())
+                    for k, v in marking.headers.items()
+                    if k.lower().encode() not in present
+                ]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            if mask and b"json" in media:
                 start["message"] = message
                 return
             await send(message)

@@ -1,17 +1,25 @@
 """Reading and writing the spreadsheets county staff exchange: CSV (UTF-8 or GB18030) and XLSX.
 
-Exports escape cells that a spreadsheet would run as a formula (=, +, -, @)."""
+Exports escape cells that a spreadsheet would run as a formula (=, +, -, @). Within a request the
+access policy sets `EXPORT` (shared.access): an XLSX then names who exported it and when in its
+document properties, and cells holding a resident ID number are masked for callers who may not
+see them in full (the rows stay as they are, so an export can be imported back)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+
+from shared.ids import mask_id_number
 
 XLSX_MAGIC = b"PK\x03\x04"
 CSV_MEDIA = "text/csv; charset=utf-8"
@@ -20,6 +28,26 @@ XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class TableFormatError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """Who is exporting, when, and whether ID numbers are shown to them in full."""
+
+    by: str
+    at: datetime
+    full_ids: bool
+
+
+EXPORT: ContextVar[ExportContext | None] = ContextVar("export", default=None)
+_ID_CELL = re.compile(r"^\d{17}[\dXx]$")
+
+
+def _masked(value: Any) -> Any:
+    context = EXPORT.get()
+    if context is None or context.full_ids or not isinstance(value, str):
+        return value
+    return mask_id_number(value) if _ID_CELL.match(value) else value
 
 
 def is_xlsx(content: bytes, filename: str = "") -> bool:
@@ -91,7 +119,7 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([safe_cell(_plain(v)) for v in row])
+        writer.writerow([safe_cell(_masked(_plain(v))) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -103,6 +131,11 @@ def write_xlsx(
     preamble: Sequence[str] = (),
 ) -> bytes:
     book = Workbook(write_only=True)
+    context = EXPORT.get()
+    if context is not None:
+        book.properties.creator = context.by
+        book.properties.lastModifiedBy = context.by
+        book.properties.created = context.at.replace(tzinfo=None)
     sheet = book.create_sheet(title=title[:31])
     for line in preamble:
         sheet.append([line])
@@ -111,7 +144,7 @@ def write_xlsx(
         values = []
         for v in row:
             v = _plain(v) if not isinstance(v, Decimal) else float(v)  # a number cell in Excel
-            values.append(safe_cell(v))
+            values.append(safe_cell(_masked(v)))
         sheet.append(values)
     out = io.BytesIO()
     book.save(out)

@@ -2,8 +2,9 @@
 it with the townships and villages; the poverty office and auditors read; other systems read
 jobs, posts, workshops and businesses through `service`.
 
-ID numbers: the service keys people by person id; where a number appears (an import's errors)
-only `service` sees it in full, everyone else masked."""
+ID numbers: the service keys people by person id; where a number appears, `service` sees it in
+full and everyone else masked, except the labour census, whose takers (village, township, HR &
+social security) export it with full numbers and import it back."""
 
 from __future__ import annotations
 
@@ -16,18 +17,21 @@ from shared.access import AccessPolicy, rule
 from shared.auth import Role
 
 TRAINING_OFFICERS = (Role.county_hrss, Role.township_officer)
+CENSUS_FULL_IDS = (*CENSUS_WRITERS, Role.service)
 
 POLICY = AccessPolicy(
     service="employment",
     full_ids=frozenset({Role.service}),
     rules={
-        ("POST", "/v1/census/imports"): rule(*CENSUS_WRITERS),
-        ("GET", "/v1/census/persons"): rule(*CENSUS_READERS),
-        ("GET", "/v1/census/persons/{person_id}"): rule(*CENSUS_READERS),
-        ("PUT", "/v1/census/persons/{person_id}"): rule(*CENSUS_WRITERS),
-        ("PATCH", "/v1/census/persons/{person_id}"): rule(*CENSUS_WRITERS),
-        ("GET", "/v1/census/not-surveyed"): rule(*CENSUS_READERS),
-        ("GET", "/v1/census/export"): rule(*CENSUS_READERS),
+        ("POST", "/v1/census/imports"): rule(*CENSUS_WRITERS, full_ids=CENSUS_FULL_IDS),
+        ("GET", "/v1/census/persons"): rule(*CENSUS_READERS, full_ids=CENSUS_FULL_IDS),
+        ("GET", "/v1/census/persons/{person_id}"): rule(*CENSUS_READERS, full_ids=CENSUS_FULL_IDS),
+        ("PUT", "/v1/census/persons/{person_id}"): rule(*CENSUS_WRITERS, full_ids=CENSUS_FULL_IDS),
+        ("PATCH", "/v1/census/persons/{person_id}"): rule(
+            *CENSUS_WRITERS, full_ids=CENSUS_FULL_IDS
+        ),
+        ("GET", "/v1/census/not-surveyed"): rule(*CENSUS_READERS, full_ids=CENSUS_FULL_IDS),
+        ("GET", "/v1/census/export"): rule(*CENSUS_READERS, full_ids=CENSUS_FULL_IDS),
         ("GET", "/v1/training/assignments"): rule(*TRAINING_READERS),
         ("POST", "/v1/training/programmes"): rule(Role.county_hrss),
         ("GET", "/v1/training/programmes"): rule(*TRAINING_READERS, county_wide=True),
