@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from shared.money import yuan
 from shared.policy.loader import PolicySet, ResolvedParameter
 
 
@@ -81,4 +82,25 @@ class Params:
         value = self.get(path, trace)
         if not isinstance(value, Decimal):
             raise TypeError(f"parameter {path} is not a number: {value!r}")
+        return value
+
+    def ratio(self, path: str, trace: Trace) -> Decimal:
+        """A ratio parameter, checked to lie in [0, 1]."""
+        value = self.decimal(path, trace)
+        if not 0 <= value <= 1:
+            raise ValueError(f"parameter {path} must be a ratio in [0, 1]: {value}")
+        return value
+
+    def amount(self, path: str, trace: Trace) -> Decimal:
+        """A money parameter in yuan, to the fen, never negative."""
+        value = yuan(self.decimal(path, trace))
+        if value < 0:
+            raise ValueError(f"parameter {path} must not be negative: {value}")
+        return value
+
+    def day(self, path: str, trace: Trace) -> date:
+        """A date parameter."""
+        value = self.get(path, trace)
+        if not isinstance(value, date):
+            raise TypeError(f"parameter {path} is not a date: {value!r}")
         return value

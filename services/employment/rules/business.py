@@ -30,7 +30,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from services.employment.rules.jobs import day, ratio_param, whole_param
+from services.employment.rules.jobs import day, whole_param
 from shared.money import yuan
 from shared.trace import Params, Trace
 
@@ -158,7 +158,7 @@ def loan_check(
     else:
         cap = yuan(params.decimal(P_MICRO_CAP, trace))
         term_cap = whole_param(params, P_MICRO_TERM, trace, minimum=1)
-    interest = ratio_param(params, P_INTEREST, trace)
+    interest = params.ratio(P_INTEREST, trace)
     reasons: list[str] = []
     if kind is LoanKind.microcredit and borrower is not Borrower.individual:
         reasons.append("扶贫小额信贷 is lent to a registered poor household, not to a firm")

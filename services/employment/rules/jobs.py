@@ -54,13 +54,6 @@ def whole_param(params: Params, path: str, trace: Trace, *, minimum: int = 0) ->
     return int(value)
 
 
-def ratio_param(params: Params, path: str, trace: Trace) -> Decimal:
-    value = params.decimal(path, trace)
-    if not 0 <= value <= 1:
-        raise ValueError(f"parameter {path} must be a ratio in [0, 1]: {value}")
-    return value
-
-
 def count(value: object, what: str, *, minimum: int = 0) -> int:
     """An int (never a bool) not below `minimum`."""
     if isinstance(value, bool) or not isinstance(value, int):

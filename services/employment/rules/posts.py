@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from services.employment.rules.jobs import count, day, rate, ratio_param, whole_param
+from services.employment.rules.jobs import count, day, rate, whole_param
 from shared.trace import Params, Trace
 
 EMP_4 = "EMP-4"
@@ -52,7 +52,7 @@ def post_occupancy(
     positions = count(positions, "positions")
     if filled > positions:
         raise ValueError(f"filled positions {filled} exceed the positions {positions}")
-    target = ratio_param(params, P_OCCUPANCY, trace)
+    target = params.ratio(P_OCCUPANCY, trace)
     met = positions > 0 and Decimal(filled) >= target * positions
     result = PostOccupancy(filled, positions, rate(filled, positions), target, met, trace)
     trace.step(

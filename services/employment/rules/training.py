@@ -111,13 +111,6 @@ def rate(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _ratio(params: Params, path: str, trace: Trace) -> Decimal:
-    value = params.decimal(path, trace)
-    if not 0 <= value <= 1:
-        raise ValueError(f"parameter {path} must be a ratio in [0, 1]: {value}")
-    return value
-
-
 def _base(params: Params, path: str, trace: Trace) -> str:
     value = params.get(path, trace)
     if value not in BASES:
@@ -267,8 +260,8 @@ def coverage(counts: CoverageCounts, params: Params, *, trace: Trace | None = No
     trace = Trace() if trace is None else trace
     training = rate(counts.trained, counts.base)
     two_after = rate(counts.two_after_trained, counts.two_after_base)
-    t_target = _ratio(params, P_COVERAGE_TARGET, trace)
-    a_target = _ratio(params, P_TWO_AFTER_TARGET, trace)
+    t_target = params.ratio(P_COVERAGE_TARGET, trace)
+    a_target = params.ratio(P_TWO_AFTER_TARGET, trace)
     trace.step(
         EMP_2,
         "training coverage = trained / labourers to be trained",
@@ -357,7 +350,7 @@ def placement_rate(
             tally[PlacementOutcome(outcome)] += 1
     placed, not_placed = tally[PlacementOutcome.placed], tally[PlacementOutcome.not_placed]
     value = rate(placed, placed + not_placed)
-    target = _ratio(params, P_PLACEMENT_TARGET, trace)
+    target = params.ratio(P_PLACEMENT_TARGET, trace)
     trace.step(
         EMP_2,
         "placement rate after training = placed / (placed + not placed)",

@@ -59,7 +59,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from shared.domain import PovertyStatus
-from shared.money import FEN, ZERO, yuan
+from shared.money import FEN, ZERO
 from shared.trace import Params, Trace
 
 ENR_M1 = "ENR-M1"
@@ -203,7 +203,7 @@ def medical_contribution_funding(
     trace = trace if trace is not None else Trace()
     yearly = Params(params.policy, params.county, date(facts.year, 1, 1))
 
-    contribution = _amount(yearly, CONTRIBUTION, trace)
+    contribution = yearly.amount(CONTRIBUTION, trace)
     trace.step(
         ENR_M3, "individual contribution for the year", year=facts.year, contribution=contribution
     )
@@ -232,13 +232,6 @@ def medical_contribution_funding(
         person_pays=person_pays,
         grounds=grounds,
     )
-
-
-def _amount(params: Params, path: str, trace: Trace) -> Decimal:
-    value = yuan(params.decimal(path, trace))
-    if value < 0:
-        raise ValueError(f"parameter {path} must not be negative: {value}")
-    return value
 
 
 def _assistance_grounds(
@@ -281,7 +274,7 @@ def _medical_assistance(
         )
         return contribution
     if grounds:
-        fixed = _amount(params, FIXED_SUBSIDY, trace)
+        fixed = params.amount(FIXED_SUBSIDY, trace)
         assistance = min(fixed, contribution)
         trace.step(
             ENR_M3,

@@ -133,13 +133,6 @@ def _flag(params: Params, path: str, trace: Trace) -> bool:
     return value
 
 
-def _date(params: Params, path: str, trace: Trace) -> date:
-    value = params.get(path, trace)
-    if not isinstance(value, date):
-        raise TypeError(f"parameter {path} is not a date: {value!r}")
-    return value
-
-
 def _check_grade(grade: int | None) -> None:
     # bool is an int: refuse it so True is not read as grade 1.
     if grade is not None and (isinstance(grade, bool) or grade not in (1, 2, 3, 4)):
@@ -477,7 +470,7 @@ def pension_claim_ledger_row(
     near_from = _whole(params, P_NEAR_FROM, trace)
     if age < near_from:
         return row(LedgerCategory.NOT_APPLICABLE, 0, 0, ZERO, f"under {near_from}")
-    scheme_start = _date(params, P_SCHEME_START, trace)
+    scheme_start = params.day(P_SCHEME_START, trace)
     reaches_claim_age = birthday(facts.birth_date, claim_age)
     if reaches_claim_age <= scheme_start:
         return row(

@@ -192,27 +192,6 @@ def _set(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)  # normalise a field of a frozen dataclass
 
 
-def _ratio(params: Params, path: str, trace: Trace) -> Decimal:
-    value = params.decimal(path, trace)
-    if not 0 <= value <= 1:
-        raise ValueError(f"parameter {path} must be a ratio in [0, 1]: {value}")
-    return value
-
-
-def _amount(params: Params, path: str, trace: Trace) -> Decimal:
-    value = yuan(params.decimal(path, trace))
-    if value < 0:
-        raise ValueError(f"parameter {path} must not be negative: {value}")
-    return value
-
-
-def _date(params: Params, path: str, trace: Trace) -> date:
-    value = params.get(path, trace)
-    if not isinstance(value, date):
-        raise TypeError(f"parameter {path} is not a date: {value!r}")
-    return value
-
-
 # --- MED-6 outpatient special chronic diseases -------------------------------------------------
 
 
@@ -261,7 +240,7 @@ def chronic_outpatient_payment(
     above 60,000 is paid by the commercial critical-illness insurer."""
     trace = Trace() if trace is None else trace
     level = facts.hospital_level
-    ratio = _ratio(params, P_CHRONIC_RATIO[level], trace)
+    ratio = params.ratio(P_CHRONIC_RATIO[level], trace)
     due = yuan(facts.covered_cost * ratio)
     trace.step(
         MED_6,
@@ -273,7 +252,7 @@ def chronic_outpatient_payment(
         due=due,
     )
 
-    cap = _amount(params, P_CHRONIC_CAP[facts.category], trace)
+    cap = params.amount(P_CHRONIC_CAP[facts.category], trace)
     ytd = facts.ytd_reimbursed
     if ytd > cap:
         raise ValueError(f"year-to-date reimbursed {ytd} is above the category's cap {cap}")
@@ -290,7 +269,7 @@ def chronic_outpatient_payment(
     )
 
     if facts.category is ChronicCategory.category_i:
-        band_from = _amount(params, P_CHRONIC_BAND_FROM, trace)
+        band_from = params.amount(P_CHRONIC_BAND_FROM, trace)
         if band_from > cap:
             raise ValueError(f"commercial band starts at {band_from}, above the cap {cap}")
         basic = min(paid, max(ZERO, band_from - ytd))
@@ -469,8 +448,8 @@ def major_disease_payment(
         return not_applicable(
             f"level-{int(level)} hospital: the quota applies at level-2 and level-3 only"
         )
-    quota = _amount(params, disease.quota_path, trace)
-    ratio = _ratio(params, P_MAJOR_RATIO[level], trace)
+    quota = params.amount(disease.quota_path, trace)
+    ratio = params.ratio(P_MAJOR_RATIO[level], trace)
     within = min(facts.cost, quota)
     basic = yuan(within * ratio)
     self_pay = within - basic
@@ -539,7 +518,7 @@ def chronic36_aid(
     1,000 / 3,000 / 5,000 (county and below / city / province public hospitals)."""
     trace = Trace() if trace is None else trace
     level = facts.hospital_admin_level
-    cap = _amount(params, P_CHRONIC36_CAP[level], trace)
+    cap = params.amount(P_CHRONIC36_CAP[level], trace)
     bill, ytd = facts.bill_self_pay, facts.ytd_self_pay
     allowed = min(bill, max(ZERO, cap - ytd))
     aid = min(bill - allowed, facts.approved_out_of_catalogue)
@@ -589,8 +568,8 @@ class GeneralFeeRefund:
 def in_cleanup_window(visit_date: date, params: Params, *, trace: Trace | None = None) -> bool:
     """MED-9: whether a visit falls in the clean-up period (2017-01-01..2017-10-31 in YA-HRSS)."""
     trace = Trace() if trace is None else trace
-    first = _date(params, P_GDF_FIRST, trace)
-    last = _date(params, P_GDF_LAST, trace)
+    first = params.day(P_GDF_FIRST, trace)
+    last = params.day(P_GDF_LAST, trace)
     inside = first <= visit_date <= last
     trace.step(
         MED_9,
@@ -619,9 +598,9 @@ def general_diagnosis_fee_refund(
     if reason is not None:
         trace.step(MED_9, f"no refund: {reason}", facility_type=facility)
         return GeneralFeeRefund(ZERO, reason, inside, None, trace)
-    ratio = _ratio(params, P_GDF_RATIO, trace)
+    ratio = params.ratio(P_GDF_RATIO, trace)
     refund = yuan(visit.fee_self_pay * ratio)
-    deadline = _date(params, P_GDF_DEADLINE, trace) if inside and refund > 0 else None
+    deadline = params.day(P_GDF_DEADLINE, trace) if inside and refund > 0 else None
     trace.step(
         MED_9,
         "self-paid general diagnosis fee refunded by the basic fund",
@@ -651,7 +630,7 @@ def special_drug_deductible(
     """MED-11: the deductible (起付线) of the special drugs and materials cover (特药特材): none
     for the registered poor (不设起付线), the parameter for everyone else."""
     trace = Trace() if trace is None else trace
-    standard = _amount(params, P_SPECIAL_DEDUCTIBLE, trace)
+    standard = params.amount(P_SPECIAL_DEDUCTIBLE, trace)
     applied = ZERO if registered_poor else standard
     trace.step(
         MED_11,

@@ -450,7 +450,7 @@ def _basic(
     covered = facts.covered_cost
     major = _major_disease(facts, params, trace)
     if major is not None:
-        room = max(ZERO, _amount(params, BASIC_ANNUAL_CAP, trace) - ytd.basic_paid)
+        room = max(ZERO, params.amount(BASIC_ANNUAL_CAP, trace) - ytd.basic_paid)
         basic = min(major.basic_fund, room)
         trace.step(
             MED_7,
@@ -474,10 +474,10 @@ def _basic(
             basic_deductible=deductible,
         )
     else:
-        deductible = min(_amount(params, BASIC_DEDUCTIBLE.format(level), trace), covered)
-    ratio = _ratio_param(params, BASIC_RATIO.format(level), trace)
+        deductible = min(params.amount(BASIC_DEDUCTIBLE.format(level), trace), covered)
+    ratio = params.ratio(BASIC_RATIO.format(level), trace)
     if not facts.referral_compliant:
-        reduction = _ratio_param(params, BASIC_NON_COMPLIANT_REDUCTION, trace)
+        reduction = params.ratio(BASIC_NON_COMPLIANT_REDUCTION, trace)
         ratio = max(ZERO, ratio - reduction)
         trace.step(
             MED_1,
@@ -486,7 +486,7 @@ def _basic(
             ratio=ratio,
         )
     computed = _times(covered - deductible, ratio)
-    room = max(ZERO, _amount(params, BASIC_ANNUAL_CAP, trace) - ytd.basic_paid)
+    room = max(ZERO, params.amount(BASIC_ANNUAL_CAP, trace) - ytd.basic_paid)
     basic = min(computed, room)
     trace.step(
         MED_1,
@@ -526,10 +526,10 @@ def _major_disease(facts: StayFacts, params: Params, trace: Trace) -> MajorDisea
 def _critical_illness(
     facts: StayFacts, ytd: YearToDate, counted: Decimal, params: Params, trace: Trace
 ) -> Decimal:
-    deductible = _amount(params, CI_DEDUCTIBLE, trace)
-    ratio = _ratio_param(params, CI_RATIO, trace)
+    deductible = params.amount(CI_DEDUCTIBLE, trace)
+    ratio = params.ratio(CI_RATIO, trace)
     if facts.med5_group:
-        factor = _ratio_param(params, CI_DEDUCTIBLE_FACTOR_POOR, trace)
+        factor = params.ratio(CI_DEDUCTIBLE_FACTOR_POOR, trace)
         deductible = _times(deductible, factor)
         trace.step(
             MED_5,
@@ -538,7 +538,7 @@ def _critical_illness(
             deductible=deductible,
         )
     if facts.registered_poor:
-        bonus = _ratio_param(params, CI_RATIO_BONUS_POOR, trace)
+        bonus = params.ratio(CI_RATIO_BONUS_POOR, trace)
         ratio = min(ONE, ratio + bonus)
         trace.step(
             MED_5,
@@ -550,7 +550,7 @@ def _critical_illness(
     after = before + counted
     above = max(ZERO, after - max(deductible, before))
     computed = _times(above, ratio)
-    room = max(ZERO, _amount(params, CI_ANNUAL_CAP, trace) - ytd.critical_illness_paid)
+    room = max(ZERO, params.amount(CI_ANNUAL_CAP, trace) - ytd.critical_illness_paid)
     paid = min(computed, room, counted)
     trace.step(
         MED_1,
@@ -583,9 +583,9 @@ def _assistance(
         trace.step(MED_1, "medical assistance: not 特困, dibao or registered poor", assistance=ZERO)
         return ZERO
     # One payment per stay at the most favourable category, never one per category.
-    ratio = max(_ratio_param(params, path, trace) for path in paths)
+    ratio = max(params.ratio(path, trace) for path in paths)
     computed = _times(remaining, ratio)
-    room = max(ZERO, _amount(params, ASSISTANCE_ANNUAL_CAP, trace) - ytd.assistance_paid)
+    room = max(ZERO, params.amount(ASSISTANCE_ANNUAL_CAP, trace) - ytd.assistance_paid)
     assistance = min(computed, room, remaining)
     trace.step(
         MED_1,
@@ -632,7 +632,7 @@ def _topup(
         )
         trace.step(MED_2, f"no 90% guarantee: {reason}", topup=ZERO)
         return ZERO
-    target = _ratio_param(params, TARGET_RATIO, trace)
+    target = params.ratio(TARGET_RATIO, trace)
     # The least whole-fen amount reaching the target: exact Decimal, ceiling to the fen.
     needed = (target * basis).quantize(FEN, rounding=ROUND_CEILING)
     topup = max(ZERO, needed - paid)
@@ -661,7 +661,7 @@ def _annual_cap(
     if not eligible:
         trace.step(MED_3, "no annual-cap cover: same conditions as the 90% guarantee", cover=ZERO)
         return ZERO
-    income = _amount(params, RURAL_INCOME, trace)
+    income = params.amount(RURAL_INCOME, trace)
     # The year's compliant self-pay before any MED-3 cover: what earlier compliant stays left plus
     # what was covered (only compliant stays are ever covered).
     year_before_cover = ytd.compliant_self_pay + ytd.annual_cap_paid + self_pay
@@ -687,7 +687,7 @@ def _high_burden(facts: StayFacts, ytd_self_pay: Decimal, params: Params, trace:
     if not facts.in_registry:
         trace.step(MED_4, "not in the poverty registry: no high-burden check", high_burden=False)
         return False
-    threshold = _amount(params, HIGH_BURDEN_THRESHOLD, trace)
+    threshold = params.amount(HIGH_BURDEN_THRESHOLD, trace)
     high = ytd_self_pay > threshold
     trace.step(
         MED_4,
@@ -703,20 +703,6 @@ def _high_burden(facts: StayFacts, ytd_self_pay: Decimal, params: Params, trace:
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _amount(params: Params, path: str, trace: Trace) -> Decimal:
-    value = yuan(params.decimal(path, trace))
-    if value < 0:
-        raise ValueError(f"parameter {path} must not be negative: {value}")
-    return value
-
-
-def _ratio_param(params: Params, path: str, trace: Trace) -> Decimal:
-    value = params.decimal(path, trace)
-    if not 0 <= value <= 1:
-        raise ValueError(f"parameter {path} must be between 0 and 1, got {value}")
-    return value
 
 
 def _times(amount: Decimal, ratio: Decimal) -> Decimal:

@@ -40,13 +40,6 @@ def set_field(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)  # normalise a field of a frozen dataclass
 
 
-def ratio_param(params: Params, path: str, trace: Trace) -> Decimal:
-    value = params.decimal(path, trace)
-    if not 0 <= value <= 1:
-        raise ValueError(f"parameter {path} must be a ratio in [0, 1]: {value}")
-    return value
-
-
 def amount_param(params: Params, path: str, trace: Trace) -> Decimal:
     value = params.decimal(path, trace)
     if value < 0:

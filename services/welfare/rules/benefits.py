@@ -46,7 +46,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from services.welfare.rules._base import amount_param, money, ratio_param, set_field
+from services.welfare.rules._base import amount_param, money, set_field
 from services.welfare.rules.categories import DibaoCategory, MemberFacts, check_members
 from shared.money import ZERO, yuan
 from shared.trace import Params, Trace
@@ -187,7 +187,7 @@ def dibao_benefit(
     disabled = [m for m in members if m.disability_grade is not None]
     living_each = ZERO
     if disabled:
-        ratio = ratio_param(params, P_LIVING_RATIO[category], trace)
+        ratio = params.ratio(P_LIVING_RATIO[category], trace)
         living_each = yuan(standard_monthly * ratio)
         trace.step(
             WEL_4,

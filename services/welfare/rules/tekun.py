@@ -30,7 +30,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from services.welfare.rules._base import amount_param, count, day, ratio_param
+from services.welfare.rules._base import amount_param, count, day
 from shared.money import yuan
 from shared.trace import Params, Trace
 
@@ -110,7 +110,7 @@ def occupancy(
     if occupied > beds:
         raise ValueError(f"occupied beds {occupied} exceed the beds {beds}")
     # The target is the one in force on the day measured, whatever day `params` is bound to.
-    target = ratio_param(replace(params, on=on), P_OCCUPANCY, trace)
+    target = replace(params, on=on).ratio(P_OCCUPANCY, trace)
     target_from = trace.parameters[P_OCCUPANCY].effective_from
     rate = (Decimal(occupied) / Decimal(beds)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
     met = Decimal(occupied) >= target * beds
