@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import multiprocessing as mp
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -25,15 +24,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import peak_rss_mib
 from deploy.broker import LocalBroker
 from deploy.postgres import LocalPostgres, database_url
 from shared.db import drop_database
 
 WRITE_BATCH = 500
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --- the two sides, each in its own process ------------------------------------------------

@@ -18,10 +18,7 @@ aim (≤ 5 s for the figures); asserts nothing about speed."""
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
-import queue
-import resource
 import sys
 import time
 import uuid
@@ -31,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import in_child, peak_rss_mib
 from deploy.postgres import LocalPostgres, database_url
 from shared.db import drop_database
 from shared.ids import make_resident_id
@@ -46,17 +44,6 @@ AIM_S = 5.0
 CHUNK = 10_000
 VACANCIES = 2_000
 ABILITY = ("full", "partial")
-
-
-def peak_rss_mib() -> float:
-    """VmHWM: this process's own peak (ru_maxrss survives a spawned child's exec)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _person(i: int, labourers: int) -> dict[str, Any]:
@@ -322,24 +309,6 @@ def report_backend(url: str, out: Any) -> None:
     except BaseException as exc:
         out.put(("error", f"{type(exc).__name__}: {exc}"))
         raise
-
-
-def in_child(target: Any, *args: Any) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    child = ctx.Process(target=target, args=(*args, out))
-    child.start()
-    while True:
-        try:
-            status, value = out.get(timeout=5)
-            break
-        except queue.Empty:
-            if not child.is_alive():
-                raise RuntimeError(f"benchmark process died with code {child.exitcode}") from None
-    child.join()
-    if status != "ok":
-        raise RuntimeError(value)
-    return value
 
 
 def main() -> int:

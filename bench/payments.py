@@ -16,10 +16,7 @@ nothing about speed."""
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
-import queue
-import resource
 import sys
 import time
 import uuid
@@ -30,6 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import in_child, peak_rss_mib
 from deploy.postgres import LocalPostgres, database_url
 from shared.db import drop_database
 from shared.ids import make_resident_id
@@ -40,10 +38,6 @@ TOWNSHIPS = tuple(
 )
 MONTH = date(2026, 3, 1)
 AIM_S = 30.0
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _households(url: str, n: int) -> float:
@@ -179,24 +173,6 @@ def run_backend(url: str, households: int, out: Any) -> None:
     except BaseException as exc:
         out.put(("error", f"{type(exc).__name__}: {exc}"))
         raise
-
-
-def in_child(target: Any, *args: Any) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    child = ctx.Process(target=target, args=(*args, out))
-    child.start()
-    while True:
-        try:
-            status, value = out.get(timeout=5)
-            break
-        except queue.Empty:
-            if not child.is_alive():
-                raise RuntimeError(f"benchmark process died with code {child.exitcode}") from None
-    child.join()
-    if status != "ok":
-        raise RuntimeError(value)
-    return value
 
 
 def main() -> int:

@@ -20,7 +20,6 @@ import multiprocessing as mp
 import os
 import queue
 import random
-import resource
 import shutil
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import peak_rss_mib
 from deploy.postgres import LocalPostgres, database_url
 from shared.db import drop_database
 from shared.ids import make_resident_id
@@ -66,10 +66,6 @@ SURNAMES = "李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "文华明国建平志秀英玉兰芳德永春海云红军丽"
 HOUSEHOLD_SIZES = (1, 2, 3, 4, 5, 6, 7)
 SIZE_WEIGHTS = (5, 10, 20, 30, 20, 10, 5)  # mean 4
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 # --- synthetic data ------------------------------------------------------------------------

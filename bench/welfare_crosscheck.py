@@ -16,11 +16,8 @@ nothing about speed.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
-import queue
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -31,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import in_child, peak_rss_mib
 from shared.ids import make_resident_id
 
 COUNTY = "532325"
@@ -43,18 +41,6 @@ SLOTS = 75 * 365 * 1000
 STRIDE = 1_000_003
 CHUNK = 20_000
 STAMP = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-def peak_rss_mib() -> float:
-    """This process's peak RSS: VmHWM on Linux (ru_maxrss survives the exec of a spawned child
-    and would report the parent's peak), else ru_maxrss."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _number(i: int) -> tuple[str, date]:
@@ -191,22 +177,7 @@ def _run_child(url: str, dibao: list[str], out: Any) -> None:
 
 
 def _measure(url: str, dibao: list[str]) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    child = ctx.Process(target=_run_child, args=(url, dibao, out))
-    child.start()
-    while True:
-        try:
-            status, value = out.get(timeout=5)
-            break
-        except queue.Empty:
-            if not child.is_alive():
-                status, value = "error", f"child exited with code {child.exitcode}"
-                break
-    child.join(60)
-    if status != "ok":
-        raise RuntimeError(value)
-    return value
+    return in_child(_run_child, url, dibao)  # type: ignore[no-any-return]
 
 
 def bench_crosscheck(backend: str, people: int) -> dict[str, Any]:

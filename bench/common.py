@@ -1,0 +1,42 @@
+"""What the benchmarks share: a process's own peak memory, and running a measurement in a fresh
+spawned process so that its peak is its own."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import resource
+from pathlib import Path
+from typing import Any
+
+
+def peak_rss_mib() -> float:
+    """This process's peak RSS: VmHWM on Linux (ru_maxrss survives the exec of a spawned child
+    and would report the parent's peak), else ru_maxrss."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def in_child(target: Any, *args: Any) -> Any:
+    """Run `target(*args, out)` in a spawned process; it puts ("ok", value) or ("error", text)
+    on `out`. Returns the value; raises on an error or a child that died without answering."""
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    child = ctx.Process(target=target, args=(*args, out))
+    child.start()
+    while True:
+        try:
+            status, value = out.get(timeout=5)
+            break
+        except queue.Empty:
+            if not child.is_alive():
+                raise RuntimeError(f"benchmark process died with code {child.exitcode}") from None
+    child.join(60)
+    if status != "ok":
+        raise RuntimeError(value)
+    return value
