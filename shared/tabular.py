@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from shared.errors import FieldError, InvalidInput
 from shared.ids import mask_id_number
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -149,3 +150,44 @@ def write_xlsx(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+class RowErrors:
+    """Collects the errors of an imported file by row and field, keeping the first `limit` in
+    full and counting the rest."""
+
+    def __init__(self, limit: int = 1000) -> None:
+        self.items: list[FieldError] = []
+        self.count = 0
+        self.limit = limit
+
+    def add(self, row: int, field: str, reason: str, value: str | None = None) -> None:
+        self.count += 1
+        if len(self.items) < self.limit:
+            self.items.append(FieldError(field=field, reason=reason, value=value, row=row))
+
+
+def column_map(
+    header: list[str], columns: Mapping[str, Sequence[str]], required: Sequence[str]
+) -> dict[str, int]:
+    """Column name → index from a header row whose cells may be any alias of a column (English
+    or Chinese, any case, a BOM on the first); the first occurrence wins. A missing required
+    column rejects the file (422, every missing column named)."""
+    lookup = {alias.lower(): col for col, aliases in columns.items() for alias in aliases}
+    mapping: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        column = lookup.get(raw.strip().lstrip("\ufeff").lower())
+        if column is not None and column not in mapping:
+            mapping[column] = index
+    missing = [c for c in required if c not in mapping]
+    if missing:
+        raise InvalidInput(
+            "the header row is missing required columns; nothing was imported",
+            errors=[
+                FieldError(
+                    field=c, reason="required column missing: " + " / ".join(columns[c]), row=1
+                )
+                for c in missing
+            ],
+        )
+    return mapping

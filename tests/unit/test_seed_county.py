@@ -12,13 +12,13 @@ import pytest
 from deploy.seed import employment
 from deploy.seed.county import County, build_county, files, roster_rows
 from deploy.seed.divisions import COUNTY_CODE, townships
-from services.employment.census.importing import Errors, parse_lines
+from services.employment.census.importing import MAX_ERRORS, parse_lines
 from services.enrollment.registry.roster import parse_roster
 from services.enrollment.rolls.parse import parse_roll
 from services.welfare.dibao.schemas import ApplicationIn, EconomicReviewIn
 from shared.events.medical import StayData
 from shared.ids import parse_resident_id
-from shared.tabular import read_rows
+from shared.tabular import RowErrors, read_rows
 
 TOWNSHIPS = {
     "532325100": "栋川镇", "532325101": "光禄镇", "532325102": "前场镇", "532325103": "弥兴镇",
@@ -120,7 +120,7 @@ def test_the_services_parsers_accept_the_files(county_files: dict[str, bytes]) -
         name = f"{scheme}_roll.csv"
         roll = parse_roll(scheme, read_rows(county_files[name], name), allowed_tiers=tiers)  # type: ignore[arg-type]
         assert roll.error_count == 0 and roll.lines
-    errors = Errors()
+    errors = RowErrors(MAX_ERRORS)
     lines = parse_lines(read_rows(county_files["census.csv"], "census.csv"), errors)
     assert errors.count == 0 and lines
 

@@ -19,6 +19,7 @@ from services.employment.rules.census import (
 from shared.errors import FieldError, InvalidInput
 from shared.ids import InvalidId, parse_resident_id
 from shared.parsing import parse_bool
+from shared.tabular import RowErrors, column_map
 
 MAX_ERRORS = 1000
 
@@ -141,46 +142,14 @@ class CensusLine:
     note: str | None
 
 
-class Errors:
-    def __init__(self) -> None:
-        self.items: list[FieldError] = []
-        self.count = 0
-
-    def add(self, row: int, field: str, reason: str, value: str | None = None) -> None:
-        self.count += 1
-        if len(self.items) < MAX_ERRORS:
-            self.items.append(FieldError(field=field, reason=reason, value=value, row=row))
-
-
-def _header(header: list[str]) -> dict[str, int]:
-    lookup = {alias.lower(): col for col, aliases in COLUMNS.items() for alias in aliases}
-    mapping: dict[str, int] = {}
-    for index, raw in enumerate(header):
-        column = lookup.get(raw.strip().lstrip("\ufeff").lower())
-        if column is not None and column not in mapping:
-            mapping[column] = index
-    missing = [c for c in REQUIRED if c not in mapping]
-    if missing:
-        raise InvalidInput(
-            "the header row is missing required columns; nothing was imported",
-            errors=[
-                FieldError(
-                    field=c, reason="required column missing: " + " / ".join(COLUMNS[c]), row=1
-                )
-                for c in missing
-            ],
-        )
-    return mapping
-
-
-def parse_lines(rows: Iterator[list[str]], errors: Errors) -> list[CensusLine]:
+def parse_lines(rows: Iterator[list[str]], errors: RowErrors) -> list[CensusLine]:
     try:
         header = next(rows)
     except StopIteration:
         raise InvalidInput(
             "the file is empty", errors=[FieldError(field="file", reason="empty")]
         ) from None
-    mapping = _header(header)
+    mapping = column_map(header, COLUMNS, REQUIRED)
     lines: list[CensusLine] = []
     for row_no, record in enumerate(rows, start=2):
         if not any(c.strip() for c in record):
@@ -196,7 +165,7 @@ def parse_lines(rows: Iterator[list[str]], errors: Errors) -> list[CensusLine]:
 
 
 def _line(
-    row_no: int, record: list[str], mapping: dict[str, int], errors: Errors
+    row_no: int, record: list[str], mapping: dict[str, int], errors: RowErrors
 ) -> CensusLine | None:
     def cell(column: str) -> str:
         index = mapping.get(column)

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from services.employment.census.importing import Errors, parse_lines
+from services.employment.census.importing import MAX_ERRORS, parse_lines
 from services.employment.census.models import LabourCensusImport, LabourCensusPerson
 from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
 from services.employment.rules.census import (
@@ -40,7 +40,7 @@ from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased
 from shared.policy import PolicySet
 from shared.settings import get_settings
-from shared.tabular import TableFormatError, read_rows
+from shared.tabular import RowErrors, TableFormatError, read_rows
 from shared.trace import Params, Trace
 
 CHUNK = 900
@@ -129,7 +129,7 @@ def import_census(
     session: Session, content: bytes, filename: str, principal: Principal, today: date
 ) -> LabourCensusImport:
     """EMP-1: the whole file or nothing; every error by row and field."""
-    errors = Errors()
+    errors = RowErrors(MAX_ERRORS)
     try:
         lines = parse_lines(read_rows(content, filename), errors)
     except TableFormatError as exc:

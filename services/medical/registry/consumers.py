@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import update
 from sqlmodel import Session
 
 from services.medical.models import RegistryPerson, RegistryStatusHistory
@@ -21,9 +19,9 @@ from shared.events.registry import (
     PersonRegistered,
     PersonUpdated,
 )
+from shared.registry_projection import RegistryProjection
 
 T = RegistryPerson.__table__  # type: ignore[attr-defined]
-S = RegistryStatusHistory.__table__  # type: ignore[attr-defined]
 
 
 def upsert_person(session: Session, envelope: Envelope, data: EventData) -> None:
@@ -54,36 +52,10 @@ def upsert_person(session: Session, envelope: Envelope, data: EventData) -> None
     )
 
 
-def record_status(session: Session, envelope: Envelope, person_id: str, status: str) -> None:
-    """Append to the status history when the status differs from the person's latest one."""
-    latest = session.execute(
-        select(S.c.status)
-        .where(S.c.person_id == person_id)
-        .order_by(S.c.valid_from.desc(), S.c.id.desc())
-        .limit(1)
-    ).scalar()
-    if latest == status:
-        return
-    valid_from = date.min if latest is None else envelope.time.date()
-    session.execute(
-        insert(S).values(
-            person_id=person_id, status=status, valid_from=valid_from, source_event_id=envelope.id
-        )
-    )
-
-
-# Built once: every settled stay and bill asks it (executed with parameters).
-_STATUS_ON = (
-    select(S.c.status)
-    .where(S.c.person_id == bindparam("person_id"), S.c.valid_from <= bindparam("day"))
-    .order_by(S.c.valid_from.desc(), S.c.id.desc())
-    .limit(1)
-)
-
-
-def status_on(session: Session, person_id: str, day: date) -> str | None:
-    """The registry status in force on `day` (None if the person was not registered then)."""
-    return session.execute(_STATUS_ON, {"person_id": person_id, "day": day}).scalar()
+# The status history is kept as every service's registry read model keeps it.
+_HISTORY = RegistryProjection(RegistryPerson, RegistryStatusHistory)
+record_status = _HISTORY.record_status
+status_on = _HISTORY.status_on
 
 
 def household_status(session: Session, envelope: Envelope, data: EventData) -> None:

@@ -26,7 +26,7 @@ from shared.db import upsert
 from shared.errors import FieldError, InvalidInput
 from shared.ids import InvalidId, parse_resident_id
 from shared.parsing import parse_int
-from shared.tabular import TableFormatError, read_rows
+from shared.tabular import RowErrors, TableFormatError, column_map, read_rows
 
 MAX_ERRORS = 1000
 
@@ -100,46 +100,14 @@ class FactLine:
     survey_year: int | None
 
 
-class Errors:
-    def __init__(self) -> None:
-        self.items: list[FieldError] = []
-        self.count = 0
-
-    def add(self, row: int, field: str, reason: str, value: str | None = None) -> None:
-        self.count += 1
-        if len(self.items) < MAX_ERRORS:
-            self.items.append(FieldError(field=field, reason=reason, value=value, row=row))
-
-
-def _header(header: list[str]) -> dict[str, int]:
-    lookup = {alias.lower(): col for col, aliases in COLUMNS.items() for alias in aliases}
-    mapping: dict[str, int] = {}
-    for index, raw in enumerate(header):
-        column = lookup.get(raw.strip().lstrip("\ufeff").lower())
-        if column is not None and column not in mapping:
-            mapping[column] = index
-    missing = [c for c in REQUIRED if c not in mapping]
-    if missing:
-        raise InvalidInput(
-            "the header row is missing required columns; nothing was imported",
-            errors=[
-                FieldError(
-                    field=c, reason="required column missing: " + " / ".join(COLUMNS[c]), row=1
-                )
-                for c in missing
-            ],
-        )
-    return mapping
-
-
-def parse_lines(rows: Iterator[list[str]], errors: Errors) -> list[FactLine]:
+def parse_lines(rows: Iterator[list[str]], errors: RowErrors) -> list[FactLine]:
     try:
         header = next(rows)
     except StopIteration:
         raise InvalidInput(
             "the file is empty", errors=[FieldError(field="file", reason="empty")]
         ) from None
-    mapping = _header(header)
+    mapping = column_map(header, COLUMNS, REQUIRED)
     lines: list[FactLine] = []
     for row_no, record in enumerate(rows, start=2):
         if not any(record):
@@ -193,7 +161,7 @@ def _people(session: Session, numbers: list[str]) -> dict[str, tuple[str, str]]:
 def import_facts(
     session: Session, content: bytes, filename: str, principal: Principal
 ) -> EconomicFactsImport:
-    errors = Errors()
+    errors = RowErrors(MAX_ERRORS)
     try:
         lines = parse_lines(read_rows(content, filename), errors)
     except TableFormatError as exc:
