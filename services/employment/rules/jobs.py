@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from shared.rule_inputs import count, day
 from shared.trace import Params, Trace
 
 EMP_3 = "EMP-3"
@@ -52,21 +53,6 @@ def whole_param(params: Params, path: str, trace: Trace, *, minimum: int = 0) ->
     if value != value.to_integral_value() or value < minimum:
         raise ValueError(f"parameter {path} must be a whole number >= {minimum}: {value}")
     return int(value)
-
-
-def count(value: object, what: str, *, minimum: int = 0) -> int:
-    """An int (never a bool) not below `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{what} must be a whole number, not {value!r}")
-    if value < minimum:
-        raise ValueError(f"{what} must be at least {minimum}: {value}")
-    return value
-
-
-def day(value: object, what: str) -> date:
-    if not isinstance(value, date) or hasattr(value, "hour"):
-        raise ValueError(f"{what} must be a date, not {value!r}")
-    return value
 
 
 def rate(part: int, whole: int) -> Decimal:

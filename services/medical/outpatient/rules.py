@@ -93,6 +93,7 @@ from decimal import Decimal
 from enum import IntEnum, StrEnum
 
 from shared.money import ZERO, yuan
+from shared.rule_inputs import money, set_field
 from shared.trace import Params, Trace
 
 MED_6 = "MED-6"
@@ -168,16 +169,6 @@ P_SPECIAL_DEDUCTIBLE = "medical.special_drugs.deductible"
 # --- input and parameter checks ----------------------------------------------------------------
 
 
-def _money(value: Decimal | int | str, what: str) -> Decimal:
-    """A non-negative amount with at most 2 places; rounding an input would hide an error."""
-    amount = yuan(value)
-    if amount != Decimal(value):
-        raise ValueError(f"{what} has more than 2 decimal places: {value}")
-    if amount < 0:
-        raise ValueError(f"{what} must not be negative: {amount}")
-    return amount
-
-
 def _level(value: object) -> HospitalLevel:
     # bool is an int: refuse it so True is not read as level 1.
     if isinstance(value, bool):
@@ -186,10 +177,6 @@ def _level(value: object) -> HospitalLevel:
         return HospitalLevel(value)
     except ValueError:
         raise ValueError(f"hospital level must be 1, 2 or 3, not {value!r}") from None
-
-
-def _set(obj: object, name: str, value: object) -> None:
-    object.__setattr__(obj, name, value)  # normalise a field of a frozen dataclass
 
 
 # --- MED-6 outpatient special chronic diseases -------------------------------------------------
@@ -207,10 +194,10 @@ class ChronicOutpatientFacts:
     ytd_reimbursed: Decimal = ZERO  # 本年度该类已支付
 
     def __post_init__(self) -> None:
-        _set(self, "category", ChronicCategory(self.category))
-        _set(self, "hospital_level", _level(self.hospital_level))
-        _set(self, "covered_cost", _money(self.covered_cost, "covered cost"))
-        _set(self, "ytd_reimbursed", _money(self.ytd_reimbursed, "year-to-date reimbursed"))
+        set_field(self, "category", ChronicCategory(self.category))
+        set_field(self, "hospital_level", _level(self.hospital_level))
+        set_field(self, "covered_cost", money(self.covered_cost, "covered cost"))
+        set_field(self, "ytd_reimbursed", money(self.ytd_reimbursed, "year-to-date reimbursed"))
 
 
 @dataclass(frozen=True)
@@ -407,9 +394,9 @@ class MajorDiseaseFacts:
     def __post_init__(self) -> None:
         if isinstance(self.icd10_codes, str):
             raise TypeError("icd10_codes must be a sequence of codes, not one string")
-        _set(self, "icd10_codes", tuple(self.icd10_codes))
-        _set(self, "hospital_level", _level(self.hospital_level))
-        _set(self, "cost", _money(self.cost, "cost"))
+        set_field(self, "icd10_codes", tuple(self.icd10_codes))
+        set_field(self, "hospital_level", _level(self.hospital_level))
+        set_field(self, "cost", money(self.cost, "cost"))
 
 
 @dataclass(frozen=True)
@@ -488,16 +475,16 @@ class Chronic36Facts:
     ytd_self_pay: Decimal = ZERO
 
     def __post_init__(self) -> None:
-        _set(self, "hospital_admin_level", AdminLevel(self.hospital_admin_level))
-        _set(self, "bill_self_pay", _money(self.bill_self_pay, "bill self-pay"))
-        approved = _money(self.approved_out_of_catalogue, "approved out-of-catalogue cost")
+        set_field(self, "hospital_admin_level", AdminLevel(self.hospital_admin_level))
+        set_field(self, "bill_self_pay", money(self.bill_self_pay, "bill self-pay"))
+        approved = money(self.approved_out_of_catalogue, "approved out-of-catalogue cost")
         if approved > self.bill_self_pay:
             raise ValueError(
                 f"approved out-of-catalogue cost {approved} exceeds the self-pay "
                 f"{self.bill_self_pay}"
             )
-        _set(self, "approved_out_of_catalogue", approved)
-        _set(self, "ytd_self_pay", _money(self.ytd_self_pay, "year-to-date self-pay"))
+        set_field(self, "approved_out_of_catalogue", approved)
+        set_field(self, "ytd_self_pay", money(self.ytd_self_pay, "year-to-date self-pay"))
 
 
 @dataclass(frozen=True)
@@ -553,7 +540,7 @@ class GeneralFeeVisit:
     fee_self_pay: Decimal
 
     def __post_init__(self) -> None:
-        _set(self, "fee_self_pay", _money(self.fee_self_pay, "general diagnosis fee"))
+        set_field(self, "fee_self_pay", money(self.fee_self_pay, "general diagnosis fee"))
 
 
 @dataclass(frozen=True)
