@@ -4,6 +4,7 @@ consumers), correlation ids, problem documents, health/readiness and the policy 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager, nullcontext, suppress
@@ -13,8 +14,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -31,7 +32,9 @@ from shared.errors import install_error_handlers
 from shared.ids import CountyCode
 from shared.logging import configure_logging, get_logger
 from shared.policy import PolicySet
+from shared.policy.loader import ResolvedParameter
 from shared.settings import Settings
+from shared.tabular import XLSX_MEDIA, write_xlsx
 
 log = get_logger("app")
 
@@ -108,9 +111,12 @@ class ParameterOut(BaseModel):
     value: Any
     unit: str | None
     effective_from: date
-    reference: str
-    county_override: bool
-    illustrative: bool
+    reference: str = Field(description="Citation: the document and article that set the figure")
+    county_override: bool = Field(description="The county's own figure (not the default)")
+    illustrative: bool = Field(
+        description="No document of this county nor a national rule sets the figure; the "
+        "reference says why it is used"
+    )
     description: str
 
 
@@ -118,6 +124,35 @@ class ParametersOut(BaseModel):
     county: str | None
     on: date
     parameters: list[ParameterOut]
+
+
+# The county staff's check sheet (参数核对表): one row per figure, Chinese headers.
+PARAMETER_HEADERS = [
+    "参数",
+    "说明",
+    "数值",
+    "单位",
+    "生效日期",
+    "依据（文件及条款）",
+    "本县设定",
+    "示例值（无本县依据）",
+]
+
+
+def _parameter_row(p: ResolvedParameter) -> list[Any]:
+    value = p.as_trace()["value"]
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False)
+    return [
+        p.path,
+        p.description,
+        value,
+        p.unit or "",
+        p.effective_from,
+        p.reference,
+        "是" if p.county is not None else "否",
+        "是" if p.illustrative else "否",
+    ]
 
 
 def _system_router() -> APIRouter:
@@ -150,6 +185,7 @@ def _system_router() -> APIRouter:
         tags=["policy"],
         summary="Policy parameters in force for a county on a date",
         response_model=ParametersOut,
+        responses={200: {"content": {XLSX_MEDIA: {}}}},
     )
     def parameters(
         runtime: RuntimeDep,
@@ -160,9 +196,30 @@ def _system_router() -> APIRouter:
         on: Annotated[
             date | None, Query(description="Date the values apply to (default today)")
         ] = None,
-    ) -> ParametersOut:
+        format: Annotated[
+            str,
+            Query(
+                pattern="^(json|xlsx)$",
+                description="json, or xlsx: a sheet with Chinese headers for county staff to "
+                "check each figure against their documents",
+            ),
+        ] = "json",
+    ) -> ParametersOut | Response:
         day = on or date.today()
         resolved = runtime.policy.resolve_all(county, day)
+        if format == "xlsx":
+            content = write_xlsx(
+                PARAMETER_HEADERS,
+                [_parameter_row(p) for p in resolved],
+                title="政策参数",
+                preamble=[f"政策参数核对表 县：{county or '默认'} 日期：{day.isoformat()}"],
+            )
+            name = f"policy-{county or 'default'}-{day}.xlsx"
+            return Response(
+                content,
+                media_type=XLSX_MEDIA,
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
         return ParametersOut(
             county=county,
             on=day,

@@ -13,6 +13,15 @@ class PovertyStatus(StrEnum):
     marginal = "marginal"  # 贫困边缘户 / 边缘户
 
     @property
+    def is_registered_poor(self) -> bool:
+        """建档立卡: in the poverty registry as a poor person (not exited, or exited and keeping
+        the policies, 脱贫不脱政策). A marginal household (边缘户) is not registered poor: the seeds
+        extend a rule to it only where they name it (建档立卡贫困边缘户, YA-GOV §三(七), WEL-6
+        essential spending); every other rule that says 建档立卡/贫困人口 leaves it out (the rules
+        map, docs/rules.md, gives the answer per rule)."""
+        return self is not PovertyStatus.marginal
+
+    @property
     def label_zh(self) -> str:
         return POVERTY_STATUS_ZH[self]
 

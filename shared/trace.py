@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.money import yuan
 from shared.policy.loader import PolicySet, ResolvedParameter
@@ -26,6 +26,18 @@ class ParameterUse(BaseModel):
     effective_from: date
     county: str | None
     reference: str
+    illustrative: bool = Field(
+        default=False,
+        description="True when no document of the decision's county nor a national rule sets "
+        "this figure: the reference says why it is used anyway.",
+    )
+
+
+ILLUSTRATIVE_DESCRIPTION = (
+    "Paths of the policy parameters this decision used that are illustrative for its county: "
+    "no document of that county nor a national rule sets the figure (the trace gives each one's "
+    "reference and reason). An integrator may refuse to pay on a decision that lists any."
+)
 
 
 class TraceOut(BaseModel):
@@ -34,6 +46,36 @@ class TraceOut(BaseModel):
     rules: list[str]
     parameters: list[ParameterUse]
     steps: list[TraceStep]
+    illustrative_parameters: list[str] = Field(
+        default_factory=list, description=ILLUSTRATIVE_DESCRIPTION
+    )
+
+
+class Provenance(BaseModel):
+    """Mixin of decision responses and events: which figures are illustrative for the county."""
+
+    illustrative_parameters: list[str] = Field(
+        default_factory=list, description=ILLUSTRATIVE_DESCRIPTION
+    )
+
+
+def illustrative_of(*traces: dict[str, Any] | TraceOut | Trace | None) -> list[str]:
+    """The illustrative parameter paths of stored or live traces, sorted and once each. A stored
+    trace written before the flag existed lists none (it cannot be told from the JSON)."""
+    paths: set[str] = set()
+    for trace in traces:
+        if trace is None:
+            continue
+        if isinstance(trace, Trace):
+            paths.update(trace.illustrative())
+            continue
+        if isinstance(trace, TraceOut):
+            trace = trace.model_dump(mode="json")
+        for use in trace.get("parameters") or ():
+            if isinstance(use, dict) and use.get("illustrative"):
+                paths.add(str(use.get("path")))
+        paths.update(str(p) for p in trace.get("illustrative_parameters") or ())
+    return sorted(paths)
 
 
 def _text(value: Any) -> str:
@@ -59,12 +101,21 @@ class Trace:
             effective_from=resolved.effective_from,
             county=resolved.county,
             reference=resolved.reference,
+            illustrative=resolved.illustrative,
         )
         return resolved.value
 
+    def illustrative(self) -> list[str]:
+        return sorted(p.path for p in self.parameters.values() if p.illustrative)
+
     def out(self) -> TraceOut:
         rules = list(dict.fromkeys(s.rule for s in self.steps))
-        return TraceOut(rules=rules, parameters=list(self.parameters.values()), steps=self.steps)
+        return TraceOut(
+            rules=rules,
+            parameters=list(self.parameters.values()),
+            steps=self.steps,
+            illustrative_parameters=self.illustrative(),
+        )
 
 
 @dataclass(frozen=True)

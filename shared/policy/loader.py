@@ -82,6 +82,7 @@ class ResolvedParameter:
             "effective_from": self.effective_from.isoformat(),
             "county": self.county,
             "reference": self.reference,
+            "illustrative": self.illustrative,
         }
 
 
@@ -167,6 +168,19 @@ class PolicySet:
     def paths(self) -> list[str]:
         return sorted(self._parameters)
 
+    def effective_dates(self) -> set[date]:
+        """Every date on which some value (default or a county's) takes effect."""
+        days: set[date] = set()
+        for param in self._parameters.values():
+            days.update(v.effective for v in param.default)
+            for versions in param.counties.values():
+                days.update(v.effective for v in versions)
+        return days
+
+    def counties(self) -> set[str]:
+        """The counties that have a figure of their own for some parameter."""
+        return {code for p in self._parameters.values() for code in p.counties}
+
     def resolve(self, path: str, county: str | None, on: date) -> ResolvedParameter:
         param = self._parameters.get(path)
         if param is None:
@@ -178,7 +192,12 @@ class PolicySet:
         version = _in_force(param.default, on)
         if version is None:
             where = f" for county {county}" if county else ""
-            raise ParameterNotFound(f"{path} has no value in force on {on.isoformat()}{where}")
+            why = (
+                ": no default is shipped, the county must publish its own figure"
+                if not param.default
+                else ""
+            )
+            raise ParameterNotFound(f"{path} has no value in force on {on.isoformat()}{where}{why}")
         return _resolved(param, version, None)
 
     def value(self, path: str, county: str | None, on: date) -> Any:

@@ -8,6 +8,7 @@ from services.enrollment.models import Household, Person
 from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
+from shared.tabular import XLSX_MEDIA, read_rows
 from tests.conftest import make_settings, running, token
 from tests.support.roster import roster_csv, roster_rows
 
@@ -164,6 +165,28 @@ async def test_policy_parameters_endpoint(tmp_path) -> None:
         assert params["welfare.dibao.rural_standard"]["value"] == "3876"
         assert params["welfare.dibao.rural_standard"]["county_override"] is True
         assert params["welfare.tekun.monthly_support"]["reference"].startswith("ZA-GOV")
+        assert params["welfare.tekun.monthly_support"]["illustrative"] is False
+        # A county the seeds never name: the same figure, flagged illustrative.
+        fresh = await client.get(
+            "/v1/policy/parameters", params={"county": "522121", "on": "2018-07-01"}, headers=auth
+        )
+        other = {p["path"]: p for p in fresh.json()["parameters"]}
+        assert other["welfare.tekun.monthly_support"]["illustrative"] is True
+        assert other["welfare.tekun.monthly_support"]["county_override"] is False
+        # The check sheet for county staff: XLSX with Chinese headers, one row per figure.
+        sheet = await client.get(
+            "/v1/policy/parameters",
+            params={"county": "520324", "on": "2018-07-01", "format": "xlsx"},
+            headers=auth,
+        )
+        assert sheet.status_code == 200
+        assert sheet.headers["content-type"].startswith(XLSX_MEDIA)
+        rows = list(read_rows(sheet.content, "p.xlsx"))
+        assert rows[1][:2] == ["参数", "说明"] and "依据（文件及条款）" in rows[1]
+        by_path = {r[0]: r for r in rows[2:]}
+        assert by_path["welfare.dibao.rural_standard"][2] == "3876"
+        assert by_path["welfare.dibao.rural_standard"][6:8] == ["是", "否"]
+        assert len(by_path) == len(params)
         resp = await client.get("/v1/policy/parameters", params={"on": "2018-13-01"}, headers=auth)
         assert resp.status_code == 422 and resp.json()["errors"][0]["field"] == "query.on"
         assert (await client.get("/v1/policy/parameters")).status_code == 401
