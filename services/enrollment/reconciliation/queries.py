@@ -77,6 +77,7 @@ def _base(scope: Scope, *columns: Any) -> Select[Any]:
 
 
 def summary(session: Session, scope: Scope, group_by: Literal["township", "village"]) -> list[dict]:
+    """Coverage per township or village (ENR-P1, ENR-M1), re-run as data changes (ENR-M5)."""
     roll = _roll(scope.scheme)
     group_col = H.c.township_code if group_by == "township" else H.c.village_code
     enrolled = func.count(roll.c.id)
@@ -147,6 +148,7 @@ def _gap_filter(scope: Scope, kind: GapKind) -> Any:
 def gaps(
     session: Session, scope: Scope, kind: GapKind, offset: int | None, limit: int | None
 ) -> tuple[int, list[dict]]:
+    """The eligible not enrolled, or enrolled and not paid this year (ENR-P2, ENR-M5)."""
     roll = _roll(scope.scheme)
     flt = _gap_filter(scope, kind)
     total = session.execute(_base(scope, func.count()).where(flt)).scalar_one()

@@ -166,6 +166,7 @@ def export_gaps(
     division: DivisionQuery = "",
     format: Literal["xlsx", "csv"] = "xlsx",
 ) -> Response:
+    """The township roster / ledger of gaps (花名册 / 台账) for the county bureau (ENR-M4)."""
     scope = _scope(runtime, principal, scheme, year, division)
     headers = HEADERS_ZH + (["缴费档次"] if scheme == "pension" else [])
     rows = []

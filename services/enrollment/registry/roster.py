@@ -128,6 +128,7 @@ class ErrorList:
 
 
 def parse_roster(rows: Iterator[list[str]], *, today: date | None = None) -> Roster:
+    """The poverty office's roster (REG-1), ID numbers (REG-3) and division codes (REG-4)."""
     try:
         header = next(rows)
     except StopIteration as exc:
