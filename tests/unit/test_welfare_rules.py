@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +26,7 @@ from services.welfare.rules import (
     review_due,
     tekun_support,
 )
+from services.welfare.rules.benefits import StandardBelowFloor
 from shared.policy import ParameterNotFound, PolicySet
 from shared.settings import Settings
 from shared.trace import Params, Trace
@@ -159,18 +161,16 @@ def test_work_ability_is_normalised() -> None:
 
 # --- WEL-3 / WEL-4 benefit -----------------------------------------------------------------------
 
-# (members, income, category, safety_net, base, increment, living, nursing, total); 正安 2018:
-# standard 3,876/yr (323/month), increments A 50 / B 30 / C 0, living 30/20/10% of 323, nursing
-# 50 / 40, safety-net minimum 3,535/yr.
+# (members, income, category, base, increment, living, nursing, total); 正安 2018: standard
+# 3,876/yr (323/month), increments A 50 / B 30 / C 0, living 30/20/10% of 323, nursing 50 / 40.
 BENEFIT_CASES = [
     # one person, no income, category A: 323 + 50
-    ((member(work="none"),), "0", A, False, "323.00", "50.00", "0.00", "0.00", "373.00"),
+    ((member(work="none"),), "0", A, "323.00", "50.00", "0.00", "0.00", "373.00"),
     # three people, 3,000 a year, category C: (11,628 - 3,000) / 12
     (
         (member("p1"), member("p2"), member("p3", 10, "none")),
         "3000",
         C,
-        False,
         "719.00",
         "0.00",
         "0.00",
@@ -178,15 +178,14 @@ BENEFIT_CASES = [
         "719.00",
     ),
     # half-up to the fen: (3,876 - 1) / 12 = 322.9166...
-    ((member(),), "1", C, False, "322.92", "0.00", "0.00", "0.00", "322.92"),
+    ((member(),), "1", C, "322.92", "0.00", "0.00", "0.00", "322.92"),
     # one fen below the standard is still eligible, the top-up rounds to 0
-    ((member("p1"), member("p2")), "7751.99", B, False, "0.00", "60.00", "0.00", "0.00", "60.00"),
+    ((member("p1"), member("p2")), "7751.99", B, "0.00", "60.00", "0.00", "0.00", "60.00"),
     # grade-2 member of an A household: 30% of 323 and 40 nursing
     (
         (member(work="none", disability_grade=2),),
         "0",
         A,
-        False,
         "323.00",
         "50.00",
         "96.90",
@@ -201,7 +200,6 @@ BENEFIT_CASES = [
         ),
         "1200",
         B,
-        False,
         "546.00",
         "60.00",
         "129.20",
@@ -209,20 +207,19 @@ BENEFIT_CASES = [
         "785.20",
     ),
     # grade-4 member of a C household: 10%
-    ((member(disability_grade=4),), "0", C, False, "323.00", "0.00", "32.30", "0.00", "355.30"),
-    # safety net: top-up 273 raised to 3,535 / 12 = 294.58
-    ((member(work="none"),), "600", A, True, "294.58", "50.00", "0.00", "0.00", "344.58"),
-    # safety net without effect when the top-up is already above the minimum
-    ((member(work="none"),), "0", A, True, "323.00", "50.00", "0.00", "0.00", "373.00"),
+    ((member(disability_grade=4),), "0", C, "323.00", "0.00", "32.30", "0.00", "355.30"),
+    # ZA-GOV §三(三)2's 3,535 floors the standard, not the benefit: a safety-net person with 600 a
+    # year gets the 补差 (3,876 - 600) / 12 = 273, no top-up to 3,535 / 12.
+    ((member(work="none"),), "600", A, "273.00", "50.00", "0.00", "0.00", "323.00"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("members", "income", "category", "net", "base", "inc", "living", "nursing", "total"),
+    ("members", "income", "category", "base", "inc", "living", "nursing", "total"),
     BENEFIT_CASES,
 )
-def test_benefit_table(members, income, category, net, base, inc, living, nursing, total) -> None:
-    facts = household(*members, income=income, category=category, safety_net=net)
+def test_benefit_table(members, income, category, base, inc, living, nursing, total) -> None:
+    facts = household(*members, income=income, category=category)
     result = dibao_benefit(facts, ZHENGAN)
     assert result.eligible and result.reason is None
     assert result.standard_annual == d("3876.00")
@@ -253,6 +250,7 @@ def test_benefit_trace_names_rules_and_seed_parameters() -> None:
     by_path = {p.path: p for p in out.parameters}
     assert set(by_path) == {
         "welfare.dibao.rural_standard",
+        "welfare.dibao.standard_floor",
         "welfare.dibao.category_increment.B",
         "welfare.disability.living_subsidy.ratio.B",
         "welfare.disability.nursing_subsidy.grade1",
@@ -270,7 +268,7 @@ def test_no_disabled_member_reads_no_disability_parameter() -> None:
 
 @pytest.mark.parametrize("income", ["3876", "3876.01", "100000"])
 def test_per_capita_income_at_or_above_the_standard_is_not_eligible(income: str) -> None:
-    facts = household(member(work="none", disability_grade=1), income=income, safety_net=True)
+    facts = household(member(work="none", disability_grade=1), income=income)
     result = dibao_benefit(facts, ZHENGAN)
     assert not result.eligible
     assert "at or above" in (result.reason or "")
@@ -298,11 +296,82 @@ def test_yaoan_gets_the_illustrative_standard() -> None:
     assert not seed.illustrative and seed.county == "520324"
 
 
-def test_yaoan_safety_net_has_no_floor() -> None:
-    facts = household(member(work="none"), income="3000", safety_net=True)
-    result = dibao_benefit(facts, YAOAN)
+def test_the_seed_household_of_three_gets_the_gap_to_the_standard() -> None:
+    """ZA-GOV §一(四), §三(三)2: 正安 2018, standard 3,876 (not below the floor 3,535); a
+    household of 3 with per-capita income 2,000 gets (3,876 - 2,000) x 3 = 5,628 a year, 469 a
+    month of 补差, with no top-up of the benefit to 3,535."""
+    facts = household(member("p1"), member("p2"), member("p3"), income="6000", category=C)
+    result = dibao_benefit(facts, Params(POLICY, "520324", date(2018, 4, 24)))
+    assert result.standard_annual == d("3876.00")
+    assert result.per_capita_income_annual == d("2000.00")
+    assert result.base_monthly * 12 == d("5628.00")
+    assert result.monthly_amount == d("469.00")
+    out = result.trace.out()
+    floor = next(p for p in out.parameters if p.path == "welfare.dibao.standard_floor")
+    assert (floor.value, floor.county, floor.illustrative) == ("3535", "520324", False)
+    # The increments are no seed's figure (ZA-GOV §三(三)1 gives none): the one illustrative.
+    assert out.illustrative_parameters == ["welfare.dibao.category_increment.C"]
+
+
+def test_a_standard_below_the_floor_is_refused(tmp_path: Path) -> None:
+    """A county whose standard in force is below its own floor gets no amount computed: 409,
+    naming both parameters."""
+    (tmp_path / "w.yaml").write_text(
+        """
+welfare.dibao.rural_standard:
+  unit: yuan/person/year
+  reference: "ZA-GOV §一(四) (WEL-3)"
+  values: {2018-01-01: 3400}
+welfare.dibao.standard_floor:
+  unit: yuan/person/year
+  counties:
+    "520324":
+      reference: "ZA-GOV §三(三)2 (WEL-3)"
+      values: {2018-01-01: 3535}
+welfare.dibao.category_increment.C:
+  unit: yuan/person/month
+  reference: "not in the seeds (WEL-3)"
+  illustrative: true
+  values: {2018-01-01: 0}
+""",
+        encoding="utf-8",
+    )
+    policy = PolicySet.load(tmp_path)
+    facts = household(member(), income="0", category=C)
+    with pytest.raises(StandardBelowFloor) as raised:
+        dibao_benefit(facts, Params(policy, "520324", date(2018, 7, 1)))
+    assert raised.value.status == 409
+    assert {e.field for e in raised.value.errors} == {
+        "welfare.dibao.rural_standard",
+        "welfare.dibao.standard_floor",
+    }
+    assert "3400" in raised.value.detail and "3535" in raised.value.detail
+    # Another county published no floor: its standard is used as it is.
+    other = dibao_benefit(facts, Params(policy, "522121", date(2018, 7, 1)))
+    assert other.standard_annual == d("3400.00")
+    assert "welfare.dibao.standard_floor" not in paths(other.trace)
+
+
+def test_no_shipped_standard_is_below_its_floor() -> None:
+    """On every date any parameter changes, for every county with a figure of its own and a
+    county the seeds never name, the dibao standard in force is not below the floor."""
+    checked = 0
+    for county in sorted(POLICY.counties() | {"522121"}):
+        for on in sorted(POLICY.effective_dates()):
+            try:
+                floor = POLICY.value("welfare.dibao.standard_floor", county, on)
+            except ParameterNotFound:
+                continue
+            standard = POLICY.value("welfare.dibao.rural_standard", county, on)
+            assert standard >= floor, (county, on, standard, floor)
+            checked += 1
+    assert checked  # 正安 has a floor from 2018
+
+
+def test_yaoan_has_no_standard_floor() -> None:
+    result = dibao_benefit(household(member(work="none"), income="3000"), YAOAN)
     assert result.base_monthly == d("41.67")  # (3,500 - 3,000) / 12
-    assert "welfare.dibao.safety_net_minimum" in paths(result.trace)
+    assert "welfare.dibao.standard_floor" not in paths(result.trace)
 
 
 money = st.integers(0, 2_000_000).map(lambda c: Decimal(c).scaleb(-2))
@@ -326,13 +395,12 @@ members_st = st.lists(
     low=money,
     high=money,
     category=st.sampled_from(list(DibaoCategory)),
-    safety_net=st.booleans(),
     params=st.sampled_from([ZHENGAN, YAOAN]),
 )
-def test_benefit_properties(members, low, high, category, safety_net, params) -> None:
+def test_benefit_properties(members, low, high, category, params) -> None:
     low, high = min(low, high), max(low, high)
     results = [
-        dibao_benefit(HouseholdBenefitFacts(tuple(members), income, category, safety_net), params)
+        dibao_benefit(HouseholdBenefitFacts(tuple(members), income, category), params)
         for income in (low, high)
     ]
     for income, r in zip((low, high), results, strict=True):
@@ -433,11 +501,17 @@ def test_occupancy_bad_counts(occupied, beds) -> None:
 # --- parameters ----------------------------------------------------------------------------------
 
 WELFARE_PATHS = [p for p in POLICY.paths if p.startswith("welfare.")]
+# A county's own commitment, read only where published (a county without one has no floor).
+COUNTY_ONLY = {"welfare.dibao.standard_floor"}
 
 
 @pytest.mark.parametrize("county", ["532325", "520324", "360222"])
 def test_every_welfare_parameter_resolves_in_the_seed_counties(county: str) -> None:
     for path in WELFARE_PATHS:
+        if path in COUNTY_ONLY and county != "520324":
+            with pytest.raises(ParameterNotFound, match="must publish its own figure"):
+                POLICY.resolve(path, county, date(2018, 12, 31))
+            continue
         resolved = POLICY.resolve(path, county, date(2018, 12, 31))
         assert resolved.reference and resolved.unit, path
         if "not in the seeds" in resolved.reference:
@@ -447,7 +521,7 @@ def test_every_welfare_parameter_resolves_in_the_seed_counties(county: str) -> N
 def test_yaoan_resolves_from_2017() -> None:
     on = date(2017, 12, 28)  # YA-GOV's date
     missing = []
-    for path in WELFARE_PATHS:
+    for path in sorted(set(WELFARE_PATHS) - COUNTY_ONLY):
         try:
             POLICY.resolve(path, "532325", on)
         except ParameterNotFound:
@@ -460,7 +534,7 @@ def test_yaoan_resolves_from_2017() -> None:
     ("path", "county", "value", "reference"),
     [
         ("welfare.dibao.rural_standard", "520324", "3876", "ZA-GOV §一(四)"),
-        ("welfare.dibao.safety_net_minimum", "520324", "3535", "ZA-GOV §三(三)2"),
+        ("welfare.dibao.standard_floor", "520324", "3535", "ZA-GOV §三(三)2"),
         ("welfare.tekun.monthly_support", "520324", "741", "ZA-GOV §一(四), §三(三)6"),
         ("welfare.disability.nursing_subsidy.grade1", "520324", "50", "ZA-GOV §三(三)4"),
         ("welfare.disability.nursing_subsidy.grade2", "520324", "40", "ZA-GOV §三(三)4"),

@@ -7,10 +7,19 @@ import calendar
 from datetime import date
 from decimal import Decimal
 
+from shared.policy import ParameterNotFound
 from shared.rule_inputs import count, day, money, set_field
 from shared.trace import Params, Trace
 
-__all__ = ["amount_param", "count", "day", "money", "set_field", "whole_param"]
+__all__ = [
+    "amount_param",
+    "count",
+    "day",
+    "money",
+    "optional_amount_param",
+    "set_field",
+    "whole_param",
+]
 
 
 def amount_param(params: Params, path: str, trace: Trace) -> Decimal:
@@ -18,6 +27,18 @@ def amount_param(params: Params, path: str, trace: Trace) -> Decimal:
     if value < 0:
         raise ValueError(f"parameter {path} must not be negative: {value}")
     return value
+
+
+def optional_amount_param(params: Params, path: str, trace: Trace) -> Decimal | None:
+    """A county-only parameter that a county may not have published (a floor it never set):
+    None when none is in force for the county on the date. A path missing from the files is
+    still an error."""
+    if path not in params.policy.paths:
+        raise LookupError(f"no parameter {path} in the policy files")
+    try:
+        return amount_param(params, path, trace)
+    except ParameterNotFound:
+        return None
 
 
 def whole_param(params: Params, path: str, trace: Trace, *, minimum: int = 0) -> int:

@@ -19,11 +19,13 @@ Reading of the seeds
   per-capita income is never rounded before use; `per_capita_income_annual` is reported rounded.
   A household whose per-capita income reaches the standard is not eligible and every amount is 0
   (gradual exit, WEL-8, is the caller's).
-- WEL-3, safety net: ZA-GOV §三(三)2 wants every 兜底 household's 人均低保保障标准 to be at least
-  3,535 yuan a year in 2018. As the standard itself is 3,876, a floor on the guarantee level would
-  say nothing; it is read as a floor on the per-capita top-up of households the county marks as
-  safety-net (兜底) households (`safety_net`, default False). Other counties have no such figure:
-  their illustrative default is 0 (no floor).
+- WEL-3, standard floor: ZA-GOV §三(三)2 确保所有兜底保障对象2018年人均低保保障标准不低于3535元/年
+  bounds the county's guarantee line (低保保障标准, the standard, merged with the poverty line,
+  两线合一), not the benefit: the benefit stays 补差. The floor is the county's parameter
+  `welfare.dibao.standard_floor` (正安 3,535 from 2018; no default, a county that published no
+  floor has none). Before any amount is computed the standard in force is checked against the
+  floor: a standard below it is refused (`StandardBelowFloor`, 409, naming both parameters),
+  since paying on it would short every safety-net household.
 - WEL-3, category increments: ZA-GOV §三(三)1 asks to 全面落实增发补助金 without figures; they
   are illustrative parameters in yuan per person per month (every member of the household), by
   category.
@@ -46,8 +48,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from services.welfare.rules._base import amount_param, money, set_field
+from services.welfare.rules._base import amount_param, money, optional_amount_param, set_field
 from services.welfare.rules.categories import DibaoCategory, MemberFacts, check_members
+from shared.errors import Conflict, FieldError
 from shared.money import ZERO, yuan
 from shared.trace import Params, Trace
 
@@ -57,7 +60,7 @@ WEL_4 = "WEL-4"
 MONTHS = Decimal(12)
 
 P_STANDARD = "welfare.dibao.rural_standard"
-P_SAFETY_NET = "welfare.dibao.safety_net_minimum"
+P_STANDARD_FLOOR = "welfare.dibao.standard_floor"
 P_INCREMENT = {
     DibaoCategory.A: "welfare.dibao.category_increment.A",
     DibaoCategory.B: "welfare.dibao.category_increment.B",
@@ -74,22 +77,26 @@ P_NURSING = {
 }
 
 
+class StandardBelowFloor(Conflict):
+    """WEL-3: the county's dibao standard in force is below the floor it committed to (ZA-GOV
+    §三(三)2); no amount is computed on it until the parameters are corrected."""
+
+    title, slug = "Dibao standard below its floor", "dibao-standard-below-floor"
+
+
 @dataclass(frozen=True)
 class HouseholdBenefitFacts:
     """A dibao household: its members, its total annual income from all sources and its
-    category (WEL-2). `safety_net` marks a 兜底 household (ZA-GOV §三(三)2)."""
+    category (WEL-2)."""
 
     members: tuple[MemberFacts, ...]
     annual_income: Decimal  # household total, all sources
     category: DibaoCategory
-    safety_net: bool = False
 
     def __post_init__(self) -> None:
         set_field(self, "members", check_members(self.members))
         set_field(self, "annual_income", money(self.annual_income, "annual income"))
         set_field(self, "category", DibaoCategory(self.category))
-        if not isinstance(self.safety_net, bool):
-            raise ValueError(f"safety_net must be True or False, not {self.safety_net!r}")
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,33 @@ class DibaoBenefit:
     trace: Trace = field(repr=False)
 
 
+def standard_checked(params: Params, trace: Trace) -> Decimal:
+    """WEL-3: the county's yearly dibao standard, refused when below the county's floor."""
+    standard = yuan(amount_param(params, P_STANDARD, trace))
+    floor = optional_amount_param(params, P_STANDARD_FLOOR, trace)
+    if floor is None:
+        trace.step(WEL_3, "no standard floor published for the county", standard_annual=standard)
+        return standard
+    floor = yuan(floor)
+    if standard < floor:
+        raise StandardBelowFloor(
+            f"the dibao standard {standard} ({P_STANDARD}) is below the county's floor {floor} "
+            f"({P_STANDARD_FLOOR}) on {params.on.isoformat()}: no dibao amount is computed on "
+            "it; correct the standard or the floor",
+            errors=[
+                FieldError(field=P_STANDARD, reason="below the floor", value=str(standard)),
+                FieldError(field=P_STANDARD_FLOOR, reason="above the standard", value=str(floor)),
+            ],
+        )
+    trace.step(
+        WEL_3,
+        "the dibao standard is not below the county's floor for safety-net households",
+        standard_annual=standard,
+        standard_floor_annual=floor,
+    )
+    return standard
+
+
 def dibao_benefit(
     facts: HouseholdBenefitFacts, params: Params, *, trace: Trace | None = None
 ) -> DibaoBenefit:
@@ -126,7 +160,7 @@ def dibao_benefit(
     trace = Trace() if trace is None else trace
     members = facts.members
     size = len(members)
-    standard = yuan(amount_param(params, P_STANDARD, trace))
+    standard = standard_checked(params, trace)
     income = facts.annual_income
     per_capita = yuan(income / size)
     gap = standard * size - income  # yearly, household
@@ -156,22 +190,6 @@ def dibao_benefit(
         per_capita_income_annual=per_capita,
         base_monthly=base,
     )
-    if facts.safety_net:
-        floor = yuan(amount_param(params, P_SAFETY_NET, trace))
-        if floor > standard:
-            raise ValueError(f"safety-net minimum {floor} is above the standard {standard}")
-        floor_monthly = yuan(floor * size / MONTHS)
-        raised = max(base, floor_monthly)
-        trace.step(
-            WEL_3,
-            "safety-net household: per-capita top-up at least the minimum",
-            safety_net_minimum_annual=floor,
-            floor_monthly=floor_monthly,
-            base_before=base,
-            base_monthly=raised,
-        )
-        base = raised
-
     category = facts.category
     increment = yuan(amount_param(params, P_INCREMENT[category], trace))
     trace.step(
