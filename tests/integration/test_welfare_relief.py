@@ -4,6 +4,7 @@ the cap, one decision per case, childbirth and relocation once per person, 422 /
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 
@@ -246,10 +247,14 @@ async def test_childbirth_and_relocation_once_per_person(db_template: str) -> No
         first = await client.post("/v1/relief/childbirths", json=birth, headers=town_a)
         assert first.status_code == 201, first.text
         assert first.json()["proposed_amount"] == "400.00" and first.json()["persons"] == 1
+        # The same delivery reported again (the twin of the same delivery, another clerk): once.
         second = await client.post(
-            "/v1/relief/childbirths", json={**birth, "birth_date": "2018-05-03"}, headers=town_a
+            "/v1/relief/childbirths",
+            json={**birth, "hospital": "姚安县妇幼保健院", "hospital_record_number": "2018-77"},
+            headers=town_a,
         )
         assert second.status_code == 409
+        assert f"case {first.json()['id']}" in second.json()["detail"]
         # A marginal household is not a 贫困家庭 for childbirth relief.
         marginal = await client.post(
             "/v1/relief/childbirths", json={**birth, "id_number": NUMBER["p4"]}, headers=town_a
@@ -299,6 +304,41 @@ async def test_childbirth_and_relocation_once_per_person(db_template: str) -> No
             headers=county,
         )
         assert granted.json()["amount"] == "400.00"
+
+
+async def test_childbirth_relief_once_per_delivery(db_template: str) -> None:
+    """YA-GOV §三(七) 400元/人一次性: a lump sum for each hospital delivery. The same delivery
+    reported twice at once opens one case; the mother's next delivery a year later pays again."""
+    settings = app_settings(db_template)
+    town_a = token(settings, Role.township_officer, scope=TOWN_A)
+    county = token(settings, Role.county_civil)
+    async with running(build_app(settings)) as client:
+        seed_registry(settings.database_url)
+        birth = {"id_number": NUMBER["p2"], "birth_date": "2018-05-02", "hospital": "县医院"}
+        racing = await asyncio.gather(
+            *(client.post("/v1/relief/childbirths", json=birth, headers=town_a) for _ in range(4))
+        )
+        assert sorted(r.status_code for r in racing) == [201, 409, 409, 409]
+        assert count(settings.database_url, ReliefCase, ReliefCase.kind == "childbirth") == 1
+
+        later = await client.post(
+            "/v1/relief/childbirths", json={**birth, "birth_date": "2019-06-10"}, headers=town_a
+        )
+        assert later.status_code == 201, later.text
+        assert later.json()["proposed_amount"] == "400.00"
+        first = next(r for r in racing if r.status_code == 201).json()
+        for case in (first, later.json()):
+            granted = await client.post(
+                f"/v1/relief/cases/{case['id']}/decision",
+                json={"decision": "approved"},
+                headers=county,
+            )
+            assert granted.status_code == 200, granted.text
+            assert granted.json()["amount"] == "400.00"
+        grants = [
+            e for e in outbox(settings.database_url) if e.event_type.endswith("relief_granted")
+        ]
+        assert len(grants) == 2
 
 
 async def test_essential_spending_detector(db_template: str) -> None:

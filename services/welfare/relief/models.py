@@ -2,9 +2,10 @@
 
 A case (`relief_case`) is opened once per occasion: `dedup_key` is unique, so a redelivered
 high-burden event, a second event for the same person-year or a second trigger of the same
-essential-spending run opens nothing new, even under a race. Childbirth and relocation relief are
-once per person: `relief_beneficiary` holds (kind, person) uniquely while the case stands (a
-rejected case releases its people). Steps of a case are in `workflow_step` (entity
+essential-spending run opens nothing new, even under a race; a childbirth's key is the delivery
+(mother and birth date), so each delivery is paid once. Relocation relief is once per person:
+`relief_beneficiary` holds (kind, person) uniquely while the case stands (a rejected case
+releases its people). Steps of a case are in `workflow_step` (entity
 `relief_case`)."""
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ class ReliefCase(SQLModel, table=True):
 
 
 class ReliefBeneficiary(SQLModel, table=True):
-    """A person covered by a once-per-person relief (childbirth 400, relocation 1,500)."""
+    """A person covered by a once-per-person relief (relocation 1,500). Childbirth is once per
+    delivery, held by the case's `dedup_key` instead."""
 
     __tablename__ = "relief_beneficiary"
     __table_args__ = (UniqueConstraint("kind", "person_id", name="uq_relief_beneficiary_once"),)

@@ -105,8 +105,10 @@ def post_declaration(
     "/childbirths",
     response_model=CaseDetail,
     status_code=201,
-    summary="住院分娩一次性生活救助: 400 yuan to the mother, once (409 the second time)",
-    description="WEL-6, YA-GOV §三(七): 对贫困家庭孕产妇住院分娩给予400/人一次性生活救助.",
+    summary="住院分娩一次性生活救助: 400 yuan to the mother per delivery (409 for the same "
+    "delivery again)",
+    description="WEL-6, YA-GOV §三(七): 对贫困家庭孕产妇住院分娩给予400元/人一次性生活救助. A "
+    "delivery is the mother and the birth date: reported twice (twins included) it pays once.",
 )
 def post_childbirth(
     body: ChildbirthIn, session: DbSession, runtime: RuntimeDep, principal: Opener

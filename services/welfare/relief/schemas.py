@@ -115,11 +115,15 @@ class DeclarationIn(BaseModel):
 
 
 class ChildbirthIn(BaseModel):
-    """住院分娩 (YA-GOV §三(七)): 400 yuan to the mother, once."""
+    """住院分娩 (YA-GOV §三(七)): 400 yuan to the mother for each hospital delivery. A delivery is
+    the mother and the birth date: the same delivery reported twice (twins included) pays once."""
 
     id_number: ResidentIdNumber = Field(description="the mother (孕产妇)")
-    birth_date: PastDate
+    birth_date: PastDate = Field(description="day of the delivery (分娩日期)")
     hospital: str = Field(min_length=1, max_length=200)
+    hospital_record_number: str | None = Field(
+        default=None, min_length=1, max_length=50, description="住院号, kept with the case"
+    )
 
 
 class RelocationIn(BaseModel):

@@ -3,9 +3,10 @@ once, publish the grant.
 
 Facts come from the registry read model (the status on the case's date, REG-2), amounts and
 eligibility from the pure rules (services/welfare/rules/relief.py) with their traces, which are
-stored with the case. A case is opened once per occasion (`dedup_key`, unique) and childbirth and
-relocation relief once per person (`relief_beneficiary`, unique per kind and person); both are
-inserted with ON CONFLICT DO NOTHING so that a race opens one case, on SQLite and PostgreSQL."""
+stored with the case. A case is opened once per occasion (`dedup_key`, unique: a childbirth's is
+its delivery) and relocation relief once per person (`relief_beneficiary`, unique per kind and
+person); both are inserted with ON CONFLICT DO NOTHING so that a race opens one case, on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -5,9 +5,11 @@ and lets `service.open_case` open it once.
 
 Reading of the seeds (WEL-6)
 ----------------------------
-- Childbirth: YA-GOV §三(七) 对贫困家庭孕产妇住院分娩给予400/人一次性生活救助 — 400 yuan per
-  person, one-off, paid from the temporary-relief fund. The spec says "per person once"; a mother
-  is relieved once (a second childbirth request for her is a 409).
+- Childbirth: YA-GOV §三(七) 对贫困家庭孕产妇住院分娩给予400元/人一次性生活救助 — 400 yuan for
+  each hospital delivery, paid in one lump sum (一次性) from the temporary-relief fund; not once
+  in a mother's life. A delivery is the mother and the birth date (`delivery_key`): the same
+  delivery reported twice, or twins of one delivery, open one case (409 the second time); a
+  child born a year later is a new delivery and pays again.
 - Relocation: ZA-GOV §三(三)3 易地扶贫搬迁贫困移民一次性临时救助…按每人1500元 — once per relocated
   person; one case per household move, covering the members not yet relieved.
 - High burden: ZA-GOV §三(二)2 补偿90%后自付费用仍然过高导致生活有严重困难的贫困人口，由县民政局
@@ -307,15 +309,27 @@ def from_declaration(
 # --- childbirth and relocation ------------------------------------------------------------------
 
 
+def delivery_key(person_id: str, birth_date: date) -> str:
+    """WEL-6: a hospital delivery (住院分娩) is the mother and the day she gave birth. The birth
+    date is on the birth certificate (出生医学证明) the township sees; a hospital's record number
+    differs between hospitals and is often not given, so it is kept as a fact, not the key. One
+    mother cannot deliver twice on one day: twins are one delivery, paid once."""
+    return f"childbirth:{person_id}:{birth_date.isoformat()}"
+
+
 def from_childbirth(
     session: Session, policy: PolicySet, body: ChildbirthIn, principal: Principal
 ) -> ReliefCase:
+    """YA-GOV §三(七) 对贫困家庭孕产妇住院分娩给予400元/人一次性生活救助: a lump sum for each
+    delivery (一次性: paid in one go, not once in a life). The same delivery reported twice opens
+    one case, also under a race (the unique `dedup_key`); a later delivery pays again."""
     person = facts.person_by_id_number(session, body.id_number)
     if person is None:
         raise _invalid("the mother is not in the poverty registry", "id_number", "not registered")
     principal.guard(person.village_code)
-    if already_relieved(session, ReliefKind.childbirth, [person.person_id]):
-        raise Conflict("this mother already has childbirth relief (400 yuan, once; WEL-6)")
+    key = delivery_key(person.person_id, body.birth_date)
+    if _case_with_key(session, key) is not None:
+        raise _same_delivery(session, key)
     members = facts.household_members(session, person.household_id, body.birth_date)
     opening = Opening(
         kind=ReliefKind.childbirth,
@@ -329,16 +343,33 @@ def from_childbirth(
         poverty_status=facts.person_status(session, person, body.birth_date),
         person=person,
         description=f"住院分娩 {body.hospital}",
-        dedup_key=f"childbirth:{person.person_id}",
-        beneficiaries=[person.person_id],
-        facts={"hospital": body.hospital, "household_size": len(members)},
+        dedup_key=key,
+        facts={
+            "hospital": body.hospital,
+            "hospital_record_number": body.hospital_record_number,
+            "household_size": len(members),
+        },
     )
     trace = Trace()
     _require_eligible(policy, opening, trace, "id_number")
     case = open_case(session, policy, opening, principal, _role(principal, *OPENER_ROLES), trace)
     if case is None:
-        raise Conflict("this mother already has childbirth relief (400 yuan, once; WEL-6)")
+        raise _same_delivery(session, key)
     return case
+
+
+def _case_with_key(session: Session, key: str) -> int | None:
+    return session.execute(
+        select(ReliefCase.id).where(ReliefCase.dedup_key == key)  # type: ignore[arg-type]
+    ).scalar()
+
+
+def _same_delivery(session: Session, key: str) -> Conflict:
+    case_id = _case_with_key(session, key)
+    return Conflict(
+        f"this delivery already has childbirth relief (case {case_id}): 400 yuan once per "
+        "delivery (WEL-6)"
+    )
 
 
 def from_relocation(
