@@ -17,6 +17,7 @@ from services.enrollment.medical.rules import (
     CONTRIBUTION,
     ELDERLY_MIN_AGE,
     FIXED_SUBSIDY,
+    PROVINCE_BASIS,
     PROVINCE_SHARE,
     SEVERE_DISABILITY_MAX_GRADE,
     AssistanceGround,
@@ -32,6 +33,22 @@ from shared.trace import Params, Trace
 
 POLICY = PolicySet.load(Settings().policy_dir)
 PARAMS = Params(POLICY, "532325", date(2018, 1, 1))
+
+
+def _after_assistance_policy() -> PolicySet:
+    """The shipped files with 姚安's province share taken of what medical assistance leaves
+    (the other reading of YA-GOV §三(六), enrollment.medical.province_share.basis)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for source in Settings().policy_dir.glob("*.yaml"):
+            text = source.read_text(encoding="utf-8")
+            if source.name == "enrollment.yaml":
+                assert text.count("2017-01-01: whole") == 2
+                text = text.replace("2017-01-01: whole", "2017-01-01: after_assistance")
+            (Path(tmp) / source.name).write_text(text, encoding="utf-8")
+        return PolicySet.load(Path(tmp))
+
+
+AFTER_ASSISTANCE = Params(_after_assistance_policy(), "532325", date(2018, 1, 1))
 
 NOT_EXITED = PovertyStatus.not_exited
 EXITED = PovertyStatus.exited
@@ -49,7 +66,8 @@ def fund(facts: MedicalContributionFacts, params: Params = PARAMS):
 
 
 # (label, facts, medical assistance, province, prefecture/county, person pays); 2018: 220 yuan.
-TABLE_2018 = [
+# Basis after_assistance: medical assistance first, the province's share of what it leaves.
+TABLE_2018_AFTER_ASSISTANCE = [
     ("tekun registered", dict(poverty_status=NOT_EXITED, tekun=True), "220", "0", "0", "0"),
     ("tekun not registered", dict(tekun=True), "220", "0", "0", "0"),
     (
@@ -127,14 +145,43 @@ TABLE_2018 = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("facts", "assistance", "province", "prefecture_county", "person"),
-    [pytest.param(*row[1:], id=row[0]) for row in TABLE_2018],
-)
-def test_funding_table_2018(
-    facts: dict, assistance: str, province: str, prefecture_county: str, person: str
-) -> None:
-    result = fund(MedicalContributionFacts(year=2018, **facts))
+# The shipped reading (basis whole): the province's 60/40% of the whole 220 first (132 / 88),
+# medical assistance out of what it leaves, the prefecture/county the rest. Rows of people off
+# the registry (or marginal) do not depend on the basis.
+_BASIS_FREE = {
+    row[0]: row
+    for row in TABLE_2018_AFTER_ASSISTANCE
+    if row[1].get("poverty_status") not in (NOT_EXITED, EXITED)
+}
+TABLE_2018 = [
+    ("tekun registered", dict(poverty_status=NOT_EXITED, tekun=True), "88", "132", "0", "0"),
+    _BASIS_FREE["tekun not registered"],
+    (
+        "tekun and dibao exited: medical assistance funds all the province leaves",
+        dict(poverty_status=EXITED, tekun=True, dibao=True),
+        "132",
+        "88",
+        "0",
+        "0",
+    ),
+    # YA-GOV §三(六): 省财政…对未脱贫人口补助60% (132) + 70元 民政医疗救助 + 州、县市 18.
+    ("dibao not exited", dict(poverty_status=NOT_EXITED, dibao=True), "70", "132", "18", "0"),
+    ("dibao exited", dict(poverty_status=EXITED, dibao=True), "70", "88", "62", "0"),
+    (
+        "dibao and disabled: 70 once",
+        dict(poverty_status=NOT_EXITED, dibao=True, disability_grade=1, unable_to_work=True),
+        "70",
+        "132",
+        "18",
+        "0",
+    ),
+    *(row for label, row in _BASIS_FREE.items() if label != "tekun not registered"),
+    ("not exited, no subsidy", dict(poverty_status=NOT_EXITED), "0", "132", "88", "0"),
+    ("exited, no subsidy", dict(poverty_status=EXITED), "0", "88", "132", "0"),
+]
+
+
+def _check_row(result, assistance: str, province: str, prefecture_county: str, person: str) -> None:
     assert result.contribution == d("220.00")
     assert (
         result.medical_assistance,
@@ -148,13 +195,54 @@ def test_funding_table_2018(
 
 
 @pytest.mark.parametrize(
+    ("facts", "assistance", "province", "prefecture_county", "person"),
+    [pytest.param(*row[1:], id=row[0]) for row in TABLE_2018],
+)
+def test_funding_table_2018(
+    facts: dict, assistance: str, province: str, prefecture_county: str, person: str
+) -> None:
+    result = fund(MedicalContributionFacts(year=2018, **facts))
+    _check_row(result, assistance, province, prefecture_county, person)
+
+
+@pytest.mark.parametrize(
+    ("facts", "assistance", "province", "prefecture_county", "person"),
+    [pytest.param(*row[1:], id=row[0]) for row in TABLE_2018_AFTER_ASSISTANCE],
+)
+def test_funding_table_2018_after_assistance(
+    facts: dict, assistance: str, province: str, prefecture_county: str, person: str
+) -> None:
+    # 70 from medical assistance first; the province's 60% of the 150 left is 90.
+    result = fund(MedicalContributionFacts(year=2018, **facts), AFTER_ASSISTANCE)
+    _check_row(result, assistance, province, prefecture_county, person)
+
+
+def test_the_two_readings_fund_the_same_total_differently() -> None:
+    facts = MedicalContributionFacts(year=2018, poverty_status=NOT_EXITED, dibao=True)
+    whole, after = fund(facts), fund(facts, AFTER_ASSISTANCE)
+    assert (whole.province, whole.medical_assistance, whole.prefecture_county) == (
+        d("132"),
+        d("70"),
+        d("18"),
+    )
+    assert (after.province, after.medical_assistance, after.prefecture_county) == (
+        d("90"),
+        d("70"),
+        d("60"),
+    )
+    for result in (whole, after):
+        assert result.person_pays == 0
+        assert sum(result.shares.values()) == result.contribution == d("220")
+
+
+@pytest.mark.parametrize(
     ("year", "status", "dibao", "contribution", "province", "prefecture_county", "person"),
     [
         (2017, NOT_EXITED, False, "180", "108", "72", "0"),
-        (2017, EXITED, True, "180", "44", "66", "0"),
+        (2017, EXITED, True, "180", "72", "38", "0"),  # 40% of 180; 180 - 72 - 70
         (2017, None, True, "180", "0", "0", "110"),
         (2018, None, True, "220", "0", "0", "150"),
-        (2019, NOT_EXITED, True, "250", "108", "72", "0"),
+        (2019, NOT_EXITED, True, "250", "150", "30", "0"),  # 60% of 250; 250 - 150 - 70
     ],
 )
 def test_each_year_uses_its_own_contribution(
@@ -205,19 +293,33 @@ def test_trace_shows_rules_parameters_and_figures() -> None:
     out = trace.out()
     assert out.rules == ["ENR-M3", "ENR-M2"]
     used = {p.path: p for p in out.parameters}
-    assert set(used) == {CONTRIBUTION, FIXED_SUBSIDY, PROVINCE_SHARE[NOT_EXITED]}
+    assert set(used) == {
+        CONTRIBUTION,
+        FIXED_SUBSIDY,
+        PROVINCE_SHARE[NOT_EXITED],
+        PROVINCE_BASIS,
+    }
     assert used[CONTRIBUTION].value == "220"
     assert used[CONTRIBUTION].effective_from == date(2018, 1, 1)
     assert "national minimum" in used[CONTRIBUTION].reference
     assert used[FIXED_SUBSIDY].value == "70"
     assert used[FIXED_SUBSIDY].reference.startswith("YA-GOV §三(六)")
     assert used[PROVINCE_SHARE[NOT_EXITED]].value == "0.60"
-    m2 = next(s for s in out.steps if s.rule == "ENR-M2" and "rest" in s.figures)
+    assert used[PROVINCE_BASIS].value == "whole"
+    # 姚安's own figures are not illustrative; the contribution (no seed figure) is.
+    assert out.illustrative_parameters == [CONTRIBUTION]
+    m2 = next(s for s in out.steps if s.rule == "ENR-M2" and "province_share" in s.figures)
     assert m2.figures == {
-        "rest": "150.00",
+        "basis": "whole",
+        "base": "220.00",
         "province_share": "0.60",
-        "province": "90.00",
-        "prefecture_county": "60.00",
+        "province": "132.00",
+    }
+    rest = next(s for s in out.steps if s.rule == "ENR-M2" and "prefecture_county" in s.figures)
+    assert rest.figures == {
+        "province": "132.00",
+        "medical_assistance": "70.00",
+        "prefecture_county": "18.00",
     }
     assert out.steps[-1].figures["person_pays"] == "0.00"
 
@@ -329,11 +431,18 @@ _POLICY_TEMPLATE = """
   reference: generated
   values:
     2018-01-01: 2
+{basis_path}:
+  unit: choice
+  reference: generated
+  values:
+    2018-01-01: {basis}
 """
 
 
 @lru_cache(maxsize=512)
-def generated_params(contribution: str, fixed: str, not_exited: str, exited: str) -> Params:
+def generated_params(
+    contribution: str, fixed: str, not_exited: str, exited: str, basis: str = "whole"
+) -> Params:
     text = _POLICY_TEMPLATE.format(
         contribution_path=CONTRIBUTION,
         fixed_path=FIXED_SUBSIDY,
@@ -341,6 +450,8 @@ def generated_params(contribution: str, fixed: str, not_exited: str, exited: str
         exited_path=PROVINCE_SHARE[EXITED],
         min_age_path=ELDERLY_MIN_AGE,
         max_grade_path=SEVERE_DISABILITY_MAX_GRADE,
+        basis_path=PROVINCE_BASIS,
+        basis=basis,
         contribution=contribution,
         fixed=fixed,
         not_exited=not_exited,
@@ -372,11 +483,23 @@ facts_2018 = st.builds(
 
 
 @settings(deadline=None, max_examples=300)
-@given(facts=facts_2018, contribution=money, fixed=money, not_exited=ratio, exited=ratio)
+@given(
+    facts=facts_2018,
+    contribution=money,
+    fixed=money,
+    not_exited=ratio,
+    exited=ratio,
+    basis=st.sampled_from(["whole", "after_assistance"]),
+)
 def test_shares_always_add_up_and_nobody_pays_below_zero(
-    facts: MedicalContributionFacts, contribution: str, fixed: str, not_exited: str, exited: str
+    facts: MedicalContributionFacts,
+    contribution: str,
+    fixed: str,
+    not_exited: str,
+    exited: str,
+    basis: str,
 ) -> None:
-    result = fund(facts, generated_params(contribution, fixed, not_exited, exited))
+    result = fund(facts, generated_params(contribution, fixed, not_exited, exited, basis))
     assert result.contribution == Decimal(contribution)
     assert result.person_pays >= 0
     assert sum(result.shares.values()) + result.person_pays == result.contribution
@@ -398,7 +521,9 @@ def test_shipped_figures_keep_the_same_properties(facts: MedicalContributionFact
     assert sum(result.shares.values()) + result.person_pays == result.contribution
     assert all(0 <= share <= result.contribution for share in result.shares.values())
     if facts.tekun:
-        assert result.medical_assistance == result.contribution
+        # 特困: medical assistance funds all the province does not (basis whole).
+        assert result.medical_assistance + result.province == result.contribution
+        assert result.prefecture_county == 0
     elif result.grounds:
         assert result.medical_assistance == d("70")
 
@@ -410,3 +535,22 @@ def test_fen_remainder_goes_to_prefecture_county() -> None:
     assert (result.province, result.prefecture_county) == (d("60.01"), d("40.00"))
     result = fund(MedicalContributionFacts(year=2018, poverty_status=EXITED), params)
     assert (result.province, result.prefecture_county) == (d("40.00"), d("60.01"))
+
+
+def test_an_unknown_basis_is_refused() -> None:
+    params = generated_params("220", "70", "0.60", "0.40", "half")
+    with pytest.raises(ValueError, match=r"province_share\.basis"):
+        fund(MedicalContributionFacts(year=2018, poverty_status=NOT_EXITED), params)
+
+
+def test_fresh_county_lists_every_borrowed_figure() -> None:
+    # 522121 has no figure of its own: 姚安's 70 yuan, 60% and reading are illustrative there.
+    trace = Trace()
+    medical_contribution_funding(
+        MedicalContributionFacts(year=2018, poverty_status=NOT_EXITED, dibao=True),
+        Params(POLICY, "522121", date(2018, 1, 1)),
+        trace,
+    )
+    assert trace.out().illustrative_parameters == sorted(
+        [CONTRIBUTION, FIXED_SUBSIDY, PROVINCE_SHARE[NOT_EXITED], PROVINCE_BASIS]
+    )

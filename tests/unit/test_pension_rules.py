@@ -201,7 +201,9 @@ def test_grade_two_trace_names_the_rules_and_parameters() -> None:
         (100, None, "100", "0", "30"),  # the county pays the whole minimum tier (政府兜底)
         (300, None, "100", "200", "50"),
         (100, 3, "100", "0", "80"),
-        (100, 2, "200", "0", "40"),  # the 200 tier covers the minimum; they do not add up
+        # 浮梁's documents pay no 200 tier (姚安's, YA-GOV): the illustrative lowest tier and
+        # the county's 兜底 of the same tier do not add up.
+        (100, 2, "100", "0", "30"),
     ],
 )
 def test_fuliang_county_pays_the_minimum(

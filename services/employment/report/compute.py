@@ -49,8 +49,9 @@ def _outcomes(a: PeopleArea) -> Iterable[PlacementOutcome]:
 
 
 def _people(a: PeopleArea, params: Params, trace: Trace) -> dict[str, Figure]:
-    """EMP-1..3 figures of one area; targets and whether they are met from the coverage and
-    placement-rate rules; EMP-3: every labourer at least the minimum a year, so nobody below."""
+    """EMP-1..3 (EMP-1, EMP-2, EMP-3) figures of one area; targets and whether they are met from
+    the coverage and placement-rate rules; EMP-3: every labourer at least the minimum a year, so
+    nobody below."""
     counts = a.coverage
     cov = coverage(counts, params, trace=trace)
     place = placement_rate(_outcomes(a), params, trace=trace)

@@ -207,6 +207,7 @@ class CoverageBases:
 
 
 def coverage_bases(params: Params, *, trace: Trace | None = None) -> CoverageBases:
+    """EMP-2: who must be trained, labourers and 两后生 ("willing" or "all")."""
     trace = Trace() if trace is None else trace
     labourers = _base(params, P_COVERAGE_BASE, trace)
     two_after = _base(params, P_TWO_AFTER_BASE, trace)

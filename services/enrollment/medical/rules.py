@@ -5,16 +5,18 @@ its rule ID, every figure read comes from `Params` (and so is recorded with its 
 
 How one person's annual individual contribution (个人缴费) is funded:
 
-1. ENR-M3, medical assistance (民政医疗救助资金): the whole contribution for 特困 people
-   (urban 三无, rural 五保); otherwise a fixed subsidy (70 yuan) for dibao recipients (低保对象),
-   grade 1-2 disabled unable to work, and members of low-income households aged 60+. The fixed
-   subsidy is paid once per person and year however many of these grounds apply, and never
-   exceeds the contribution.
-2. ENR-M2, poverty-alleviation public finance: for registered poor (not exited and exited, REG-2)
-   the rest of the contribution; the province pays 60% (not exited) or 40% (exited) of that rest,
-   rounded half-up to the fen, and the prefecture/county (州、县市) the remainder, so the two add
-   up exactly.
-3. The person pays what is left: 0 for registered poor, contribution minus medical assistance for
+1. ENR-M2, the province (省财政): for registered poor (not exited and exited, REG-2) 60% (not
+   exited) or 40% (exited) of the contribution, rounded half-up to the fen. Of which amount is
+   the parameter enrollment.medical.province_share.basis: `whole` (the default, see below) takes
+   the whole contribution and comes first; `after_assistance` takes what step 2 leaves.
+2. ENR-M3, medical assistance (民政医疗救助资金): all that is left for 特困 people (urban 三无,
+   rural 五保); otherwise a fixed subsidy (70 yuan) for dibao recipients (低保对象), grade 1-2
+   disabled unable to work, and members of low-income households aged 60+. The fixed subsidy is
+   paid once per person and year however many of these grounds apply, and never exceeds what is
+   left to fund.
+3. ENR-M2, the prefecture/county (州、县市): for registered poor, whatever the province and
+   medical assistance leave, so the shares add up exactly to the contribution.
+4. The person pays what is left: 0 for registered poor, contribution minus medical assistance for
    everyone else (never below 0).
 
 Reading of the seeds
@@ -26,10 +28,18 @@ Reading of the seeds
   That document is not among the seeds, so prefecture and county are reported as one share
   (`prefecture_county`).
 - The seed states the public funding (ENR-M2) and the medical-assistance funding (ENR-M3) side
-  by side without saying how they stack. Medical assistance is applied first and public finance
-  pays the rest, so no fund pays for the same yuan twice: a registered 特困 person is funded
-  wholly by medical assistance and the province/prefecture/county shares are 0. (The spec's
-  "paid in full by public finance" still holds: both funds are public money.)
+  by side without saying how they stack ("个人缴费部分由财政全额补贴，省财政对已脱贫人口补助40%，
+  对未脱贫人口补助60%" … "按照每人每年70元标准定额资助参保，所需资金由…民政医疗救助资金承担").
+  The province's 40/60% is read as a share of the individual contribution itself (basis
+  `whole`): the sentence names no other base, and it is the per-head figure on which the
+  province's transfer to the county is reckoned. The 70 yuan, a separate sentence and fund,
+  then comes out of the part the province leaves to the prefecture/county. 2018 (220 yuan), a
+  not-exited dibao person: province 132, medical assistance 70, prefecture/county 18, person 0;
+  a registered 特困 person: province 132, medical assistance the other 88. The other reading
+  (basis `after_assistance`: medical assistance first, then the province's share of the rest:
+  70, 90, 60) is a parameter for a county whose province reckons it that way. Either way no
+  fund pays for the same yuan twice and the shares never exceed the contribution. (The spec's
+  "paid in full by public finance" holds: both funds are public money.)
 - The seed gives no contribution figure; FL-HRSS §三(三)1 funds it "按照国家统一标准". The
   yearly figure is the illustrative parameter `enrollment.medical.individual_contribution`
   (national minimum), which a county overrides with its own.
@@ -72,11 +82,12 @@ PROVINCE_SHARE = {
     PovertyStatus.not_exited: "enrollment.medical.province_share.not_exited",
     PovertyStatus.exited: "enrollment.medical.province_share.exited",
 }
+PROVINCE_BASIS = "enrollment.medical.province_share.basis"
 ELDERLY_MIN_AGE = "enrollment.medical.low_income_elderly.min_age"
 SEVERE_DISABILITY_MAX_GRADE = "enrollment.medical.severe_disability.max_grade"
 
 # Registered poor (建档立卡) in the sense of ENR-M1/M2; marginal households are not (see above).
-REGISTERED_POOR = frozenset({PovertyStatus.not_exited, PovertyStatus.exited})
+REGISTERED_POOR = frozenset(s for s in PovertyStatus if s.is_registered_poor)
 DISABILITY_GRADES = range(1, 5)  # certified grades 一级..四级
 
 
@@ -87,6 +98,13 @@ class AssistanceGround(StrEnum):
     dibao = "dibao"  # 城乡低保对象
     severe_disability = "severe_disability"  # 丧失劳动能力的一、二级重度残疾人
     low_income_elderly = "low_income_elderly"  # 低收入家庭60岁以上的老年人
+
+
+class ShareBasis(StrEnum):
+    """What the province's share (ENR-M2) is a share of."""
+
+    whole = "whole"  # the whole individual contribution
+    after_assistance = "after_assistance"  # what medical assistance (ENR-M3) leaves
 
 
 class Fund(StrEnum):
@@ -175,7 +193,7 @@ def medical_coverage_requirement(
     """ENR-M1: every registered poor person, exited ones included (REG-2), must be in basic
     medical insurance and critical-illness insurance (贫困人口100%参加基本医保和大病保险)."""
     trace = trace if trace is not None else Trace()
-    if status is not None and status in REGISTERED_POOR:
+    if status is not None and status.is_registered_poor:
         reason = (
             f"registered poor ({status.label_zh}): basic and critical-illness insurance required"
         )
@@ -195,8 +213,8 @@ def medical_coverage_requirement(
 def medical_contribution_funding(
     facts: MedicalContributionFacts, params: Params, trace: Trace | None = None
 ) -> MedicalContributionFunding:
-    """ENR-M3 then ENR-M2: split the year's individual contribution between medical assistance,
-    province, prefecture/county and the person.
+    """ENR-M2 and ENR-M3: split the year's individual contribution between medical assistance,
+    province, prefecture/county and the person (order: module docstring).
 
     Every parameter is read as in force on 1 January of `facts.year` (the contribution is set per
     year); `params` supplies the policy set and the county."""
@@ -209,11 +227,33 @@ def medical_contribution_funding(
     )
 
     grounds = _assistance_grounds(facts, yearly, trace)
-    assistance = _medical_assistance(grounds, contribution, yearly, trace)
-
-    rest = contribution - assistance
-    province, prefecture_county = _public_finance(facts.poverty_status, rest, yearly, trace)
-    person_pays = rest - province - prefecture_county
+    status = facts.poverty_status
+    if status is None or not status.is_registered_poor:
+        reason = (
+            "marginal household (边缘户): the seeds fund registered poor only"
+            if status is PovertyStatus.marginal
+            else "not in the poverty registry"
+        )
+        trace.step(ENR_M2, f"no public funding of the contribution: {reason}")
+        assistance = _medical_assistance(grounds, contribution, yearly, trace)
+        province = prefecture_county = ZERO
+    else:
+        basis = _basis(yearly, trace)
+        if basis is ShareBasis.whole:
+            province = _province(status, contribution, basis, yearly, trace)
+            assistance = _medical_assistance(grounds, contribution - province, yearly, trace)
+        else:
+            assistance = _medical_assistance(grounds, contribution, yearly, trace)
+            province = _province(status, contribution - assistance, basis, yearly, trace)
+        prefecture_county = contribution - province - assistance
+        trace.step(
+            ENR_M2,
+            f"registered poor ({status.label_zh}): the prefecture/county (州、县市) funds the rest",
+            province=province,
+            medical_assistance=assistance,
+            prefecture_county=prefecture_county,
+        )
+    person_pays = contribution - assistance - province - prefecture_county
     trace.step(
         ENR_M2 if facts.poverty_status in REGISTERED_POOR else ENR_M3,
         "the person pays the contribution less every share funded",
@@ -237,6 +277,7 @@ def medical_contribution_funding(
 def _assistance_grounds(
     facts: MedicalContributionFacts, params: Params, trace: Trace
 ) -> tuple[AssistanceGround, ...]:
+    """ENR-M3: the medical-assistance grounds (特困 in full, 70 yuan for the others)."""
     grounds: list[AssistanceGround] = []
     figures: dict[str, object] = {}
     if facts.tekun:
@@ -263,19 +304,20 @@ def _assistance_grounds(
 
 
 def _medical_assistance(
-    grounds: tuple[AssistanceGround, ...], contribution: Decimal, params: Params, trace: Trace
+    grounds: tuple[AssistanceGround, ...], unfunded: Decimal, params: Params, trace: Trace
 ) -> Decimal:
+    """ENR-M3 out of `unfunded`, the part of the contribution no other fund has taken."""
     if AssistanceGround.tekun in grounds:
         # Full funding already covers the fixed subsidy any other ground would give.
         trace.step(
             ENR_M3,
-            "特困: contribution funded in full by medical assistance",
-            medical_assistance=contribution,
+            "特困: the contribution left unfunded is paid in full by medical assistance",
+            medical_assistance=unfunded,
         )
-        return contribution
+        return unfunded
     if grounds:
         fixed = params.amount(FIXED_SUBSIDY, trace)
-        assistance = min(fixed, contribution)
+        assistance = min(fixed, unfunded)
         trace.step(
             ENR_M3,
             "fixed medical-assistance subsidy, once per person and year",
@@ -287,29 +329,33 @@ def _medical_assistance(
     return ZERO
 
 
-def _public_finance(
-    status: PovertyStatus | None, rest: Decimal, params: Params, trace: Trace
-) -> tuple[Decimal, Decimal]:
-    if status is None or status not in REGISTERED_POOR:
-        reason = (
-            "marginal household (边缘户): the seeds fund registered poor only"
-            if status is PovertyStatus.marginal
-            else "not in the poverty registry"
-        )
-        trace.step(ENR_M2, f"no public funding of the contribution: {reason}")
-        return ZERO, ZERO
-    ratio = params.decimal(PROVINCE_SHARE[status], trace)
-    if not 0 <= ratio <= 1:
-        raise ValueError(f"province share must be between 0 and 1, got {ratio}")
-    province = (rest * ratio).quantize(FEN, rounding=ROUND_HALF_UP)
-    # The fen left by rounding goes to the prefecture/county so the two add up exactly.
-    prefecture_county = rest - province
+def _basis(params: Params, trace: Trace) -> ShareBasis:
+    value = params.get(PROVINCE_BASIS, trace)
+    try:
+        return ShareBasis(value)
+    except ValueError:
+        choices = ", ".join(ShareBasis)
+        message = f"parameter {PROVINCE_BASIS} must be one of {choices}: {value!r}"
+        raise ValueError(message) from None
+
+
+def _province(
+    status: PovertyStatus, base: Decimal, basis: ShareBasis, params: Params, trace: Trace
+) -> Decimal:
+    ratio = params.ratio(PROVINCE_SHARE[status], trace)
+    # Rounded half-up to the fen; the fen left by rounding falls to the prefecture/county.
+    province = (base * ratio).quantize(FEN, rounding=ROUND_HALF_UP)
     trace.step(
         ENR_M2,
-        f"registered poor ({status.label_zh}): the rest is funded by public finance",
-        rest=rest,
+        f"registered poor ({status.label_zh}): the province's share of "
+        + (
+            "the whole contribution"
+            if basis is ShareBasis.whole
+            else "what medical assistance leaves"
+        ),
+        basis=basis.value,
+        base=base,
         province_share=ratio,
         province=province,
-        prefecture_county=prefecture_county,
     )
-    return province, prefecture_county
+    return province

@@ -55,7 +55,7 @@ def _params(runtime: Any, household: Household | None, county: str | None, on: d
 @router.get(
     "/persons/{id_number}/pension/subsidy",
     response_model=RuleResult,
-    summary="Contribution subsidy for a year (ENR-P1 eligibility, ENR-P3/P4/P5)",
+    summary="Contribution subsidy for a year (ENR-P1 eligibility, ENR-P3, ENR-P4, ENR-P5)",
 )
 def get_subsidy(
     id_number: ResidentIdNumber,

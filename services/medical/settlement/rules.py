@@ -342,8 +342,9 @@ class _Layers:
 
 
 def settle_stay(facts: StayFacts, ytd: YearToDate, params: Params) -> StayDecision:
-    """MED-1..MED-5 for one stay (住院一站式结算): every layer, the top-up to the 90% guarantee,
-    the annual-cap cover and the high-burden flag, with the trace."""
+    """MED-1..MED-5 for one stay (住院一站式结算): every layer (MED-1, MED-5), the top-up to the
+    90% guarantee (MED-2), the annual-cap cover (MED-3) and the high-burden flag (MED-4), with the
+    trace."""
     trace = Trace()
     # Parameters in force on the admission date, whatever date the caller bound.
     params = Params(params.policy, params.county, facts.admission)
@@ -419,6 +420,7 @@ def settle_stay(facts: StayFacts, ytd: YearToDate, params: Params) -> StayDecisi
 
 
 def _upstream_layers(facts: StayFacts, trace: Trace) -> _Layers:
+    """MED-1 layers as settled upstream (basic, critical illness, assistance given)."""
     upstream = facts.upstream
     assert upstream is not None
     counted = max(ZERO, facts.covered_cost - upstream.basic)
@@ -446,6 +448,7 @@ def _computed_layers(facts: StayFacts, ytd: YearToDate, params: Params, trace: T
 def _basic(
     facts: StayFacts, ytd: YearToDate, params: Params, trace: Trace
 ) -> tuple[Decimal, Decimal]:
+    """MED-1 basic layer, with the MED-5 deductible waiver and the MED-7 quota ratios."""
     level = facts.hospital_level
     covered = facts.covered_cost
     major = _major_disease(facts, params, trace)
@@ -526,6 +529,7 @@ def _major_disease(facts: StayFacts, params: Params, trace: Trace) -> MajorDisea
 def _critical_illness(
     facts: StayFacts, ytd: YearToDate, counted: Decimal, params: Params, trace: Trace
 ) -> Decimal:
+    """MED-1 critical-illness layer (大病保险), with the MED-5 halved deductible and +5."""
     deductible = params.amount(CI_DEDUCTIBLE, trace)
     ratio = params.ratio(CI_RATIO, trace)
     if facts.med5_group:
@@ -572,6 +576,7 @@ def _critical_illness(
 def _assistance(
     facts: StayFacts, ytd: YearToDate, remaining: Decimal, params: Params, trace: Trace
 ) -> Decimal:
+    """MED-1 medical-assistance layer (医疗救助)."""
     paths = []
     if facts.tekun:
         paths.append(ASSISTANCE_RATIO_TEKUN)
@@ -605,6 +610,7 @@ def _assistance(
 
 
 def _cost_basis(facts: StayFacts, params: Params, trace: Trace) -> Decimal:
+    """MED-2: the cost the actual ratio is measured on."""
     kind = params.get(COST_BASIS, trace)
     if kind == CostBasis.policy_covered:
         basis = facts.covered_cost
@@ -624,6 +630,7 @@ def _topup(
     params: Params,
     trace: Trace,
 ) -> Decimal:
+    """MED-2: the county top-up (二次报销 / 兜底) up to the guaranteed ratio."""
     if not eligible:
         reason = (
             "referral rules not followed (不符合转诊转院规范)"
@@ -684,6 +691,7 @@ def _annual_cap(
 
 
 def _high_burden(facts: StayFacts, ytd_self_pay: Decimal, params: Params, trace: Trace) -> bool:
+    """MED-4: the year's self-pay still too high after the 90% guarantee."""
     if not facts.in_registry:
         trace.step(MED_4, "not in the poverty registry: no high-burden check", high_burden=False)
         return False

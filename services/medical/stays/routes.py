@@ -110,7 +110,7 @@ def _readable(session: Session, claim_id: str, principal: Principal) -> Hospital
     "",
     response_model=DecisionOut,
     status_code=201,
-    summary="Record a hospital stay and settle it (MED-1..MED-5)",
+    summary="Record a hospital stay and settle it (MED-1, MED-2, MED-3, MED-4, MED-5)",
     description=(
         "The claim id is the idempotency key: posting the same claim again answers 200 with "
         "the same decision and pays nothing twice; other facts under the same claim id are a "

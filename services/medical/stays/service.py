@@ -236,8 +236,9 @@ class StayService:
     def record(
         self, session: Session, data: StayData, submitted_by: str
     ) -> tuple[HospitalStay | SimpleNamespace, StayDecision | SimpleNamespace, bool]:
-        """Settle a new stay (MED-1..MED-5, MED-7). The hot path of the service: Core statements
-        only, no ORM unit of work; what it returns reads like the stored rows."""
+        """Settle a new stay (MED-1, MED-2, MED-3, MED-4, MED-5, MED-7). The hot path of the
+        service: Core statements only, no ORM unit of work; what it returns reads like the stored
+        rows."""
         year_row = _locked_year(session, data.id_number, data.admission.year)
         digest = facts_hash(data)
         known = session.execute(_STAY_EXISTS, {"claim_id": data.claim_id}).first()
