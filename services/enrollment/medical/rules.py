@@ -342,6 +342,7 @@ def _basis(params: Params, trace: Trace) -> ShareBasis:
 def _province(
     status: PovertyStatus, base: Decimal, basis: ShareBasis, params: Params, trace: Trace
 ) -> Decimal:
+    """ENR-M2: the province's share of the contribution (40% exited, 60% not exited)."""
     ratio = params.ratio(PROVINCE_SHARE[status], trace)
     # Rounded half-up to the fen; the fen left by rounding falls to the prefecture/county.
     province = (base * ratio).quantize(FEN, rounding=ROUND_HALF_UP)
