@@ -301,7 +301,9 @@ ON = date(2018, 12, 31)
     [
         ({}, FindingKind.two_without_not_on_dibao),
         ({"poverty_status": "exited"}, FindingKind.two_without_not_on_dibao),
-        ({"poverty_status": "边缘户"}, FindingKind.two_without_not_on_dibao),
+        # 扶贫系统中的“两无”人员 (ZA-GOV §三(三)2) are the registered poor; a marginal household
+        # is covered only where a seed names it (建档立卡贫困边缘户, YA-GOV §三(七)).
+        ({"poverty_status": "边缘户"}, None),
         ({"on_dibao": True}, None),
         ({"on_tekun": True}, None),
         ({"has_income": True}, None),

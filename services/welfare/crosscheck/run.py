@@ -61,9 +61,10 @@ def dibao_lookup() -> tuple[DibaoLookup, str]:
 def could_be_reported(
     two_without: bool, status: PovertyStatus, on_dibao: bool, on_tekun: bool
 ) -> bool:
-    """WEL-8's necessary condition: a 两无 person outside dibao and 特困, or an exited person
-    on dibao. The rule may still report no one of these (an exit not yet due for review)."""
-    return (two_without and not (on_dibao or on_tekun)) or (
+    """WEL-8's necessary condition: a registered poor 两无 person outside dibao and 特困 (not a
+    marginal household, ZA-GOV §三(三)2 扶贫系统中的“两无”人员), or an exited person on dibao. The
+    rule may still report no one of these (an exit not yet due for review)."""
+    return (two_without and status.is_registered_poor and not (on_dibao or on_tekun)) or (
         status is PovertyStatus.exited and on_dibao
     )
 

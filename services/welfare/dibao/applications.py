@@ -42,7 +42,8 @@ from shared.policy import PolicySet
 from shared.trace import Params, Trace
 
 A = ApplicationStatus
-REGISTERED_POOR = (PovertyStatus.not_exited.value, PovertyStatus.exited.value)
+# 建档立卡 on the public notice (YA-GOV §三(二)): not exited and exited, never marginal (边缘户).
+REGISTERED_POOR = tuple(s.value for s in PovertyStatus if s.is_registered_poor)
 
 
 def _invalid(field: str, reason: str, value: Any = None) -> InvalidInput:

@@ -8,8 +8,11 @@ rule ID. A caller may pass its own `trace` to collect several rules in one.
 Reading of the seeds
 --------------------
 - 两无: ZA-GOV §三(三)2 has every 两无 person in the poverty system (扶贫系统中的“两无”人员) brought
-  into dibao. Everyone in the registry counts, whatever their poverty status (exited people
-  included); 两无 is read as no income and no ability to work at all (`WorkAbility.none`). A
+  into dibao. The poverty system's people are the registered poor (建档立卡), not exited and
+  exited alike (脱贫不脱政策); a marginal household (边缘户) is not registered poor and the
+  sentence does not name it, so it is not reported (`PovertyStatus.is_registered_poor`; the seeds
+  extend a rule to marginal households only where they name them). 两无 is read as no income
+  and no ability to work at all (`WorkAbility.none`). A
   person supported as extreme-poor (特困供养, WEL-5) is covered by the safety net too and is not
   reported.
 - Exits: YA-GOV §三(四) has the poverty office send last year's exited dibao households to civil
@@ -97,6 +100,16 @@ def cross_check(
         )
 
     two_without = not person.has_income and person.work_ability is WorkAbility.none
+    registered = person.poverty_status.is_registered_poor
+    if two_without and not registered and not (person.on_dibao or person.on_tekun):
+        trace.step(
+            WEL_8,
+            "两无 but a marginal household, not in the poverty system's registered poor: "
+            "not reported",
+            person_id=person.person_id,
+            poverty_status=person.poverty_status.value,
+        )
+        return None
     if two_without and not (person.on_dibao or person.on_tekun):
         detail = "no income and no ability to work, on neither dibao nor extreme-poverty support"
         trace.step(
