@@ -1,6 +1,7 @@
-"""Poverty workshops over HTTP on SQLite and PostgreSQL (EMP-5): workers on the roll, the yearly
-subsidy of 1,000 per registered poor worker and employment year (FL-HRSS §三(一)1), never paid
-twice for a worker-year whether the claim is repeated, made by another workshop, or concurrent."""
+"""Poverty workshops over HTTP on SQLite and PostgreSQL (EMP-5): workers on the roll, the
+subsidy of 1,000 per registered poor worker and employment year (FL-HRSS §三(一)1: 12 months from
+the hire, due when it begins), never paid twice for a worker-year whether the claim is repeated,
+made by another workshop, or concurrent; the figure flagged illustrative outside 浮梁."""
 
 from __future__ import annotations
 
@@ -12,15 +13,19 @@ from sqlmodel import Session, select
 
 from services.employment import clock
 from services.employment.main import build_app
+from services.employment.registry.models import RegistryPerson
 from services.employment.workshops.models import WorkshopSubsidyPayment
 from services.employment.workshops.service import workers_by_township
+from shared.auth import Role
 from shared.db import make_engine
-from tests.conftest import make_settings, running
+from shared.ids import make_resident_id
+from tests.conftest import make_settings, running, token
 from tests.integration.test_employment_jobs import COUNTY, TOWN, VILLAGE, Officers, seed
 
 pytestmark = pytest.mark.integration
 
 TODAY = date(2019, 1, 15)
+SUBSIDY = "employment.workshop.subsidy_per_worker_year"
 
 
 @pytest.fixture(autouse=True)
@@ -67,8 +72,10 @@ async def test_workshop_subsidy_paid_once_per_worker_year(db_template: str) -> N
         bad = await client.post("/v1/workshops", json={**WORKSHOP, "name": ""}, headers=o.town)
         assert bad.status_code == 422
         wid = await _workshop(client, o)
-        await _hire(client, o, wid, "p1", "2018-01-10")  # 12 months in 2018
-        await _hire(client, o, wid, "p2", "2018-09-01")  # 4 months: not an employment year
+        await _hire(client, o, wid, "p1", "2018-01-10")  # employment year to 2019-01-09
+        # Taken on in September: the employment year has begun and is due at once (the old
+        # reading wanted 6 calendar months in the year and refused it).
+        await _hire(client, o, wid, "p2", "2018-09-01")
         bad = await client.post(
             f"/v1/workshops/{wid}/workers", json={"person_id": "edge", "start_on": "2018-01-01"},
             headers=o.cadre,
@@ -86,13 +93,16 @@ async def test_workshop_subsidy_paid_once_per_worker_year(db_template: str) -> N
         resp = await client.post(claim, json={"year": 2018}, headers=o.county)
         assert resp.status_code == 201, resp.text
         first = resp.json()
-        assert first["amount"] == "1000.00"
-        assert [(p["person_id"], p["months"]) for p in first["paid"]] == [("p1", 12)]
-        assert [(n["person_id"], n["months"]) for n in first["not_eligible"]] == [("p2", 4)]
+        assert first["amount"] == "2000.00"
+        assert [(p["person_id"], p["year_start"], p["year_end"]) for p in first["paid"]] == [
+            ("p1", "2018-01-10", "2019-01-09"),
+            ("p2", "2018-09-01", "2019-08-31"),
+        ]
+        assert first["not_eligible"] == []
         assert "EMP-5" in first["trace"]["rules"]
-        assert "employment.workshop.min_months_per_year" in {
-            p["path"] for p in first["trace"]["parameters"]
-        }
+        # 姚安 has no figure of its own: FL-HRSS's 1,000 is used, flagged.
+        assert first["illustrative_parameters"] == [SUBSIDY]
+        assert first["trace"]["illustrative_parameters"] == [SUBSIDY]
 
         # Repeated: nothing new, and it says what was paid already.
         resp = await client.post(claim, json={"year": 2018}, headers=o.county)
@@ -100,7 +110,24 @@ async def test_workshop_subsidy_paid_once_per_worker_year(db_template: str) -> N
         again = resp.json()
         assert again["amount"] == "0.00" and again["paid"] == [] and again["claim_id"] is None
         assert [(p["person_id"], p["year"], p["claim_id"]) for p in again["already_paid"]] == [
-            ("p1", 2018, first["claim_id"])
+            ("p1", 2018, first["claim_id"]),
+            ("p2", 2018, first["claim_id"]),
+        ]
+
+        # p2 leaves and is taken on again inside the running employment year: no new year.
+        workers = (await client.get(f"/v1/workshops/{wid}/workers", headers=o.county)).json()
+        p2_row = next(w["id"] for w in workers if w["person_id"] == "p2")
+        left = await client.post(
+            f"/v1/workshops/{wid}/workers/{p2_row}/leave", json={"end_on": "2018-10-31"},
+            headers=o.cadre,
+        )  # fmt: skip
+        assert left.status_code == 200, left.text
+        await _hire(client, o, wid, "p2", "2018-12-01")
+        resp = await client.post(claim, json={"year": 2018}, headers=o.county)
+        assert resp.status_code == 200 and resp.json()["paid"] == []
+        assert [p["year_start"] for p in resp.json()["already_paid"]] == [
+            "2018-01-10",
+            "2018-09-01",
         ]
 
         # Another workshop with the same worker in 2018: the worker-year is paid already.
@@ -112,15 +139,66 @@ async def test_workshop_subsidy_paid_once_per_worker_year(db_template: str) -> N
             )
         ).json()
         assert other["paid"] == [] and other["already_paid"][0]["workshop_id"] == wid
-        assert payments(url) == [("p1", 2018, wid)]
+        assert payments(url) == [("p1", 2018, wid), ("p2", 2018, wid)]
+
+        # 2019: p1 is still on the roll on the anniversary (2019-01-10), so a second employment
+        # year has begun; p2's second year (from 2019-09-01) has not.
+        resp = await client.post(claim, json={"year": 2019}, headers=o.county)
+        assert resp.status_code == 201, resp.text
+        second = resp.json()
+        assert [(p["person_id"], p["year_start"]) for p in second["paid"]] == [("p1", "2019-01-10")]
+        assert [n["person_id"] for n in second["not_eligible"]] == ["p2"]
         listed = await client.get(f"/v1/workshops/{wid}/subsidy-payments", headers=o.auditor)
-        assert [p["person_id"] for p in listed.json()] == ["p1"]
+        assert [(p["person_id"], p["year"]) for p in listed.json()] == [
+            ("p1", 2018),
+            ("p2", 2018),
+            ("p1", 2019),
+        ]
         assert (await client.get(f"/v1/workshops/{wid}", headers=o.other_town)).status_code == 404
 
     engine = make_engine(url)
     with Session(engine) as s:
         assert workers_by_township(s, COUNTY, date(2018, 10, 1)) == {TOWN: 2}
+        assert workers_by_township(s, COUNTY, date(2018, 11, 15)) == {TOWN: 1}
     engine.dispose()
+
+
+async def test_fuliang_claim_uses_its_own_figure(db_template: str) -> None:
+    """浮梁 (360222): FL-HRSS §三(一)1 is its own document, so nothing is illustrative."""
+    settings = make_settings("employment", db_template, bus_enabled=False)
+    url = settings.database_url
+    town, village = "360222100", "360222100201"
+    county = token(settings, Role.county_hrss, scope="360222", sub="hrss-fl")
+    async with running(build_app(settings)) as client:
+        engine = make_engine(url)
+        with Session(engine) as s:
+            s.add(
+                RegistryPerson(
+                    person_id="f1", id_number=make_resident_id("360222", date(1980, 1, 1), 1, "M"),
+                    household_id="FH-1", name="人1", sex="M", birth_date=date(1980, 1, 1),
+                    county_code="360222", township_code=town, village_code=village,
+                    poverty_status="not_exited", source_event_id="seed",
+                )
+            )  # fmt: skip
+            s.commit()
+        engine.dispose()
+        body = {**WORKSHOP, "township_code": town, "village_code": village}
+        resp = await client.post("/v1/workshops", json=body, headers=county)
+        assert resp.status_code == 201, resp.text
+        wid = resp.json()["id"]
+        resp = await client.post(
+            f"/v1/workshops/{wid}/workers", json={"person_id": "f1", "start_on": "2018-03-15"},
+            headers=county,
+        )  # fmt: skip
+        assert resp.status_code == 201, resp.text
+        resp = await client.post(
+            f"/v1/workshops/{wid}/subsidy-claims", json={"year": 2018}, headers=county
+        )
+        assert resp.status_code == 201, resp.text
+        out = resp.json()
+        assert out["amount"] == "1000.00" and out["illustrative_parameters"] == []
+        (use,) = out["trace"]["parameters"]
+        assert (use["path"], use["county"], use["illustrative"]) == (SUBSIDY, "360222", False)
 
 
 async def test_concurrent_claims_pay_each_worker_year_once(db_template: str) -> None:

@@ -1,10 +1,10 @@
-"""Job recommendation and fairs (EMP-3), public-welfare posts (EMP-4), the workshop subsidy
-(EMP-5), the entrepreneurship subsidy and loan caps (EMP-6), with the seeds' figures:
-CITY-HRSS §三(一)1, 3; ZA-GOV §三(四)4-6; FL-HRSS §三(一)1, 4, 5."""
+"""Job recommendation and fairs (EMP-3), public-welfare posts (EMP-4), the entrepreneurship
+subsidy and loan caps (EMP-6), with the seeds' figures: CITY-HRSS §三(一)1, 3; ZA-GOV §三(四)4-6;
+FL-HRSS §三(一)4, 5. The workshop subsidy (EMP-5): test_employment_workshop_rules.py."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -26,12 +26,6 @@ from services.employment.rules.jobs import (
     working_age,
 )
 from services.employment.rules.posts import post_occupancy, post_stock
-from services.employment.rules.workshops import (
-    Spell,
-    WorkerFacts,
-    employed_months,
-    workshop_subsidy,
-)
 from shared.policy import PolicySet
 from shared.settings import Settings
 from shared.trace import Params, Trace
@@ -148,72 +142,6 @@ def test_occupancy_met_iff_share_reaches_target(a: int, b: int) -> None:
 def test_post_occupancy_refuses_more_filled_than_positions() -> None:
     with pytest.raises(ValueError, match="exceed"):
         post_occupancy(6, 5, YAOAN)
-
-
-# --- EMP-5 -------------------------------------------------------------------------------------
-
-
-def test_employed_months_counts_calendar_months_touched() -> None:
-    assert (
-        employed_months([Spell(date(2018, 1, 31), date(2018, 2, 1))], 2018, date(2018, 12, 31)) == 2
-    )
-    assert employed_months([Spell(date(2017, 6, 1), None)], 2018, date(2018, 6, 15)) == 6
-    assert employed_months([Spell(date(2019, 1, 1), None)], 2018, date(2019, 5, 1)) == 0
-    # Two spells in the same month count it once.
-    spells = [Spell(date(2018, 3, 1), date(2018, 3, 10)), Spell(date(2018, 3, 20), None)]
-    assert employed_months(spells, 2018, date(2018, 4, 30)) == 2
-
-
-def test_workshop_subsidy_1000_per_worker_year() -> None:
-    # FL-HRSS §三(一)1: 每吸纳1名建档立卡农村贫困劳动力，在其就业年度内，按年给予…1000元.
-    workers = [
-        WorkerFacts("full", True, (Spell(date(2018, 1, 1), None),)),
-        WorkerFacts("six", True, (Spell(date(2018, 7, 1), None),)),
-        WorkerFacts("five", True, (Spell(date(2018, 8, 1), None),)),
-        WorkerFacts("not-poor", False, (Spell(date(2018, 1, 1), None),)),
-    ]
-    result = workshop_subsidy(workers, 2018, date(2018, 12, 31), FULIANG)
-    assert result.per_worker == d("1000.00") and result.min_months == 6
-    assert [(w.person_id, w.months, w.eligible) for w in result.workers] == [
-        ("full", 12, True),
-        ("six", 6, True),
-        ("five", 5, False),
-        ("not-poor", 12, False),
-    ]
-    assert result.total == d("2000.00")
-    out = result.trace.out()
-    assert out.rules == ["EMP-5"]
-    assert {
-        "employment.workshop.subsidy_per_worker_year",
-        "employment.workshop.min_months_per_year",
-    } <= paths(result.trace)
-
-
-def test_workshop_subsidy_counts_only_months_passed() -> None:
-    workers = [WorkerFacts("w", True, (Spell(date(2018, 1, 1), None),))]
-    assert workshop_subsidy(workers, 2018, date(2018, 5, 31), FULIANG).total == 0
-    assert workshop_subsidy(workers, 2018, date(2018, 6, 1), FULIANG).total == d("1000.00")
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.integers(0, 700), st.integers(0, 400), st.booleans()), min_size=1, max_size=8
-    )
-)
-def test_workshop_subsidy_is_per_worker_amount_times_eligible(spans: list) -> None:
-    base = date(2017, 10, 1)
-    workers = [
-        WorkerFacts(f"p{i}", poor, (Spell(base + timedelta(s), base + timedelta(s + n)),))
-        for i, (s, n, poor) in enumerate(spans)
-    ]
-    result = workshop_subsidy(workers, 2018, date(2019, 3, 1), FULIANG)
-    assert result.total == result.per_worker * sum(w.eligible for w in result.workers)
-    for w in result.workers:
-        assert 0 <= w.months <= 12
-        assert w.eligible == (w.months >= result.min_months and w.person_id in {
-            f"p{i}" for i, (_, _, poor) in enumerate(spans) if poor
-        })  # fmt: skip
 
 
 # --- EMP-6 -------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Tables of poverty workshops (扶贫车间, EMP-5): workshops, the registered poor they employ, and
-the subsidy claims with one payment row per worker-year, unique on (person, year): a worker-year
-is never paid twice, whatever the workshop or the number of claims."""
+the subsidy claims with one payment row per worker-year (就业年度: 12 months from the hire,
+rules/workshops.py), unique on (person, calendar year the employment year began): a person
+begins at most one employment year in a calendar year, so a worker-year is never paid twice,
+whatever the workshop, the number of claims, or a later correction of the roll's dates."""
 
 from __future__ import annotations
 
@@ -52,7 +54,8 @@ class WorkshopWorker(SQLModel, table=True):
 
 
 class WorkshopSubsidyClaim(SQLModel, table=True):
-    """One claim of a workshop for a year (EMP-5) with its trace; pays only new worker-years."""
+    """One claim of a workshop for the employment years begun in a calendar year (EMP-5) with its
+    trace; pays only new worker-years."""
 
     __tablename__ = "workshop_subsidy_claim"
     __table_args__ = (Index("ix_workshop_subsidy_claim_workshop", "workshop_id", "year"),)
@@ -70,7 +73,8 @@ class WorkshopSubsidyClaim(SQLModel, table=True):
 
 
 class WorkshopSubsidyPayment(SQLModel, table=True):
-    """One worker-year paid (EMP-5): unique per person and year."""
+    """One worker-year paid (EMP-5): the employment year from `year_start` to `year_end`; unique
+    per person and `year`, the calendar year in which that employment year began."""
 
     __tablename__ = "workshop_subsidy_payment"
     __table_args__ = (
@@ -82,7 +86,8 @@ class WorkshopSubsidyPayment(SQLModel, table=True):
     workshop_id: int = Field(foreign_key="poverty_workshop.id")
     person_id: str = Field(max_length=36)
     year: int
-    months: int
+    year_start: date
+    year_end: date
     amount: Decimal = Field(sa_type=Numeric(12, 2))
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -1,6 +1,6 @@
 """HTTP API of poverty workshops (扶贫车间, EMP-5): workshops, the registered poor on their roll,
-and the yearly subsidy claim (1,000 yuan per worker and employment year, FL-HRSS §三(一)1), paid
-once per worker-year.
+and the subsidy claim (1,000 yuan per worker and employment year, FL-HRSS §三(一)1), paid once
+per worker-year.
 
 Jurisdiction: services/employment/jobs/access.py."""
 
@@ -28,6 +28,7 @@ from shared.auth import CurrentPrincipal, Principal, require
 from shared.errors import NotFound
 from shared.ids import CountyCode, TownshipCode, VillageCode
 from shared.money import Money
+from shared.trace import Provenance, illustrative_of
 
 router = APIRouter(prefix="/v1/workshops", tags=["poverty workshops 扶贫车间 (EMP-5)"])
 
@@ -90,8 +91,9 @@ class ClaimIn(BaseModel):
 
 class WorkerYearOut(BaseModel):
     person_id: str
-    year: int
-    months: int
+    year: int = Field(description="calendar year in which the employment year began")
+    year_start: date = Field(description="first day of the employment year (就业年度)")
+    year_end: date = Field(description="last day: 12 months from year_start")
     amount: Money
     claim_id: int
     workshop_id: int
@@ -100,11 +102,11 @@ class WorkerYearOut(BaseModel):
 
 class NotEligibleOut(BaseModel):
     person_id: str
-    months: int
+    year_start: date | None = Field(description="the employment year begun in the claimed year")
     reason: str
 
 
-class ClaimOut(BaseModel):
+class ClaimOut(Provenance):
     rule: str = "EMP-5"
     workshop_id: int
     year: int
@@ -131,7 +133,8 @@ def _out(session: Any, w: PovertyWorkshop) -> WorkshopOut:
 
 def _year(p: WorkshopSubsidyPayment) -> WorkerYearOut:
     return WorkerYearOut(
-        person_id=p.person_id, year=p.year, months=p.months, amount=p.amount,
+        person_id=p.person_id, year=p.year, year_start=p.year_start, year_end=p.year_end,
+        amount=p.amount,
         claim_id=p.claim_id, workshop_id=p.workshop_id, paid_at=p.created_at,
     )  # fmt: skip
 
@@ -212,11 +215,13 @@ def post_leave(
 @router.post(
     "/{workshop_id}/subsidy-claims",
     response_model=ClaimOut,
-    summary="Claim the workshop subsidy (扶贫车间奖补) for a year",
-    description="EMP-5: employment.workshop.subsidy_per_worker_year (1,000) per registered "
-    "poor worker on the roll in at least employment.workshop.min_months_per_year months of the "
-    "year. A worker-year is paid once ever: a repeated or concurrent claim pays nothing new "
-    "and lists the worker-years already paid. 201 when something was paid, 200 otherwise.",
+    summary="Claim the workshop subsidy (扶贫车间奖补) for the employment years begun in a year",
+    description="EMP-5: employment.workshop.subsidy_per_worker_year (1,000 in 浮梁, FL-HRSS "
+    "§三(一)1) per registered poor worker and employment year (就业年度: the 12 months from the "
+    "hire; the next one from the anniversary while the worker stays), due to the workshop whose "
+    "roll the worker is on when the year begins in the claimed calendar year, up to today. A "
+    "worker-year is paid once ever: a repeated or concurrent claim pays nothing new and lists "
+    "the worker-years already paid. 201 when something was paid, 200 otherwise.",
 )
 def post_claim(
     workshop_id: int, body: ClaimIn, session: DbSession, runtime: RuntimeDep, principal: County
@@ -231,9 +236,11 @@ def post_claim(
         paid=[_year(p) for p in result.paid],
         already_paid=[_year(p) for p in result.already_paid],
         not_eligible=[
-            NotEligibleOut(person_id=p, months=m, reason=r) for p, m, r in result.not_eligible
+            NotEligibleOut(person_id=w.person_id, year_start=w.year_start, reason=w.reason)
+            for w in result.not_eligible
         ],
         trace=result.trace.out().model_dump(mode="json"),
+        illustrative_parameters=illustrative_of(result.trace),
     )
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if result.paid else 200)
 

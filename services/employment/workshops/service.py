@@ -1,5 +1,6 @@
-"""Poverty workshops (EMP-5): workers on the roll, the yearly subsidy claim, and the per-township
-worker counts the monthly report (EMP-9) uses.
+"""Poverty workshops (EMP-5): workers on the roll, the subsidy claim per employment year (12
+months from the hire, rules/workshops.py), and the per-township worker counts the monthly report
+(EMP-9) uses.
 
 A claim computes every worker's year with the pure rule (rules/workshops.py), then inserts one
 payment per eligible worker-year, each in its own savepoint: a worker-year already paid (by an
@@ -19,7 +20,12 @@ from sqlmodel import Session, col, select
 
 from services.employment.jobs.access import guard_area
 from services.employment.jobs.labourers import invalid, registered_person
-from services.employment.rules.workshops import Spell, WorkerFacts, workshop_subsidy
+from services.employment.rules.workshops import (
+    Spell,
+    WorkerFacts,
+    WorkerYear,
+    workshop_subsidy,
+)
 from services.employment.workshops.models import (
     PovertyWorkshop,
     WorkshopSubsidyClaim,
@@ -97,7 +103,7 @@ class ClaimResult:
     claim: WorkshopSubsidyClaim | None
     paid: list[WorkshopSubsidyPayment] = field(default_factory=list)
     already_paid: list[WorkshopSubsidyPayment] = field(default_factory=list)
-    not_eligible: list[tuple[str, int, str]] = field(default_factory=list)
+    not_eligible: list[WorkerYear] = field(default_factory=list)
     trace: Trace = field(default_factory=Trace)
 
 
@@ -109,25 +115,35 @@ def claim(
     today: date,
     who: Principal,
 ) -> ClaimResult:
-    """EMP-5: the workshop's subsidy for `year`, counting months up to `today`; pays each
-    eligible worker-year not paid before."""
+    """EMP-5: the workshop's subsidy for the employment years of its workers begun in calendar
+    `year` up to `today`; pays each eligible worker-year not paid before."""
     if year > today.year:
         raise invalid("year", "a year that has not begun", year)
     as_of = min(today, date(year, 12, 31))
-    rows = session.exec(
-        select(WorkshopWorker).where(
+    # The workers on this roll at some time in the year up to the claim day...
+    here = session.exec(
+        select(WorkshopWorker.person_id).where(
             WorkshopWorker.workshop_id == workshop.id,
-            WorkshopWorker.start_on <= date(year, 12, 31),
+            WorkshopWorker.start_on <= as_of,
             or_(
                 col(WorkshopWorker.end_on).is_(None), col(WorkshopWorker.end_on) >= date(year, 1, 1)
             ),
         )
     ).all()
+    # ... and all their spells on any roll: their employment years run from their first hire.
+    rows = session.exec(
+        select(WorkshopWorker).where(
+            col(WorkshopWorker.person_id).in_(sorted(set(here))),
+            WorkshopWorker.start_on <= as_of,
+        )
+    ).all()
     spells: dict[str, list[Spell]] = {}
     poor: dict[str, bool] = {}
     for r in rows:
-        spells.setdefault(r.person_id, []).append(Spell(r.start_on, r.end_on))
-        poor[r.person_id] = poor.get(r.person_id, False) or r.registered_poor
+        is_here = r.workshop_id == workshop.id
+        spells.setdefault(r.person_id, []).append(Spell(r.start_on, r.end_on, is_here))
+        if is_here:
+            poor[r.person_id] = poor.get(r.person_id, False) or r.registered_poor
     facts = [WorkerFacts(p, poor[p], tuple(s)) for p, s in sorted(spells.items())]
     trace = Trace()
     decision = workshop_subsidy(
@@ -135,9 +151,7 @@ def claim(
     )
     result = ClaimResult(claim=None, trace=trace)
     eligible = [w for w in decision.workers if w.eligible]
-    result.not_eligible = [
-        (w.person_id, w.months, w.reason) for w in decision.workers if not w.eligible
-    ]
+    result.not_eligible = [w for w in decision.workers if not w.eligible]
     if not eligible:
         return result
     record = WorkshopSubsidyClaim(
@@ -152,12 +166,14 @@ def claim(
     session.add(record)
     session.flush()
     for w in eligible:
+        assert w.year_start is not None and w.year_end is not None
         payment = WorkshopSubsidyPayment(
             claim_id=record.id,  # type: ignore[arg-type]
             workshop_id=workshop.id,  # type: ignore[arg-type]
             person_id=w.person_id,
-            year=year,
-            months=w.months,
+            year=w.year_start.year,
+            year_start=w.year_start,
+            year_end=w.year_end,
             amount=w.amount,
         )
         try:
@@ -167,7 +183,7 @@ def claim(
             earlier = session.exec(
                 select(WorkshopSubsidyPayment).where(
                     WorkshopSubsidyPayment.person_id == w.person_id,
-                    WorkshopSubsidyPayment.year == year,
+                    WorkshopSubsidyPayment.year == w.year_start.year,
                 )
             ).one()
             result.already_paid.append(earlier)
