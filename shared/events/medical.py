@@ -71,7 +71,7 @@ class HospitalStaySubmitted(StayData):
 
 @event_model("medical.hospitalization_recorded", producer="medical")
 class HospitalizationRecorded(EventData):
-    """A stay was recorded and settled (MED-1); the 90% check ran on it (MED-2/3)."""
+    """A stay was recorded and settled (MED-1); the 90% check ran on it (MED-2, MED-3)."""
 
     claim_id: str
     person_id: str | None
