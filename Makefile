@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format catalogue bench-bus migrations-check clean
+.PHONY: run test lint format catalogue rules-map bench-bus migrations-check clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -24,6 +24,7 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m shared.migrations check all
+	$(PY) -m shared.policy.rules_map --check
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -38,6 +39,11 @@ format: $(STAMP)
 # the services' subscriptions; a unit test fails when the committed files are stale.
 catalogue: $(STAMP)
 	$(PY) -m shared.events.asyncapi
+
+# The rules map (docs/rules.md): per rule ID its seed sentence, code, parameters per county and
+# tests, generated from shared/policy/rules/*.yaml and the repository; `make test` fails when stale.
+rules-map: $(STAMP)
+	$(PY) -m shared.policy.rules_map
 
 bench-bus: $(STAMP)
 	$(PY) bench/bus.py
