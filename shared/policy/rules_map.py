@@ -498,7 +498,9 @@ def _render_rule(rule: Rule, code: CodeIndex, params: list[ParameterInfo]) -> li
     out += ["", "Implemented by:", ""]
     if impls:
         out += ["| function | where |", "|---|---|"]
-        out += [f"| `{r.name}` | {r.path}:{r.line} |" for r in impls]
+        # No line numbers: the map goes stale when what implements a rule changes, not on
+        # every edit above a function.
+        out += [f"| `{r.name}` | {r.path} |" for r in impls]
     else:
         out.append("- (none)")
     out += ["", "Parameters:", ""]
