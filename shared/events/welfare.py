@@ -1,5 +1,6 @@
 """Events published by the welfare service (civil affairs, WEL-*). Consumers: enrollment (ENR-M3
-medical contribution subsidies) and medical (MED-5 deductible waivers)."""
+medical contribution subsidies) and medical (MED-5 deductible waivers). Every decision carries
+`illustrative_parameters`: the figures it rests on that are no document's of its county."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Literal
 from shared.events.catalogue import EventData, event_model
 from shared.ids import CountyCode
 from shared.money import Money
+from shared.trace import Provenance
 
 
 class _HouseholdBenefit(EventData):
@@ -18,7 +20,7 @@ class _HouseholdBenefit(EventData):
 
 
 @event_model("welfare.dibao_granted", producer="welfare")
-class DibaoGranted(_HouseholdBenefit):
+class DibaoGranted(_HouseholdBenefit, Provenance):
     """A household was approved for the minimum living guarantee (低保, WEL-1)."""
 
     category: Literal["A", "B", "C"]
@@ -27,7 +29,7 @@ class DibaoGranted(_HouseholdBenefit):
 
 
 @event_model("welfare.dibao_changed", producer="welfare")
-class DibaoChanged(_HouseholdBenefit):
+class DibaoChanged(_HouseholdBenefit, Provenance):
     """A review changed a dibao household's category, members or amount (WEL-2)."""
 
     category: Literal["A", "B", "C"]
@@ -36,7 +38,7 @@ class DibaoChanged(_HouseholdBenefit):
 
 
 @event_model("welfare.dibao_ended", producer="welfare")
-class DibaoEnded(_HouseholdBenefit):
+class DibaoEnded(_HouseholdBenefit, Provenance):
     """A household left dibao (review exit, gradual exit ended, death of the last member)."""
 
     effective_from: date
@@ -44,7 +46,7 @@ class DibaoEnded(_HouseholdBenefit):
 
 
 @event_model("welfare.tekun_certified", producer="welfare")
-class TekunCertified(EventData):
+class TekunCertified(EventData, Provenance):
     """A person was certified for extreme-poverty support (特困供养, WEL-5)."""
 
     person_id: str
@@ -63,7 +65,7 @@ class TekunEnded(EventData):
 
 
 @event_model("welfare.temporary_relief_granted", producer="welfare")
-class TemporaryReliefGranted(EventData):
+class TemporaryReliefGranted(EventData, Provenance):
     """A temporary-relief case (临时救助, WEL-6) was decided with an amount; once per case."""
 
     case_id: str

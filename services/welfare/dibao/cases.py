@@ -21,7 +21,12 @@ from services.welfare.dibao.models import (
 )
 from services.welfare.dibao.schemas import ReviewIn
 from services.welfare.registry.models import RegistryPerson
-from services.welfare.rules.categories import DibaoCategory, gradual_exit_until, review_due
+from services.welfare.rules.categories import (
+    P_GRADUAL_EXIT_MONTHS,
+    DibaoCategory,
+    gradual_exit_until,
+    review_due,
+)
 from services.welfare.workflow import Workflow, record_step
 from shared.auth import Principal, Role
 from shared.bus.outbox import publish
@@ -30,7 +35,7 @@ from shared.errors import Conflict, Forbidden, NotFound
 from shared.events.welfare import DibaoChanged, DibaoEnded, DibaoGranted
 from shared.money import ZERO
 from shared.policy import PolicySet
-from shared.trace import Params
+from shared.trace import Params, Trace, illustrative_of
 
 ACTIVE, GRADUAL_EXIT, ENDED = "active", "gradual_exit", "ended"
 ON_DIBAO = (ACTIVE, GRADUAL_EXIT)
@@ -171,6 +176,7 @@ def open_case(
             category=category.value,
             monthly_amount=case.monthly_amount,
             effective_from=effective,
+            illustrative_parameters=illustrative_of(computed.trace),
         ),
         case,
     )
@@ -186,7 +192,10 @@ def _end(
     principal: Principal,
     role: Role | str,
     person_ids: list[str] | None = None,
+    illustrative: list[str] | None = None,
 ) -> None:
+    """Leave dibao; `illustrative` lists the figures the ending rests on that are no document's
+    of the county (a recomputation, the gradual-exit window), none for a review's decision."""
     before = CaseStatus(case.status)
     moved = session.execute(
         update(DibaoCase)
@@ -211,6 +220,7 @@ def _end(
             person_ids=person_ids if person_ids is not None else _person_ids(session, case.id),  # type: ignore[arg-type]
             effective_from=on,
             reason=reason,
+            illustrative_parameters=illustrative or [],
         ),
         case,
     )
@@ -294,6 +304,7 @@ def _change(
                 category=category.value,
                 monthly_amount=case.monthly_amount,
                 effective_from=on,
+                illustrative_parameters=illustrative_of(computed.trace),
             ),
             case,
         )
@@ -543,6 +554,7 @@ def member_deceased(
             f"recomputed after a death: {computed.benefit.reason}",
             principal,
             Role.service,
+            illustrative=illustrative_of(computed.trace),
         )
         return
     _change(
@@ -589,9 +601,14 @@ def status_changed(
 
 
 def expire_gradual_exits(
-    session: Session, publish_kwargs: dict[str, Any], county: str, on: date, principal: Principal
+    session: Session,
+    policy: PolicySet,
+    publish_kwargs: dict[str, Any],
+    county: str,
+    on: date,
+    principal: Principal,
 ) -> int:
-    """Households whose gradual-exit window closed before `on` leave dibao."""
+    """Households whose gradual-exit window closed before `on` leave dibao (WEL-8)."""
     due = list(
         session.exec(
             select(DibaoCase).where(
@@ -603,6 +620,9 @@ def expire_gradual_exits(
     )
     for case in due:
         assert case.gradual_exit_until is not None
+        # The window's length is the parameter that dates this ending (set when work was found).
+        window = Trace()
+        Params(policy, county, case.gradual_exit_until).get(P_GRADUAL_EXIT_MONTHS, window)
         _end(
             session,
             publish_kwargs,
@@ -611,6 +631,7 @@ def expire_gradual_exits(
             "gradual exit (渐退) window closed",
             principal,
             Role.county_civil,
+            illustrative=illustrative_of(window),
         )
     return len(due)
 

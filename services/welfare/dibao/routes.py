@@ -50,6 +50,7 @@ from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role, require
 from shared.errors import Forbidden
 from shared.tabular import XLSX_MEDIA, write_xlsx
+from shared.trace import illustrative_of
 
 router = APIRouter(prefix="/v1/dibao", tags=["dibao 低保 (WEL-1..3, WEL-8)"])
 
@@ -304,6 +305,7 @@ def get_notices(
             registered_poor=a.registered_poor,
             notice_start=a.notice_start,  # type: ignore[arg-type]
             notice_end=a.notice_end,  # type: ignore[arg-type]
+            illustrative_parameters=illustrative_of(a.benefit),
         )
         for a in session.exec(stmt.order_by(DibaoApplication.village_code, DibaoApplication.id))  # type: ignore[arg-type]
     ]

@@ -7,10 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.welfare.provenance import TracedProvenance
 from services.welfare.rules.categories import DibaoCategory, WorkAbility
 from services.welfare.workflow import StepOut
 from shared.ids import ResidentIdNumber, VillageCode
 from shared.money import Money, NonNegativeMoney
+from shared.trace import Provenance
 
 BankAccount = Field(pattern=r"^\d{12,30}$", description="bank card or account number, digits")
 Name = Field(min_length=1, max_length=50)
@@ -169,7 +171,9 @@ class ObjectionOut(BaseModel):
     resolved_at: datetime | None
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(TracedProvenance):
+    trace_fields = ("benefit",)
+
     id: int
     rule: str = "WEL-1"
     household_id: str
@@ -198,9 +202,9 @@ class ApplicationOut(BaseModel):
     created_by: str
     created_at: datetime
     updated_at: datetime
-    next_steps: list[str] = []
-    objections: list[ObjectionOut] = []
-    steps: list[StepOut] = []
+    next_steps: list[str] = Field(default_factory=list)
+    objections: list[ObjectionOut] = Field(default_factory=list)
+    steps: list[StepOut] = Field(default_factory=list)
 
 
 class ApplicationPage(BaseModel):
@@ -208,7 +212,7 @@ class ApplicationPage(BaseModel):
     items: list[ApplicationOut]
 
 
-class NoticeRow(BaseModel):
+class NoticeRow(Provenance):
     """A line of the public-notice list (公示名单)."""
 
     application_id: int
@@ -230,7 +234,7 @@ class CaseMemberOut(BaseModel):
     active: bool
 
 
-class ReviewOut(BaseModel):
+class ReviewOut(TracedProvenance):
     id: int
     reviewed_on: date
     outcome: str
@@ -244,7 +248,9 @@ class ReviewOut(BaseModel):
     trace: dict
 
 
-class CaseOut(BaseModel):
+class CaseOut(TracedProvenance):
+    trace_fields = ("benefit",)
+
     id: int
     application_id: int
     household_id: str
@@ -264,8 +270,8 @@ class CaseOut(BaseModel):
     ended_on: date | None
     end_reason: str | None
     version: int
-    members: list[CaseMemberOut] = []
-    reviews: list[ReviewOut] = []
+    members: list[CaseMemberOut] = Field(default_factory=list)
+    reviews: list[ReviewOut] = Field(default_factory=list)
 
 
 class CasePage(BaseModel):

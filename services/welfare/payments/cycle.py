@@ -118,7 +118,7 @@ def prepare(
     )
     session.add(cycle)
     session.flush()
-    ended = cases.expire_gradual_exits(session, publish_kwargs, county, month, principal)
+    ended = cases.expire_gradual_exits(session, policy, publish_kwargs, county, month, principal)
     recomputed = _recompute_changed(session, policy, publish_kwargs, county, month, principal)
     dibao_lines = _insert_dibao_lines(session, cycle, county, month)
     reissues = session.execute(

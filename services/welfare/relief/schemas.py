@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from services.welfare import clock
+from services.welfare.provenance import TracedProvenance
 from services.welfare.relief.models import ReliefCase
 from services.welfare.relief.procedure import STATUS_ZH, CaseSource, CaseStatus
 from services.welfare.rules.relief import ReliefKind
@@ -174,7 +175,9 @@ class DecisionIn(BaseModel):
         return value.strip()
 
 
-class CaseOut(BaseModel):
+class CaseOut(TracedProvenance):
+    trace_fields = ("trace", "decision_trace")
+
     id: int
     rule: str = "WEL-6"
     kind: ReliefKind

@@ -38,7 +38,7 @@ from shared.bus.tables import utcnow
 from shared.errors import FieldError, InvalidInput, NotFound
 from shared.events.welfare import TemporaryReliefGranted
 from shared.policy import PolicySet
-from shared.trace import Params, Trace
+from shared.trace import Params, Trace, illustrative_of
 
 ZERO = Decimal("0.00")
 
@@ -259,6 +259,8 @@ def approve(
             kind=case.kind,
             amount=result.amount,
             decided_on=today,
+            # Who may have it (the opening's trace) and how much (the decision's).
+            illustrative_parameters=illustrative_of(case.trace, decision),
         ),
         key=case.household_id,
         subject=f"relief_case/{case.id}",

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
+from services.welfare.provenance import TracedProvenance
 from services.welfare.rules.tekun import SelfCare
 from services.welfare.tekun import homes
 from services.welfare.tekun import service as svc
@@ -86,7 +87,7 @@ class EndIn(BaseModel):
     note: str = Field(default="", max_length=500)
 
 
-class AssessmentOut(BaseModel):
+class AssessmentOut(TracedProvenance):
     id: int
     self_care: str
     assessed_on: date
@@ -109,7 +110,7 @@ class PlacementOut(BaseModel):
     out_reason: str | None
 
 
-class CaseOut(BaseModel):
+class CaseOut(TracedProvenance):
     id: int
     rule: str = "WEL-5"
     person_id: str
@@ -324,7 +325,7 @@ class HomeIn(BaseModel):
     beds: int = Field(ge=1, le=10_000)
 
 
-class OccupancyOut(BaseModel):
+class OccupancyOut(TracedProvenance):
     rule: str = "WEL-5"
     on: date
     occupied: int

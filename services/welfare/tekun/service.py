@@ -34,7 +34,7 @@ from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.events.welfare import TekunCertified, TekunEnded
 from shared.policy import PolicySet
 from shared.policy.loader import ParameterNotFound
-from shared.trace import Params, Trace
+from shared.trace import Params, Trace, illustrative_of
 
 WEL_5 = "WEL-5"
 
@@ -261,6 +261,7 @@ def _publish_certified(session: Session, publish_kwargs: dict[str, Any], case: T
             household_id=case.household_id,
             county_code=case.county_code,
             effective_from=case.effective_from,
+            illustrative_parameters=illustrative_of(case.trace),
         ),
         key=case.household_id,
         subject=str(case.id),
