@@ -82,6 +82,12 @@ async def test_startup_subsidy_once_per_person(db_template: str) -> None:
         assert resp.status_code == 201, resp.text
         granted = resp.json()
         assert granted["amount"] == "5000.00" and "EMP-6" in granted["trace"]["rules"]
+        # 姚安 has none of EMP-6's figures (FL-HRSS's): all three are flagged.
+        assert granted["illustrative_parameters"] == [
+            "employment.entrepreneurship.one_off_subsidy",
+            "employment.entrepreneurship.stable_months",
+            "employment.entrepreneurship.subsidy_statuses",
+        ]
         again = await client.post(grant, headers=o.county)
         assert again.status_code == 409 and "once" in again.json()["detail"]
         # A second business of the same person is not a first one, and the person had it anyway.
@@ -134,6 +140,11 @@ async def test_loans_checked_against_the_caps(db_template: str) -> None:
         over = resp.json()
         assert over["within_caps"] is False and over["cap"] == "100000.00"
         assert "EMP-6" in over["check_trace"]["rules"]
+        assert over["illustrative_parameters"] == [
+            "employment.loans.guarantee_cap.individual",
+            "employment.loans.guarantee_term_months",
+            "employment.loans.interest_subsidy_ratio",
+        ]
         decide = f"/v1/business-loans/{over['id']}/decision"
         assert (
             await client.post(decide, json={"approve": True}, headers=o.cadre)

@@ -313,6 +313,8 @@ async def test_people_with_fewer_than_three_recommendations(db_template: str) ->
         assert "employment.recommendations.min_per_year" in {
             p["path"] for p in cov["trace"]["parameters"]
         }
+        # 姚安 asks for 100% recommended without a count: the 3 is flagged.
+        assert "employment.recommendations.min_per_year" in cov["illustrative_parameters"]
         # A township officer sees their township only; the poverty office reads; a hospital not.
         theirs = await client.get(
             "/v1/jobs/recommendation-coverage", params=params, headers=o.other_town

@@ -113,6 +113,11 @@ async def test_posts_occupancy_against_eighty_percent(db_template: str) -> None:
         assert body["stock_target"] == 470 and body["stock_target_year"] == 2020
         assert body["stock_due"] is False and body["stock_met"] is False
         assert "EMP-4" in body["trace"]["rules"]
+        assert body["illustrative_parameters"] == [  # CITY-HRSS's, no county's own
+            "employment.posts.occupancy_target",
+            "employment.posts.stock_target",
+            "employment.posts.stock_target_year",
+        ]
 
         # One leaves: 3 of 5 is below 80%.
         rows = (await client.get(f"/v1/posts/{p1}/assignments", headers=o.town)).json()

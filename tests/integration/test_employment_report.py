@@ -334,6 +334,21 @@ async def test_monthly_report(db_template: str) -> None:
         paths = {p["path"] for p in body["trace"]["parameters"]}
         assert "employment.training.placement_target" in paths
         assert "employment.posts.occupancy_target" in paths
+        # 姚安's own YA-HRSS targets (who is trained) are not flagged; ZA-GOV's 50% and the
+        # city's 80% are.
+        flagged = set(body["illustrative_parameters"])
+        assert {
+            "employment.training.placement_target",
+            "employment.posts.occupancy_target",
+        } <= flagged
+        assert (
+            not {
+                "employment.training.coverage_base",
+                "employment.training.coverage_target",
+                "employment.two_after.coverage_base",
+            }
+            & flagged
+        )
 
         # The month running: figures as of today (b1's July recommendation, a2's July job and
         # r1's July completion now count).

@@ -235,6 +235,14 @@ async def test_training_through_subsidy(db_template: str) -> None:
         assert (
             grant["trace"]["parameters"][-1]["path"] == "employment.job_seeking.certificate_subsidy"
         )
+        # 姚安 has no EMP-7 figure of its own (FL-HRSS's 职业资格证 and 500 yuan are flagged).
+        assert {
+            "employment.job_seeking.certificate_kinds",
+            "employment.job_seeking.certificate_subsidy",
+        } <= set(grant["illustrative_parameters"])
+        assert grant["illustrative_parameters"] == sorted(
+            p["path"] for p in grant["trace"]["parameters"] if p["illustrative"]
+        )
         for _ in range(2):
             resp = await client.post(subsidy, headers=county)
             assert resp.status_code == 200 and resp.json()["id"] == grant["id"]

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlmodel import col, select
 
 from services.employment import clock
@@ -22,6 +22,7 @@ from services.employment.rules.business import Borrower, LoanKind
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, require
 from shared.money import Money
+from shared.trace import Provenance, illustrative_of
 
 router = APIRouter(tags=["entrepreneurship 创业扶贫 (EMP-6)"])
 
@@ -59,7 +60,7 @@ class BusinessOut(BaseModel):
     closed_on: date | None
 
 
-class SubsidyOut(BaseModel):
+class SubsidyOut(Provenance):
     id: int
     rule: str = "EMP-6"
     person_id: str
@@ -67,6 +68,11 @@ class SubsidyOut(BaseModel):
     amount: Money
     granted_on: date
     trace: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _provenance(self) -> SubsidyOut:
+        self.illustrative_parameters = illustrative_of(self.trace)
+        return self
 
 
 class LoanIn(BaseModel):
@@ -84,7 +90,7 @@ class DecisionIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
-class LoanOut(BaseModel):
+class LoanOut(Provenance):
     id: int
     rule: str = "EMP-6"
     person_id: str
@@ -104,6 +110,11 @@ class LoanOut(BaseModel):
     decision_reason: str | None
     decided_on: date | None
     check_trace: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _provenance(self) -> LoanOut:
+        self.illustrative_parameters = illustrative_of(self.check_trace)
+        return self
 
 
 def _b(b: BusinessStart) -> BusinessOut:

@@ -32,6 +32,7 @@ from services.employment.rules.census import (
     working_age,
     working_age_births,
 )
+from services.employment.rules.jobs import REGISTERED_POOR
 from shared.auth import Principal
 from shared.bus.tables import utcnow
 from shared.errors import FieldError, InvalidInput, NotFound
@@ -368,9 +369,6 @@ def census_people(
             )
         )
     return out
-
-
-REGISTERED_POOR = ("not_exited", "exited")
 
 
 def labourers(

@@ -15,14 +15,11 @@ from sqlmodel import Session, col, select
 from services.employment.census.models import LabourCensusPerson
 from services.employment.registry.consumers import PROJECTION
 from services.employment.registry.models import RegistryPerson
-from services.employment.rules.jobs import working_age
+from services.employment.rules.jobs import REGISTERED_POOR, working_age
 from shared.auth import Principal
-from shared.domain import PovertyStatus
 from shared.errors import FieldError, InvalidInput
 from shared.policy import PolicySet
 from shared.trace import Params, Trace
-
-REGISTERED_POOR = (PovertyStatus.not_exited.value, PovertyStatus.exited.value)
 
 
 def invalid(field: str, reason: str, value: object = None) -> InvalidInput:

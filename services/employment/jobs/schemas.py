@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from shared.ids import CountyCode, TownshipCode
 from shared.money import Money, NonNegativeMoney
+from shared.trace import Provenance, illustrative_of
 
 
 class Location(StrEnum):
@@ -169,7 +170,7 @@ class TownshipCoverage(BaseModel):
     below_minimum: int
 
 
-class CoverageOut(BaseModel):
+class CoverageOut(Provenance):
     rule: str = "EMP-3"
     county_code: str
     year: int
@@ -182,6 +183,11 @@ class CoverageOut(BaseModel):
     townships: list[TownshipCoverage]
     people: list[Shortfall]
     trace: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _provenance(self) -> CoverageOut:
+        self.illustrative_parameters = illustrative_of(self.trace)
+        return self
 
 
 class FairIn(BaseModel):
@@ -229,7 +235,7 @@ class TownshipFairs(BaseModel):
     quarters: list[QuarterOut]
 
 
-class FairReport(BaseModel):
+class FairReport(Provenance):
     rule: str = "EMP-3"
     county_code: str
     year: int
@@ -237,3 +243,8 @@ class FairReport(BaseModel):
     fairs: list[FairOut]
     townships: list[TownshipFairs]
     trace: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _provenance(self) -> FairReport:
+        self.illustrative_parameters = illustrative_of(self.trace)
+        return self

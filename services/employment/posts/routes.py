@@ -31,7 +31,7 @@ from shared.auth import CurrentPrincipal, Principal, require
 from shared.errors import NotFound
 from shared.ids import CountyCode, TownshipCode, VillageCode
 from shared.tabular import XLSX_MEDIA, write_xlsx
-from shared.trace import Params, Trace
+from shared.trace import Params, Provenance, Trace, illustrative_of
 
 router = APIRouter(prefix="/v1/posts", tags=["public-welfare posts 公益岗位 (EMP-4)"])
 
@@ -124,7 +124,7 @@ class TownshipOccupancy(BaseModel):
     met: bool
 
 
-class OccupancyOut(BaseModel):
+class OccupancyOut(Provenance):
     rule: str = "EMP-4"
     county_code: str
     on: date
@@ -139,6 +139,11 @@ class OccupancyOut(BaseModel):
     stock_met: bool
     townships: list[TownshipOccupancy]
     trace: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _provenance(self) -> OccupancyOut:
+        self.illustrative_parameters = illustrative_of(self.trace)
+        return self
 
 
 def _post_out(session: Any, post: PublicPost, on: date) -> PostOut:

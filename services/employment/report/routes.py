@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from services.employment import clock
 from services.employment.jobs.access import guard_area
@@ -26,6 +26,7 @@ from shared.auth import CurrentPrincipal, Role
 from shared.errors import FieldError, Forbidden, InvalidInput
 from shared.ids import CountyCode
 from shared.tabular import XLSX_MEDIA
+from shared.trace import Provenance, illustrative_of
 
 router = APIRouter(prefix="/v1/reports", tags=["monthly report 月度工作进展 (EMP-9)"])
 
@@ -46,7 +47,7 @@ class AreaOut(BaseModel):
     figures: dict[str, FigureOut]
 
 
-class MonthlyReportOut(BaseModel):
+class MonthlyReportOut(Provenance):
     county_code: str
     month: str
     on: date
@@ -56,6 +57,11 @@ class MonthlyReportOut(BaseModel):
     townships: list[AreaOut]
     total: AreaOut
     trace: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _provenance(self) -> MonthlyReportOut:
+        self.illustrative_parameters = illustrative_of(self.trace)
+        return self
 
 
 def _area(area: Area) -> AreaOut:

@@ -28,7 +28,12 @@ from services.employment.rules.census import (
     working_age_births,
     years_before,
 )
-from services.employment.rules.jobs import P_MIN_RECOMMENDATIONS, whole_param, working_age
+from services.employment.rules.jobs import (
+    P_MIN_RECOMMENDATIONS,
+    REGISTERED_POOR,
+    whole_param,
+    working_age,
+)
 from services.employment.rules.training import (
     CoverageCounts,
     PlacementOutcome,
@@ -37,11 +42,9 @@ from services.employment.rules.training import (
     placement_window,
 )
 from services.employment.training.models import TrainingEnrolment
-from shared.domain import PovertyStatus
 from shared.policy import PolicySet
 from shared.trace import Params, Trace
 
-REGISTERED_POOR = (PovertyStatus.not_exited.value, PovertyStatus.exited.value)
 R, C, H, E = RegistryPerson, LabourCensusPerson, RegistryStatusHistory, TrainingEnrolment
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from shared.domain import PovertyStatus
 from shared.rule_inputs import count, day
 from shared.trace import Params, Trace
 
@@ -43,6 +44,10 @@ P_MIN_RECOMMENDATIONS = "employment.recommendations.min_per_year"
 P_FAIRS = "employment.fairs.min_per_quarter"
 
 RATE_PLACES = Decimal("0.0001")
+
+# 建档立卡 (REG-2): 未脱贫 and 已脱贫 (脱贫不脱政策), never 边缘户. No employment rule's seed
+# sentence names 贫困边缘户, so every status test of the service (EMP-1 .. EMP-8) uses this.
+REGISTERED_POOR = tuple(s.value for s in PovertyStatus if s.is_registered_poor)
 
 
 # --- checks shared by the employment rules --------------------------------------------------------

@@ -48,6 +48,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from services.employment.rules.jobs import REGISTERED_POOR
 from shared.money import ZERO, yuan
 from shared.trace import Params, Trace
 
@@ -67,7 +68,6 @@ P_SUBSIDY = "employment.job_seeking.certificate_subsidy"
 
 RATE_PLACES = Decimal("0.0001")
 BASES = ("willing", "all")
-REGISTERED_POOR = ("not_exited", "exited")
 
 
 class ProgrammeKind(StrEnum):

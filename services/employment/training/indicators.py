@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from services.employment.census.service import SurveyedPerson, census_people, default_policy
 from services.employment.jobs.service import placements_of
+from services.employment.rules.jobs import REGISTERED_POOR
 from services.employment.rules.training import (
     CoverageCounts,
     PersonCoverageFacts,
@@ -30,8 +31,6 @@ from services.employment.rules.training import (
 from services.employment.training.models import TrainingEnrolment
 from shared.policy import PolicySet
 from shared.trace import Params, Trace
-
-REGISTERED_POOR = ("not_exited", "exited")
 
 
 def completions_of(session: Session, person_ids: Iterable[str], on: date) -> dict[str, list[date]]:

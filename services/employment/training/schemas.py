@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from services.employment.rules.training import CertificateKind, ProgrammeKind
+from shared.trace import Provenance, illustrative_of
 
 Township = Field(pattern=r"^\d{9}$")
 
@@ -38,7 +39,7 @@ class ProgrammeIn(BaseModel):
         return self
 
 
-class ProgrammeOut(BaseModel):
+class ProgrammeOut(Provenance):
     id: int
     county_code: str
     name: str
@@ -54,6 +55,11 @@ class ProgrammeOut(BaseModel):
     completed: int = 0
     assignment_trace: dict[str, Any]
     created_at: datetime
+
+    @model_validator(mode="after")
+    def _provenance(self) -> ProgrammeOut:
+        self.illustrative_parameters = illustrative_of(self.assignment_trace)
+        return self
 
 
 class EnrolmentIn(BaseModel):
@@ -101,7 +107,7 @@ class CertificateOut(BaseModel):
     issuer: str | None
 
 
-class SubsidyOut(BaseModel):
+class SubsidyOut(Provenance):
     id: int
     person_id: str
     certificate_id: int
@@ -109,6 +115,11 @@ class SubsidyOut(BaseModel):
     decided_on: date
     decided_by: str
     trace: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _provenance(self) -> SubsidyOut:
+        self.illustrative_parameters = illustrative_of(self.trace)
+        return self
 
 
 class AreaIndicators(BaseModel):
@@ -128,7 +139,7 @@ class AreaIndicators(BaseModel):
     placement_rate: Decimal | None
 
 
-class IndicatorsOut(BaseModel):
+class IndicatorsOut(Provenance):
     county_code: str
     on: date
     by: Literal["township", "village"]
@@ -136,3 +147,8 @@ class IndicatorsOut(BaseModel):
     total: AreaIndicators
     areas: list[AreaIndicators]
     trace: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _provenance(self) -> IndicatorsOut:
+        self.illustrative_parameters = illustrative_of(self.trace)
+        return self
