@@ -32,7 +32,7 @@ from shared.events.welfare import (
     TekunEnded,
 )
 from shared.policy import PolicySet
-from shared.trace import Params, Trace
+from shared.trace import Params, Trace, illustrative_of
 
 
 class Handlers:
@@ -111,7 +111,10 @@ class Handlers:
         publish(
             session,
             FuneralGrantPaid(
-                person_id=data.person_id, household_id=data.household_id, amount=amount
+                person_id=data.person_id,
+                household_id=data.household_id,
+                amount=amount,
+                illustrative_parameters=illustrative_of(trace),
             ),
             key=data.household_id,
             subject=data.person_id,

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from shared.events.catalogue import EventData, event_model
 from shared.money import Money
+from shared.trace import Provenance
 
 
 @event_model("enrollment.pension_enrolled", producer="enrollment")
@@ -31,8 +32,9 @@ class MedicalEnrolled(EventData):
 
 
 @event_model("enrollment.funeral_grant_paid", producer="enrollment")
-class FuneralGrantPaid(EventData):
-    """The one-off funeral grant (ENR-P8) was decided for a deceased person; once, ever."""
+class FuneralGrantPaid(EventData, Provenance):
+    """The one-off funeral grant (ENR-P8) was decided for a deceased person; once, ever. The
+    amount is a rule's: illustrative_parameters says whether the county's own figure set it."""
 
     person_id: str
     household_id: str

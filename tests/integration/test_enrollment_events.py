@@ -75,7 +75,11 @@ async def test_welfare_events_and_death(db_template: str, broker: str, topic_pre
         assert by_person[first.id].medical_assistance == Decimal("70.00")  # ENR-M3 fixed subsidy
         assert by_person[first.id].person_pays == Decimal("0.00")  # registered poor pay nothing
         full = by_person[second.id]
-        assert full.medical_assistance == full.contribution  # 特困: paid in full by assistance
+        # 特困 and registered poor: the province's 60% of the whole contribution (basis whole,
+        # YA-GOV §三(六)), medical assistance all the rest; nothing left to the county.
+        assert full.province == Decimal("132.00")
+        assert full.medical_assistance + full.province == full.contribution
+        assert full.prefecture_county == Decimal("0.00")
         assert "ENR-M3" in full.trace["rules"]
 
         resp = await client.get(

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
 from sqlmodel import select
 
 from services.enrollment.medical.service import compute_and_record
@@ -17,13 +16,13 @@ from shared.auth import CurrentPrincipal, Principal, Role, require
 from shared.errors import Forbidden
 from shared.ids import ResidentIdNumber
 from shared.money import Money
-from shared.trace import TraceOut
+from shared.trace import Provenance, TraceOut, illustrative_of
 
 router = APIRouter(prefix="/v1", tags=["medical insurance funding"])
 YearQuery = Annotated[int, Query(ge=2000, le=2100)]
 
 
-class ContributionOut(BaseModel):
+class ContributionOut(Provenance):
     person_id: str
     year: int
     contribution: Money
@@ -59,10 +58,14 @@ def get_contribution(
         person_pays=funding.person_pays,
         grounds=[str(g) for g in funding.grounds],
         trace=trace,
+        illustrative_parameters=illustrative_of(trace),
     )
 
 
-class FundingTotals(BaseModel):
+class FundingTotals(Provenance):
+    """Totals of the persons' decisions; illustrative_parameters lists every figure illustrative
+    in any of them."""
+
     year: int
     division: str
     persons: int
@@ -98,8 +101,16 @@ def compute_division(
         .where(Household.village_code.startswith(division))  # type: ignore[attr-defined]
         .where(Person.deceased_on.is_(None))  # type: ignore[union-attr]
     ).all()
+    illustrative: set[str] = set()
     for person, household in rows:
-        funding, _ = compute_and_record(session, runtime.policy, person, household, year)
+        funding, trace = compute_and_record(session, runtime.policy, person, household, year)
+        illustrative.update(trace.illustrative_parameters)
         for key in totals:
             totals[key] += getattr(funding, key)
-    return FundingTotals(year=year, division=division, persons=len(rows), **totals)
+    return FundingTotals(
+        year=year,
+        division=division,
+        persons=len(rows),
+        illustrative_parameters=sorted(illustrative),
+        **totals,
+    )

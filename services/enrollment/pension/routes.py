@@ -1,5 +1,5 @@
 """HTTP API of the resident pension for the registered poor (ENR-P1, P3..P9): every amount is
-returned with its trace."""
+returned with its trace and the figures of it that are illustrative for the county."""
 
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ from services.enrollment.pension import rules
 from services.enrollment.registry import operations as ops
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal
+from shared.domain import PovertyStatus
 from shared.errors import FieldError, Forbidden, InvalidInput, NotFound
 from shared.ids import ResidentIdNumber
 from shared.money import Money, NonNegativeMoney
-from shared.trace import Params, Trace
+from shared.trace import Params, Provenance, Trace, illustrative_of
 
 router = APIRouter(prefix="/v1", tags=["pension"])
 YearQuery = Annotated[int, Query(ge=2000, le=2100)]
+REGISTERED_POOR = [s.value for s in PovertyStatus if s.is_registered_poor]
 
 
 def _jsonable(value: Any) -> Any:
@@ -42,10 +44,19 @@ def result_out(result: Any) -> dict[str, Any]:
     return {**fields, "trace": result.trace.out().model_dump(mode="json")}
 
 
-class RuleResult(BaseModel):
+class RuleResult(Provenance):
     rule: str
     person_id: str | None = None
     result: dict[str, Any]
+
+
+def rule_result(rule: str, result: Any, person_id: str | None = None) -> RuleResult:
+    return RuleResult(
+        rule=rule,
+        person_id=person_id,
+        result=result_out(result),
+        illustrative_parameters=illustrative_of(result.trace),
+    )
 
 
 def _params(runtime: Any, household: Household | None, county: str | None, on: date) -> Params:
@@ -79,7 +90,7 @@ def get_subsidy(
         trace=trace,
     )
     if not eligibility.eligible:
-        return RuleResult(rule="ENR-P1", person_id=person.id, result=result_out(eligibility))
+        return rule_result("ENR-P1", eligibility, person.id)
     if tier is None:
         entry = session.exec(
             select(PensionRollEntry).where(
@@ -91,13 +102,17 @@ def get_subsidy(
         tier = entry.tier
     try:
         result = rules.contribution_subsidy(
-            rules.ContributionFacts(tier=tier, disability_grade=person.disability_grade),
+            rules.ContributionFacts(
+                tier=tier,
+                disability_grade=person.disability_grade,
+                poverty_status=PovertyStatus(household.poverty_status),
+            ),
             params,
             trace=trace,
         )
     except ValueError as exc:
         raise InvalidInput(str(exc), errors=[FieldError(field="tier", reason=str(exc))]) from exc
-    return RuleResult(rule="ENR-P3", person_id=person.id, result=result_out(result))
+    return rule_result("ENR-P3", result, person.id)
 
 
 @router.get(
@@ -116,15 +131,17 @@ def get_early_subsidy(
     today = on or date.today()
     result = rules.severe_disability_early_subsidy(
         rules.EarlySubsidyFacts(
-            birth_date=person.birth_date, disability_grade=person.disability_grade
+            birth_date=person.birth_date,
+            disability_grade=person.disability_grade,
+            poverty_status=PovertyStatus(household.poverty_status),
         ),
         today,
         _params(runtime, household, None, today),
     )
-    return RuleResult(rule="ENR-P4", person_id=person.id, result=result_out(result))
+    return rule_result("ENR-P4", result, person.id)
 
 
-class LedgerEntry(BaseModel):
+class LedgerEntry(Provenance):
     person_id: str
     name: str
     id_number: str
@@ -182,6 +199,8 @@ def get_ledger(
         select(Person, Household)
         .join(Household, Household.id == Person.household_id)  # type: ignore[arg-type]
         .where(Household.village_code.startswith(division))  # type: ignore[attr-defined]
+        # ENR-P6 lists 贫困人口 (YA-GOV §三(五)二): registered poor, not marginal households.
+        .where(col(Household.poverty_status).in_(REGISTERED_POOR))
         .where(Person.deceased_on.is_(None))  # type: ignore[union-attr]
         .where(Person.birth_date <= born_by)
     )
@@ -209,6 +228,7 @@ def get_ledger(
                 village_code=household.village_code,
                 birth_date=person.birth_date,
                 result=result_out(result),
+                illustrative_parameters=illustrative_of(result.trace),
             )
         )
     return LedgerPage(
@@ -235,7 +255,7 @@ def post_benefit(body: BenefitIn, runtime: RuntimeDep, principal: CurrentPrincip
         ),
         _params(runtime, None, body.county_code, body.on),
     )
-    return RuleResult(rule="ENR-P7", result=result_out(result))
+    return rule_result("ENR-P7", result)
 
 
 class TransferIn(BaseModel):
@@ -262,4 +282,4 @@ def post_transfer(body: TransferIn, runtime: RuntimeDep, principal: CurrentPrinc
         ),
         _params(runtime, None, body.county_code, body.on),
     )
-    return RuleResult(rule="ENR-P9", result=result_out(result))
+    return rule_result("ENR-P9", result)

@@ -11,8 +11,15 @@ YA-GOV §三(五) is the main source; FL-HRSS §三(二) and CITY-HRSS §三(五
 
 - ENR-P1: the seeds say only "符合参保条件"; they do not define eligibility. Age >= 16, not a
   full-time student and not covered by the employee scheme is the national rule (国发〔2014〕8号
-  §三), which the spec attributes to the seeds; so does the reference of
-  enrollment.pension.eligibility.min_age (YA-HRSS §一(一) gives no age).
+  §三), which the spec attributes to the seeds; enrollment.pension.eligibility.min_age cites it
+  (YA-HRSS §一(一) gives no age).
+- Who is covered. YA-GOV §三(五)一 gives the subsidies to "贫困人口参保" (ENR-P3, both ENR-P4
+  clauses), FL-HRSS §三(二) its 兜底 to "建档立卡贫困人口" (ENR-P5) and §三(五)二 its ledger to
+  "贫困人口" (ENR-P6): registered poor only, not marginal households (边缘户,
+  PovertyStatus.is_registered_poor), who pay their chosen tier like any resident (any ordinary
+  subsidy of the resident scheme is the pension office's, outside these rules). §三(五)三 and
+  §三(五)四 say "参保人" / "参保人员" (ENR-P7, ENR-P8, ENR-P9): every insured person, marginal
+  ones included.
 - ENR-P3: YA-GOV says the government "gives" the 30..100 yuan 参保补贴 but not whether it lowers
   what the person pays. The national rule credits it to the individual account; the parameter
   enrollment.pension.subsidy.deducted_from_payment (illustrative, default false) decides.
@@ -49,6 +56,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
+from shared.domain import PovertyStatus
 from shared.money import ZERO, yuan
 from shared.trace import Params, Trace
 
@@ -194,12 +202,27 @@ def pension_eligibility(
 # --- ENR-P3/P4/P5 contribution -----------------------------------------------------------------
 
 
+def _registered_poor(status: PovertyStatus | None) -> bool:
+    return status is not None and status.is_registered_poor
+
+
+def _not_covered(status: PovertyStatus | None) -> str:
+    who = (
+        "marginal household (边缘户)"
+        if status is PovertyStatus.marginal
+        else "not in the poverty registry"
+    )
+    return f"{who}: the poverty pension rules cover registered poor (贫困人口) only"
+
+
 @dataclass(frozen=True)
 class ContributionFacts:
-    """One registered poor contributor's year (贫困人口参保缴费)."""
+    """One contributor's year (贫困人口参保缴费); the subsidies need a registered poor person."""
 
     tier: Decimal | int  # chosen tier (缴费档次), yuan/year
     disability_grade: int | None = None  # certified (持证) grade 1-4, None when not disabled
+    # REG-2 status; None when not in the registry. Marginal and unregistered get no subsidy.
+    poverty_status: PovertyStatus | None = PovertyStatus.not_exited
 
 
 @dataclass(frozen=True)
@@ -240,6 +263,27 @@ def contribution_subsidy(
     if chosen not in allowed:
         listed = ", ".join(format(t, "f") for t in allowed)
         raise ValueError(f"tier {facts.tier} yuan is not an allowed tier (allowed: {listed})")
+    if not _registered_poor(facts.poverty_status):
+        why = _not_covered(facts.poverty_status)
+        trace.step(
+            "ENR-P3",
+            f"no subsidy, no tier paid on the person's behalf: {why}",
+            poverty_status=facts.poverty_status.value if facts.poverty_status else "none",
+            contribution=chosen,
+            person_pays=chosen,
+        )
+        return ContributionResult(
+            chosen_tier=chosen,
+            contribution=chosen,
+            tier_subsidy=ZERO,
+            disability_subsidy=ZERO,
+            subsidy=ZERO,
+            paid_on_behalf=ZERO,
+            person_pays=chosen,
+            account_credit=chosen,
+            subsidy_deducted=False,
+            trace=trace,
+        )
     minimum = params.decimal(P_MIN_TIER, trace)
 
     on_behalf_tier = ZERO
@@ -335,6 +379,8 @@ class EarlySubsidyFacts:
 
     birth_date: date
     disability_grade: int | None
+    # REG-2 status; None when not in the registry. Only registered poor are covered.
+    poverty_status: PovertyStatus | None = PovertyStatus.not_exited
 
 
 @dataclass(frozen=True)
@@ -357,6 +403,10 @@ def severe_disability_early_subsidy(
     grade = facts.disability_grade
     _check_grade(grade)
     _check_not_after(facts.birth_date, today, "birth date")
+    if not _registered_poor(facts.poverty_status):
+        why = _not_covered(facts.poverty_status)
+        trace.step("ENR-P4", f"no 55-60 subsidy: {why}", grade=grade)
+        return EarlySubsidyResult(False, why, ZERO, None, None, 0, trace)
     if grade not in SEVERE_GRADES:
         trace.step("ENR-P4", "not a certified grade 1-2 disabled person", grade=grade)
         return EarlySubsidyResult(

@@ -5,7 +5,9 @@ Pension (ENR-P1): eligible = registered, alive at the start of the year, aged 16
 end of it, not a full-time student, not in the employee scheme. Contributions are expected only
 below 60; people over 60 belong to the ENR-P6 ledger, so they are not in the unpaid list.
 Medical (ENR-M1): every registered person alive at the start of the year, exited ones too
-(REG-2)."""
+(REG-2). Both targets are the registered poor (建档立卡贫困人口, YA-HRSS §一(一): 全县建档立卡贫困户
+25028人; YA-GOV §三(六)): members of marginal households (边缘户) are outside them, in the
+counts, the gap lists and the exports alike."""
 
 from __future__ import annotations
 
@@ -17,11 +19,13 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from services.enrollment.models import Household, MedicalRollEntry, PensionRollEntry, Person
+from shared.domain import PovertyStatus
 
 Scheme = Literal["pension", "medical"]
 GapKind = Literal["not_enrolled", "not_paid"]
 P = Person.__table__  # type: ignore[attr-defined]
 H = Household.__table__  # type: ignore[attr-defined]
+REGISTERED_POOR = [s.value for s in PovertyStatus if s.is_registered_poor]
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ def _eligible(scope: Scope) -> list[Any]:
     start = date(scope.year, 1, 1)
     conditions = [
         *division_range(H.c.village_code, scope.division),
+        H.c.poverty_status.in_(REGISTERED_POOR),
         or_(P.c.deceased_on.is_(None), P.c.deceased_on >= start),
     ]
     if scope.scheme == "pension":
