@@ -30,6 +30,7 @@ from shared.db import make_engine
 from shared.ids import make_resident_id
 from shared.policy import PolicySet
 from shared.settings import Settings
+from shared.trace import illustrative_of
 from tests.conftest import make_settings, running, token
 
 pytestmark = pytest.mark.integration
@@ -258,6 +259,14 @@ async def test_application_to_payment(db_template: str) -> None:
         assert len(granted) == 1
         assert sorted(granted[0]["person_ids"]) == ["p-head", "p-wife"]
         assert granted[0]["monthly_amount"] == str(expected.benefit.monthly_amount)
+        # 姚安 publishes no dibao standard of its own (YA-GOV §一 merges the lines without a
+        # figure): the grant says which figures are illustrative, as the case does.
+        illustrative = illustrative_of(expected.benefit.trace)
+        assert "welfare.dibao.rural_standard" in illustrative
+        assert granted[0]["illustrative_parameters"] == illustrative
+        assert set(illustrative) <= set(active["illustrative_parameters"])
+        case_out = await client.get(f"/v1/dibao/cases/{active['case_id']}", headers=o.county)
+        assert case_out.json()["illustrative_parameters"] == illustrative
 
         case_url = f"/v1/dibao/cases/{active['case_id']}"
         case = (await client.get(case_url, headers=o.auditor)).json()

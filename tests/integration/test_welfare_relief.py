@@ -5,6 +5,7 @@ the cap, one decision per case, childbirth and relocation once per person, 422 /
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -477,3 +478,80 @@ async def test_high_burden_event_opens_one_case_per_person_year(
         assert by_household["H3"]["assessed_need"] == "500.00"
         detail = (await client.get(f"/v1/relief/cases/{p1['id']}", headers=county)).json()
         assert detail["steps"][0]["actor_role"] == "service"
+
+
+FRESH = "522121"  # a county the seeds never name
+FRESH_TOWN, FRESH_VILLAGE = "522121100", "522121100201"
+
+
+def seed_fresh_mother(url: str) -> str:
+    number = make_resident_id(FRESH, date(1990, 4, 1), 31, "F")
+    engine = make_engine(url)
+    with Session(engine) as s:
+        s.add(
+            RegistryPerson(
+                person_id="f1", id_number=number, household_id="FH1", name="居民f1", sex="F",
+                birth_date=date(1990, 4, 1), relation="户主", county_code=FRESH,
+                township_code=FRESH_TOWN, village_code=FRESH_VILLAGE,
+                poverty_status="not_exited", source_event_id="seed",
+            )
+        )  # fmt: skip
+        s.add(
+            RegistryStatusHistory(
+                person_id="f1", status="not_exited", valid_from=date.min, source_event_id="seed"
+            )
+        )
+        s.commit()
+    engine.dispose()
+    return number
+
+
+async def test_relief_decisions_list_their_illustrative_figures(db_template: str) -> None:
+    """In 姚安 childbirth relief rests on 姚安's own figures (YA-GOV §三(七): who and 400): the
+    case, the decision and TemporaryReliefGranted list none. In a county the seeds never name
+    both figures are illustrative and every one of them says so."""
+    settings = app_settings(db_template)
+    async with running(build_app(settings)) as client:
+        seed_registry(settings.database_url)
+        fresh_mother = seed_fresh_mother(settings.database_url)
+        births = [
+            (NUMBER["p2"], TOWN_A, COUNTY, []),
+            (
+                fresh_mother,
+                FRESH_TOWN,
+                FRESH,
+                [
+                    "welfare.temporary_relief.childbirth",
+                    "welfare.temporary_relief.eligible_statuses.childbirth",
+                ],
+            ),
+        ]
+        for number, town, county, expected in births:
+            opened = await client.post(
+                "/v1/relief/childbirths",
+                json={"id_number": number, "birth_date": "2018-05-02", "hospital": "县医院"},
+                headers=token(settings, Role.township_officer, scope=town),
+            )
+            assert opened.status_code == 201, opened.text
+            assert opened.json()["illustrative_parameters"] == expected
+            decided = await client.post(
+                f"/v1/relief/cases/{opened.json()['id']}/decision",
+                json={"decision": "approved"},
+                headers=token(settings, Role.county_civil, scope=county),
+            )
+            assert decided.status_code == 200, decided.text
+            assert decided.json()["illustrative_parameters"] == expected
+            body = decided.json()
+            flags = {
+                p["path"]: p["illustrative"]
+                for t in (body["trace"], body["decision_trace"])
+                for p in t["parameters"]
+            }
+            assert sorted(p for p, flag in flags.items() if flag) == expected
+        grants = {
+            json.loads(e.payload)["county_code"]: json.loads(e.payload)
+            for e in outbox(settings.database_url)
+            if e.event_type.endswith("relief_granted")
+        }
+        assert grants[COUNTY]["illustrative_parameters"] == []
+        assert grants[FRESH]["illustrative_parameters"] == births[1][3]

@@ -549,3 +549,23 @@ def test_seed_figures_are_not_illustrative(path, county, value, reference) -> No
     assert resolved.value == d(value)
     assert reference in resolved.reference
     assert not resolved.illustrative
+
+
+@pytest.mark.parametrize(
+    ("kind", "county", "statuses", "reference"),
+    [
+        ("accident", "532325", ["not_exited", "exited"], "YA-GOV §三(七)"),
+        ("accident", "520324", ["not_exited", "exited", "marginal", "none"], "ZA-GOV §三(三)3"),
+        ("essential_spending", "532325", ["not_exited", "exited", "marginal"], "YA-GOV §三(七)"),
+        ("childbirth", "532325", ["not_exited", "exited"], "YA-GOV §三(七)"),
+        ("relocation", "520324", ["not_exited", "exited"], "ZA-GOV §三(三)3"),
+        ("high_medical_burden", "520324", ["not_exited", "exited"], "ZA-GOV §三(二)2"),
+    ],
+)
+def test_relief_statuses_are_the_countys_own(kind, county, statuses, reference) -> None:
+    """Who may have relief is the county's own sentence; elsewhere the list is illustrative."""
+    path = f"welfare.temporary_relief.eligible_statuses.{kind}"
+    resolved = POLICY.resolve(path, county, date(2018, 12, 31))
+    assert (resolved.value, resolved.county, resolved.illustrative) == (statuses, county, False)
+    assert reference in resolved.reference
+    assert POLICY.resolve(path, "522121", date(2018, 12, 31)).illustrative
