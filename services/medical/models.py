@@ -252,6 +252,16 @@ class TopupFormStep(SQLModel, table=True):
     actor_scope: str = Field(max_length=12)
     note: str = Field(default="", max_length=500)
     at: datetime = Field(default_factory=utcnow)
+    # The account that wrote the step down: the actor's own, except for the household's
+    # confirmation (贫困户认定), which the helper cadre records and the household (actor
+    # `household:<id>`) gives. None on rows older than the column: the actor recorded it.
+    recorded_by: str | None = Field(default=None, max_length=120)
+    # The household's confirmation (MED-10): who of the household, how, on which day.
+    confirmed_by_id_number: str | None = Field(default=None, max_length=18)
+    confirmed_by_name: str | None = Field(default=None, max_length=100)
+    confirmed_relation: str | None = Field(default=None, max_length=20)
+    confirmed_method: str | None = Field(default=None, max_length=30)
+    confirmed_on: date | None = None
 
 
 class OutpatientBill(SQLModel, table=True):

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from shared.events.catalogue import EventData, event_model
 from shared.ids import CountyCode, ResidentIdNumber, parse_resident_id
 from shared.money import Money, NonNegativeMoney
+from shared.trace import Provenance
 
 INPUT_TOPIC = "medical.hospital-stays.input"
 _ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$")
@@ -70,7 +71,7 @@ class HospitalStaySubmitted(StayData):
 
 
 @event_model("medical.hospitalization_recorded", producer="medical")
-class HospitalizationRecorded(EventData):
+class HospitalizationRecorded(EventData, Provenance):
     """A stay was recorded and settled (MED-1); the 90% check ran on it (MED-2, MED-3)."""
 
     claim_id: str
@@ -86,7 +87,7 @@ class HospitalizationRecorded(EventData):
 
 
 @event_model("medical.topup_granted", producer="medical")
-class TopupGranted(EventData):
+class TopupGranted(EventData, Provenance):
     """The county safety-net top-up (MED-2) and/or the annual-cap excess (MED-3) for a stay."""
 
     claim_id: str
@@ -100,7 +101,7 @@ class TopupGranted(EventData):
 
 
 @event_model("medical.high_burden_detected", producer="medical")
-class HighBurdenDetected(EventData):
+class HighBurdenDetected(EventData, Provenance):
     """Still in hardship after the 90% (MED-4): welfare opens a temporary-relief case (WEL-6)."""
 
     person_id: str
@@ -113,7 +114,7 @@ class HighBurdenDetected(EventData):
 
 
 @event_model("medical.stay_adjusted", producer="medical")
-class StayAdjusted(EventData):
+class StayAdjusted(EventData, Provenance):
     """A hospital corrected or cancelled a stay; the difference (negative too) is recorded."""
 
     claim_id: str

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -99,7 +100,8 @@ def stay(claim: str, number: str, covered: str, paid: tuple[str, str, str], **ov
 
 
 STAYS = [
-    # 12000 / 18000 = 0.6666: 0.90 x 18000 - 12000 = 4200.00 due
+    # 姚安 measures on the total cost (YA-GOV §三(六) 实际报销比例):
+    # 12000 / 20000 = 0.60: 0.90 x 20000 - 12000 = 6000.00 due
     stay("C-LOW1", P1, "18000.00", ("9000.00", "2000.00", "1000.00")),
     # 7500 / 10000 = 0.75: 1500.00 due
     stay("C-LOW2", P2, "10000.00", ("6000.00", "1000.00", "500.00"), total_cost="10000.00"),
@@ -134,6 +136,17 @@ STAYS = [
 ]  # fmt: skip
 
 
+# 张三 (the patient) confirms his own form with a signature, on a day after the home visit.
+CONFIRMED = {
+    "id_number": P1,
+    "name": "张三",
+    "relation": "self",
+    "method": "signature",
+    # The day at the household (China Standard Time), as the service reads it.
+    "confirmed_on": datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat(),
+}
+
+
 def outbox_types(url: str) -> list[tuple[str, str | None]]:
     engine = make_engine(url)
     with Session(engine) as s:
@@ -150,6 +163,7 @@ async def test_campaign_end_to_end(db_template: str) -> None:
     county = token(settings, Role.county_medical, sub="county-officer")
     town_a = token(settings, Role.township_officer, scope=TOWN_A, sub="town-a-officer")
     cadre_a = token(settings, Role.village_cadre, scope=VILLAGE_A, sub="cadre-a")
+    cadre_a2 = token(settings, Role.village_cadre, scope=VILLAGE_A, sub="cadre-a2")
     cadre_b = token(settings, Role.village_cadre, scope=VILLAGE_B, sub="cadre-b")
 
     async with running(build_app(settings)) as client:
@@ -180,10 +194,10 @@ async def test_campaign_end_to_end(db_template: str) -> None:
         campaign = resp.json()
         cid = campaign["id"]
         assert campaign["forms_created"] == 2 and campaign["skipped_existing_form"] == 0
-        assert Decimal(campaign["topup_due"]) == Decimal("5700.00")
+        assert Decimal(campaign["topup_due"]) == Decimal("7500.00")
         assert [t["township_code"] for t in campaign["townships"]] == [TOWN_A, TOWN_B]
         assert campaign["by_status"] == [
-            {"status": "issued", "label": "已下发乡镇", "forms": 2, "topup_due": "5700.00"}
+            {"status": "issued", "label": "已下发乡镇", "forms": 2, "topup_due": "7500.00"}
         ]
 
         page = (await client.get(f"/v1/campaigns/{cid}/forms", headers=county)).json()
@@ -191,9 +205,11 @@ async def test_campaign_end_to_end(db_template: str) -> None:
         forms = {f["claim_id"]: f for f in page["items"]}
         assert set(forms) == {"C-LOW1", "C-LOW2"}
         low1, low2 = forms["C-LOW1"], forms["C-LOW2"]
-        assert low1["topup_due"] == "4200.00" and low2["topup_due"] == "1500.00"
-        assert low1["township_code"] == TOWN_A and low1["ratio_before"] == "0.6666"
+        assert low1["topup_due"] == "6000.00" and low2["topup_due"] == "1500.00"
+        assert low1["township_code"] == TOWN_A and low1["ratio_before"] == "0.6000"
         assert "MED-10" in low1["trace"]["rules"]
+        # 姚安's own target: no illustrative figure behind the amount due.
+        assert low1["illustrative_parameters"] == []
         one = await client.get(f"/v1/campaigns/{cid}/forms?limit=1&offset=1", headers=county)
         assert one.json()["total"] == 2 and len(one.json()["items"]) == 1
         filtered = await client.get(
@@ -224,7 +240,7 @@ async def test_campaign_end_to_end(db_template: str) -> None:
         assert set(lines) == {"C-LOW1", "C-LOW2"}
         line = dict(zip(EXPORT_HEADERS, lines["C-LOW1"], strict=True))
         assert line["患者姓名"] == "张三" and line["身份证号码"] == P1
-        assert line["应二次报销补足(元)"] == 4200 and line["实际报销比例"] == "66.66%"
+        assert line["应二次报销补足(元)"] == 6000 and line["实际报销比例"] == "60.00%"
         assert line["帮扶干部核实签字"] is None and line["乡镇人民政府核查意见(签字盖章)"] is None
         only_b = await client.get(
             f"/v1/campaigns/{cid}/forms/export?township={TOWN_B}", headers=county
@@ -235,8 +251,10 @@ async def test_campaign_end_to_end(db_template: str) -> None:
         # The workflow of C-LOW1.
         f1 = f"/v1/campaigns/{cid}/forms/{low1['id']}/steps"
 
-        async def step(to: str, who: dict[str, str], note: str = "") -> tuple[int, dict]:
-            resp = await client.post(f1, json={"to": to, "note": note}, headers=who)
+        async def step(
+            to: str, who: dict[str, str], note: str = "", **extra: object
+        ) -> tuple[int, dict]:
+            resp = await client.post(f1, json={"to": to, "note": note, **extra}, headers=who)
             return resp.status_code, resp.json()
 
         assert (await step("home_visited", town_a))[0] == 403  # wrong role
@@ -250,8 +268,31 @@ async def test_campaign_end_to_end(db_template: str) -> None:
         assert status == 200 and form["status"] == "home_visited"
         status, problem = await step("home_visited", cadre_a)  # repeating
         assert status == 409 and "already done" in problem["detail"]
-        assert (await step("household_confirmed", cadre_a, "户主确认"))[0] == 200
-        assert (await step("village_checked", cadre_a))[0] == 200
+        # The household's confirmation: a member of H1, validated against the registry.
+        status, problem = await step("household_confirmed", cadre_a, "户主确认")
+        assert status == 422 and "confirmation" in problem["detail"] + str(problem["errors"])
+        bad = [
+            ({"id_number": P2}, "body.confirmation.id_number"),  # another household
+            ({"name": "张四"}, "body.confirmation.name"),
+            ({"relation": "spouse"}, "body.confirmation.relation"),  # the patient is 本人
+            ({"confirmed_on": "2999-01-01"}, "body.confirmation.confirmed_on"),
+            ({"confirmed_on": "2017-01-01"}, "body.confirmation.confirmed_on"),  # before visit
+        ]
+        for change, field in bad:
+            status, problem = await step(
+                "household_confirmed", cadre_a, confirmation={**CONFIRMED, **change}
+            )
+            assert status == 422 and problem["errors"][0]["field"] == field, problem
+        status, form = await step("household_confirmed", cadre_a, confirmation=CONFIRMED)
+        assert status == 200, form
+        confirmed = form["steps"][2]
+        assert confirmed["actor"] == "household:H1" and confirmed["actor_role"] == "household"
+        assert confirmed["recorded_by"] == "cadre-a"
+        assert confirmed["household_confirmation"] == {**CONFIRMED, "name": "张三"}
+        # Separation of duties: the visiting cadre may not also check for the village.
+        status, problem = await step("village_checked", cadre_a)
+        assert status == 409 and "MED-10 separation of duties" in problem["detail"]
+        assert (await step("village_checked", cadre_a2))[0] == 200
         assert (await step("county_approved", county))[0] == 409  # township has not signed
         assert (await step("township_signed", town_a))[0] == 200
         assert (await step("paid", county))[0] == 409  # not approved yet
@@ -269,8 +310,8 @@ async def test_campaign_end_to_end(db_template: str) -> None:
         ]
         assert [s["actor"] for s in form["steps"]][1:] == [
             "cadre-a",
-            "cadre-a",
-            "cadre-a",
+            "household:H1",
+            "cadre-a2",
             "town-a-officer",
             "county-officer",
             "county-officer",
@@ -283,20 +324,23 @@ async def test_campaign_end_to_end(db_template: str) -> None:
 
         # Paid: a new version of the stay's decision, the history kept, the year totals moved.
         paid = (await client.get("/v1/hospitalizations/C-LOW1", headers=county)).json()
-        assert paid["version"] == 2 and paid["topup"] == "4200.00"
+        assert paid["version"] == 2 and paid["topup"] == "6000.00"
         assert Decimal(paid["ratio_after"]) >= Decimal("0.90")
-        assert paid["self_pay"] == "3800.00"  # 20000 - 12000 - 4200
+        assert paid["self_pay"] == "2000.00"  # 20000 - 12000 - 6000: 10% of the total
+        # The merged trace keeps each figure's flag: 姚安's rural income is in no document.
+        assert paid["illustrative_parameters"] == paid["trace"]["illustrative_parameters"]
+        assert "medical.guarantee.target_ratio" not in paid["illustrative_parameters"]
         assert "MED-10" in paid["trace"]["rules"]
         history = (await client.get("/v1/hospitalizations/C-LOW1/history", headers=county)).json()
-        assert [v["topup"] for v in history["versions"]] == ["0.00", "4200.00"]
+        assert [v["topup"] for v in history["versions"]] == ["0.00", "6000.00"]
         assert history["adjustments"][0]["kind"] == "campaign"
-        assert history["adjustments"][0]["self_pay_delta"] == "-4200.00"
+        assert history["adjustments"][0]["self_pay_delta"] == "-6000.00"
         engine = make_engine(url)
         with Session(engine) as s:
             year = s.get(PersonYear, (P1, 2017))
-            assert year is not None and year.topup_paid == Decimal("4200.00")
-            # C-LOW1 8000 -> 3800, C-HIGH 500, C-NONCOMP 5000
-            assert year.self_pay == Decimal("9300.00")
+            assert year is not None and year.topup_paid == Decimal("6000.00")
+            # C-LOW1 8000 -> 2000, C-HIGH 500, C-NONCOMP 5000
+            assert year.self_pay == Decimal("7500.00")
         engine.dispose()
         assert ("medical.topup_granted", "H1") in outbox_types(url)
 
@@ -325,7 +369,7 @@ async def test_campaign_end_to_end(db_template: str) -> None:
         assert sorted(claims) == ["C-LOW1", "C-LOW2"]
 
         summary = (await client.get(f"/v1/campaigns/{cid}", headers=county)).json()
-        assert summary["topup_paid"] == "4200.00"
+        assert summary["topup_paid"] == "6000.00"
         assert {s["status"]: s["forms"] for s in summary["by_status"]} == {
             "paid": 1,
             "rejected": 1,
@@ -339,17 +383,17 @@ async def test_campaign_end_to_end(db_template: str) -> None:
         assert person["registered_poor"] is True and person["name"] == "张三"
         assert [s["claim_id"] for s in person["stays"]] == ["C-LOW1", "C-HIGH", "C-NONCOMP"]
         first = person["stays"][0]
-        assert first["topup"] == "4200.00" and first["campaign_form_status"] == "paid"
+        assert first["topup"] == "6000.00" and first["campaign_form_status"] == "paid"
         assert first["discharge"] == "2017-04-12"
-        assert person["totals"]["stays"] == 3 and person["totals"]["topup"] == "4200.00"
-        assert person["totals"]["self_pay"] == "9300.00"
+        assert person["totals"]["stays"] == 3 and person["totals"]["topup"] == "6000.00"
+        assert person["totals"]["self_pay"] == "7500.00"
         assert person["year_to_date"] == [
             {
                 "year": 2017,
-                "self_pay": "9300.00",
-                # MED-3 counts compliant stays only: C-LOW1 3800 + C-HIGH 500, not C-NONCOMP.
-                "compliant_self_pay": "4300.00",
-                "topup_paid": "4200.00",
+                "self_pay": "7500.00",
+                # MED-3 counts compliant stays only: C-LOW1 2000 + C-HIGH 500, not C-NONCOMP.
+                "compliant_self_pay": "2500.00",
+                "topup_paid": "6000.00",
                 "annual_cap_paid": "0.00",
                 "basic_paid": "22000.00",
                 "critical_illness_paid": "3000.00",
@@ -391,6 +435,7 @@ async def test_a_corrected_stay_is_not_paid_from_a_stale_form(db_template: str) 
     county = token(settings, Role.county_medical, sub="county-officer")
     town_a = token(settings, Role.township_officer, scope=TOWN_A, sub="town-a-officer")
     cadre_a = token(settings, Role.village_cadre, scope=VILLAGE_A, sub="cadre-a")
+    cadre_a2 = token(settings, Role.village_cadre, scope=VILLAGE_A, sub="cadre-a2")
     async with running(build_app(settings)) as client:
         seed(settings.database_url)
         body = STAYS[0]
@@ -405,20 +450,23 @@ async def test_a_corrected_stay_is_not_paid_from_a_stale_form(db_template: str) 
         for to, who in [
             ("home_visited", cadre_a),
             ("household_confirmed", cadre_a),
-            ("village_checked", cadre_a),
+            ("village_checked", cadre_a2),
             ("township_signed", town_a),
             ("county_approved", county),
         ]:
-            assert (await client.post(steps, json={"to": to}, headers=who)).status_code == 200
+            extra = {"confirmation": CONFIRMED} if to == "household_confirmed" else {}
+            resp = await client.post(steps, json={"to": to, **extra}, headers=who)
+            assert resp.status_code == 200, resp.text
 
         fixed = await client.put(
             "/v1/hospitalizations/C-LOW1", json={**body, "total_cost": "19000.00"}, headers=hospital
         )
-        assert fixed.status_code == 200 and Decimal(fixed.json()["topup"]) == Decimal("4200.00")
+        # 0.90 x 19000 - 12000, settled live on the total cost
+        assert fixed.status_code == 200 and Decimal(fixed.json()["topup"]) == Decimal("5100.00")
         stale = await client.post(steps, json={"to": "paid"}, headers=county)
         assert stale.status_code == 409 and "corrected" in stale.json()["detail"]
         current = (await client.get("/v1/hospitalizations/C-LOW1", headers=county)).json()
-        assert current["version"] == 2 and current["topup"] == "4200.00"  # no second top-up
+        assert current["version"] == 2 and current["topup"] == "5100.00"  # no second top-up
         done = await client.post(
             steps, json={"to": "rejected", "note": "stay corrected, settled live"}, headers=county
         )

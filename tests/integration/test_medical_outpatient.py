@@ -38,6 +38,11 @@ LATER = make_resident_id("532325", date(1962, 3, 3), 13, "M")  # marginal until 
 OUTSIDER = make_resident_id("532325", date(1963, 3, 3), 14, "F")  # not in the registry
 TOWN = "532325100"
 VILLAGE = "532325100201"
+# MED-8 is 正安's programme (ZA-GOV §三(二)3): its bills come from 正安.
+ZA = "520324"
+ZA_POOR = make_resident_id(ZA, date(1964, 3, 3), 15, "M")
+ZA_OUTSIDER = make_resident_id(ZA, date(1965, 3, 3), 16, "F")
+ZA_TOWN, ZA_VILLAGE = "520324100", "520324100201"
 
 
 def at(envelope: Envelope, day: date) -> Envelope:
@@ -60,6 +65,13 @@ def seed(url: str) -> None:
             )  # fmt: skip
             env = Envelope.wrap(data, source="/services/enrollment", subject=pid, key=household)
             upsert_person(s, at(env, date(2018, 1, 5)), data)
+        za = PersonRegistered(
+            person_id="p-za", household_id="H9", id_number=ZA_POOR, name="居民p-za", sex="M",
+            birth_date=date(1964, 3, 3), county_code=ZA, township_code=ZA_TOWN,
+            village_code=ZA_VILLAGE, poverty_status="not_exited",
+        )  # fmt: skip
+        env = Envelope.wrap(za, source="/services/enrollment", subject="p-za", key="H9")
+        upsert_person(s, at(env, date(2018, 1, 5)), za)
         changed = HouseholdPovertyStatusChanged(
             household_id="H3", county_code="532325", township_code=TOWN, village_code=VILLAGE,
             old_status="marginal", new_status="not_exited", person_ids=["p-later"],
@@ -85,11 +97,11 @@ def chronic(bill: str, number: str = POOR, **over: object) -> dict:
     return body
 
 
-def chronic36(bill: str, number: str = POOR, **over: object) -> dict:
+def chronic36(bill: str, number: str = ZA_POOR, **over: object) -> dict:
     body = {
         "bill_id": bill,
         "id_number": number,
-        "county_code": "532325",
+        "county_code": ZA,
         "bill_date": "2018-04-01",
         "hospital_admin_level": "county",
         "bill_self_pay": "800.00",
@@ -257,10 +269,24 @@ async def test_chronic_bills(db_template: str) -> None:
 
 async def test_chronic36_bills_and_summary(db_template: str) -> None:
     settings = make_settings("medical", db_template, bus_enabled=False)
-    hospital = token(settings, Role.hospital, sub="hospital-A")
-    officer = token(settings, Role.county_medical)
+    hospital = token(settings, Role.hospital, sub="hospital-A", scope=ZA)
+    officer = token(settings, Role.county_medical, scope=ZA)
+    yaoan_hospital = token(settings, Role.hospital, sub="hospital-Y")
     async with running(build_app(settings)) as client:
         seed(settings.database_url)
+        # 姚安 has no 36-chronic-disease programme: a clear 422 naming the missing figure, never
+        # 正安's caps, and nothing stored.
+        refused = await client.post(
+            "/v1/outpatient/chronic36-bills",
+            json=chronic36("M-Y", POOR, county_code="532325"),
+            headers=yaoan_hospital,
+        )
+        assert refused.status_code == 422, refused.text
+        problem = refused.json()
+        assert "medical.chronic36.self_pay_cap.county" in problem["detail"]
+        assert problem["errors"][0]["field"] == "body.county_code"
+        assert "must publish its own figure" in problem["errors"][0]["reason"]
+        assert count(settings.database_url, OutpatientBill) == 0
         a = (
             await client.post(
                 "/v1/outpatient/chronic36-bills", json=chronic36("M-1"), headers=hospital
@@ -270,6 +296,7 @@ async def test_chronic36_bills_and_summary(db_template: str) -> None:
         assert (a["rule"], a["paid"], a["self_pay"], a["ytd_after"]) == (
             "MED-8", "0.00", "800.00", "800.00",
         )  # fmt: skip
+        assert a["illustrative_parameters"] == []  # 正安's own caps
         b = (
             await client.post(
                 "/v1/outpatient/chronic36-bills",
@@ -292,13 +319,25 @@ async def test_chronic36_bills_and_summary(db_template: str) -> None:
         )
         assert over.status_code == 422
         assert over.json()["errors"][0]["field"] == "body"
-        await client.post("/v1/outpatient/chronic-bills", json=chronic("B-1"), headers=hospital)
+        b1 = await client.post(
+            "/v1/outpatient/chronic-bills",
+            json=chronic("B-1", ZA_POOR, county_code=ZA),
+            headers=hospital,
+        )
+        # MED-6 is 浮梁's (FL-HRSS §三(三)2): in 正安 its figures are flagged illustrative.
+        assert b1.json()["illustrative_parameters"] == [
+            "medical.outpatient_chronic.category_i.annual_cap",
+            "medical.outpatient_chronic.category_i.commercial_band_from",
+            "medical.outpatient_chronic.ratio.level1",
+        ]
         await client.post(
-            "/v1/outpatient/chronic-bills", json=chronic("B-X", OUTSIDER), headers=hospital
+            "/v1/outpatient/chronic-bills",
+            json=chronic("B-X", ZA_OUTSIDER, county_code=ZA),
+            headers=hospital,
         )
 
         summary = await client.get(
-            f"/v1/persons/{POOR}/outpatient-summary?year=2018", headers=officer
+            f"/v1/persons/{ZA_POOR}/outpatient-summary?year=2018", headers=officer
         )
         assert summary.status_code == 200, summary.text
         body = summary.json()
@@ -308,11 +347,11 @@ async def test_chronic36_bills_and_summary(db_template: str) -> None:
         assert totals["chronic_I"]["paid"] == "54000.00" and totals["chronic_I"]["rule"] == "MED-6"
         # Someone outside the registry: their county's officers see the bills, no totals.
         outsider = (
-            await client.get(f"/v1/persons/{OUTSIDER}/outpatient-summary", headers=officer)
+            await client.get(f"/v1/persons/{ZA_OUTSIDER}/outpatient-summary", headers=officer)
         ).json()
         assert [b["eligible"] for b in outsider["bills"]] == [False] and outsider["totals"] == []
         far = token(settings, Role.county_medical, scope="360222")
-        path = f"/v1/persons/{POOR}/outpatient-summary"
+        path = f"/v1/persons/{ZA_POOR}/outpatient-summary"
         assert (await client.get(path, headers=far)).status_code == 404
         assert (await client.get(path, headers=hospital)).status_code == 403
 

@@ -77,11 +77,14 @@ def test_chronic_ratio_by_hospital_level(level: int, ratio: str, paid: str) -> N
 def test_chronic_caps_are_the_seed_figures() -> None:
     assert chronic(CAT_I, 1, "10").annual_cap == d("100000")
     assert chronic(CAT_II, 1, "10").annual_cap == d("5000")
-    band = POLICY.resolve(
-        "medical.outpatient_chronic.category_i.commercial_band_from", None, FULIANG.on
-    )
+    path = "medical.outpatient_chronic.category_i.commercial_band_from"
+    band = POLICY.resolve(path, "360222", FULIANG.on)
     assert band.value == d("60000")
-    assert "FL-HRSS §三(三)2" in band.reference
+    assert "FL-HRSS §三(三)2" in band.reference and not band.illustrative
+    # 浮梁's figures are 浮梁's own: elsewhere they are repeated, flagged illustrative.
+    for county in ("532325", "520324", "522121"):
+        other = POLICY.resolve(path, county, FULIANG.on)
+        assert other.value == d("60000") and other.illustrative and other.county is None
 
 
 def test_category_i_below_the_band_is_all_basic_fund() -> None:

@@ -3,8 +3,9 @@
 Figures used below (medical.yaml, medical_settlement.yaml): deductible 100/300/800 and basic
 ratio 0.85/0.75/0.60 at levels 1/2/3, -0.10 for a non-compliant referral; critical illness
 deductible 10000 (5000 for the poor), ratio 0.50 (0.55 for registered poor); assistance 0.90
-特困, 0.70 dibao, 0.60 registered poor; target 0.90 of the policy-covered cost; rural
-disposable income 9000 (2017) and 9800 (2018); high-burden threshold 5000."""
+特困, 0.70 dibao, 0.60 registered poor; target 0.90 of the total cost (YA-GOV §三(六) 实际报销
+比例, 姚安's basis); annual cap on (姚安's rule), rural disposable income 9000 (2017) and 9800
+(2018); high-burden threshold 5000."""
 
 from __future__ import annotations
 
@@ -72,9 +73,17 @@ TABLE = [
         # Level 2, deductible waived: 10000*0.75 = 7500; 2500 counted < 5000 -> no CI;
         # assistance 2500*0.60 = 1500; 9000/10000 = 0.90 exactly.
         "ratio already at 90%: no top-up",
+        stay(hospital_level=2, total_cost=d("10000.00"), covered_cost=d("10000.00")),
+        YTD0,
+        ("7500.00", "0.00", "1500.00", "0.00", "0.00", "1000.00"),
+    ),
+    (
+        # The same layers with 2000 outside the catalogue: 9000/12000 = 0.75 of the total cost
+        # (实际报销比例), topped up to 10800; self-pay 1200 = 10% of the total.
+        "out-of-catalogue cost counts in the basis: top-up to 90% of the total",
         stay(hospital_level=2, total_cost=d("12000.00"), covered_cost=d("10000.00")),
         YTD0,
-        ("7500.00", "0.00", "1500.00", "0.00", "0.00", "3000.00"),
+        ("7500.00", "0.00", "1500.00", "1800.00", "0.00", "1200.00"),
     ),
     (
         # Level 3: 800 deductible; (20000-800)*0.60 = 11520; counted 8480, above 5000 -> 3480
@@ -204,31 +213,34 @@ def test_critical_illness_deductible_halved_and_five_points_for_the_poor() -> No
 
 
 def test_annual_cap_crossed_by_the_second_stay() -> None:
-    # Each stay: the "not exited, level 3" layers plus 5000 outside the catalogue.
+    # Each stay: the "not exited, level 3" layers plus 5000 outside the catalogue, topped up to
+    # 90% of the total 25000 (22500), so 2500 self-pay each; 6000 compliant self-pay earlier.
     facts = stay(total_cost=d("25000.00"))
-    first = settle_stay(facts, YTD0, PARAMS)
-    assert (first.topup, first.annual_cap, first.self_pay) == (d("626.40"), 0, d("7000.00"))
-    assert first.high_burden  # 7000 > 5000
-    ytd = YTD0.plus(first)
+    earlier = YearToDate(self_pay=d("6000.00"), compliant_self_pay=d("6000.00"))
+    first = settle_stay(facts, earlier, PARAMS)
+    assert (first.topup, first.annual_cap, first.self_pay) == (d("5126.40"), 0, d("2500.00"))
+    assert first.ratio_before_topup == d("0.6949") and first.ratio_after == d("0.9000")
+    assert first.high_burden  # 8500 > 5000
+    ytd = earlier.plus(first)
     assert ytd == YearToDate(
         basic_deductible_used=d("800.00"),
         critical_illness_base=d("8480.00"),
         basic_paid=d("11520.00"),
         critical_illness_paid=d("1914.00"),
         assistance_paid=d("3939.60"),
-        topup_paid=d("626.40"),
+        topup_paid=d("5126.40"),
         annual_cap_paid=d("0.00"),
-        self_pay=d("7000.00"),
-        compliant_self_pay=d("7000.00"),
+        self_pay=d("8500.00"),
+        compliant_self_pay=d("8500.00"),
     )
     # Second stay: CI base 8480 -> 16960, all 8480 above 5000: 4664; assistance
-    # (20000-11520-4664)*0.60 = 2289.60; paid 18473.60 >= 90%: no top-up; self-pay 6526.40;
-    # year 13526.40 - 9800 = 3726.40 covered.
+    # (20000-11520-4664)*0.60 = 2289.60; paid 18473.60, top-up 22500 - 18473.60 = 4026.40;
+    # self-pay 2500; year 11000 - 9800 = 1200 covered.
     second = settle_stay(admitted(facts, date(2018, 9, 1)), ytd, PARAMS)
-    assert layers(second) == ("11520.00", "4664.00", "2289.60", "0.00", "3726.40", "2800.00")
+    assert layers(second) == ("11520.00", "4664.00", "2289.60", "4026.40", "1200.00", "1300.00")
     assert second.ytd_self_pay == d("9800.00")
-    assert second.ratio_before_topup == d("0.9236")
-    assert second.ratio_after == d("1.1100")
+    assert second.ratio_before_topup == d("0.7389")
+    assert second.ratio_after == d("0.9480")
     # A third stay is covered in full: the year is already at the income figure.
     third = settle_stay(admitted(facts, date(2018, 11, 1)), ytd.plus(second), PARAMS)
     assert third.self_pay == 0
@@ -238,22 +250,27 @@ def test_annual_cap_crossed_by_the_second_stay() -> None:
 
 def test_annual_cap_not_for_non_compliant_or_marginal() -> None:
     ytd = YearToDate(self_pay=d("9000.00"))
-    for facts in (stay(referral_compliant=False), stay(poverty_status="marginal")):
-        decision = settle_stay(facts, ytd, PARAMS)
-        assert decision.annual_cap == 0
-        assert decision.high_burden
+    non_compliant = settle_stay(stay(referral_compliant=False), ytd, PARAMS)
+    assert non_compliant.annual_cap == 0
+    assert non_compliant.high_burden  # MED-4 counts what was paid, compliant or not
+    # A marginal household gets neither the cap nor the MED-4 flag: ZA-GOV §三(二)2 and
+    # CITY-HRSS §三(五)13 speak of the poor after the 90%, which it does not get.
+    marginal = settle_stay(stay(poverty_status="marginal"), ytd, PARAMS)
+    assert marginal.annual_cap == 0
+    assert not marginal.high_burden
+    assert "not registered poor" in marginal.trace.out().steps[-1].text
 
 
 def test_parameters_read_for_the_admission_date() -> None:
     """Rural income 9000 in 2017, 9800 from 2018-01-01 (medical.yaml); Params bound to 2018-06."""
     ytd = YearToDate(self_pay=d("8000.00"), compliant_self_pay=d("8000.00"))
-    facts = stay(total_cost=d("25000.00"))  # self-pay 7000 before the cap (see above)
+    facts = stay(total_cost=d("25000.00"))  # self-pay 2500 before the cap (see above)
     old = settle_stay(
         replace(facts, admission=date(2017, 12, 30), discharge=date(2018, 1, 5)), ytd, PARAMS
     )
     new = settle_stay(admitted(facts, date(2018, 1, 2)), ytd, PARAMS)
-    assert (old.annual_cap, old.self_pay) == (d("6000.00"), d("1000.00"))  # 15000 - 9000
-    assert (new.annual_cap, new.self_pay) == (d("5200.00"), d("1800.00"))  # 15000 - 9800
+    assert (old.annual_cap, old.self_pay) == (d("1500.00"), d("1000.00"))  # 10500 - 9000
+    assert (new.annual_cap, new.self_pay) == (d("700.00"), d("1800.00"))  # 10500 - 9800
     used = {p.path: p for p in old.trace.out().parameters}[RURAL_INCOME]
     assert (used.value, used.effective_from) == ("9000", date(2017, 1, 1))
 
@@ -442,7 +459,7 @@ def test_compliant_stay_before_registration_counts_toward_the_cap() -> None:
 def test_correction_takes_the_compliant_total_back_out() -> None:
     first = settle_stay(stay(total_cost=d("25000.00")), YTD0, PARAMS)
     ytd = YTD0.plus(first)
-    assert ytd.compliant_self_pay == d("7000.00")
+    assert ytd.compliant_self_pay == d("2500.00")
     assert ytd.minus(first) == YTD0
 
 

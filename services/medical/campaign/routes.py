@@ -17,15 +17,21 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from services.medical.campaign.rules import STATUS_ZH, FormStatus
+from services.medical.campaign.rules import (
+    STATUS_ZH,
+    ConfirmMethod,
+    ConfirmRelation,
+    FormStatus,
+)
 from services.medical.campaign.service import create_campaign, get_form, take_step
 from services.medical.models import TopupCampaign, TopupForm, TopupFormStep
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role, require
 from shared.errors import Forbidden, NotFound
-from shared.ids import CountyCode
+from shared.ids import CountyCode, ResidentIdNumber
 from shared.money import Money, yuan
 from shared.tabular import XLSX_MEDIA, write_xlsx
+from shared.trace import Provenance, illustrative_of
 
 router = APIRouter(prefix="/v1/campaigns", tags=["top-up campaign (MED-10)"])
 
@@ -86,17 +92,55 @@ class CampaignOut(BaseModel):
     townships: list[TownshipSummary]
 
 
+class HouseholdConfirmation(BaseModel):
+    """The household's confirmation of the form (经贫困户认定, YA-HRSS §二(二)3, MED-10): given by
+    a member of the patient's household, recorded by the helper cadre at the home visit."""
+
+    id_number: ResidentIdNumber = Field(description="the confirming household member's ID number")
+    name: str = Field(min_length=1, max_length=100, description="as in the poverty registry")
+    relation: ConfirmRelation = Field(description="relation to the patient (本人 = self)")
+    method: ConfirmMethod = Field(description="签字 / 按手印 / 签字并按手印")
+    confirmed_on: date = Field(description="the day the household confirmed; not in the future")
+
+
 class StepOut(BaseModel):
     from_status: FormStatus | None
     to_status: FormStatus
-    actor: str
+    actor: str  # for the household's confirmation: household:<household id>
     actor_role: str
     actor_scope: str
+    recorded_by: str  # the account that wrote the step down
     note: str
     at: datetime
+    household_confirmation: HouseholdConfirmation | None = None
+
+    @classmethod
+    def of(cls, row: TopupFormStep) -> StepOut:
+        confirmation = (
+            HouseholdConfirmation(
+                id_number=row.confirmed_by_id_number,
+                name=row.confirmed_by_name or "",
+                relation=row.confirmed_relation,  # type: ignore[arg-type]
+                method=row.confirmed_method,  # type: ignore[arg-type]
+                confirmed_on=row.confirmed_on,
+            )
+            if row.confirmed_by_id_number and row.confirmed_on
+            else None
+        )
+        return cls(
+            from_status=row.from_status,  # type: ignore[arg-type]
+            to_status=row.to_status,  # type: ignore[arg-type]
+            actor=row.actor,
+            actor_role=row.actor_role,
+            actor_scope=row.actor_scope,
+            recorded_by=row.recorded_by or row.actor,
+            note=row.note,
+            at=row.at,
+            household_confirmation=confirmation,
+        )
 
 
-class FormOut(BaseModel):
+class FormOut(Provenance):
     id: int
     campaign_id: int
     claim_id: str
@@ -135,6 +179,7 @@ class FormOut(BaseModel):
     def of(cls, form: TopupForm) -> FormOut:
         data = form.model_dump()
         data["status_label"] = STATUS_ZH[FormStatus(form.status)]
+        data["illustrative_parameters"] = illustrative_of(form.trace)
         return cls.model_validate(data)
 
 
@@ -153,11 +198,18 @@ class FormPage(BaseModel):
 class StepIn(BaseModel):
     to: FormStatus = Field(description="the next status, or `rejected` (with the reason)")
     note: str = Field(default="", max_length=500, description="the reason, when rejecting")
+    confirmation: HouseholdConfirmation | None = Field(
+        default=None,
+        description="required with `household_confirmed` (and only then): who of the household "
+        "confirmed, how and when; the helper cadre records it, the household gives it",
+    )
 
     @model_validator(mode="after")
     def _reason(self) -> StepIn:
         if self.to == FormStatus.rejected and not self.note.strip():
             raise ValueError("a rejection needs its reason in `note`")
+        if (self.to == FormStatus.household_confirmed) != (self.confirmation is not None):
+            raise ValueError("`confirmation` is required with household_confirmed and only with it")
         return self
 
 
@@ -247,7 +299,7 @@ def _steps(session: Session, form: TopupForm) -> list[StepOut]:
     rows = session.exec(
         select(TopupFormStep).where(TopupFormStep.form_id == form.id).order_by(TopupFormStep.id)  # type: ignore[arg-type]
     ).all()
-    return [StepOut.model_validate(r, from_attributes=True) for r in rows]
+    return [StepOut.of(r) for r in rows]
 
 
 @router.post(
@@ -445,6 +497,11 @@ def get_one_form(
     description=(
         "issued → home_visited → household_confirmed → village_checked (village_cadre) → "
         "township_signed (township_officer) → county_approved → paid (county_medical). "
+        "household_confirmed carries the household's `confirmation` (a member of the patient's "
+        "household in the registry: ID number, name, relation; method; day). Separation of "
+        "duties (MED-10, YA-HRSS §二(二)3): home visit, village check, township sign-off and "
+        "county approval are each taken by a different account; the confirmation may be "
+        "recorded by the visiting cadre only besides its own visit. "
         "`rejected` ends the form; it is taken by the role of the step that would come next. "
         "403: the caller's role never takes that step; 409: not the next step (skipped, "
         "repeated, or the form has ended); 404: the form is outside the caller's jurisdiction."
@@ -467,5 +524,6 @@ def post_step(
         body.to,
         principal,
         body.note.strip(),
+        body.confirmation.model_dump() if body.confirmation else None,
     )
     return FormDetail(**FormOut.of(result.form).model_dump(), steps=_steps(session, result.form))

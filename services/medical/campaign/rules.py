@@ -18,10 +18,20 @@ Reading of the seed (YA-HRSS §二(二)3)
   part of the campaign: the seed speaks only of the part below the standard.
 - A stay is topped up once, ever: a stay whose latest decision already carries a top-up (live
   or by an earlier campaign) has nothing due.
+- Separation of duties: the seed names five acts on one form, each by its own hand: the helper
+  cadre's home visit (帮扶干部到贫困户家中进行核实), the household's confirmation (经贫困户认定),
+  the village committee's check and the township government's check (经村委会、乡镇人民政府逐级
+  核查认定并签字盖章), and the county's approval before paying. "逐级" checks are worth nothing
+  when one account takes two levels, so an account that recorded one of these acts on a form
+  may record no other. The one exception is the confirmation: it is the household's act,
+  recorded by the cadre at the home visit (who confirmed, how, on which day) and attributed to
+  the household, so the visiting cadre may record it; no account records three. Paying after
+  the approval is the county's booking of it, not a further check.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
@@ -169,6 +179,56 @@ def next_step(status: FormStatus) -> FormStatus | None:
     if status in TERMINAL:
         return None
     return ORDER[ORDER.index(status) + 1]
+
+
+class ConfirmRelation(StrEnum):
+    """Relation to the patient of the household member who confirms the form."""
+
+    self = "self"  # 本人
+    spouse = "spouse"  # 配偶
+    child = "child"  # 子女
+    parent = "parent"  # 父母
+    sibling = "sibling"  # 兄弟姐妹
+    grandchild = "grandchild"  # 孙子女
+    grandparent = "grandparent"  # 祖父母
+    other_member = "other_member"  # 其他家庭成员
+
+
+class ConfirmMethod(StrEnum):
+    """How the household confirmed (the form is signed on paper at the home)."""
+
+    signature = "signature"  # 签字
+    thumbprint = "thumbprint"  # 按手印
+    signature_and_thumbprint = "signature_and_thumbprint"  # 签字并按手印
+
+
+# The acts of YA-HRSS §二(二)3 that must each be someone else's on one form (MED-10).
+SEPARATED = (
+    FormStatus.home_visited,
+    FormStatus.household_confirmed,
+    FormStatus.village_checked,
+    FormStatus.township_signed,
+    FormStatus.county_approved,
+)
+
+
+def check_separation(
+    to: FormStatus, account: str, recorded: Iterable[tuple[FormStatus, str]]
+) -> None:
+    """Conflict when `account` already recorded another act of the form (SEPARATED) and `to` is
+    one too; the household's confirmation may be recorded by the cadre who made the home visit.
+    `recorded` is (step, recording account) of the steps taken so far."""
+    if to not in SEPARATED:
+        return
+    for done, by in recorded:
+        if by != account or done not in SEPARATED:
+            continue
+        if to is FormStatus.household_confirmed and done is FormStatus.home_visited:
+            continue  # the household's act, written down at the visit
+        raise Conflict(
+            f"{MED_10} separation of duties (YA-HRSS §二(二)3, 逐级核查认定): {account} already "
+            f"recorded {done.value} on this form; {to.value} must be taken by someone else"
+        )
 
 
 def check_transition(status: FormStatus, to: FormStatus, roles: frozenset[Role]) -> Role:

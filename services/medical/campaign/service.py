@@ -11,9 +11,10 @@ last guard."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,8 +23,11 @@ from sqlmodel import Session, select
 
 from services.medical.campaign.rules import (
     MED_10,
+    ConfirmMethod,
+    ConfirmRelation,
     FormStatus,
     SettledStay,
+    check_separation,
     check_transition,
     ratio,
     topup_due,
@@ -42,11 +46,11 @@ from services.medical.stays.service import _person_year, latest_decision
 from shared.auth import Principal, Role
 from shared.bus.outbox import publish
 from shared.bus.tables import utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.events.medical import TopupGranted
 from shared.money import ZERO
 from shared.policy import PolicySet
-from shared.trace import Params, Trace
+from shared.trace import Params, Trace, illustrative_of
 
 ACTIVE = "active"
 
@@ -224,9 +228,27 @@ def take_step(
     to: FormStatus,
     principal: Principal,
     note: str,
+    confirmation: dict[str, Any] | None = None,
 ) -> StepResult:
     current = FormStatus(form.status)
     role = check_transition(current, to, principal.roles)
+    taken = session.exec(
+        select(TopupFormStep).where(TopupFormStep.form_id == form.id).order_by(TopupFormStep.id)  # type: ignore[arg-type]
+    ).all()
+    check_separation(
+        to,
+        principal.subject,
+        [(FormStatus(s.to_status), s.recorded_by or s.actor) for s in taken],
+    )
+    who: dict[str, Any] = {"actor": principal.subject, "actor_role": role.value}
+    if to == FormStatus.household_confirmed:
+        if confirmation is None:
+            raise InvalidInput(
+                "the household's confirmation is missing",
+                errors=[FieldError(field="body.confirmation", reason="required")],
+            )
+        visited = next((s.at for s in taken if s.to_status == FormStatus.home_visited), None)
+        who = _household_confirmation(session, form, confirmation, visited)
     now = utcnow()
     changes: dict[str, Any] = {"status": to.value, "updated_at": now}
     if to == FormStatus.rejected:
@@ -251,17 +273,61 @@ def take_step(
         claim_id=form.claim_id,
         from_status=current.value,
         to_status=to.value,
-        actor=principal.subject,
-        actor_role=role.value,
         actor_scope=principal.scope,
+        recorded_by=principal.subject,
         note=note,
         at=now,
+        **who,
     )
     session.add(step)
     session.flush()
     fresh = session.get(TopupForm, form.id, populate_existing=True)
     assert fresh is not None
     return StepResult(fresh, step)
+
+
+# The confirmation is written on the form at the household (China Standard Time).
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def _household_confirmation(
+    session: Session, form: TopupForm, confirmation: dict[str, Any], visited: datetime | None
+) -> dict[str, Any]:
+    """Check the household's confirmation (经贫困户认定, MED-10) and give the step's attribution:
+    the household, not the cadre who writes it down. 422 naming the field on a confirmer who is
+    not of the patient's household, a name or relation that does not fit, or a day in the
+    future or before the home visit."""
+    number = str(confirmation["id_number"])
+    member = session.exec(select(RegistryPerson).where(RegistryPerson.id_number == number)).first()
+
+    def bad(field: str, reason: str) -> InvalidInput:
+        return InvalidInput(
+            "the household's confirmation does not fit the form",
+            errors=[FieldError(field=f"body.confirmation.{field}", reason=reason)],
+        )
+
+    if member is None or member.household_id != form.household_id:
+        raise bad("id_number", f"not a member of household {form.household_id} in the registry")
+    if str(confirmation["name"]).strip() != member.name:
+        raise bad("name", "differs from the registry's name for this ID number")
+    relation = ConfirmRelation(confirmation["relation"])
+    if (relation is ConfirmRelation.self) != (number == form.id_number):
+        raise bad("relation", "`self` exactly when the confirmer is the patient")
+    day: date = confirmation["confirmed_on"]
+    today = datetime.now(LOCAL).date()
+    if day > today:
+        raise bad("confirmed_on", f"in the future (today is {today.isoformat()})")
+    if visited is not None and day < visited.astimezone(LOCAL).date():
+        raise bad("confirmed_on", "before the home visit")
+    return {
+        "actor": f"household:{form.household_id}",
+        "actor_role": "household",
+        "confirmed_by_id_number": number,
+        "confirmed_by_name": member.name,
+        "confirmed_relation": relation.value,
+        "confirmed_method": ConfirmMethod(confirmation["method"]).value,
+        "confirmed_on": day,
+    }
 
 
 def _pay(
@@ -367,6 +433,7 @@ def _pay(
             annual_cap=ZERO,
             ratio_before=str(old.ratio_after),
             ratio_after=str(new_ratio),
+            illustrative_parameters=illustrative_of(row.trace),
         ),
         key=person.household_id if person else form.household_id,
         subject=stay.claim_id,
@@ -385,4 +452,8 @@ def _merge_traces(*traces: dict[str, Any]) -> dict[str, Any]:
         for p in t.get("parameters", []):
             parameters.setdefault(p["path"], p)
         steps.extend(t.get("steps", []))
-    return {"rules": rules, "parameters": list(parameters.values()), "steps": steps}
+    merged = {"rules": rules, "parameters": list(parameters.values()), "steps": steps}
+    # Each stored parameter keeps its own `illustrative` flag; the list is theirs (and any older
+    # trace's list), so a merged trace states its provenance like a live one.
+    merged["illustrative_parameters"] = illustrative_of(*traces)
+    return merged

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 from sqlmodel import Session, select
 
 from services.medical.access import BILL_POSTERS, check_post_county, check_reader, guard_record
@@ -23,6 +23,7 @@ from shared.errors import FieldError, InvalidInput, NotFound
 from shared.ids import CountyCode
 from shared.money import Money
 from shared.tabular import XLSX_MEDIA, write_xlsx
+from shared.trace import Provenance, illustrative_of
 
 router = APIRouter(prefix="/v1/general-diagnosis-fees", tags=["general diagnosis fee (MED-9)"])
 FACILITY_ZH = {
@@ -35,7 +36,7 @@ LEDGER_HEADERS = (
 )  # fmt: skip
 
 
-class VisitOut(BaseModel):
+class VisitOut(Provenance):
     visit_id: str
     rule: str = "MED-9"
     id_number: str
@@ -53,6 +54,12 @@ class VisitOut(BaseModel):
     ledger_deadline: date | None
     trace: dict[str, Any]
     created_at: datetime
+
+    @model_validator(mode="after")
+    def _provenance(self) -> VisitOut:
+        # Read from the stored trace: the decision's figures are the ones it used.
+        self.illustrative_parameters = illustrative_of(self.trace)
+        return self
 
 
 class LedgerLine(BaseModel):

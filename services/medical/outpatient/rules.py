@@ -77,7 +77,9 @@ Reading of the seeds
   2017-10-31 fees in a ledger due 2017-11-20 and refund them "待政策明确后" (once the policy is
   settled), a date the seed leaves open. `in_cleanup_window` marks the visits for that ledger;
   later visits are refunded at settlement. The fee is refunded in full from the basic fund
-  (ratio parameter 1.00); no other facility is named.
+  (ratio parameter 1.00); no other facility is named. The clean-up is 姚安's one-off: the dates
+  are shipped for 532325 only, and in a county without them there is no clean-up period (every
+  visit is refunded at settlement and none goes to a clean-up ledger), never a refusal.
 - MED-11: CITY-HRSS §三(五)13 waives the deductible of the large-amount cover (大额保障不设起付线)
   of supplementary special drugs and materials (全民补充医疗保险特药特材) for the rural poor; the
   standard deductible has no figure in the seeds (illustrative parameter). The waiver itself is
@@ -93,6 +95,7 @@ from decimal import Decimal
 from enum import IntEnum, StrEnum
 
 from shared.money import ZERO, yuan
+from shared.policy import ParameterNotFound
 from shared.rule_inputs import money, set_field
 from shared.trace import Params, Trace
 
@@ -553,8 +556,14 @@ class GeneralFeeRefund:
 
 
 def in_cleanup_window(visit_date: date, params: Params, *, trace: Trace | None = None) -> bool:
-    """MED-9: whether a visit falls in the clean-up period (2017-01-01..2017-10-31 in YA-HRSS)."""
+    """MED-9: whether a visit falls in the clean-up period (2017-01-01..2017-10-31 in YA-HRSS);
+    False in a county that has no clean-up period."""
     trace = Trace() if trace is None else trace
+    try:
+        params.policy.resolve(P_GDF_FIRST, params.county, params.on)
+    except ParameterNotFound:
+        trace.step(MED_9, "no clean-up period in this county", visit_date=visit_date)
+        return False
     first = params.day(P_GDF_FIRST, trace)
     last = params.day(P_GDF_LAST, trace)
     inside = first <= visit_date <= last

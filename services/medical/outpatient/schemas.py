@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from shared.ids import CountyCode, ResidentIdNumber
 from shared.money import Money, NonNegativeMoney
+from shared.trace import Provenance, illustrative_of
 
 ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$")
 BILL_ID = r"^[A-Za-z0-9._:-]+$"
@@ -61,7 +62,7 @@ class Chronic36BillIn(_BillIn):
         return self
 
 
-class BillOut(BaseModel):
+class BillOut(Provenance):
     bill_id: str
     rule: str
     category: str
@@ -83,6 +84,12 @@ class BillOut(BaseModel):
     facts: dict[str, Any]
     trace: dict[str, Any]
     created_at: datetime
+
+    @model_validator(mode="after")
+    def _provenance(self) -> BillOut:
+        # Read from the stored trace: the decision's figures are the ones it used.
+        self.illustrative_parameters = illustrative_of(self.trace)
+        return self
 
 
 class CategoryYear(BaseModel):

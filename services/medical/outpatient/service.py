@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -64,10 +65,20 @@ def _digest(rule: str, body: ChronicBillIn | Chronic36BillIn) -> str:
 
 
 def _in_force(params: Params, path: str, rule: str) -> None:
-    """Refuse a bill dated before the rule's parameters exist (422, nothing written)."""
+    """Refuse a bill the county's parameters cannot settle (422, nothing written): a county that
+    has no figure at all (MED-8 is 正安's programme; no other county's caps are lent), or a bill
+    dated before the rule's parameters exist."""
     try:
         params.policy.resolve(path, params.county, params.on)
     except ParameterNotFound as exc:
+        try:
+            params.policy.resolve(path, params.county, date.max)
+        except ParameterNotFound:
+            raise InvalidInput(
+                f"{rule} has no figure for county {params.county}: the county must publish its "
+                f"own {path}",
+                errors=[FieldError(field="body.county_code", reason=str(exc))],
+            ) from exc
         raise InvalidInput(
             f"{rule} is not in force on the bill date",
             errors=[FieldError(field="body.bill_date", reason=str(exc))],

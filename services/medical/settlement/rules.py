@@ -24,11 +24,13 @@ The chain, for one stay:
    cap.
 4. County top-up (二次报销 / 兜底, MED-2): for registered poor with a compliant referral, the least
    amount in fen that lifts (basic + critical illness + assistance) / basis to the target (0.90);
-   the basis is the policy-covered or the total cost (medical.guarantee.cost_basis).
-5. Annual cap (MED-3): for the same people, whatever their compliant self-pay for the year
-   (after the top-up) exceeds the rural per-capita disposable income is covered, less what
-   earlier stays of the year already covered.
-6. MED-4: the person's self-pay for the year after all of it is compared with
+   the basis is the total or the policy-covered cost (medical.guarantee.cost_basis: total in
+   姚安, 正安 and 浮梁, whose documents all measure on the total cost).
+5. Annual cap (MED-3), where the county has it (medical.annual_cap.applies: 姚安's rule): for
+   the same people, whatever their compliant self-pay for the year (after the top-up) exceeds
+   the rural per-capita disposable income is covered, less what earlier stays of the year
+   already covered.
+6. MED-4: the registered poor person's self-pay for the year after all of it is compared with
    medical.high_burden.threshold.
 
 With `upstream` amounts (settled elsewhere by the one-stop settlement) steps 1-3 are taken as
@@ -55,6 +57,15 @@ Reading of the seeds
   "符合转诊、转院规范"; ZA-GOV §三(二)2 and FL-HRSS §三(三)5 do not mention referral.
   Silence is not read as disagreement: as the spec says, a non-compliant stay gets neither,
   in every county.
+- The basis of the actual ratio (MED-2): YA-GOV §三(六) "实际报销比例", ZA-GOV §三(二)2
+  "住院医药费用实际补偿比达90%" and FL-HRSS §三(三)5 "住院自付医疗费用控制在10%以内" all divide
+  by the whole cost of the stay (out-of-catalogue part included): a stay of total 10,000,
+  covered 8,000, reimbursed 7,000 is at 70% and is topped up by 2,000 to 9,000, self-pay 1,000
+  (10%). The basis stays a parameter for a county whose rule measures on the covered cost.
+- Where MED-3 applies: it is 姚安's rule (YA-GOV §三(六)). 正安 sends a self-pay still too
+  high after the 90% to temporary relief instead (ZA-GOV §三(二)2, MED-4) and 浮梁's plan has
+  no yearly cap, so `medical.annual_cap.applies` is true for 532325 only; another county turns
+  it on by publishing it. The income figure is in no document and stays illustrative.
 - Order of MED-2 and MED-3: YA-GOV lists the two side by side after basic, critical illness
   and assistance ("实际报销比例达不到90%和个人年度支付 … 超过当地农村居民人均可支配收入的
   部分"). They are applied one after the other, the annual cap on the self-pay left after the
@@ -79,13 +90,14 @@ Reading of the seeds
   registered poor only.
 - The seeds say nothing of a yearly limit on the basic deductible: it is charged per stay;
   `YearToDate.basic_deductible_used` only reports what was borne.
-- MED-4: ZA-GOV §三(二)2 gives temporary living relief to the poor whose self-pay is still
-  too high after the 90% ("补偿90%后自付费用仍然过高导致生活有严重困难"), CITY-HRSS
-  §三(五)13 reports "医保结算后仍负担较重的贫困人口" to the poverty office, and YA-GOV
-  §三(七) gives temporary relief for sudden basic medical spending to 建档立卡贫困户 and
-  建档立卡贫困边缘户. So the flag is raised for everyone in the poverty registry, marginal
-  households included, and for no one outside it. The seeds give no figure (illustrative
-  threshold); whether life is "严重困难" is for the welfare service to judge.
+- MED-4: ZA-GOV §三(二)2 gives temporary living relief to "补偿90%后自付费用仍然过高导致生活有
+  严重困难的贫困人口" and CITY-HRSS §三(五)13 reports "医保结算后仍负担较重的贫困人口" to the
+  poverty office: both speak of the poor after the 90% guarantee, which marginal households do
+  not get, so the flag is raised for registered poor (not exited or exited) only. A marginal
+  household's sudden medical spending is relieved under YA-GOV §三(七) (建档立卡贫困边缘户,
+  月人均生活必需支出连续3个月达到家庭人均月收入的3倍), which the welfare service applies on
+  application (WEL-6), not on this flag. The seeds give no figure (illustrative threshold);
+  whether life is "严重困难" is for the welfare service to judge.
 - MED-7 in the chain: FL-HRSS §三(三)4 "对建档立卡农村贫困人口患 … 15种重大疾病，实行按病种
   定额救治，在二级和三级定点医疗机构住院治疗，其费用城乡居民医保按80%和70%比例补偿" fixes the
   basic-insurance layer of such a stay, so it replaces step 1 when the layers are computed
@@ -146,11 +158,13 @@ ASSISTANCE_RATIO_REGISTERED = "medical.assistance.ratio.registered_poor"
 ASSISTANCE_ANNUAL_CAP = "medical.assistance.annual_cap"
 TARGET_RATIO = "medical.guarantee.target_ratio"
 COST_BASIS = "medical.guarantee.cost_basis"
+ANNUAL_CAP_APPLIES = "medical.annual_cap.applies"
 RURAL_INCOME = "medical.annual_cap.rural_disposable_income"
 HIGH_BURDEN_THRESHOLD = "medical.high_burden.threshold"
 
-# Registered poor (建档立卡) in the sense of MED-2/3/5: exited people keep the policy (REG-2).
-REGISTERED_POOR = frozenset({PovertyStatus.not_exited, PovertyStatus.exited})
+# Registered poor (建档立卡) in the sense of MED-2/3/4/5: exited people keep the policy (REG-2);
+# marginal households (边缘户) are not (PovertyStatus.is_registered_poor).
+REGISTERED_POOR = frozenset(s for s in PovertyStatus if s.is_registered_poor)
 HOSPITAL_LEVELS = (1, 2, 3)
 DEDUCTIBLE_WAIVED_LEVELS = (1, 2)  # MED-5: 一级、二级定点医疗机构
 ADMIN_LEVELS = ("county", "city", "province")
@@ -238,11 +252,6 @@ class StayFacts:
         return self.poverty_status in REGISTERED_POOR
 
     @property
-    def in_registry(self) -> bool:
-        """In the poverty registry at all, marginal households (边缘户) included."""
-        return self.poverty_status is not None
-
-    @property
     def med5_group(self) -> bool:
         """特困供养人员、最低生活保障对象及其他建档立卡贫困人口 (FL-HRSS §三(三)3)."""
         return self.registered_poor or self.tekun or self.dibao
@@ -268,7 +277,7 @@ class StayDecision:
     basic_deductible: Decimal  # 起付线 applied on this stay (0 when waived or upstream)
     critical_illness_counted: Decimal  # amount this stay added toward the CI deductible
     ytd_self_pay: Decimal  # the person's self-pay this year after this stay
-    high_burden: bool  # MED-4: ytd self-pay still above medical.high_burden.threshold
+    high_burden: bool  # MED-4: registered poor, ytd self-pay above medical.high_burden.threshold
     trace: Trace = field(repr=False)
 
     @property
@@ -668,6 +677,11 @@ def _annual_cap(
     if not eligible:
         trace.step(MED_3, "no annual-cap cover: same conditions as the 90% guarantee", cover=ZERO)
         return ZERO
+    if not params.get(ANNUAL_CAP_APPLIES, trace):
+        trace.step(
+            MED_3, "no annual-cap cover in this county (medical.annual_cap.applies)", cover=ZERO
+        )
+        return ZERO
     income = params.amount(RURAL_INCOME, trace)
     # The year's compliant self-pay before any MED-3 cover: what earlier compliant stays left plus
     # what was covered (only compliant stays are ever covered).
@@ -692,8 +706,12 @@ def _annual_cap(
 
 def _high_burden(facts: StayFacts, ytd_self_pay: Decimal, params: Params, trace: Trace) -> bool:
     """MED-4: the year's self-pay still too high after the 90% guarantee."""
-    if not facts.in_registry:
-        trace.step(MED_4, "not in the poverty registry: no high-burden check", high_burden=False)
+    if not facts.registered_poor:
+        trace.step(
+            MED_4,
+            "not registered poor (建档立卡, not exited or exited): no high-burden check",
+            high_burden=False,
+        )
         return False
     threshold = params.amount(HIGH_BURDEN_THRESHOLD, trace)
     high = ytd_self_pay > threshold

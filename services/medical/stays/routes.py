@@ -14,24 +14,32 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from services.medical.models import HospitalStay, StayAdjustment, StayDecision
-from services.medical.stays.service import StayService, latest_decision
+from services.medical.stays.service import (
+    StayService,
+    latest_decision,
+    registered_poor_at_admission,
+)
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role, require
 from shared.errors import FieldError, Forbidden, InvalidInput, NotFound
 from shared.events.medical import StayData
 from shared.money import Money
+from shared.trace import Provenance, illustrative_of
 
 router = APIRouter(prefix="/v1/hospitalizations", tags=["hospital stays"])
 WRITERS = (Role.hospital, Role.county_medical)
 READERS = (Role.hospital, Role.county_medical, Role.auditor, Role.service)
 
 
-class DecisionOut(BaseModel):
+class DecisionOut(Provenance):
     claim_id: str
     version: int
     status: str
     person_id: str | None
-    registered_poor: bool
+    registered_poor: bool = Field(
+        description="建档立卡 (not exited or exited) on the admission date; a marginal household "
+        "(边缘户) is not"
+    )
     total_cost: Money
     basic: Money
     critical_illness: Money
@@ -58,7 +66,7 @@ class DecisionOut(BaseModel):
             version=d.version,
             status=stay.status,
             person_id=stay.person_id,
-            registered_poor=stay.person_id is not None,
+            registered_poor=registered_poor_at_admission(d.trace),
             total_cost=d.total_cost,
             basic=d.basic,
             critical_illness=d.critical_illness,
@@ -74,6 +82,7 @@ class DecisionOut(BaseModel):
             ytd_self_pay=d.ytd_self_pay,
             high_burden=d.high_burden,
             trace=d.trace,
+            illustrative_parameters=illustrative_of(d.trace),
         )
 
 

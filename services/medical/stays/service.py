@@ -28,11 +28,18 @@ from services.medical.models import (
     StayDecision,
 )
 from services.medical.registry.consumers import status_on
+from services.medical.settlement.rules import (
+    HIGH_BURDEN_THRESHOLD,
+    StayFacts,
+    Upstream,
+    YearToDate,
+    settle_stay,
+)
 from services.medical.settlement.rules import StayDecision as Decision
-from services.medical.settlement.rules import StayFacts, Upstream, YearToDate, settle_stay
 from services.medical.welfare.flags import flags_on
 from shared.bus.outbox import publish
 from shared.bus.tables import utcnow
+from shared.domain import PovertyStatus
 from shared.errors import Conflict, NotFound
 from shared.events.medical import (
     HighBurdenDetected,
@@ -43,7 +50,7 @@ from shared.events.medical import (
 )
 from shared.ids import parse_resident_id
 from shared.policy import PolicySet
-from shared.trace import Params
+from shared.trace import Params, illustrative_of
 
 YTD_FIELDS = tuple(f.name for f in fields(YearToDate))
 ZERO = Decimal("0.00")
@@ -198,6 +205,22 @@ def _decision_values(claim_id: str, version: int, data: StayData, d: Decision) -
     )
 
 
+def stay_status(trace: dict[str, Any] | None) -> str | None:
+    """The registry status on the admission date, as the decision's trace recorded it (the first
+    step that names it); None when not in the registry or not recorded."""
+    for step in (trace or {}).get("steps") or ():
+        status = (step.get("figures") or {}).get("poverty_status")
+        if status is not None:
+            return None if status == "none" else str(status)
+    return None
+
+
+def registered_poor_at_admission(trace: dict[str, Any] | None) -> bool:
+    """建档立卡 (not exited or exited) on the admission date; a marginal household is not."""
+    status = stay_status(trace)
+    return status is not None and PovertyStatus(status).is_registered_poor
+
+
 def latest_decision(session: Session, claim_id: str) -> StayDecision:
     row = session.exec(
         select(StayDecision)
@@ -305,7 +328,7 @@ class StayService:
         if data is not None and data.admission.year != stay.year:
             raise Conflict("a correction cannot move the stay to another year")
         if data is None:
-            new_row = _zero_row(claim_id, old.version + 1, old_data)
+            new_row = _zero_row(claim_id, old.version + 1, old_data, old.trace)
             _store_ytd(year_row, without)
             stay.status = "cancelled"
         else:
@@ -343,6 +366,8 @@ class StayService:
                 topup_delta=adjustment.topup_delta,
                 annual_cap_delta=adjustment.annual_cap_delta,
                 self_pay_delta=adjustment.self_pay_delta,
+                # The difference is made of the figures of both versions.
+                illustrative_parameters=illustrative_of(old.trace, new_row.trace),
             ),
             key=self._key(session, stay.person_id, claim_id),
             subject=claim_id,
@@ -371,6 +396,7 @@ class StayService:
         key = person.household_id if person else data.claim_id
         person_id = person.person_id if person else None
         reimbursed = d.basic + d.critical_illness + d.assistance + d.topup + d.annual_cap
+        illustrative = d.trace.illustrative()
         publish(
             session,
             HospitalizationRecorded(
@@ -384,6 +410,7 @@ class StayService:
                 reimbursed=reimbursed,
                 self_pay=d.self_pay,
                 ratio_after=str(d.ratio_after),
+                illustrative_parameters=illustrative,
             ),
             key=key,
             subject=data.claim_id,
@@ -403,6 +430,7 @@ class StayService:
                     annual_cap=d.annual_cap,
                     ratio_before=str(d.ratio_before_topup),
                     ratio_after=str(d.ratio_after),
+                    illustrative_parameters=illustrative,
                 ),
                 key=key,
                 subject=data.claim_id,
@@ -410,9 +438,8 @@ class StayService:
             )
         if d.high_burden and not year_row.high_burden_reported:
             year_row.high_burden_reported = True  # one referral per person and year
-            threshold = self._params(data).policy.value(
-                "medical.high_burden.threshold", data.county_code, data.admission
-            )
+            # The figure the decision's trace used (MED-4), not a second read.
+            threshold = d.trace.parameters[HIGH_BURDEN_THRESHOLD].value
             publish(
                 session,
                 HighBurdenDetected(
@@ -423,6 +450,7 @@ class StayService:
                     claim_id=data.claim_id,
                     ytd_self_pay=d.ytd_self_pay,
                     threshold=Decimal(threshold).quantize(Decimal("0.01")),
+                    illustrative_parameters=illustrative,
                 ),
                 key=key,
                 subject=person.person_id,
@@ -430,8 +458,12 @@ class StayService:
             )
 
 
-def _zero_row(claim_id: str, version: int, data: StayData) -> StayDecision:
-    """A cancelled stay's last version: nothing paid, the full cost back with the hospital."""
+def _zero_row(
+    claim_id: str, version: int, data: StayData, old_trace: dict[str, Any]
+) -> StayDecision:
+    """A cancelled stay's last version: nothing paid, the full cost back with the hospital. Its
+    trace keeps the patient's status at admission (for `registered_poor`) and uses no figure."""
+    status = stay_status(old_trace)
     return StayDecision(
         claim_id=claim_id,
         version=version,
@@ -452,5 +484,16 @@ def _zero_row(claim_id: str, version: int, data: StayData) -> StayDecision:
         critical_illness_counted=ZERO,
         ytd_self_pay=ZERO,
         high_burden=False,
-        trace={"rules": [], "parameters": [], "steps": [{"rule": "MED-1", "text": "cancelled"}]},
+        trace={
+            "rules": ["MED-1"],
+            "parameters": [],
+            "steps": [
+                {
+                    "rule": "MED-1",
+                    "text": "cancelled",
+                    "figures": {"poverty_status": status or "none"},
+                }
+            ],
+            "illustrative_parameters": [],
+        },
     )
