@@ -184,8 +184,10 @@ def flow_hospital_stay_high_burden(cluster: Cluster) -> None:
         "admission": today,
         "discharge": today,
         "referral_compliant": True,
-        "total_cost": "30000.00",
-        "covered_cost": "24000.00",
+        # Topped up to 90% of the total cost (YA-GOV §三(六)), the 10% left (6,000) is still
+        # above the high-burden threshold.
+        "total_cost": "60000.00",
+        "covered_cost": "48000.00",
         "diagnosis_codes": ["I63.9"],
     }
     submit_stay_event(cluster, body, household.id)
@@ -444,10 +446,12 @@ def flow_household_exits_poverty(cluster: Cluster) -> None:
     assert case["next_review_due"] <= date.today().isoformat() < case_before["next_review_due"]
     assert case["status"] == "active"
     after = contribution(cluster, member.id_number)
-    rest = money(after["contribution"]) - money(after["medical_assistance"])
+    whole = money(after["contribution"])
+    rest = whole - money(after["medical_assistance"])
     assert money(after["person_pays"]) == money(before["person_pays"]) == 0  # benefits continue
-    assert money(before["province"]) == (rest * Decimal("0.6")).quantize(Decimal("0.01"))
-    assert money(after["province"]) == (rest * Decimal("0.4")).quantize(Decimal("0.01"))
+    # YA-GOV §三(六): the province's 60% / 40% of the whole contribution (basis whole).
+    assert money(before["province"]) == (whole * Decimal("0.6")).quantize(Decimal("0.01"))
+    assert money(after["province"]) == (whole * Decimal("0.4")).quantize(Decimal("0.01"))
     assert money(after["province"]) + money(after["prefecture_county"]) == rest
     assert len(events_of(cluster, household, "household.poverty_status_changed")) == 1
 
