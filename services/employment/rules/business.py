@@ -14,9 +14,11 @@ Reading of the seeds
   the subsidy is the loan item; the subsidy is item 5.
 - EMP-6 who: FL-HRSS names registered poor labourers; ZA-GOV §三(四)6 gives its one-off support
   only to households not yet out of poverty (还未脱贫). The seed of each county wins: the
-  statuses are a parameter, 正安 520324 not_exited only, the default not_exited and exited.
+  statuses are a parameter, 正安 520324 not_exited only, 浮梁 360222 not_exited and exited (its
+  own 建档立卡), the same illustratively elsewhere; 边缘户 never (no seed names them here).
 - EMP-6 loans: FL-HRSS §三(一)4 caps business-guarantee loans at 100,000 (individual), 500,000
-  (partnership or organised start), 4,000,000 (small firm) with interest subsidy 按规定. The term
+  (partnership or organised start), 4,000,000 (small firm) with interest subsidy 按规定: 浮梁's
+  figures, illustrative defaults for other counties; the amount and 6 months likewise. The term
   and the interest share are not in the seeds (illustrative 36 months, 100%). Poverty microcredit
   (扶贫小额信贷) is named only as 扶贫贴息贷款 in YA-GOV §三(七); its cap 50,000 and term 36 months
   are illustrative (the national scheme's 5万元以下、3年以内).

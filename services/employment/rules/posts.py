@@ -7,9 +7,10 @@ Reading of the seeds
 - EMP-4: CITY-HRSS §三(一)1: 力争到 2020 年岗位保有量不低于470 个,上岗率不低于 80%. 岗位 are
   counted as positions (a post record with capacity 3 is 3 positions); 保有量 is the positions of
   posts open on the day; 上岗率 is positions filled (people on post that day) over positions. The
-  470 is the city's figure; it is shipped as the default of every county (a county enters its own
-  share as an override). The stock target is due by the end of 2020 (stock_target_year): before
-  then `due` is false and the figure is progress, from then on it is checked.
+  470 is the city's figure (CITY-HRSS is no county's plan): it is shipped as the illustrative
+  default of every county, flagged in each decision (a county enters its own as an override).
+  The stock target is due by the end of 2020 (stock_target_year): before then `due` is false and
+  the figure is progress, from then on it is checked.
 - EMP-4 occupancy: `met` compares exactly (filled ≥ target × positions); the rate is reported to 4
   places. No positions at all is not met (nothing is occupied).
 - FL-HRSS §三(一)2 (扶贫专岗, 293 in the campaign, with post and social-insurance subsidies to the

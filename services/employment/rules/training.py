@@ -7,10 +7,11 @@ Pure functions: facts and `Params` in, a result with its `Trace` out. No databas
 Reading of the seeds
 --------------------
 - EMP-2, who must be trained: the seeds differ. CITY-HRSS §二 wants 有就业能力和培训意愿的农村
-  贫困人口100%参加免费职业技能培训 and ZA-GOV §二(六) 有培训意愿和就业能力的贫困劳动力 trained:
+  贫困人口100%参加免费职业技能培训 and ZA-GOV §一(六) 有培训意愿和就业能力的贫困劳动力 trained:
   the base is the labourers who wish to train ("willing"). YA-HRSS §三(一) wants 100% of the
   建档立卡贫困户劳动力 trained (两个百分之百), every labourer ("all"). The base is the parameter
-  `employment.training.coverage_base`: "willing" by default, "all" for 姚安 (532325).
+  `employment.training.coverage_base`: "all" for 姚安 (532325), "willing" for 正安 (520324), and
+  an illustrative "willing" (the city plan's) elsewhere.
 - EMP-2, 两后生: YA-HRSS §三(一) targets 初、高中毕业后未能升学，有培训和就业愿望的贫困家庭学生
   (the base is the 两后生 who wish to train or to work); its table §三(二)1(5) repeats the 100% for
   the 两后生 of every registered household, run county-wide by 县教育局. The goal's wording with the
@@ -18,8 +19,8 @@ Reading of the seeds
 - EMP-2, departments: YA-HRSS §三(二)1 trains 部门包乡镇: 人社局 弥兴镇/太平镇/适中乡; 扶贫办
   前场镇/官屯镇/大河口乡/左门乡; 农业局 (with 发改局) 光禄镇; 妇联 (with 团县委, 总工会, 卫计局)
   栋川镇; 教育局 the 两后生 of the whole county. The table is the parameter
-  `employment.training.department_townships` (department → township codes) for 532325; the
-  township codes are illustrative (the seed names townships, not codes). A programme of a
+  `employment.training.department_townships` (department → township codes) for 532325, the
+  registry's codes of the townships the seed names. A programme of a
   department may be held only in its townships; the 两后生 department may run county-wide
   programmes for 两后生. Counties without a table have no restriction.
 - EMP-2, placement: ZA-GOV §三(四)1 wants 培训后就业率达50%以上 without a time frame. The window
