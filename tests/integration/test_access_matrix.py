@@ -253,7 +253,9 @@ async def seed_medical(
     assert items, forms
     form_id = items[0].get("form_id", items[0].get("id"))
     ok(await client.post("/v1/outpatient/chronic-bills", json=CHRONIC, headers=hospital))
-    ok(await client.post("/v1/outpatient/chronic36-bills", json=CHRONIC36, headers=hospital))
+    # MED-8 is 正安's programme: in 姚安 the bill is refused, naming the missing cap (422).
+    refused = await client.post("/v1/outpatient/chronic36-bills", json=CHRONIC36, headers=hospital)
+    assert refused.status_code == 422, refused.text
     ok(await client.post("/v1/general-diagnosis-fees", json=VISIT, headers=hospital))
     claim = {"claim_id": "MX-C1"}
     campaign_params = {"campaign_id": str(cid)}
@@ -870,6 +872,9 @@ BODY_BOUND = {
     ("POST", "/v1/dibao/applications/{application_id}/objections/{objection_id}/resolution"),
     ("POST", "/v1/tekun/care-homes/{home_id}/placements"),
     ("POST", "/v1/tekun/certifications"),
+    # MED-8 is 正安's programme: in the matrix's county (姚安) a bill is a 422 naming the missing
+    # cap; the 正安 bills are tested in test_medical_outpatient.
+    ("POST", "/v1/outpatient/chronic36-bills"),
     ("POST", "/v1/tekun/placements/{placement_id}/move-out"),
 }
 
