@@ -195,3 +195,18 @@ def test_separation_of_duties_on_one_form() -> None:
     check_separation(FormStatus.paid, "officer", [(A, "officer")])
     check_separation(FormStatus.rejected, "cadre-a", [(H, "cadre-a")])
     check_separation(A, "county", [(FormStatus.issued, "county")])
+
+
+@pytest.mark.parametrize(("county", "flagged"), [("360222", False), ("522121", True)])
+def test_deductible_waiver_is_fuliangs_figure(county: str, flagged: bool) -> None:
+    """MED-5: FL-HRSS §三(三)3 取消…在一级、二级定点医疗机构住院的起付线 is 浮梁's own;
+    elsewhere the same levels are used and the decision says they are borrowed."""
+    day = date(2018, 6, 1)
+    decision = settle_stay(seed_stay(day, upstream=None), YearToDate(), Params(POLICY, county, day))
+    assert decision.basic_deductible == D("0.00")
+    waiver = "medical.basic.deductible_waived_levels"
+    assert (waiver in decision.trace.out().illustrative_parameters) is flagged
+    level3 = settle_stay(
+        seed_stay(day, upstream=None, hospital_level=3), YearToDate(), Params(POLICY, county, day)
+    )
+    assert level3.basic_deductible > 0  # level 3 keeps its deductible

@@ -166,7 +166,8 @@ HIGH_BURDEN_THRESHOLD = "medical.high_burden.threshold"
 # marginal households (边缘户) are not (PovertyStatus.is_registered_poor).
 REGISTERED_POOR = frozenset(s for s in PovertyStatus if s.is_registered_poor)
 HOSPITAL_LEVELS = (1, 2, 3)
-DEDUCTIBLE_WAIVED_LEVELS = (1, 2)  # MED-5: 一级、二级定点医疗机构
+# MED-5: the hospital levels whose in-patient deductible is waived (一级、二级定点医疗机构).
+DEDUCTIBLE_WAIVED_LEVELS = "medical.basic.deductible_waived_levels"
 ADMIN_LEVELS = ("county", "city", "province")
 RATIO_PLACES = Decimal("0.0001")
 ONE = Decimal(1)
@@ -476,7 +477,7 @@ def _basic(
             basic=basic,
         )
         return ZERO, basic
-    if facts.med5_group and level in DEDUCTIBLE_WAIVED_LEVELS:
+    if facts.med5_group and level in params.get(DEDUCTIBLE_WAIVED_LEVELS, trace):
         deductible = ZERO
         trace.step(
             MED_5,
