@@ -310,13 +310,19 @@ def flow_person_deceased(cluster: Cluster) -> None:
     cluster.grant_dibao(pair)
     cluster.grant_dibao(alone)
     cluster.certify_tekun(ids[tekun.head.id_number])
-    cluster_wait(
-        lambda: (
-            money(contribution(cluster, tekun.head.id_number)["medical_assistance"])
-            == money(contribution(cluster, tekun.head.id_number)["contribution"])
-        ),
-        "enrollment funds the 特困 person's contribution in full",
-    )
+
+    def tekun_funded() -> bool:
+        # Registered poor and 特困: the province's share of the whole contribution (YA-GOV
+        # §三(六), basis whole), medical assistance all the rest, nothing left to the county.
+        funding = contribution(cluster, tekun.head.id_number)
+        shares = money(funding["medical_assistance"]) + money(funding["province"])
+        return (
+            "tekun" in funding["grounds"]
+            and shares == money(funding["contribution"])
+            and money(funding["prefecture_county"]) == 0
+        )
+
+    cluster_wait(tekun_funded, "enrollment funds the 特困 person's contribution in full")
     before = cluster.dibao_case(pair.id)
     today = date.today().isoformat()
     for member in (dying, alone.head, tekun.head):
