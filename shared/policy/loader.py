@@ -14,7 +14,10 @@ A file maps a dotted path to a parameter:
           values: {2018-01-01: ...}
 
 Numbers are read as Decimal (never float). A county's own value, when it has one in force on the
-date, wins over the default; otherwise the default applies."""
+date, wins over the default; otherwise the default applies. A county's value carries its own
+`reference` and is `illustrative` only when it says so: the default's flag and citation describe
+the default alone. A parameter with no default `values` serves only the counties that have a
+figure; any other county asking for it gets ParameterNotFound (422) naming the path."""
 
 from __future__ import annotations
 
@@ -150,8 +153,10 @@ class PolicySet:
                     raise PolicyFileError(f"{path}: must be a mapping")
                 illustrative = bool(spec.get("illustrative", False))
                 reference = spec.get("reference", "")
+                # A county's figure is its own: it states its own citation and is illustrative
+                # only when it says so (the default's flag describes the default alone).
                 counties = {
-                    str(code): _versions(f"{path}[{code}]", cspec, reference, illustrative)
+                    str(code): _versions(f"{path}[{code}]", cspec, "", False)
                     for code, cspec in (spec.get("counties") or {}).items()
                 }
                 default = _versions(path, spec, reference, illustrative) if "values" in spec else ()

@@ -72,3 +72,34 @@ def test_every_shipped_parameter_has_a_reference_and_unit() -> None:
     for item in SHIPPED.resolve_all("520324", date(2019, 1, 1)):
         assert item.reference, item.path
         assert item.unit, item.path
+
+
+def test_a_county_figure_is_its_own(tmp_path: Path) -> None:
+    """The default's illustrative flag and reference describe the default alone: a county's
+    figure states its own citation and is illustrative only when it says so."""
+    policy = write(
+        tmp_path,
+        """
+x.amount:
+  unit: yuan
+  reference: "not in the seeds; an example figure"
+  illustrative: true
+  values:
+    2017-01-01: 100
+  counties:
+    "520324":
+      reference: "ZA-GOV §三(三)3"
+      values:
+        2018-01-01: 1500
+""",
+    )
+    on = date(2018, 7, 1)
+    assert policy.resolve("x.amount", "522121", on).illustrative is True
+    own = policy.resolve("x.amount", "520324", on)
+    assert (own.illustrative, own.reference) == (False, "ZA-GOV §三(三)3")
+    with pytest.raises(PolicyFileError, match="reference"):
+        write(
+            tmp_path,
+            'x.y:\n  reference: "D §1"\n  values: {2017-01-01: 1}\n'
+            '  counties: {"520324": {values: {2018-01-01: 2}}}\n',
+        )
