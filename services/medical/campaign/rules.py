@@ -215,8 +215,8 @@ SEPARATED = (
 def check_separation(
     to: FormStatus, account: str, recorded: Iterable[tuple[FormStatus, str]]
 ) -> None:
-    """Conflict when `account` already recorded another act of the form (SEPARATED) and `to` is
-    one too; the household's confirmation may be recorded by the cadre who made the home visit.
+    """MED-10 separation of duties: Conflict when `account` already recorded another act of the
+    form (SEPARATED) and `to` is one too; the household's confirmation may be recorded by the cadre who made the home visit.
     `recorded` is (step, recording account) of the steps taken so far."""
     if to not in SEPARATED:
         return
