@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from shared.money import yuan
 from shared.policy.loader import PolicySet, ResolvedParameter
@@ -57,6 +57,20 @@ class Provenance(BaseModel):
     illustrative_parameters: list[str] = Field(
         default_factory=list, description=ILLUSTRATIVE_DESCRIPTION
     )
+
+
+class TracedProvenance(Provenance):
+    """A response that carries a decision's trace(s): `illustrative_parameters` is filled from
+    the fields named in `trace_fields` when not given, so no route can forget it."""
+
+    trace_fields: ClassVar[tuple[str, ...]] = ("trace",)
+
+    @model_validator(mode="after")
+    def _fill_illustrative(self) -> Any:
+        if not self.illustrative_parameters:
+            traces = (getattr(self, name, None) for name in self.trace_fields)
+            self.illustrative_parameters = illustrative_of(*(t for t in traces if t))
+        return self
 
 
 def illustrative_of(*traces: dict[str, Any] | TraceOut | Trace | None) -> list[str]:

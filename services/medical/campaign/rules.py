@@ -216,8 +216,9 @@ def check_separation(
     to: FormStatus, account: str, recorded: Iterable[tuple[FormStatus, str]]
 ) -> None:
     """MED-10 separation of duties: Conflict when `account` already recorded another act of the
-    form (SEPARATED) and `to` is one too; the household's confirmation may be recorded by the cadre who made the home visit.
-    `recorded` is (step, recording account) of the steps taken so far."""
+    form (SEPARATED) and `to` is one too; the household's confirmation may be recorded by the
+    cadre who made the home visit. `recorded` is (step, recording account) of the steps taken
+    so far."""
     if to not in SEPARATED:
         return
     for done, by in recorded:

@@ -7,12 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.welfare.provenance import TracedProvenance
 from services.welfare.rules.categories import DibaoCategory, WorkAbility
 from services.welfare.workflow import StepOut
 from shared.ids import ResidentIdNumber, VillageCode
 from shared.money import Money, NonNegativeMoney
-from shared.trace import Provenance
+from shared.trace import Provenance, TracedProvenance
 
 BankAccount = Field(pattern=r"^\d{12,30}$", description="bank card or account number, digits")
 Name = Field(min_length=1, max_length=50)

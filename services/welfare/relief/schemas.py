@@ -18,13 +18,13 @@ from pydantic import (
 )
 
 from services.welfare import clock
-from services.welfare.provenance import TracedProvenance
 from services.welfare.relief.models import ReliefCase
 from services.welfare.relief.procedure import STATUS_ZH, CaseSource, CaseStatus
 from services.welfare.rules.relief import ReliefKind
 from services.welfare.workflow import StepOut
 from shared.ids import CountyCode, ResidentIdNumber, TownshipCode, VillageCode
 from shared.money import Money, NonNegativeMoney
+from shared.trace import TracedProvenance
 
 KIND_ZH = {
     ReliefKind.accident: "意外事件",

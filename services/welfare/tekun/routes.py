@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from services.welfare.provenance import TracedProvenance
 from services.welfare.rules.tekun import SelfCare
 from services.welfare.tekun import homes
 from services.welfare.tekun import service as svc
@@ -27,6 +26,7 @@ from shared.bus.tables import utcnow
 from shared.errors import FieldError, Forbidden, InvalidInput, NotFound
 from shared.ids import CountyCode, TownshipCode
 from shared.money import Money
+from shared.trace import TracedProvenance
 
 router = APIRouter(prefix="/v1/tekun", tags=["extreme-poverty support 特困供养 (WEL-5)"])
 
