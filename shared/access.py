@@ -111,9 +111,6 @@ class AccessPolicy:
     def all_rules(self) -> dict[tuple[str, str], Rule]:
         return {**(SHARED_RULES if self.with_shared else {}), **self.rules}
 
-    def rule_for(self, method: str, path: str) -> Rule | None:
-        return self.all_rules().get((method.upper(), path))
-
     def sees_full_ids(self, rule: Rule, principal: Principal) -> bool:
         roles = self.full_ids if rule.full_ids is None else rule.full_ids
         return principal.has(*roles, Role.admin)

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from shared import audit, migrations
 from shared.audit.routes import router as audit_router
 from shared.auth import CurrentPrincipal
-from shared.bus.consumer import ConsumerRunner, Subscription, group_name
+from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.bus.kafka import KafkaSecurity, broker_reachable
 from shared.bus.outbox import add_waker, remove_waker
 from shared.bus.relay import OutboxRelay
@@ -285,10 +285,10 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                     if callable(spec.subscriptions)
                     else spec.subscriptions
                 )
-                for i, sub in enumerate(subscriptions):
+                for sub in subscriptions:
                     runner = ConsumerRunner(
                         engine,
-                        group=group_name(spec.name, i),
+                        group=sub.group,
                         bootstrap=settings.kafka_bootstrap_servers,
                         subscription=sub,
                         topic_prefix=settings.topic_prefix,

@@ -4,8 +4,7 @@ production. A request's session commits on success and rolls back on error; noth
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 from typing import Any
 
@@ -86,18 +85,6 @@ def drop_database(url: str) -> None:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{sa_url.database}" WITH (FORCE)'))
     finally:
         admin.dispose()
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """Unit of work outside a request (consumers, jobs): commit on success, roll back on error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 def upsert(

@@ -69,14 +69,6 @@ def parse_resident_id(raw: str, *, today: date | None = None) -> ResidentId:
     return ResidentId(number=number, division=number[:6], birth_date=born, sex=sex)
 
 
-def is_valid_resident_id(raw: str) -> bool:
-    try:
-        parse_resident_id(raw)
-    except InvalidId:
-        return False
-    return True
-
-
 def mask_id_number(number: str) -> str:
     """5323**********1234: province/prefecture kept for routing, the rest hidden."""
     if len(number) != 18:

@@ -25,10 +25,12 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
     ]
     return [
         Subscription(
+            group="employment",  # the registry read model, deaths close census and training
             topics=(PersonRegistered.topic,),
             handlers={t: chain(*hs) for t, hs in registry_handlers.items()},
         ),
         Subscription(
+            group="employment-1",  # welfare's dibao and 特困 flags on labourers
             topics=(DibaoGranted.topic,),
             handlers={t: chain(*hs) for t, hs in WELFARE_HANDLERS.items()},
         ),

@@ -93,7 +93,7 @@ class Handlers:
                 insured=bool(roll),
                 draws_pension=any(r.drawing for r in roll),
             ),
-            date.today(),
+            envelope.day(),  # the day the death was recorded, not the day of the replay
             Params(self.policy, data.county_code, data.deceased_on),
             trace=trace,
         )
@@ -124,6 +124,7 @@ class Handlers:
     def subscriptions(self) -> list[Subscription]:
         return [
             Subscription(
+                group="enrollment",  # welfare's dibao and 特困 decisions (ENR-M3)
                 topics=(DibaoGranted.topic,),
                 handlers={
                     DibaoGranted.event_type: self.dibao,
@@ -134,6 +135,7 @@ class Handlers:
                 },
             ),
             Subscription(
+                group="enrollment-1",  # deaths: pension stops, funeral grant (ENR-P8)
                 topics=(PersonDeceased.topic,),
                 handlers={PersonDeceased.event_type: self.deceased},
             ),

@@ -44,6 +44,7 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
     }
     subs = [
         Subscription(
+            group="welfare",  # the registry read model and what follows from it
             topics=(PersonRegistered.topic,),
             handlers={t: chain(*hs) for t, hs in registry_handlers.items()},
         )
@@ -53,6 +54,7 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
     }
     subs.append(
         Subscription(
+            group="welfare-1",  # job placements: review and gradual exit (WEL-8)
             topics=(JobPlaced.topic,),
             handlers={t: chain(*hs) for t, hs in employment_handlers.items()},
         )
@@ -62,6 +64,7 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
     }
     subs.append(
         Subscription(
+            group="welfare-2",  # heavy medical burden: temporary relief (MED-4, WEL-6)
             topics=(HighBurdenDetected.topic,),
             handlers={t: chain(*hs) for t, hs in medical_handlers.items()},
         )

@@ -4,8 +4,9 @@ times, then dead-letters it and carries on. Offsets are committed only after the
 from __future__ import annotations
 
 import asyncio
+import re
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from shared import audit
+from shared import SERVICES, audit
 from shared.bus.kafka import KafkaSecurity, ensure_topics, new_consumer, new_producer
 from shared.bus.tables import DeadLetter, ProcessedEvent, utcnow
 from shared.correlation import bound_correlation_id
@@ -27,14 +28,28 @@ from shared.logging import get_logger
 log = get_logger("bus.consumer")
 
 Handler = Callable[[Session, Envelope, EventData], None]
+# A consumer group: the service's name, then an optional `-suffix` (dlq.<group> is its topic).
+GROUP_NAME = re.compile("(" + "|".join(SERVICES) + r")(-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
 class Subscription:
-    """What a service consumes: topics, and a handler per event type."""
+    """What a service consumes: its consumer group, topics, and a handler per event type.
 
+    `group` is the Kafka consumer group and the key of the group's processed-event (dedupe) and
+    dead-letter rows, so it is declared, never derived from the subscription's place in a list:
+    a renamed group would start again from the earliest offset with no dedupe rows of its own and
+    apply events twice. Renaming one needs an Alembic revision that calls
+    `shared.bus.migration_ops.rename_consumer_group`; tests/unit/test_consumer_groups.py holds
+    the names in use and fails on a change without it."""
+
+    group: str
     topics: tuple[str, ...]
     handlers: dict[str, Handler]
+
+    def __post_init__(self) -> None:
+        if not GROUP_NAME.fullmatch(self.group):
+            raise ValueError(f"consumer group {self.group!r} must match {GROUP_NAME.pattern}")
 
 
 def chain(*handlers: Handler) -> Handler:
@@ -59,11 +74,6 @@ class _Item:
 _NO_EVENT = audit.AuditContext(
     actor="consumer", roles="service", scope="", action="consumer", correlation_id=""
 )
-
-
-def group_name(service: str, index: int) -> str:
-    """Consumer group of a service's `index`-th subscription: its name, then `<name>-<i>`."""
-    return service if index == 0 else f"{service}-{index}"
 
 
 def dlq_topic(group: str, prefix: str = "") -> str:
@@ -306,11 +316,3 @@ class ConsumerRunner:
         producer, self._producer = self._producer, None
         if producer is not None:
             await producer.stop()
-
-
-def subscription(*topics: str, handlers: dict[str, Handler]) -> Subscription:
-    return Subscription(topics=tuple(topics), handlers=dict(handlers))
-
-
-def all_topics(subscriptions: Iterable[Subscription]) -> list[str]:
-    return sorted({t for s in subscriptions for t in s.topics})

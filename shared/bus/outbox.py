@@ -56,10 +56,6 @@ def publish(
     return envelope
 
 
-def envelope_of(row: OutboxEvent) -> Envelope:
-    return Envelope(**row.headers, data=json.loads(row.payload))
-
-
 # After a commit that wrote outbox rows, wake the relay so it does not wait for its next poll.
 _wakers: list[Callable[[], None]] = []
 

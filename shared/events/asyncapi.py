@@ -193,6 +193,7 @@ def message(
             {"service": c.service, "group": c.group, "handlers": list(c.handlers)}
             for c in cat.consumers_of(event_type)
         ],
+        **({"x-audience": model.audience} if model.audience else {}),
     }
 
 

@@ -22,13 +22,22 @@ class EventData(BaseModel):
     producer: ClassVar[str]
     # One topic per producing service keeps each household's events in order.
     topic: ClassVar[str]
+    # Who outside the project subscribes, for an event no service of the project consumes.
+    audience: ClassVar[str | None] = None
 
     @classmethod
     def dataschema(cls) -> str:
         return f"urn:poverty-security:event:{cls.event_type}:v{cls.version}"
 
 
-def event_model(event_type: str, *, producer: str, topic: str | None = None, version: int = 1):  # type: ignore[no-untyped-def]
+def event_model(  # type: ignore[no-untyped-def]
+    event_type: str,
+    *,
+    producer: str,
+    topic: str | None = None,
+    version: int = 1,
+    audience: str | None = None,
+):
     def register(cls: type[T]) -> type[T]:
         if event_type in EVENT_MODELS:
             raise ValueError(f"event type {event_type} registered twice")
@@ -36,6 +45,7 @@ def event_model(event_type: str, *, producer: str, topic: str | None = None, ver
         cls.version = version
         cls.producer = producer
         cls.topic = topic or f"{producer}.events"
+        cls.audience = audience
         EVENT_MODELS[event_type] = cls
         return cls
 

@@ -18,7 +18,11 @@ class _PersonEvent(EventData):
     county_code: CountyCode
 
 
-@event_model("employment.training_completed", producer="employment")
+@event_model(
+    "employment.training_completed",
+    producer="employment",
+    audience="county poverty office (扶贫办), training ledger (EMP-2, ZA-GOV §三(四)2)",
+)
 class TrainingCompleted(_PersonEvent):
     """A registered labourer completed a training programme (EMP-2)."""
 
@@ -40,7 +44,11 @@ class JobPlaced(_PersonEvent):
     employer: str | None = None
 
 
-@event_model("employment.job_lost", producer="employment")
+@event_model(
+    "employment.job_lost",
+    producer="employment",
+    audience="county poverty office (扶贫办), watching households at risk of 返贫",
+)
 class JobLost(_PersonEvent):
     """A registered labourer's job placement ended (EMP-3); published once per placement."""
 
@@ -48,7 +56,11 @@ class JobLost(_PersonEvent):
     lost_on: date
 
 
-@event_model("employment.business_started", producer="employment")
+@event_model(
+    "employment.business_started",
+    producer="employment",
+    audience="county poverty office (扶贫办); the guarantee-loan handling bank (EMP-6)",
+)
 class BusinessStarted(_PersonEvent):
     """A registered person started a business (EMP-6)."""
 

@@ -9,7 +9,11 @@ from shared.money import Money
 from shared.trace import Provenance
 
 
-@event_model("enrollment.pension_enrolled", producer="enrollment")
+@event_model(
+    "enrollment.pension_enrolled",
+    producer="enrollment",
+    audience="county poverty office (扶贫办), insurance status of the registered poor (ENR-P1)",
+)
 class PensionEnrolled(EventData):
     """A registered person appears on the resident pension roll for a year (ENR-P1)."""
 
@@ -20,7 +24,11 @@ class PensionEnrolled(EventData):
     paid: bool
 
 
-@event_model("enrollment.medical_enrolled", producer="enrollment")
+@event_model(
+    "enrollment.medical_enrolled",
+    producer="enrollment",
+    audience="county poverty office (扶贫办), insurance status of the registered poor (ENR-M1)",
+)
 class MedicalEnrolled(EventData):
     """A registered person appears on the resident medical roll for a year (ENR-M1)."""
 
@@ -31,7 +39,11 @@ class MedicalEnrolled(EventData):
     critical_illness: bool
 
 
-@event_model("enrollment.funeral_grant_paid", producer="enrollment")
+@event_model(
+    "enrollment.funeral_grant_paid",
+    producer="enrollment",
+    audience="county finance bureau's payment system (the grant is paid from public funds, ENR-P8)",
+)
 class FuneralGrantPaid(EventData, Provenance):
     """The one-off funeral grant (ENR-P8) was decided for a deceased person; once, ever. The
     amount is a rule's: illustrative_parameters says whether the county's own figure set it."""

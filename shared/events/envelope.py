@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cloudevents.core.bindings import kafka as ce_kafka
 from cloudevents.core.formats.json import JSONFormat
@@ -16,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.events.catalogue import EventData
 
 _FORMAT = JSONFormat()
+# The counties' time: an event's day is read in it.
+CHINA = ZoneInfo("Asia/Shanghai")
 CORRELATION_ATTR = "correlationid"
 PARTITION_ATTR = "partitionkey"
 
@@ -38,6 +41,11 @@ class Envelope(BaseModel):
     correlationid: str | None = None
     partitionkey: str | None = None
     data: dict[str, Any]
+
+    def day(self) -> date:
+        """The day (China time) the event happened. A consumer judges "today" by it, never by the
+        day it runs, so replaying the same events later gives the same result."""
+        return self.time.astimezone(CHINA).date()
 
     @classmethod
     def wrap(

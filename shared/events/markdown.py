@@ -31,6 +31,8 @@ def render_markdown(cat: Catalogue) -> str:
             f"{c.service}: {', '.join(f'`{h}`' for h in c.handlers)}"
             for c in cat.consumers_of(event_type)
         )
+        if not consumers and model.audience:
+            consumers = f"outside: {model.audience}"
         cells = [f"`{event_type}`", f"`{model.topic}`", model.producer, consumers or "—"]
         lines.append("| " + " | ".join([*cells, _cell(docstring(model))]) + " |")
     return "\n".join(lines) + "\n"

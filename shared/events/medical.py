@@ -70,7 +70,11 @@ class HospitalStaySubmitted(StayData):
     """Input topic for hospital information systems: same schema and validation as HTTP."""
 
 
-@event_model("medical.hospitalization_recorded", producer="medical")
+@event_model(
+    "medical.hospitalization_recorded",
+    producer="medical",
+    audience="the hospital's information system (one-stop settlement result, MED-1)",
+)
 class HospitalizationRecorded(EventData, Provenance):
     """A stay was recorded and settled (MED-1); the 90% check ran on it (MED-2, MED-3)."""
 
@@ -86,7 +90,11 @@ class HospitalizationRecorded(EventData, Provenance):
     ratio_after: str
 
 
-@event_model("medical.topup_granted", producer="medical")
+@event_model(
+    "medical.topup_granted",
+    producer="medical",
+    audience="county finance bureau (top-up funds, MED-2/MED-3); county poverty office (扶贫办)",
+)
 class TopupGranted(EventData, Provenance):
     """The county safety-net top-up (MED-2) and/or the annual-cap excess (MED-3) for a stay."""
 
@@ -113,7 +121,11 @@ class HighBurdenDetected(EventData, Provenance):
     threshold: Money
 
 
-@event_model("medical.stay_adjusted", producer="medical")
+@event_model(
+    "medical.stay_adjusted",
+    producer="medical",
+    audience="county finance bureau (corrections of top-ups paid, MED-2)",
+)
 class StayAdjusted(EventData, Provenance):
     """A hospital corrected or cancelled a stay; the difference (negative too) is recorded."""
 

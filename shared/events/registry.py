@@ -28,7 +28,11 @@ class PersonFacts(EventData):
     poverty_status: PovertyStatus
 
 
-@event_model("household.registered", producer="enrollment")
+@event_model(
+    "household.registered",
+    producer="enrollment",
+    audience="county poverty office (扶贫办) (the roster as the services hold it, REG-1)",
+)
 class HouseholdRegistered(EventData):
     """A household (户) entered the poverty registry (建档立卡, REG-1)."""
 
@@ -89,7 +93,11 @@ class PersonDisabilityCertified(EventData):
     certified_on: date
 
 
-@event_model("person.missing_from_roster", producer="enrollment")
+@event_model(
+    "person.missing_from_roster",
+    producer="enrollment",
+    audience="county poverty office (扶贫办) (a person missing from the new roster, REG-5)",
+)
 class PersonMissingFromRoster(EventData):
     """A registered person is absent from the latest roster: flagged for checking, never deleted."""
 
@@ -100,7 +108,11 @@ class PersonMissingFromRoster(EventData):
     import_id: str
 
 
-@event_model("household.head_changed", producer="enrollment")
+@event_model(
+    "household.head_changed",
+    producer="enrollment",
+    audience="county poverty office (扶贫办) (REG-5)",
+)
 class HouseholdHeadChanged(EventData):
     """Another member became the head of the household (户主变更)."""
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from shared import SERVICES
 from shared.app import Runtime, ServiceSpec
-from shared.bus.consumer import Subscription, dlq_topic, group_name
+from shared.bus.consumer import Subscription, dlq_topic
 from shared.db import make_engine
 from shared.policy import PolicySet
 from shared.settings import Settings
@@ -96,12 +96,12 @@ def service_consumptions(service: str, subscriptions: list[Subscription]) -> lis
     return [
         Consumption(
             service=service,
-            group=group_name(service, index),
+            group=sub.group,
             event_type=event_type,
             handlers=handler_names(handler),
             topics=tuple(sorted(sub.topics)),
         )
-        for index, sub in enumerate(subscriptions)
+        for sub in subscriptions
         for event_type, handler in sub.handlers.items()
     ]
 

@@ -64,7 +64,11 @@ class TekunEnded(EventData):
     reason: str
 
 
-@event_model("welfare.temporary_relief_granted", producer="welfare")
+@event_model(
+    "welfare.temporary_relief_granted",
+    producer="welfare",
+    audience="county poverty office (扶贫办): relief and poverty data shared (YA-GOV §四(三))",
+)
 class TemporaryReliefGranted(EventData, Provenance):
     """A temporary-relief case (临时救助, WEL-6) was decided with an amount; once per case."""
 

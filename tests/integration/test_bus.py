@@ -193,7 +193,9 @@ async def test_failing_handler_is_retried_then_dead_lettered(
             raise RuntimeError("transient")
         real(session, envelope, data)
 
-    sub = Subscription(topics=SUBSCRIPTION.topics, handlers={"person.registered": flaky})
+    sub = Subscription(
+        group=SUBSCRIPTION.group, topics=SUBSCRIPTION.topics, handlers={"person.registered": flaky}
+    )
     p = Pipeline(db_template, broker, topic_prefix, subscription=sub)
     try:
         flaky_event = person_event(8, household="FLAKY")

@@ -224,7 +224,7 @@ def _apply(engine: Any, service: str, handlers: dict[str, Any], events: list[Any
         engine,
         group=service,
         bootstrap="127.0.0.1:1",
-        subscription=Subscription(topics=(), handlers={}),
+        subscription=Subscription(group=service, topics=(), handlers={}),
         audit_service=service,
     )
     applied = 0

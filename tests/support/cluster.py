@@ -25,7 +25,7 @@ from deploy.broker import LocalBroker, free_port
 from deploy.processes import ServiceProcess
 from deploy.seed.client import Tokens
 from shared import SERVICES
-from shared.bus.consumer import dlq_topic, group_name
+from shared.bus.consumer import dlq_topic
 from shared.bus.kafka import ensure_topics
 from shared.db import make_engine
 from shared.events.envelope import Envelope
@@ -106,8 +106,8 @@ def consumer_groups() -> dict[str, tuple[str, ...]]:
     """Every service's consumer groups and their topics (unprefixed), as the services build them."""
     groups: dict[str, tuple[str, ...]] = {}
     for service in SERVICES:
-        for index, sub in enumerate(build_subscriptions(load_spec(service))):
-            groups[group_name(service, index)] = tuple(sub.topics)
+        for sub in build_subscriptions(load_spec(service)):
+            groups[sub.group] = tuple(sub.topics)
     return groups
 
 

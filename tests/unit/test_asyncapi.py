@@ -156,3 +156,11 @@ def test_check_command_fails_on_stale_files(tmp_path: Path, capsys: pytest.Captu
     assert main(["--check", "--out", str(out)]) == 0
     (tmp_path / "events.md").write_text("edited by hand\n")
     assert main(["--check", "--out", str(out)]) == 1
+
+
+def test_every_event_has_a_consumer_or_a_named_outside_audience(catalogue: Catalogue) -> None:
+    """An event nothing consumes is published for someone: the catalogue says who."""
+    orphans = [
+        t for t, m in catalogue.models.items() if not catalogue.consumers_of(t) and not m.audience
+    ]
+    assert orphans == []

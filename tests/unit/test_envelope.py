@@ -74,3 +74,16 @@ def test_stay_admitted_before_birth_is_refused() -> None:
     with pytest.raises(ValidationError, match="birth date"):
         StayData.model_validate(body)
     StayData.model_validate({**body, "admission": "2018-05-01"})
+
+
+def test_an_events_day_is_its_own_in_china_time() -> None:
+    """Consumers judge "today" by the event (a replay next year decides the same)."""
+    from datetime import UTC, date, datetime
+
+    from shared.events.envelope import Envelope
+
+    env = Envelope(source="s", type="t", data={}, time=datetime(2020, 12, 31, 17, 0, tzinfo=UTC))
+    assert env.day() == date(2021, 1, 1)
+    assert env.model_copy(update={"time": datetime(2020, 12, 31, 15, 59, tzinfo=UTC)}).day() == (
+        date(2020, 12, 31)
+    )

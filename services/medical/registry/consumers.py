@@ -96,6 +96,7 @@ def household_split(session: Session, envelope: Envelope, data: EventData) -> No
 
 
 SUBSCRIPTION = Subscription(
+    group="medical",  # the registry read model
     topics=(PersonRegistered.topic,),
     handlers={
         PersonRegistered.event_type: upsert_person,

@@ -24,10 +24,12 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
 
     return [
         Subscription(
+            group="medical-1",  # hospital systems' input topic (MED-1)
             topics=(HospitalStaySubmitted.topic,),
             handlers={HospitalStaySubmitted.event_type: stay_submitted},
         ),
         Subscription(
+            group="medical-2",  # welfare's dibao and 特困 flags (MED-5)
             topics=(DibaoGranted.topic,),
             handlers={
                 t.event_type: apply_welfare_event
