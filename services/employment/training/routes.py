@@ -132,7 +132,7 @@ def list_programmes(
     if county:
         stmt = stmt.where(TrainingProgramme.county_code == county)
     rows = session.execute(stmt).scalars()
-    return [_programme_out(session, p) for p in rows if service._covers_programme(principal, p)]
+    return [_programme_out(session, p) for p in rows if service.covers_programme(principal, p)]
 
 
 @router.get("/programmes/{programme_id}", response_model=ProgrammeOut)

@@ -58,7 +58,7 @@ def _invalid(field: str, reason: str, value: Any = None) -> InvalidInput:
     return InvalidInput(reason, errors=[FieldError(field=field, reason=reason, value=value)])
 
 
-def _covers_programme(principal: Principal, programme: TrainingProgramme) -> bool:
+def covers_programme(principal: Principal, programme: TrainingProgramme) -> bool:
     if not principal.scope:
         return True
     if len(principal.scope) <= 6:
@@ -68,7 +68,7 @@ def _covers_programme(principal: Principal, programme: TrainingProgramme) -> boo
 
 def load_programme(session: Session, programme_id: int, principal: Principal) -> TrainingProgramme:
     programme = session.get(TrainingProgramme, programme_id)
-    if programme is None or not _covers_programme(principal, programme):
+    if programme is None or not covers_programme(principal, programme):
         raise NotFound("no such training programme in your jurisdiction")
     return programme
 

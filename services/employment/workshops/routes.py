@@ -124,7 +124,7 @@ def _out(session: Any, w: PovertyWorkshop) -> WorkshopOut:
         workers_now=len(
             session.exec(
                 select(WorkshopWorker.person_id).where(
-                    WorkshopWorker.workshop_id == w.id, *service._active_on(clock.today())
+                    WorkshopWorker.workshop_id == w.id, *service.active_on(clock.today())
                 )
             ).all()
         ),

@@ -39,7 +39,7 @@ from shared.policy import PolicySet
 from shared.trace import Params, Trace
 
 
-def _active_on(on: date) -> tuple:
+def active_on(on: date) -> tuple:
     return (
         WorkshopWorker.start_on <= on,
         or_(col(WorkshopWorker.end_on).is_(None), col(WorkshopWorker.end_on) >= on),
@@ -212,14 +212,14 @@ def workers_by_township(session: Session, county: str, on: date) -> dict[str, in
     """EMP-5, EMP-9: township code (the worker's) → registered poor on a workshop roll on `on`."""
     rows = session.exec(
         select(WorkshopWorker.township_code, func.count(func.distinct(WorkshopWorker.person_id)))
-        .where(WorkshopWorker.county_code == county, *_active_on(on))
+        .where(WorkshopWorker.county_code == county, *active_on(on))
         .group_by(WorkshopWorker.township_code)
     ).all()
     return {t: int(n) for t, n in rows}
 
 
 def in_workshop(session: Session, on: date, person_ids: Iterable[str] | None = None) -> set[str]:
-    stmt = select(WorkshopWorker.person_id).where(*_active_on(on))
+    stmt = select(WorkshopWorker.person_id).where(*active_on(on))
     if person_ids is not None:
         stmt = stmt.where(col(WorkshopWorker.person_id).in_(list(person_ids)))
     return set(session.exec(stmt).all())

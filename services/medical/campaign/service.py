@@ -42,7 +42,7 @@ from services.medical.models import (
     TopupFormStep,
 )
 from services.medical.settlement.rules import HIGH_BURDEN_THRESHOLD, REGISTERED_POOR
-from services.medical.stays.service import _person_year, latest_decision
+from services.medical.stays.service import latest_decision, person_year
 from shared.auth import Principal, Role
 from shared.bus.outbox import publish
 from shared.bus.tables import utcnow
@@ -342,7 +342,7 @@ def _pay(
     stay = session.get(HospitalStay, form.claim_id)
     if stay is None:
         raise Conflict("the stay of this form no longer exists")
-    year_row = _person_year(session, stay.id_number, stay.year)
+    year_row = person_year(session, stay.id_number, stay.year)
     session.refresh(stay)
     if stay.status != ACTIVE:
         raise Conflict("the stay was cancelled after the form was issued; reject the form")

@@ -65,7 +65,7 @@ def facts_hash(data: StayData) -> str:
     return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
 
 
-def _person_year(session: Session, id_number: str, year: int) -> PersonYear:
+def person_year(session: Session, id_number: str, year: int) -> PersonYear:
     """Lock the person's year-to-date row before reading anything else, so that two stays of one
     person never settle against the same totals. The insert comes first: on SQLite it takes the
     write lock (later reads then see every committed stay); on PostgreSQL FOR UPDATE holds the row
@@ -91,7 +91,7 @@ def _person_year(session: Session, id_number: str, year: int) -> PersonYear:
 
 
 def _locked_year(session: Session, id_number: str, year: int) -> SimpleNamespace:
-    """The hot path's `_person_year`: one statement that creates the row if missing and returns
+    """The hot path's `person_year`: one statement that creates the row if missing and returns
     it locked (ON CONFLICT DO UPDATE takes the row lock on PostgreSQL; on SQLite the write lock),
     read as plain values rather than an ORM object."""
     values = {
@@ -316,7 +316,7 @@ class StayService:
         stay = session.get(HospitalStay, claim_id)
         if stay is None:
             raise NotFound("no stay with that claim id")
-        year_row = _person_year(session, stay.id_number, stay.year)
+        year_row = person_year(session, stay.id_number, stay.year)
         session.refresh(stay)
         if stay.status == "cancelled":
             raise Conflict("the stay is cancelled")

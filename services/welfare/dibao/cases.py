@@ -183,7 +183,7 @@ def open_case(
     return case
 
 
-def _end(
+def end_case(
     session: Session,
     publish_kwargs: dict[str, Any],
     case: DibaoCase,
@@ -228,7 +228,7 @@ def _end(
     session.refresh(case)
 
 
-def _change(
+def change_case(
     session: Session,
     policy: PolicySet,
     publish_kwargs: dict[str, Any],
@@ -363,7 +363,7 @@ def review(
             return rev
         rev = _review_row(case, on, "end", body.reason, principal, role, amount_after=ZERO)
         session.add(rev)
-        _end(session, publish_kwargs, case, on, body.reason, principal, role)
+        end_case(session, publish_kwargs, case, on, body.reason, principal, role)
         return rev
     if body.outcome == "keep":
         next_due = review_due(category, on, Params(policy, case.county_code, on))
@@ -394,7 +394,7 @@ def review(
             "review with outcome end"
         )
     _sync_members(session, case, members)
-    return _change(
+    return change_case(
         session,
         policy,
         publish_kwargs,
@@ -525,7 +525,7 @@ def member_deceased(
             session.add(r)
     session.flush()
     if not living:
-        _end(
+        end_case(
             session,
             publish_kwargs,
             case,
@@ -546,7 +546,7 @@ def member_deceased(
         DibaoCategory(case.category),
     )
     if not computed.benefit.eligible:
-        _end(
+        end_case(
             session,
             publish_kwargs,
             case,
@@ -557,7 +557,7 @@ def member_deceased(
             illustrative=illustrative_of(computed.trace),
         )
         return
-    _change(
+    change_case(
         session,
         policy,
         publish_kwargs,
@@ -623,7 +623,7 @@ def expire_gradual_exits(
         # The window's length is the parameter that dates this ending (set when work was found).
         window = Trace()
         Params(policy, county, case.gradual_exit_until).get(P_GRADUAL_EXIT_MONTHS, window)
-        _end(
+        end_case(
             session,
             publish_kwargs,
             case,

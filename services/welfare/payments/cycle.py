@@ -199,7 +199,7 @@ def _recompute_changed(
                 DibaoCategory(case.category),
             )
             if not computed.benefit.eligible:
-                cases._end(
+                cases.end_case(
                     session,
                     publish_kwargs,
                     case,
@@ -209,7 +209,7 @@ def _recompute_changed(
                     Role.county_civil,
                 )
             else:
-                cases._change(
+                cases.change_case(
                     session,
                     policy,
                     publish_kwargs,
