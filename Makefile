@@ -23,6 +23,7 @@ seed: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m shared.migrations check all
 	$(PY) -m shared.policy.rules_map --check
 	$(PY) -m pytest

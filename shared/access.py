@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -28,6 +28,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared import clock
 from shared.auth import Principal, Role, decode_token
 from shared.errors import PROBLEM_JSON, DomainError, Forbidden
 from shared.ids import mask_id_number
@@ -161,7 +162,7 @@ class ExportMarking:
 
 
 def export_marking(principal: Principal, at: datetime | None = None) -> ExportMarking:
-    return ExportMarking(by=principal.subject, at=(at or datetime.now(UTC)).replace(microsecond=0))
+    return ExportMarking(by=principal.subject, at=(at or clock.now()).replace(microsecond=0))
 
 
 # --- enforcement ---------------------------------------------------------------------------

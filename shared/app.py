@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from shared import audit, migrations
+from shared import audit, clock, migrations
 from shared.audit.routes import router as audit_router
 from shared.auth import CurrentPrincipal
 from shared.bus.consumer import ConsumerRunner, Subscription
@@ -28,7 +28,7 @@ from shared.bus.outbox import add_waker, remove_waker
 from shared.bus.relay import OutboxRelay
 from shared.correlation import HEADER, CorrelationIdMiddleware, RequestLogMiddleware
 from shared.db import make_engine, ping, write_lock
-from shared.errors import install_error_handlers
+from shared.error_handlers import install_error_handlers
 from shared.ids import CountyCode
 from shared.logging import configure_logging, get_logger
 from shared.policy import PolicySet
@@ -205,7 +205,7 @@ def _system_router() -> APIRouter:
             ),
         ] = "json",
     ) -> ParametersOut | Response:
-        day = on or date.today()
+        day = on or clock.today()
         resolved = runtime.policy.resolve_all(county, day)
         if format == "xlsx":
             content = write_xlsx(

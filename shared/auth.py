@@ -8,30 +8,18 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared import clock
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.ids import InvalidId, parse_division_code
+from shared.roles import Role
 from shared.settings import Settings, get_settings
-
-
-class Role(StrEnum):
-    village_cadre = "village_cadre"  # 村干部
-    township_officer = "township_officer"  # 乡镇干部
-    county_hrss = "county_hrss"  # 县人社局
-    county_medical = "county_medical"  # 县医保局
-    county_civil = "county_civil"  # 县民政局
-    county_poverty = "county_poverty"  # 县扶贫办
-    auditor = "auditor"  # 审计, read-only
-    hospital = "hospital"  # 医院信息系统
-    service = "service"  # machine to machine
-    admin = "admin"
 
 
 @dataclass(frozen=True)
@@ -65,7 +53,7 @@ def mint_token(
 ) -> str:
     if scope:
         parse_division_code(scope)
-    now = datetime.now(UTC)
+    now = clock.now()
     claims = {
         "sub": subject,
         "roles": sorted(str(Role(r)) for r in roles),

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
+from shared import clock
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"  # index = weighted sum mod 11 (ISO 7064 MOD 11-2)
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
@@ -60,7 +62,7 @@ def parse_resident_id(raw: str, *, today: date | None = None) -> ResidentId:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
         raise InvalidId(f"birth date {number[6:14]} is not a calendar date") from exc
-    if born.year < 1890 or born > (today or date.today()):
+    if born.year < 1890 or born > (today or clock.today()):
         raise InvalidId(f"birth date {born.isoformat()} is out of range")
     expected = check_digit(number[:17])
     if number[17] != expected:

@@ -4,8 +4,15 @@ day."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+
+from shared import clock
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
+
+
+def now() -> datetime:
+    """A UTC instant, for timestamps."""
+    return clock.now()

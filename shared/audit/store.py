@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from shared import clock
 from shared.audit.chain import GENESIS, first_broken, link
 
 
@@ -35,7 +35,7 @@ def append(session: Session, table: Table, entries: list[dict[str, Any]]) -> Non
     last = session.execute(
         select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
     ).first()
-    at = datetime.now(UTC).replace(tzinfo=None)
+    at = clock.now().replace(tzinfo=None)
     for entry in entries:
         entry["at"] = at
     link(entries, int(last.seq) if last else 0, str(last.hash) if last else GENESIS)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -15,6 +14,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from shared import clock
 from shared.bus.kafka import KafkaSecurity, ensure_topics, new_producer
 from shared.bus.tables import OutboxEvent
 from shared.db import write_lock
@@ -110,7 +110,7 @@ class OutboxRelay:
             session.exec(
                 update(OutboxEvent)
                 .where(col(OutboxEvent.seq).in_(seqs))
-                .values(published_at=datetime.now(UTC), attempts=OutboxEvent.attempts + 1)
+                .values(published_at=clock.now(), attempts=OutboxEvent.attempts + 1)
             )
             session.commit()
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 import shared.db  # noqa: F401  (naming convention before any table)
+from shared import clock
 
 BUS_TABLES = ("outbox_event", "processed_event", "dead_letter")
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class OutboxEvent(SQLModel, table=True):

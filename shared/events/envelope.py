@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from cloudevents.core.bindings import kafka as ce_kafka
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared import clock
+from shared.clock import CHINA
 from shared.events.catalogue import EventData
 
 _FORMAT = JSONFormat()
-# The counties' time: an event's day is read in it.
-CHINA = ZoneInfo("Asia/Shanghai")
+
 CORRELATION_ATTR = "correlationid"
 PARTITION_ATTR = "partitionkey"
 
@@ -34,7 +34,7 @@ class Envelope(BaseModel):
     source: str
     type: str
     subject: str | None = None
-    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    time: datetime = Field(default_factory=clock.now)
     specversion: str = "1.0"
     datacontenttype: str = "application/json"
     dataschema: str | None = None

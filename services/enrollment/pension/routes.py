@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
+from services.enrollment import clock
 from services.enrollment.models import Household, PensionRollEntry, Person
 from services.enrollment.pension import rules
 from services.enrollment.registry import operations as ops
@@ -128,7 +129,7 @@ def get_early_subsidy(
     on: date | None = None,
 ) -> RuleResult:
     person, household = ops.find_person(session, id_number, principal)
-    today = on or date.today()
+    today = on or clock.today()
     result = rules.severe_disability_early_subsidy(
         rules.EarlySubsidyFacts(
             birth_date=person.birth_date,
@@ -191,7 +192,7 @@ def get_ledger(
     division = division or principal.scope
     if not division or not principal.covers(division):
         raise Forbidden("that division is outside your jurisdiction")
-    today = on or date.today()
+    today = on or clock.today()
     trace = Trace()
     near = int(_params(runtime, None, division[:6], today).decimal(rules.P_NEAR_FROM, trace))
     born_by = date(today.year - near, today.month, min(today.day, 28))

@@ -3,13 +3,14 @@ township roster / ledger exports with Chinese headers (ENR-P2, ENR-M4)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from services.enrollment import clock
 from services.enrollment.reconciliation.queries import GapKind, Scheme, Scope, gaps, summary, totals
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role
@@ -185,7 +186,7 @@ def export_gaps(
             ]
             rows.append([*line, r["tier"]] if scheme == "pension" else line)
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[4]))
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = clock.now().strftime("%Y-%m-%d %H:%M UTC")
     title = f"{scope.division} {year}年 {SCHEME_ZH[scheme]} 参保缴费核查台账"
     marking = f"导出人: {principal.subject}  导出时间: {stamp}"
     name = f"reconciliation-{scheme}-{year}-{scope.division}.{format}"

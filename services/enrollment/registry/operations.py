@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from services.enrollment import clock
 from services.enrollment.models import Household, Person
 from services.enrollment.registry.imports import person_facts
 from shared.auth import Principal
@@ -56,7 +57,7 @@ def record_death(
         if person.deceased_on == on:
             return  # the same report twice changes nothing
         raise Conflict(f"death already recorded on {person.deceased_on.isoformat()}")
-    if on < person.birth_date or on > date.today():
+    if on < person.birth_date or on > clock.today():
         raise InvalidInput(
             "date of death is impossible",
             errors=[

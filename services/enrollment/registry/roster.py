@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from services.enrollment import clock
 from shared.domain import PovertyStatus
 from shared.errors import FieldError
 from shared.ids import (
@@ -134,7 +135,7 @@ def parse_roster(rows: Iterator[list[str]], *, today: date | None = None) -> Ros
     except StopIteration as exc:
         raise RosterFormatError("file is empty") from exc
     mapping = header_map(header, COLUMNS, REQUIRED)
-    today = today or date.today()  # once, not per row
+    today = today or clock.today()  # once, not per row
     valid: list[RosterRow] = []
     errors = ErrorList()
     seen_ids: dict[str, int] = {}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, UploadFile
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
+from services.enrollment import clock
 from services.enrollment.jobs import JobOut, read_upload, start_job
 from services.enrollment.registry.roster import RosterFormatError
 from services.enrollment.registry.routes import InvalidRoster, check_table_upload
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/rolls", tags=["insurance rolls"])
 def allowed_tiers(runtime: Any, scope: str) -> frozenset[int] | None:
     county = scope[:6] if len(scope) >= 6 else None
     try:
-        tiers = runtime.policy.value("enrollment.pension.tiers.allowed", county, date.today())
+        tiers = runtime.policy.value("enrollment.pension.tiers.allowed", county, clock.today())
     except ParameterNotFound:
         return None
     return frozenset(int(t) for t in tiers)

@@ -7,7 +7,7 @@ that may not do the thing at all."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from services.medical import clock
 from services.medical.campaign.rules import (
     STATUS_ZH,
     ConfirmMethod,
@@ -455,7 +456,7 @@ def export_forms(
         ]
         for i, f in enumerate(rows, start=1)
     ]
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = clock.now().strftime("%Y-%m-%d %H:%M UTC")
     where = f"乡镇 {township}" if township else f"县 {campaign.county_code}"
     title = (
         f"贫困户转诊转院住院就医负担核查表（第{campaign.id}批，{where}，入院日期 "

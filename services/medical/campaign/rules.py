@@ -38,10 +38,10 @@ from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 from enum import StrEnum
 
 from services.medical.settlement.rules import RATIO_PLACES, TARGET_RATIO
-from shared.auth import Role
 from shared.errors import Conflict, Forbidden
 from shared.money import FEN, ZERO
 from shared.policy import ParameterNotFound
+from shared.roles import Role
 from shared.trace import Params, Trace
 
 MED_2 = "MED-2"

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
+from services.medical import clock
 from services.medical.campaign.rules import (
     MED_10,
     ConfirmMethod,
@@ -46,6 +46,7 @@ from services.medical.stays.service import latest_decision, person_year
 from shared.auth import Principal, Role
 from shared.bus.outbox import publish
 from shared.bus.tables import utcnow
+from shared.clock import CHINA
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.events.medical import TopupGranted
 from shared.money import ZERO
@@ -287,7 +288,6 @@ def take_step(
 
 
 # The confirmation is written on the form at the household (China Standard Time).
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def _household_confirmation(
@@ -314,10 +314,10 @@ def _household_confirmation(
     if (relation is ConfirmRelation.self) != (number == form.id_number):
         raise bad("relation", "`self` exactly when the confirmer is the patient")
     day: date = confirmation["confirmed_on"]
-    today = datetime.now(LOCAL).date()
+    today = clock.now().astimezone(CHINA).date()
     if day > today:
         raise bad("confirmed_on", f"in the future (today is {today.isoformat()})")
-    if visited is not None and day < visited.astimezone(LOCAL).date():
+    if visited is not None and day < visited.astimezone(CHINA).date():
         raise bad("confirmed_on", "before the home visit")
     return {
         "actor": f"household:{form.household_id}",

@@ -7,7 +7,7 @@ the thing at all."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from services.welfare import clock
 from services.welfare.crosscheck.facts import WORK_ABILITY_ZH, edit_facts, import_facts
 from services.welfare.crosscheck.models import CrossCheckFinding, CrossCheckRun, EconomicFacts
 from services.welfare.crosscheck.run import run_crosscheck
@@ -423,7 +424,7 @@ def get_worklist_xlsx(
         ]
         for i, f in enumerate(rows, start=1)
     ]
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = clock.now().strftime("%Y-%m-%d %H:%M UTC")
     where = f"乡镇 {township}" if township else f"县 {run.county_code}"
     title = f"动态管理比对工作清单（第{run.id}次比对，{where}，比对日期 {run.on.isoformat()}）"
     body = write_xlsx(
