@@ -27,7 +27,7 @@ from pydantic.json_schema import models_json_schema
 
 from shared import REPO_ROOT, SERVICES
 from shared.bus.consumer import dlq_topic
-from shared.events.catalogue import EVENT_MODELS, EventData
+from shared.events.catalogue import EVENT_MODELS, EventData, docstring
 from shared.events.envelope import Envelope
 from shared.events.markdown import render_markdown
 from shared.events.subscribers import Consumption, all_consumptions
@@ -81,11 +81,6 @@ class Catalogue:
 
     def groups(self) -> list[str]:
         return sorted({c.group for c in self.consumptions})
-
-
-def docstring(model: type[EventData]) -> str:
-    """The model's own docstring as one paragraph (not inherited from its bases)."""
-    return " ".join((model.__dict__.get("__doc__") or "").split())
 
 
 def _attribute(header: str) -> str:

@@ -52,6 +52,11 @@ def event_model(  # type: ignore[no-untyped-def]
     return register
 
 
+def docstring(model: type[EventData]) -> str:
+    """The model's own docstring as one paragraph (not inherited from its bases)."""
+    return " ".join((model.__dict__.get("__doc__") or "").split())
+
+
 class UnknownEventType(ValueError):
     pass
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shared.events.catalogue import docstring
+
 if TYPE_CHECKING:
     from shared.events.asyncapi import Catalogue
 
@@ -13,8 +15,6 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(cat: Catalogue) -> str:
-    from shared.events.asyncapi import docstring
-
     lines = [
         "# Event catalogue",
         "",

@@ -27,6 +27,7 @@ from services.employment.rules.training import (
 from services.employment.training import service
 from services.employment.training.indicators import AreaResult, training_indicators
 from services.employment.training.models import (
+    JobSeekingSubsidyGrant,
     TrainingCertificate,
     TrainingEnrolment,
     TrainingProgramme,
@@ -337,7 +338,6 @@ def get_ledger(
     township: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
 ) -> Response:
     _reader(principal)
-    from services.employment.training.models import JobSeekingSubsidyGrant
 
     stmt = (
         select(TrainingEnrolment, TrainingProgramme, RegistryPerson)

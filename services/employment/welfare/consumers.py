@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from services.employment.registry.models import RegistryPerson
 from services.employment.welfare.models import WelfareStanding
 from shared.bus.consumer import Handler
 from shared.bus.tables import utcnow
@@ -65,8 +66,6 @@ def dibao_on(session: Session, envelope: Envelope, data: EventData) -> None:
 
 
 def _household_members(session: Session, data: DibaoChanged) -> list[str]:
-    from services.employment.registry.models import RegistryPerson
-
     return list(
         session.exec(
             select(RegistryPerson.person_id).where(RegistryPerson.household_id == data.household_id)

@@ -28,6 +28,7 @@ from sqlalchemy import and_, func, insert, or_, select
 from sqlmodel import Session
 
 from services.welfare.crosscheck.models import CrossCheckFinding, CrossCheckRun, EconomicFacts
+from services.welfare.dibao.service import persons_on_dibao
 from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
 from services.welfare.rules.categories import WorkAbility
 from services.welfare.rules.crosscheck import RegistryPerson as Facts
@@ -39,11 +40,6 @@ from shared.policy import PolicySet
 from shared.policy.loader import ParameterNotFound
 from shared.trace import Params, Trace
 
-try:  # the dibao module exposes who is on dibao on a date
-    from services.welfare.dibao.service import persons_on_dibao as _persons_on_dibao
-except ImportError:  # pragma: no cover - only while dibao is not part of the service
-    _persons_on_dibao = None
-
 DibaoLookup = Callable[[Session, str, date], set[str]]
 P = RegistryPerson.__table__  # type: ignore[attr-defined]
 F = EconomicFacts.__table__  # type: ignore[attr-defined]
@@ -53,9 +49,8 @@ CHUNK = 5000
 
 
 def dibao_lookup() -> tuple[DibaoLookup, str]:
-    if _persons_on_dibao is None:
-        return (lambda session, county, on: set()), "none (dibao module absent)"
-    return _persons_on_dibao, "services.welfare.dibao.service.persons_on_dibao"
+    """Who is on dibao on a date, and where that answer comes from (recorded with the run)."""
+    return persons_on_dibao, "services.welfare.dibao.service.persons_on_dibao"
 
 
 def could_be_reported(

@@ -31,6 +31,7 @@ from services.welfare.rules.relief import (
     relief_amount,
     relief_eligible,
 )
+from services.welfare.window.follow import linked_case_decided
 from services.welfare.workflow import advance, record_step
 from shared.auth import Principal, Role
 from shared.bus.outbox import publish
@@ -297,8 +298,6 @@ def _window_follows(
 ) -> None:
     if case.window_request_id is None:
         return
-    from services.welfare.window.service import linked_case_decided
-
     linked_case_decided(session, case, principal, approved=approved, note=note)
 
 

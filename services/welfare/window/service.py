@@ -28,7 +28,6 @@ from typing import Any
 from sqlmodel import Session, select
 
 from services.welfare.relief import facts
-from services.welfare.relief.models import ReliefCase
 from services.welfare.relief.schemas import CaseIn
 from services.welfare.relief.sources import from_window
 from services.welfare.rules.procedure import referral_deadline
@@ -195,43 +194,6 @@ def answer(
         status_enum=RequestStatus,
     )
     return row
-
-
-def linked_case_decided(
-    session: Session, case: ReliefCase, principal: Principal, *, approved: bool, note: str
-) -> None:
-    """The relief case opened at the window was decided: civil affairs accepted the request and
-    resolved it (an approval or a reasoned rejection is an answer either way)."""
-    row = session.get(WindowRequest, case.window_request_id)
-    if row is None or row.status != R.referred.value:
-        return
-    outcome = f"relief case {case.id} " + (
-        f"approved: {case.amount} yuan" if approved else f"rejected: {note}"
-    )
-    data = {"rule": WEL_7, "relief_case": case.id}
-    advance(
-        session,
-        REQUEST,
-        WindowRequest,
-        row,
-        R.accepted,
-        principal,
-        data=data,
-        note=f"relief case {case.id} decided",
-        status_enum=RequestStatus,
-    )
-    advance(
-        session,
-        REQUEST,
-        WindowRequest,
-        row,
-        R.resolved,
-        principal,
-        note=outcome,
-        changes={"outcome": outcome, "resolved_on": case.decided_on},
-        data=data,
-        status_enum=RequestStatus,
-    )
 
 
 def scoped(stmt: Any, principal: Principal) -> Any:
