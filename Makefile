@@ -24,6 +24,7 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 	$(PY) -m shared.migrations check all
 	$(PY) -m shared.policy.rules_map --check
 	$(PY) -m pytest

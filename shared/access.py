@@ -29,9 +29,10 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import clock
-from shared.auth import Principal, Role, decode_token
+from shared.auth import Principal, decode_token
 from shared.errors import PROBLEM_JSON, DomainError, Forbidden
 from shared.ids import mask_id_number
+from shared.roles import Role
 from shared.settings import get_settings
 from shared.tabular import EXPORT, ExportContext
 

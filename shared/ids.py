@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
@@ -118,7 +119,7 @@ def check_hierarchy(county: str, township: str | None = None, village: str | Non
         raise InvalidId(f"village {village} is not in township {township}")
 
 
-def _validator(fn):  # type: ignore[no-untyped-def]
+def _validator(fn: Callable[[str], str]) -> Callable[[str], str]:
     def run(value: str) -> str:
         try:
             return fn(value)

@@ -82,7 +82,8 @@ def set_context(session: Session, context: AuditContext) -> None:
 
 
 def _tracker(session: Session) -> Tracker | None:
-    return session.info.get(INFO_KEY)  # type: ignore[no-any-return]
+    tracker: Tracker | None = session.info.get(INFO_KEY)
+    return tracker
 
 
 def _record(
@@ -178,7 +179,9 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
 # --- statements -------------------------------------------------------------------------------
 
 
-def _key_binds(where: ColumnElement[Any] | None, table: Table) -> list[tuple[str, BindParameter]]:
+def _key_binds(
+    where: ColumnElement[Any] | None, table: Table
+) -> list[tuple[str, BindParameter[Any]]]:
     """`pk_column = :bind` comparisons in a WHERE clause (joined by AND), in key order."""
     if where is None:
         return []
@@ -191,7 +194,11 @@ def _key_binds(where: ColumnElement[Any] | None, table: Table) -> list[tuple[str
             if isinstance(left, BindParameter):
                 left, right = right, left
             name = getattr(left, "name", None)
-            if isinstance(right, BindParameter) and name in table.primary_key.columns:
+            if (
+                isinstance(right, BindParameter)
+                and name is not None
+                and name in table.primary_key.columns
+            ):
                 found[str(name)] = right
         elif hasattr(clause, "clauses"):
             stack.extend(clause.clauses)
@@ -199,7 +206,9 @@ def _key_binds(where: ColumnElement[Any] | None, table: Table) -> list[tuple[str
     return [(n, found[n]) for n in pk if n in found] if set(pk) <= set(found) else []
 
 
-def _row_key(row: Mapping[str, Any], table: Table, binds: list[tuple[str, BindParameter]]) -> str:
+def _row_key(
+    row: Mapping[str, Any], table: Table, binds: list[tuple[str, BindParameter[Any]]]
+) -> str:
     if binds:
         return key_text([row.get(b.key, b.value) for _n, b in binds])
     values = [row.get(c.name) for c in table.primary_key.columns]
@@ -276,7 +285,7 @@ def _on_execute(state: ORMExecuteState) -> Any:
         values = dict(many[0])
         if not values and operation != "delete":
             dialect = state.session.get_bind().dialect
-            values = dict(state.statement.compile(dialect=dialect).params)
+            values = dict(state.statement.compile(dialect=dialect).params)  # type: ignore[attr-defined]
         info["params"] = jsonable(values)
         key = _row_key(values, table, binds)
         division = _division(values)

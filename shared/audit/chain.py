@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 GENESIS = "0" * 64
 # The fields a hash covers, in the order they are written; `hash` itself is not one of them.
@@ -40,7 +40,7 @@ def canonical_time(value: datetime | str) -> str:
 
 def canonical(entry: Mapping[str, Any]) -> str:
     body = {name: entry.get(name) for name in FIELDS}
-    body["at"] = canonical_time(body["at"])
+    body["at"] = canonical_time(cast("datetime | str", body["at"]))
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -18,7 +18,8 @@ from sqlmodel import Session
 
 from shared.audit.masking import key_text
 from shared.audit.table import audit_log_table
-from shared.auth import Principal, Role, require
+from shared.auth import Principal, require
+from shared.roles import Role
 
 router = APIRouter(tags=["audit"])
 

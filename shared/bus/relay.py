@@ -95,7 +95,7 @@ class OutboxRelay:
         return len(rows)
 
     def _fetch(self) -> list[Row[Any]]:
-        table = OutboxEvent.__table__  # plain rows: no ORM objects on the hot path
+        table = OutboxEvent.__table__  # type: ignore[attr-defined]  # plain rows, no ORM objects
         stmt = (
             select(table.c.seq, table.c.topic, table.c.headers, table.c.payload)
             .where(table.c.published_at.is_(None))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
@@ -31,7 +32,7 @@ class OutboxEvent(SQLModel, table=True):
     event_type: str = Field(max_length=120)
     topic: str = Field(max_length=200)
     key: str | None = Field(default=None, max_length=120)
-    headers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    headers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     payload: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = Field(default=None)

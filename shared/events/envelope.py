@@ -77,7 +77,10 @@ class Envelope(BaseModel):
 
     @classmethod
     def from_kafka(
-        cls, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]] | tuple
+        cls,
+        key: bytes | None,
+        value: bytes | None,
+        headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...],
     ) -> Envelope:
         try:
             message = ce_kafka.KafkaMessage(

@@ -108,7 +108,9 @@ class _Parameter:
     counties: dict[str, tuple[_Version, ...]]
 
 
-def _versions(path: str, spec: dict[str, Any], inherited_ref: str, illustrative: bool) -> tuple:
+def _versions(
+    path: str, spec: dict[str, Any], inherited_ref: str, illustrative: bool
+) -> tuple[_Version, ...]:
     values = spec.get("values")
     if not isinstance(values, dict) or not values:
         raise PolicyFileError(f"{path}: 'values' must map effective dates to values")

@@ -189,6 +189,10 @@ def _python_files(roots: Iterable[str]) -> Iterator[Path]:
                 yield path
 
 
+def _ordered(refs: list[CodeRef]) -> list[CodeRef]:
+    return sorted(refs, key=lambda r: (r.path, r.line, r.name))
+
+
 def _is_test_file(path: Path) -> bool:
     return path.name.startswith("test_") or path.name.endswith("_test.py") or "tests" in path.parts
 
@@ -292,18 +296,17 @@ def scan_code(this_module: Path = Path(__file__).resolve()) -> CodeIndex:
         # A rule ID is never Python syntax, so every line naming one does so in a docstring,
         # another string or a comment: the line is enough to place it in its innermost scope.
         for number, line in enumerate(source.splitlines(), start=1):
-            if RULE_ID.search(line) and (scope := _innermost(scopes, number)) is not None:
-                scope.texts.append(line)
+            if RULE_ID.search(line) and (inner := _innermost(scopes, number)) is not None:
+                inner.texts.append(line)
         module = _module_name(rel)
         for scope in scopes:
             for rule_id in rule_ids_in("\n".join(scope.texts)):
                 implementations[rule_id].append(
                     CodeRef(f"{module}.{scope.qualname}", rel.as_posix(), scope.line)
                 )
-    order = lambda refs: sorted(refs, key=lambda r: (r.path, r.line, r.name))  # noqa: E731
     return CodeIndex(
-        {k: order(v) for k, v in implementations.items()},
-        {k: order(v) for k, v in tests.items()},
+        {k: _ordered(v) for k, v in implementations.items()},
+        {k: _ordered(v) for k, v in tests.items()},
         dict(citations),
     )
 

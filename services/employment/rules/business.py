@@ -32,8 +32,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from services.employment.rules.jobs import day, whole_param
+from services.employment.rules.jobs import whole_param
 from shared.money import yuan
+from shared.rule_inputs import day
 from shared.trace import Params, Trace
 
 EMP_6 = "EMP-6"

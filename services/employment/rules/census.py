@@ -28,9 +28,11 @@ Reading of the seeds
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from shared.trace import Params, Trace
 
@@ -91,7 +93,7 @@ JOB_LOCATION_ZH = {
 TWO_AFTER_LEVELS = (Education.junior_high, Education.senior_high)
 
 
-def _zh_lookup(table: dict, raw: str, what: str) -> StrEnum:
+def _zh_lookup(table: Mapping[Any, str], raw: str, what: str) -> StrEnum:
     value = raw.strip()
     for key, label in table.items():
         if value in (key.value, label):

@@ -32,8 +32,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from services.employment.rules.business import add_months
-from services.employment.rules.jobs import day
 from shared.money import yuan
+from shared.rule_inputs import day
 from shared.trace import Params, Trace
 
 EMP_5 = "EMP-5"

@@ -93,6 +93,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import IntEnum, StrEnum
+from typing import cast
 
 from shared.money import ZERO, yuan
 from shared.policy import ParameterNotFound
@@ -177,7 +178,7 @@ def _level(value: object) -> HospitalLevel:
     if isinstance(value, bool):
         raise ValueError(f"hospital level must be 1, 2 or 3, not {value!r}")
     try:
-        return HospitalLevel(value)
+        return HospitalLevel(cast(int, value))
     except ValueError:
         raise ValueError(f"hospital level must be 1, 2 or 3, not {value!r}") from None
 

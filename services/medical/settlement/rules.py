@@ -529,7 +529,9 @@ def _major_disease(facts: StayFacts, params: Params, trace: Trace) -> MajorDisea
         trace.step(MED_7, "age unknown: the major-disease rule is not applied")
         return None
     result = major_disease_payment(
-        MajorDiseaseFacts(facts.diagnosis_codes, facts.age, level, facts.covered_cost),
+        MajorDiseaseFacts(
+            facts.diagnosis_codes, facts.age, HospitalLevel(level), facts.covered_cost
+        ),
         params,
         trace=trace,
     )

@@ -219,7 +219,8 @@ def dibao_benefit(
         )
 
     nursing_by_grade: dict[int, Decimal] = {}
-    for grade in sorted({m.disability_grade for m in disabled} & set(P_NURSING)):
+    graded = {m.disability_grade for m in disabled if m.disability_grade is not None}
+    for grade in sorted(graded & set(P_NURSING)):
         nursing_by_grade[grade] = yuan(amount_param(params, P_NURSING[grade], trace))
     if nursing_by_grade:
         trace.step(

@@ -28,9 +28,11 @@ Reading of the seeds
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import cast
 
 from services.welfare.rules._base import add_months, count, day, set_field, whole_param
 from shared.trace import Params, Trace
@@ -121,7 +123,7 @@ class MemberFacts:
 def check_members(members: object) -> tuple[MemberFacts, ...]:
     if isinstance(members, MemberFacts) or isinstance(members, str | bytes):
         raise TypeError("members must be a sequence of MemberFacts")
-    out = tuple(members)  # type: ignore[call-overload]
+    out = tuple(cast("Iterable[MemberFacts]", members))
     if not out:
         raise ValueError("a household needs at least one member")
     for member in out:

@@ -40,6 +40,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
+from typing import cast
 
 from services.welfare.rules._base import (
     amount_param,
@@ -85,7 +86,7 @@ P_SPENDING_MONTHS = "welfare.temporary_relief.essential_spending.consecutive_mon
 
 def _kind(kind: object) -> ReliefKind:
     try:
-        return ReliefKind(kind)
+        return ReliefKind(cast(str, kind))
     except ValueError:
         raise ValueError(f"unknown relief kind {kind!r}") from None
 
