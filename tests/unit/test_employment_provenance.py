@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from services.employment.business.routes import LoanOut, SubsidyOut
+from services.employment.business.schemas import LoanOut, SubsidyOut
 from services.employment.jobs.schemas import CoverageOut, FairReport
-from services.employment.posts.routes import OccupancyOut
+from services.employment.posts.schemas import OccupancyOut
 from services.employment.rules.business import (
     Borrower,
     BusinessFacts,

@@ -197,14 +197,14 @@ def test_employment_bodies_are_valid_requests(
         RecommendationIn,
         VacancyIn,
     )
-    from services.employment.posts.routes import AssignmentIn, PostIn
+    from services.employment.posts.schemas import AssignmentIn, PostIn
     from services.employment.training.schemas import (
         CertificateIn,
         CompletionIn,
         EnrolmentIn,
         ProgrammeIn,
     )
-    from services.employment.workshops.routes import WorkerIn, WorkshopIn
+    from services.employment.workshops.schemas import WorkerIn, WorkshopIn
 
     as_of = county.as_of.isoformat()
     for p in plan.programmes:

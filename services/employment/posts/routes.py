@@ -7,12 +7,10 @@ Jurisdiction: services/employment/jobs/access.py."""
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, model_validator
 from sqlmodel import col, select
 
 from services.employment import clock
@@ -25,29 +23,28 @@ from services.employment.jobs.access import (
 )
 from services.employment.posts import service
 from services.employment.posts.models import PublicPost, PublicPostAssignment
+from services.employment.posts.schemas import (
+    AssignmentIn,
+    AssignmentOut,
+    EndIn,
+    OccupancyOut,
+    PostIn,
+    PostOut,
+    PostType,
+    TownshipOccupancy,
+)
 from services.employment.rules.posts import post_occupancy, post_stock
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, require
 from shared.errors import NotFound
-from shared.ids import CountyCode, TownshipCode, VillageCode
+from shared.ids import CountyCode
 from shared.tabular import XLSX_MEDIA, write_xlsx
-from shared.trace import Params, Provenance, Trace, illustrative_of
+from shared.trace import Params, Trace
 
 router = APIRouter(prefix="/v1/posts", tags=["public-welfare posts 公益岗位 (EMP-4)"])
 
 Recorder = Annotated[Principal, Depends(require(*RECORDERS))]
 Organiser = Annotated[Principal, Depends(require(*ORGANISERS))]
-
-
-class PostType(StrEnum):
-    cleaning = "cleaning"  # 保洁员
-    forest = "forest"  # 护林员
-    road = "road"  # 护路员
-    water = "water"  # 管水员
-    security = "security"  # 治安巡逻
-    care = "care"  # 养老护理 / 留守关爱
-    dedicated = "dedicated"  # 扶贫专岗 (FL-HRSS §三(一)2)
-    other = "other"
 
 
 POST_TYPE_ZH = {
@@ -60,90 +57,6 @@ POST_TYPE_ZH = {
     PostType.dedicated: "扶贫专岗",
     PostType.other: "其他",
 }
-
-
-class PostIn(BaseModel):
-    township_code: TownshipCode
-    village_code: VillageCode | None = None
-    post_type: PostType
-    name: str = Field(min_length=1, max_length=200)
-    capacity: int = Field(ge=1, le=10_000, description="positions (岗位数)")
-    opened_on: date
-
-    @model_validator(mode="after")
-    def _village_in_township(self) -> PostIn:
-        if self.village_code and not self.village_code.startswith(self.township_code):
-            raise ValueError("village_code is not in township_code")
-        return self
-
-
-class PostOut(BaseModel):
-    id: int
-    rule: str = "EMP-4"
-    county_code: str
-    township_code: str
-    village_code: str | None
-    post_type: PostType
-    post_type_zh: str
-    name: str
-    capacity: int
-    filled: int
-    opened_on: date
-    closed_on: date | None
-
-
-class AssignmentIn(BaseModel):
-    person_id: str = Field(min_length=1, max_length=36)
-    start_on: date
-
-
-class EndIn(BaseModel):
-    end_on: date
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class AssignmentOut(BaseModel):
-    id: int
-    post_id: int
-    person_id: str
-    household_id: str
-    township_code: str
-    village_code: str
-    start_on: date
-    end_on: date | None
-    end_reason: str | None
-
-
-class TownshipOccupancy(BaseModel):
-    township_code: str
-    posts: int
-    positions: int
-    filled: int
-    rate: str
-    target: str
-    met: bool
-
-
-class OccupancyOut(Provenance):
-    rule: str = "EMP-4"
-    county_code: str
-    on: date
-    positions: int
-    filled: int
-    rate: str
-    target: str
-    met: bool
-    stock_target: int
-    stock_target_year: int
-    stock_due: bool
-    stock_met: bool
-    townships: list[TownshipOccupancy]
-    trace: dict[str, Any]
-
-    @model_validator(mode="after")
-    def _provenance(self) -> OccupancyOut:
-        self.illustrative_parameters = illustrative_of(self.trace)
-        return self
 
 
 def _post_out(session: Any, post: PublicPost, on: date) -> PostOut:

@@ -11,11 +11,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
 from services.employment import clock
 from services.employment.jobs.access import ORGANISERS, can_read, guard_area
 from services.employment.relocation import service
+from services.employment.relocation.schemas import (
+    HouseholdsIn,
+    UpsertOut,
+    WithoutWorkOut,
+    WithoutWorkRow,
+)
 from shared.app import DbSession
 from shared.auth import CurrentPrincipal, Principal, require
 from shared.errors import FieldError, InvalidInput
@@ -34,38 +39,6 @@ COLUMNS = {
     "site": ("site", "安置点"),
     "relocated_on": ("relocated_on", "搬迁日期", "搬迁入住日期"),
 }
-
-
-class HouseholdIn(BaseModel):
-    household_id: str = Field(min_length=1, max_length=40)
-    site: str = Field(default="", max_length=200, description="安置点")
-    relocated_on: date | None = None
-
-
-class HouseholdsIn(BaseModel):
-    items: list[HouseholdIn] = Field(min_length=1, max_length=10_000)
-
-
-class UpsertOut(BaseModel):
-    created: int
-    updated: int
-
-
-class WithoutWorkRow(BaseModel):
-    household_id: str
-    township_code: str
-    village_code: str
-    site: str
-    members: int
-    registered_poor: int
-
-
-class WithoutWorkOut(BaseModel):
-    rule: str = "EMP-8"
-    county_code: str
-    on: date
-    households: int
-    items: list[WithoutWorkRow]
 
 
 @router.post(

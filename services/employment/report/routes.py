@@ -7,61 +7,28 @@ jurisdiction 404; a month not yet begun 422."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, model_validator
 
 from services.employment import clock
 from services.employment.jobs.access import guard_area
 from services.employment.report.chart import draw
 from services.employment.report.compute import monthly_report
 from services.employment.report.figures import SPECS, Area, MonthlyReport
+from services.employment.report.schemas import AreaOut, FigureOut, MonthlyReportOut
 from services.employment.report.xlsx import write_report
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Role
 from shared.errors import FieldError, Forbidden, InvalidInput
 from shared.ids import CountyCode
 from shared.tabular import XLSX_MEDIA
-from shared.trace import Provenance, illustrative_of
 
 router = APIRouter(prefix="/v1/reports", tags=["monthly report 月度工作进展 (EMP-9)"])
 
 READERS = (Role.county_hrss, Role.county_poverty, Role.township_officer, Role.auditor)
 PNG_MEDIA = "image/png"
-
-
-class FigureOut(BaseModel):
-    value: int | Decimal | None
-    target: int | Decimal | None
-    met: bool | None
-    rule: str
-    zh: str
-
-
-class AreaOut(BaseModel):
-    code: str
-    figures: dict[str, FigureOut]
-
-
-class MonthlyReportOut(Provenance):
-    county_code: str
-    month: str
-    on: date
-    township: str | None  # the reader's township when the report is limited to it
-    recommendation_year: int
-    placement_window_months: int
-    townships: list[AreaOut]
-    total: AreaOut
-    trace: dict[str, Any]
-
-    @model_validator(mode="after")
-    def _provenance(self) -> MonthlyReportOut:
-        self.illustrative_parameters = illustrative_of(self.trace)
-        return self
 
 
 def _area(area: Area) -> AreaOut:

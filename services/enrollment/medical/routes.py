@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlmodel import select
 
+from services.enrollment.medical.schemas import ContributionOut, FundingTotals
 from services.enrollment.medical.service import compute_and_record
 from services.enrollment.models import Household, Person
 from services.enrollment.registry import operations as ops
@@ -15,23 +16,10 @@ from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role, require
 from shared.errors import Forbidden
 from shared.ids import ResidentIdNumber
-from shared.money import Money
-from shared.trace import Provenance, TraceOut, illustrative_of
+from shared.trace import illustrative_of
 
 router = APIRouter(prefix="/v1", tags=["medical insurance funding"])
 YearQuery = Annotated[int, Query(ge=2000, le=2100)]
-
-
-class ContributionOut(Provenance):
-    person_id: str
-    year: int
-    contribution: Money
-    medical_assistance: Money
-    province: Money
-    prefecture_county: Money
-    person_pays: Money
-    grounds: list[str]
-    trace: TraceOut
 
 
 @router.get(
@@ -60,20 +48,6 @@ def get_contribution(
         trace=trace,
         illustrative_parameters=illustrative_of(trace),
     )
-
-
-class FundingTotals(Provenance):
-    """Totals of the persons' decisions; illustrative_parameters lists every figure illustrative
-    in any of them."""
-
-    year: int
-    division: str
-    persons: int
-    contribution: Money
-    medical_assistance: Money
-    province: Money
-    prefecture_county: Money
-    person_pays: Money
 
 
 @router.post(

@@ -8,21 +8,26 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from services.enrollment import clock
 from services.enrollment.models import Household, PensionRollEntry, Person
 from services.enrollment.pension import rules
+from services.enrollment.pension.schemas import (
+    BenefitIn,
+    LedgerEntry,
+    LedgerPage,
+    RuleResult,
+    TransferIn,
+)
 from services.enrollment.registry import operations as ops
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal
 from shared.domain import PovertyStatus
 from shared.errors import FieldError, Forbidden, InvalidInput, NotFound
 from shared.ids import ResidentIdNumber
-from shared.money import Money, NonNegativeMoney
-from shared.trace import Params, Provenance, Trace, illustrative_of
+from shared.trace import Params, Trace, illustrative_of
 
 router = APIRouter(prefix="/v1", tags=["pension"])
 YearQuery = Annotated[int, Query(ge=2000, le=2100)]
@@ -43,12 +48,6 @@ def result_out(result: Any) -> dict[str, Any]:
     """A rule's frozen result as JSON: amounts as strings, with its trace."""
     fields = {k: _jsonable(v) for k, v in vars(result).items() if k != "trace"}
     return {**fields, "trace": result.trace.out().model_dump(mode="json")}
-
-
-class RuleResult(Provenance):
-    rule: str
-    person_id: str | None = None
-    result: dict[str, Any]
 
 
 def rule_result(rule: str, result: Any, person_id: str | None = None) -> RuleResult:
@@ -142,25 +141,6 @@ def get_early_subsidy(
     return rule_result("ENR-P4", result, person.id)
 
 
-class LedgerEntry(Provenance):
-    person_id: str
-    name: str
-    id_number: str
-    township_code: str
-    village_code: str
-    birth_date: date
-    result: dict[str, Any]
-
-
-class LedgerPage(BaseModel):
-    division: str
-    on: date
-    total: int
-    offset: int
-    limit: int
-    items: list[LedgerEntry]
-
-
 def _years_paid(session: Session, numbers: list[str]) -> dict[str, tuple[int, bool]]:
     stmt = (
         select(
@@ -237,13 +217,6 @@ def get_ledger(
     )
 
 
-class BenefitIn(BaseModel):
-    county_code: str = Field(pattern=r"^\d{6}$")
-    on: date
-    contribution_years: int = Field(ge=0, le=80)
-    account_balance: NonNegativeMoney
-
-
 @router.post(
     "/pension/benefit",
     response_model=RuleResult,
@@ -257,15 +230,6 @@ def post_benefit(body: BenefitIn, runtime: RuntimeDep, principal: CurrentPrincip
         _params(runtime, None, body.county_code, body.on),
     )
     return rule_result("ENR-P7", result)
-
-
-class TransferIn(BaseModel):
-    county_code: str = Field(pattern=r"^\d{6}$")
-    on: date
-    employee_contribution_months: int = Field(ge=0, le=1000)
-    employee_account_balance: NonNegativeMoney
-    resident_contribution_years: int = Field(default=0, ge=0, le=80)
-    resident_account_balance: Money = Decimal("0.00")
 
 
 @router.post(

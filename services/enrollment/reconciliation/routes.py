@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from services.enrollment import clock
 from services.enrollment.reconciliation.queries import GapKind, Scheme, Scope, gaps, summary, totals
+from services.enrollment.reconciliation.schemas import Coverage, GapPage, GapRow, ReconciliationOut
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role
 from shared.domain import PovertyStatus
@@ -37,48 +37,6 @@ DivisionQuery = Annotated[
         description="county (6), township (9) or village (12) code; default: your jurisdiction",
     ),
 ]
-
-
-class Coverage(BaseModel):
-    division: str
-    eligible: int
-    enrolled: int
-    paid: int
-    not_enrolled: int
-    enrolled_not_paid: int
-    enrollment_rate: float | None
-    payment_rate: float | None
-
-
-class ReconciliationOut(BaseModel):
-    scheme: Scheme
-    year: int
-    division: str
-    rule: str
-    total: Coverage
-    groups: list[Coverage]
-
-
-class GapRow(BaseModel):
-    township_code: str
-    village_code: str
-    household_id: str
-    person_id: str
-    name: str
-    id_number: str
-    birth_date: date
-    poverty_status: PovertyStatus
-    tier: int | None = None
-
-
-class GapPage(BaseModel):
-    scheme: Scheme
-    year: int
-    kind: GapKind
-    total: int
-    offset: int
-    limit: int
-    items: list[GapRow]
 
 
 def _scope(

@@ -4,16 +4,16 @@ township and period, as JSON or as the XLSX the townships hand in (Chinese heade
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, model_validator
 from sqlmodel import Session, select
 
 from services.medical.access import BILL_POSTERS, check_post_county, check_reader, guard_record
+from services.medical.diagnosis_fee.schemas import Ledger, LedgerLine, VisitOut
 from services.medical.diagnosis_fee.service import DiagnosisFeeService, VisitIn
 from services.medical.models import DiagnosisFeeVisit, RegistryPerson
 from services.medical.outpatient.rules import FacilityType
@@ -21,9 +21,7 @@ from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, require
 from shared.errors import FieldError, InvalidInput, NotFound
 from shared.ids import CountyCode
-from shared.money import Money
 from shared.tabular import XLSX_MEDIA, write_xlsx
-from shared.trace import Provenance, illustrative_of
 
 router = APIRouter(prefix="/v1/general-diagnosis-fees", tags=["general diagnosis fee (MED-9)"])
 FACILITY_ZH = {
@@ -34,59 +32,6 @@ LEDGER_HEADERS = (
     "乡镇代码", "就诊编号", "证件号码", "姓名", "机构类型", "机构名称", "就诊日期",
     "一般诊疗费自付金额", "退还金额", "是否清理期间", "台账上报截止日期",
 )  # fmt: skip
-
-
-class VisitOut(Provenance):
-    visit_id: str
-    rule: str = "MED-9"
-    id_number: str
-    person_id: str | None
-    county_code: str
-    township_code: str
-    facility_type: str
-    facility_name: str
-    visit_date: date
-    fee_self_pay: Money
-    poverty_status: str | None
-    refund: Money
-    reason: str | None
-    in_cleanup_window: bool
-    ledger_deadline: date | None
-    trace: dict[str, Any]
-    created_at: datetime
-
-    @model_validator(mode="after")
-    def _provenance(self) -> VisitOut:
-        # Read from the stored trace: the decision's figures are the ones it used.
-        self.illustrative_parameters = illustrative_of(self.trace)
-        return self
-
-
-class LedgerLine(BaseModel):
-    visit_id: str
-    township_code: str
-    id_number: str
-    name: str | None
-    facility_type: str
-    facility_name: str
-    visit_date: date
-    fee_self_pay: Money
-    refund: Money
-    in_cleanup_window: bool
-    ledger_deadline: date | None
-
-
-class Ledger(BaseModel):
-    rule: str = "MED-9"
-    county: str
-    township: str | None
-    period_start: date | None
-    period_end: date | None
-    visits: int
-    refund: Money
-    cleanup_visits: int  # visits of the clean-up period, due in the ledger by their deadline
-    cleanup_refund: Money
-    lines: list[LedgerLine]
 
 
 def service(runtime: RuntimeDep) -> DiagnosisFeeService:

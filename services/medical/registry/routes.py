@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
-from pydantic import BaseModel
 from sqlmodel import select
 
 from services.medical.models import RegistryPerson
+from services.medical.registry.schemas import PersonOut
 from shared.app import DbSession
 from shared.auth import CurrentPrincipal, Role
-from shared.domain import PovertyStatus
 from shared.errors import Forbidden, NotFound
 from shared.ids import ResidentIdNumber
 
@@ -25,19 +22,6 @@ READERS = (
     Role.auditor,
     Role.service,
 )
-
-
-class PersonOut(BaseModel):
-    person_id: str
-    id_number: str
-    household_id: str
-    name: str
-    sex: str
-    birth_date: date
-    county_code: str
-    township_code: str
-    village_code: str
-    poverty_status: PovertyStatus
 
 
 @router.get(

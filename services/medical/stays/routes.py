@@ -3,87 +3,26 @@ cancel stays. Every decision carries its layers, ratios and trace."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-from types import SimpleNamespace
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from services.medical.models import HospitalStay, StayAdjustment, StayDecision
+from services.medical.stays.schemas import AdjustmentOut, CancelIn, DecisionOut, HistoryOut
 from services.medical.stays.service import (
     StayService,
     latest_decision,
-    registered_poor_at_admission,
 )
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role, require
 from shared.errors import FieldError, Forbidden, InvalidInput, NotFound
 from shared.events.medical import StayData
-from shared.money import Money
-from shared.trace import Provenance, illustrative_of
 
 router = APIRouter(prefix="/v1/hospitalizations", tags=["hospital stays"])
 WRITERS = (Role.hospital, Role.county_medical)
 READERS = (Role.hospital, Role.county_medical, Role.auditor, Role.service)
-
-
-class DecisionOut(Provenance):
-    claim_id: str
-    version: int
-    status: str
-    person_id: str | None
-    registered_poor: bool = Field(
-        description="建档立卡 (not exited or exited) on the admission date; a marginal household "
-        "(边缘户) is not"
-    )
-    total_cost: Money
-    basic: Money
-    critical_illness: Money
-    assistance: Money
-    topup: Money
-    annual_cap: Money
-    self_pay: Money
-    compliant_self_pay: Money  # MED-3: counts toward the annual cap
-    cost_basis: Money
-    ratio_before_topup: Decimal
-    ratio_after: Decimal
-    eligible_for_guarantee: bool
-    ytd_self_pay: Money
-    high_burden: bool
-    trace: dict[str, Any]
-
-    @classmethod
-    def of(
-        cls, stay: HospitalStay | SimpleNamespace, d: StayDecision | SimpleNamespace
-    ) -> DecisionOut:
-        """From stored rows, or the plain values the settling path returns (same names)."""
-        return cls(
-            claim_id=stay.claim_id,
-            version=d.version,
-            status=stay.status,
-            person_id=stay.person_id,
-            registered_poor=registered_poor_at_admission(d.trace),
-            total_cost=d.total_cost,
-            basic=d.basic,
-            critical_illness=d.critical_illness,
-            assistance=d.assistance,
-            topup=d.topup,
-            annual_cap=d.annual_cap,
-            self_pay=d.self_pay,
-            compliant_self_pay=d.compliant_self_pay,
-            cost_basis=d.cost_basis,
-            ratio_before_topup=d.ratio_before_topup,
-            ratio_after=d.ratio_after,
-            eligible_for_guarantee=d.eligible_for_guarantee,
-            ytd_self_pay=d.ytd_self_pay,
-            high_burden=d.high_burden,
-            trace=d.trace,
-            illustrative_parameters=illustrative_of(d.trace),
-        )
 
 
 def service(runtime: RuntimeDep) -> StayService:
@@ -167,10 +106,6 @@ def put_stay(
     return DecisionOut.of(stay, decision)
 
 
-class CancelIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
-
-
 @router.post(
     "/{claim_id}/cancel",
     response_model=DecisionOut,
@@ -186,24 +121,6 @@ def cancel_stay(
     _readable(session, claim_id, principal)
     stay, decision = svc.correct(session, claim_id, None, principal.subject, body.reason)
     return DecisionOut.of(stay, decision)
-
-
-class AdjustmentOut(BaseModel):
-    kind: str
-    from_version: int
-    to_version: int
-    topup_delta: Money
-    annual_cap_delta: Money
-    self_pay_delta: Money
-    reason: str
-    created_by: str
-    created_at: datetime
-
-
-class HistoryOut(BaseModel):
-    claim_id: str
-    versions: list[DecisionOut]
-    adjustments: list[AdjustmentOut]
 
 
 @router.get("/{claim_id}/history", response_model=HistoryOut, summary="Every version of a stay")

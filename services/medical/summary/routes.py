@@ -10,10 +10,8 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 from sqlmodel import select
 
-from services.medical.campaign.rules import FormStatus
 from services.medical.campaign.service import current_stays
 from services.medical.models import (
     HospitalStay,
@@ -23,11 +21,18 @@ from services.medical.models import (
     TopupForm,
 )
 from services.medical.settlement.rules import REGISTERED_POOR, TARGET_RATIO
+from services.medical.summary.schemas import (
+    GuaranteeIndicator,
+    GuaranteeLine,
+    MedicalSummary,
+    StayLine,
+    Totals,
+    YearToDateOut,
+)
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role
 from shared.errors import Forbidden, NotFound
 from shared.ids import CountyCode, ResidentIdNumber
-from shared.money import Money
 from shared.policy import ParameterNotFound
 
 persons = APIRouter(prefix="/v1/persons", tags=["persons"])
@@ -49,57 +54,6 @@ YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="admission
 def _reader(principal: Principal, what: str) -> None:
     if not principal.has(*READERS, Role.admin):
         raise Forbidden(f"your role may not read {what}")
-
-
-class StayLine(BaseModel):
-    claim_id: str
-    version: int
-    status: str
-    admission: date
-    discharge: date
-    referral_compliant: bool
-    total_cost: Money
-    basic: Money
-    critical_illness: Money
-    assistance: Money
-    topup: Money
-    annual_cap: Money
-    self_pay: Money
-    ratio_after: Decimal
-    campaign_form_status: FormStatus | None
-
-
-class Totals(BaseModel):
-    stays: int
-    total_cost: Money
-    basic: Money
-    critical_illness: Money
-    assistance: Money
-    topup: Money
-    annual_cap: Money
-    self_pay: Money
-
-
-class YearToDateOut(BaseModel):
-    year: int
-    self_pay: Money
-    compliant_self_pay: Money  # MED-3: what the annual cap is measured against
-    topup_paid: Money
-    annual_cap_paid: Money
-    basic_paid: Money
-    critical_illness_paid: Money
-    assistance_paid: Money
-
-
-class MedicalSummary(BaseModel):
-    id_number: str
-    person_id: str | None
-    name: str | None
-    registered_poor: bool
-    year: int | None
-    stays: list[StayLine]
-    totals: Totals  # active stays only; cancelled ones are listed but count for nothing
-    year_to_date: list[YearToDateOut]
 
 
 AMOUNTS = ("total_cost", "basic", "critical_illness", "assistance", "topup", "annual_cap")
@@ -181,21 +135,6 @@ def medical_summary(
         totals=totals,
         year_to_date=[YearToDateOut.model_validate(y, from_attributes=True) for y in years],
     )
-
-
-class GuaranteeLine(BaseModel):
-    division: str
-    compliant_stays: int
-    at_or_above_target: int
-    share: Decimal | None  # None when there is no compliant stay
-
-
-class GuaranteeIndicator(BaseModel):
-    rule: str = "MED-2"
-    county: str
-    year: int
-    total: GuaranteeLine
-    townships: list[GuaranteeLine]
 
 
 def _line(division: str, counted: int, reached: int) -> GuaranteeLine:

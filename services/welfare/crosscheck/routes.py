@@ -7,13 +7,10 @@ the thing at all."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
@@ -21,6 +18,20 @@ from services.welfare import clock
 from services.welfare.crosscheck.facts import WORK_ABILITY_ZH, edit_facts, import_facts
 from services.welfare.crosscheck.models import CrossCheckFinding, CrossCheckRun, EconomicFacts
 from services.welfare.crosscheck.run import run_crosscheck
+from services.welfare.crosscheck.schemas import (
+    KIND_ZH,
+    CloseIn,
+    FactsIn,
+    FactsOut,
+    FindingOut,
+    ImportOut,
+    KindCount,
+    Outcome,
+    RunIn,
+    RunOut,
+    TownshipCount,
+    Worklist,
+)
 from services.welfare.registry.models import RegistryPerson
 from services.welfare.rules.categories import WorkAbility
 from services.welfare.rules.crosscheck import FindingKind
@@ -45,19 +56,6 @@ READERS = (
 )
 Readers = Annotated[Principal, Depends(require(*READERS))]
 FACT_WRITERS = (Role.county_poverty, Role.county_civil, Role.township_officer)
-KIND_ZH = {
-    FindingKind.two_without_not_on_dibao: "两无人员未纳入低保",
-    FindingKind.exited_due_review: "已脱贫仍享受低保,应复核",
-}
-
-
-class Outcome(StrEnum):
-    enrolled_dibao = "enrolled_dibao"  # 已纳入低保
-    enrolled_tekun = "enrolled_tekun"  # 已纳入特困供养
-    facts_corrected = "facts_corrected"  # 核实后信息已更正
-    not_eligible = "not_eligible"  # 核实不符合条件
-    dibao_continued = "dibao_continued"  # 复核后继续保障
-    dibao_exited = "dibao_exited"  # 复核后退出低保
 
 
 OUTCOME_ZH = {
@@ -71,28 +69,6 @@ OUTCOME_ZH = {
 
 
 # --- economic facts --------------------------------------------------------------------------
-
-
-class FactsIn(BaseModel):
-    work_ability: WorkAbility = Field(description="劳动能力: full / partial / none")
-    has_income: bool = Field(description="有无收入")
-    survey_year: int | None = Field(default=None, ge=2000, le=2100)
-
-
-class FactsOut(FactsIn):
-    person_id: str
-    source: str
-    updated_by: str
-    updated_at: datetime
-
-
-class ImportOut(BaseModel):
-    id: int
-    filename: str
-    rows: int
-    survey_year: int | None
-    imported_by: str
-    imported_at: datetime
 
 
 @router.post(
@@ -154,41 +130,6 @@ def get_facts(person_id: str, session: DbSession, principal: Readers) -> FactsOu
 
 
 # --- runs ------------------------------------------------------------------------------------
-
-
-class RunIn(BaseModel):
-    county_code: CountyCode
-    on: date = Field(description="the date the check refers to")
-
-
-class KindCount(BaseModel):
-    kind: FindingKind
-    label: str
-    open: int
-    closed: int
-
-
-class TownshipCount(BaseModel):
-    township_code: str
-    findings: int
-    by_kind: list[KindCount]
-
-
-class RunOut(BaseModel):
-    id: int
-    rule: str = "WEL-8"
-    county_code: str
-    on: date
-    people_checked: int
-    people_without_facts: int
-    findings: int  # in the whole run
-    visible_findings: int  # within the caller's jurisdiction
-    seconds: float
-    dibao_source: str
-    parameters: dict[str, Any]
-    created_by: str
-    created_at: datetime
-    townships: list[TownshipCount]
 
 
 def _run(session: Session, run_id: int, principal: Principal) -> CrossCheckRun:
@@ -277,45 +218,6 @@ def list_runs(county: CountyCode, session: DbSession, principal: Readers) -> lis
 @router.get("/runs/{run_id}", response_model=RunOut, summary="A run, findings by township")
 def get_run(run_id: int, session: DbSession, principal: Readers) -> RunOut:
     return _summary(session, _run(session, run_id, principal), principal)
-
-
-class FindingOut(BaseModel):
-    id: int
-    run_id: int
-    kind: FindingKind
-    kind_label: str
-    person_id: str
-    household_id: str
-    name: str
-    id_number: str
-    township_code: str
-    village_code: str
-    poverty_status: str
-    work_ability: str | None
-    has_income: bool | None
-    on_dibao: bool
-    on_tekun: bool
-    detail: str
-    due_since: date | None
-    status: str
-    outcome: Outcome | None
-    outcome_note: str | None
-    closed_by: str | None
-    closed_at: datetime | None
-    trace: dict[str, Any]
-
-    @classmethod
-    def of(cls, f: CrossCheckFinding) -> FindingOut:
-        return cls(**f.model_dump(), kind_label=KIND_ZH[FindingKind(f.kind)])
-
-
-class Worklist(BaseModel):
-    run_id: int
-    township_code: str | None
-    total: int
-    offset: int
-    limit: int
-    items: list[FindingOut]
 
 
 TownshipQuery = Annotated[
@@ -439,11 +341,6 @@ def get_worklist_xlsx(
         media_type=XLSX_MEDIA,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-class CloseIn(BaseModel):
-    outcome: Outcome = Field(description="处理结果")
-    note: str = Field(default="", max_length=500)
 
 
 @router.post(

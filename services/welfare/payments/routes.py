@@ -3,26 +3,30 @@ pay with the bank file, summary per township, bank failures and their one re-iss
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func
 from sqlmodel import select
 
 from services.welfare import clock
 from services.welfare.payments import cycle as cycles
 from services.welfare.payments.models import PaymentCycle, PaymentLine
+from services.welfare.payments.schemas import (
+    CycleIn,
+    CycleOut,
+    FailureIn,
+    LineOut,
+    LinePage,
+    ReissueIn,
+    TownshipTotal,
+)
 from services.welfare.workflow import StepOut, steps_of
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, Role
 from shared.errors import Conflict, Forbidden
-from shared.ids import CountyCode
-from shared.money import Money
 from shared.tabular import XLSX_MEDIA, write_csv, write_xlsx
 
 router = APIRouter(prefix="/v1", tags=["payments 发放 (WEL-3, WEL-5)"])
@@ -36,77 +40,6 @@ TownshipQuery = Annotated[
 def _reader(principal: Principal) -> None:
     if not principal.has(*READERS, Role.admin):
         raise Forbidden("your role may not read payment records")
-
-
-class CycleIn(BaseModel):
-    county_code: CountyCode
-    month: str = Field(description="the month paid for, YYYY-MM", examples=["2026-11"])
-
-    @field_validator("month")
-    @classmethod
-    def _month(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-            raise ValueError("must be a month as YYYY-MM")
-        return value
-
-    @property
-    def first_day(self) -> date:
-        year, month = self.month.split("-")
-        return date(int(year), int(month), 1)
-
-
-class CycleOut(BaseModel):
-    id: int
-    rule: str = "WEL-3"
-    county_code: str
-    month: date
-    status: str
-    lines: int
-    total: Money
-    prepared_by: str
-    approved_by: str | None
-    paid_by: str | None
-    notes: dict
-    steps: list[StepOut] = []
-
-
-class LineOut(BaseModel):
-    id: int
-    cycle_id: int | None
-    scheme: str
-    beneficiary: str
-    household_id: str
-    township_code: str
-    village_code: str
-    month: date
-    attempt: int
-    payee_name: str
-    amount: Money
-    basis: str
-    status: str
-    failure_reason: str | None
-
-
-class LinePage(BaseModel):
-    total: int
-    items: list[LineOut]
-
-
-class TownshipTotal(BaseModel):
-    township_code: str
-    scheme: str
-    lines: int
-    amount: Money
-
-
-class FailureIn(BaseModel):
-    reason: str = Field(min_length=2, max_length=500)
-
-
-class ReissueIn(BaseModel):
-    bank_account: str | None = Field(
-        default=None, pattern=r"^\d{12,30}$", description="corrected account, if any"
-    )
 
 
 def _out(session: Any, cycle: PaymentCycle) -> CycleOut:

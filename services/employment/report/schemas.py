@@ -1,0 +1,41 @@
+"""Request and response models of report (employment), as the routes parse and answer them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, model_validator
+
+from shared.trace import Provenance, illustrative_of
+
+
+class FigureOut(BaseModel):
+    value: int | Decimal | None
+    target: int | Decimal | None
+    met: bool | None
+    rule: str
+    zh: str
+
+
+class AreaOut(BaseModel):
+    code: str
+    figures: dict[str, FigureOut]
+
+
+class MonthlyReportOut(Provenance):
+    county_code: str
+    month: str
+    on: date
+    township: str | None  # the reader's township when the report is limited to it
+    recommendation_year: int
+    placement_window_months: int
+    townships: list[AreaOut]
+    total: AreaOut
+    trace: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _provenance(self) -> MonthlyReportOut:
+        self.illustrative_parameters = illustrative_of(self.trace)
+        return self
