@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.employment.rules.census import (
+from services.employment.census.rules import (
     Education,
     TwoAfterFacts,
     WorkAbility,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.employment.rules.business import (
+from services.employment.business.rules import (
     Borrower,
     BusinessFacts,
     LoanKind,
@@ -19,13 +19,13 @@ from services.employment.rules.business import (
     loan_check,
     startup_subsidy,
 )
-from services.employment.rules.jobs import (
+from services.employment.jobs.rules import (
     fair_schedule,
     quarter_of,
     recommendation_coverage,
     working_age,
 )
-from services.employment.rules.posts import post_occupancy, post_stock
+from services.employment.posts.rules import post_occupancy, post_stock
 from shared.policy import PolicySet
 from shared.settings import Settings
 from shared.trace import Params, Trace

@@ -10,19 +10,19 @@ from decimal import Decimal
 
 import pytest
 
-from services.employment.business.schemas import LoanOut, SubsidyOut
-from services.employment.jobs.schemas import CoverageOut, FairReport
-from services.employment.posts.schemas import OccupancyOut
-from services.employment.rules.business import (
+from services.employment.business.rules import (
     Borrower,
     BusinessFacts,
     LoanKind,
     loan_check,
     startup_subsidy,
 )
-from services.employment.rules.jobs import REGISTERED_POOR, fair_schedule, recommendation_coverage
-from services.employment.rules.posts import post_occupancy, post_stock
-from services.employment.rules.training import (
+from services.employment.business.schemas import LoanOut, SubsidyOut
+from services.employment.jobs.rules import REGISTERED_POOR, fair_schedule, recommendation_coverage
+from services.employment.jobs.schemas import CoverageOut, FairReport
+from services.employment.posts.rules import post_occupancy, post_stock
+from services.employment.posts.schemas import OccupancyOut
+from services.employment.training.rules import (
     CertificateKind,
     JobSeekingFacts,
     PlacementOutcome,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.employment.rules.training import (
+from services.employment.training.rules import (
     CertificateKind,
     CoverageCounts,
     JobSeekingFacts,

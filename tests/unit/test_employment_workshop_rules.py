@@ -11,7 +11,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.employment.rules.workshops import (
+from services.employment.workshops.rules import (
     P_AMOUNT,
     EmploymentYear,
     Spell,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.employment.rules.business import Borrower, LoanKind
+from services.employment.business.rules import Borrower, LoanKind
 from shared.money import Money
 from shared.trace import Provenance, illustrative_of
 

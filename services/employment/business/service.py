@@ -21,16 +21,16 @@ from services.employment.business.models import (
     BusinessStart,
     BusinessSubsidy,
 )
-from services.employment.jobs.labourers import invalid, registered_person
-from services.employment.registry.consumers import PROJECTION
-from services.employment.registry.models import RegistryPerson
-from services.employment.rules.business import (
+from services.employment.business.rules import (
     Borrower,
     BusinessFacts,
     LoanKind,
     loan_check,
     startup_subsidy,
 )
+from services.employment.jobs.labourers import invalid, registered_person
+from services.employment.registry.consumers import PROJECTION
+from services.employment.registry.models import RegistryPerson
 from shared.auth import Principal
 from shared.bus.outbox import publish
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from services.employment.rules.census import (
+from services.employment.census.rules import (
     EDUCATION_ZH,
     JOB_LOCATION_ZH,
     Education,

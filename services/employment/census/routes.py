@@ -18,6 +18,15 @@ from services.employment import clock
 from services.employment.census import service
 from services.employment.census.importing import HEADERS_ZH
 from services.employment.census.models import LabourCensusPerson
+from services.employment.census.rules import (
+    EDUCATION_ZH,
+    JOB_LOCATION_ZH,
+    WORK_ABILITY_ZH,
+    Education,
+    JobLocation,
+    WorkAbility,
+    age_on,
+)
 from services.employment.census.schemas import (
     CensusIn,
     CensusOut,
@@ -28,15 +37,6 @@ from services.employment.census.schemas import (
     UnsurveyedVillage,
 )
 from services.employment.registry.models import RegistryPerson
-from services.employment.rules.census import (
-    EDUCATION_ZH,
-    JOB_LOCATION_ZH,
-    WORK_ABILITY_ZH,
-    Education,
-    JobLocation,
-    WorkAbility,
-    age_on,
-)
 from services.employment.welfare.consumers import standing_of
 from services.employment.welfare.models import WelfareStanding
 from shared.app import DbSession, RuntimeDep

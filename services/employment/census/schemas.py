@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.employment.rules.census import Education, JobLocation, WorkAbility
+from services.employment.census.rules import Education, JobLocation, WorkAbility
 
 TWO_AFTER_DESCRIPTION = (
     "两后生: a junior or senior high school graduate who did not continue studying "

@@ -4,7 +4,7 @@ the census for the indicators (`census_people`, `labourers`).
 
 The person's township and village are the registry read model's; a census record adds the
 labour facts. Working age, labourer and 两后生 are computed by the pure rules
-(services/employment/rules/census.py) for the date asked, never stored."""
+(services/employment/census/rules.py) for the date asked, never stored."""
 
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ from sqlmodel import Session
 
 from services.employment.census.importing import MAX_ERRORS, parse_lines
 from services.employment.census.models import LabourCensusImport, LabourCensusPerson
-from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
-from services.employment.rules.census import (
+from services.employment.census.rules import (
     Education,
     JobLocation,
     TwoAfterFacts,
@@ -32,7 +31,8 @@ from services.employment.rules.census import (
     working_age,
     working_age_births,
 )
-from services.employment.rules.jobs import REGISTERED_POOR
+from services.employment.jobs.rules import REGISTERED_POOR
+from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
 from shared.auth import Principal
 from shared.bus.tables import utcnow
 from shared.errors import FieldError, InvalidInput, NotFound

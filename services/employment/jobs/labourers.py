@@ -13,9 +13,9 @@ from sqlalchemy import and_, exists, not_, or_
 from sqlmodel import Session, col, select
 
 from services.employment.census.models import LabourCensusPerson
+from services.employment.jobs.rules import REGISTERED_POOR, working_age
 from services.employment.registry.consumers import PROJECTION
 from services.employment.registry.models import RegistryPerson
-from services.employment.rules.jobs import REGISTERED_POOR, working_age
 from shared.auth import Principal
 from shared.errors import FieldError, InvalidInput
 from shared.policy import PolicySet

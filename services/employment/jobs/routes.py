@@ -29,6 +29,7 @@ from services.employment.jobs.models import (
     JobVacancy,
     RecruitmentFair,
 )
+from services.employment.jobs.rules import fair_schedule, quarter_of
 from services.employment.jobs.schemas import (
     OUTCOME_ZH,
     CloseIn,
@@ -51,7 +52,6 @@ from services.employment.jobs.schemas import (
     VacancyOut,
 )
 from services.employment.jobs.service import coverage_report
-from services.employment.rules.jobs import fair_schedule, quarter_of
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, require
 from shared.ids import CountyCode

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 
 from services.employment.jobs.labourers import labourers
 from services.employment.jobs.models import JobPlacement, JobRecommendation
+from services.employment.jobs.rules import RecommendationCoverage, recommendation_coverage
 from services.employment.registry.models import RegistryPerson
-from services.employment.rules.jobs import RecommendationCoverage, recommendation_coverage
 from shared.policy import PolicySet
 from shared.trace import Params, Trace
 

@@ -23,6 +23,7 @@ from services.employment.jobs.access import (
 )
 from services.employment.posts import service
 from services.employment.posts.models import PublicPost, PublicPostAssignment
+from services.employment.posts.rules import post_occupancy, post_stock
 from services.employment.posts.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -33,7 +34,6 @@ from services.employment.posts.schemas import (
     PostType,
     TownshipOccupancy,
 )
-from services.employment.rules.posts import post_occupancy, post_stock
 from shared.app import DbSession, RuntimeDep
 from shared.auth import CurrentPrincipal, Principal, require
 from shared.errors import NotFound

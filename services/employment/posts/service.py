@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from services.employment.jobs.access import guard_area
 from services.employment.jobs.labourers import invalid, registered_person
 from services.employment.posts.models import PublicPost, PublicPostAssignment
-from services.employment.rules.posts import PostOccupancy, post_occupancy
+from services.employment.posts.rules import PostOccupancy, post_occupancy
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.policy import PolicySet

@@ -25,11 +25,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from services.employment.business.service import running_business
+from services.employment.jobs.rules import REGISTERED_POOR
 from services.employment.jobs.service import in_work_on
 from services.employment.posts.service import on_post
 from services.employment.registry.models import RegistryPerson
 from services.employment.relocation.models import RelocatedHousehold
-from services.employment.rules.jobs import REGISTERED_POOR
 from services.employment.workshops.service import in_workshop
 from shared.auth import Principal
 from shared.bus.tables import utcnow

@@ -20,14 +20,14 @@ from sqlmodel import Session
 from services.employment.business.service import businesses_by_township
 from services.employment.census.service import default_policy
 from services.employment.jobs.service import placements_by_township
+from services.employment.posts.rules import PostOccupancy, post_occupancy
 from services.employment.posts.service import occupancy_by_township
 from services.employment.relocation.service import without_work_by_township
 from services.employment.report.figures import Area, Compare, Figure, MonthlyReport, judged
 from services.employment.report.people import PeopleArea, by_rules
 from services.employment.report.queries import placements_by_location
 from services.employment.report.sql import by_sql
-from services.employment.rules.posts import PostOccupancy, post_occupancy
-from services.employment.rules.training import PlacementOutcome, coverage, placement_rate
+from services.employment.training.rules import PlacementOutcome, coverage, placement_rate
 from services.employment.workshops.service import workers_by_township
 from shared.policy import PolicySet
 from shared.trace import Params, Trace

@@ -13,10 +13,10 @@ from sqlmodel import Session
 
 from services.employment.census.service import labourers
 from services.employment.jobs.labourers import labourers as job_seekers
+from services.employment.jobs.rules import recommendation_coverage
 from services.employment.report.queries import recommendations_until
-from services.employment.rules.jobs import recommendation_coverage
-from services.employment.rules.training import CoverageCounts
 from services.employment.training.indicators import training_indicators
+from services.employment.training.rules import CoverageCounts
 from shared.policy import PolicySet
 from shared.trace import Params, Trace
 

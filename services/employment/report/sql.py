@@ -19,29 +19,29 @@ from sqlalchemy import and_, case, exists, func, not_, or_, select
 from sqlmodel import Session, col
 
 from services.employment.census.models import LabourCensusPerson
-from services.employment.jobs.models import JobPlacement, JobRecommendation
-from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
-from services.employment.report.people import People, PeopleArea
-from services.employment.rules.census import (
+from services.employment.census.rules import (
     P_TWO_AFTER_MAX_AGE,
     TWO_AFTER_LEVELS,
     working_age_births,
     years_before,
 )
-from services.employment.rules.jobs import (
+from services.employment.jobs.models import JobPlacement, JobRecommendation
+from services.employment.jobs.rules import (
     P_MIN_RECOMMENDATIONS,
     REGISTERED_POOR,
     whole_param,
     working_age,
 )
-from services.employment.rules.training import (
+from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
+from services.employment.report.people import People, PeopleArea
+from services.employment.training.models import TrainingEnrolment
+from services.employment.training.rules import (
     CoverageCounts,
     PlacementOutcome,
     coverage_bases,
     placement_outcome,
     placement_window,
 )
-from services.employment.training.models import TrainingEnrolment
 from shared.policy import PolicySet
 from shared.trace import Params, Trace
 

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.employment.census.service import SurveyedPerson, census_people, default_policy
+from services.employment.jobs.rules import REGISTERED_POOR
 from services.employment.jobs.service import placements_of
-from services.employment.rules.jobs import REGISTERED_POOR
-from services.employment.rules.training import (
+from services.employment.training.models import TrainingEnrolment
+from services.employment.training.rules import (
     CoverageCounts,
     PersonCoverageFacts,
     PlacementOutcome,
@@ -28,7 +29,6 @@ from services.employment.rules.training import (
     placement_rate,
     placement_window,
 )
-from services.employment.training.models import TrainingEnrolment
 from shared.policy import PolicySet
 from shared.trace import Params, Trace
 

@@ -18,12 +18,6 @@ from sqlmodel import Session
 
 from services.employment import clock
 from services.employment.registry.models import RegistryPerson
-from services.employment.rules.training import (
-    CERTIFICATE_KIND_ZH,
-    PROGRAMME_KIND_ZH,
-    CertificateKind,
-    ProgrammeKind,
-)
 from services.employment.training import service
 from services.employment.training.indicators import AreaResult, training_indicators
 from services.employment.training.models import (
@@ -31,6 +25,12 @@ from services.employment.training.models import (
     TrainingCertificate,
     TrainingEnrolment,
     TrainingProgramme,
+)
+from services.employment.training.rules import (
+    CERTIFICATE_KIND_ZH,
+    PROGRAMME_KIND_ZH,
+    CertificateKind,
+    ProgrammeKind,
 )
 from services.employment.training.schemas import (
     AreaIndicators,

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.employment.rules.training import CertificateKind, ProgrammeKind
+from services.employment.training.rules import CertificateKind, ProgrammeKind
 from shared.trace import Provenance, illustrative_of
 
 Township = Field(pattern=r"^\d{9}$")

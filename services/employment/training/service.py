@@ -22,17 +22,17 @@ from services.employment.census.models import LabourCensusPerson
 from services.employment.census.service import evaluate
 from services.employment.registry.consumers import PROJECTION
 from services.employment.registry.models import RegistryPerson
-from services.employment.rules.training import (
-    CertificateKind,
-    JobSeekingFacts,
-    check_assignment,
-    job_seeking_subsidy,
-)
 from services.employment.training.models import (
     JobSeekingSubsidyGrant,
     TrainingCertificate,
     TrainingEnrolment,
     TrainingProgramme,
+)
+from services.employment.training.rules import (
+    CertificateKind,
+    JobSeekingFacts,
+    check_assignment,
+    job_seeking_subsidy,
 )
 from services.employment.training.schemas import (
     CertificateIn,

@@ -20,17 +20,17 @@ from sqlmodel import Session, col, select
 
 from services.employment.jobs.access import guard_area
 from services.employment.jobs.labourers import invalid, registered_person
-from services.employment.rules.workshops import (
-    Spell,
-    WorkerFacts,
-    WorkerYear,
-    workshop_subsidy,
-)
 from services.employment.workshops.models import (
     PovertyWorkshop,
     WorkshopSubsidyClaim,
     WorkshopSubsidyPayment,
     WorkshopWorker,
+)
+from services.employment.workshops.rules import (
+    Spell,
+    WorkerFacts,
+    WorkerYear,
+    workshop_subsidy,
 )
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound

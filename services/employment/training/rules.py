@@ -49,7 +49,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from services.employment.rules.jobs import REGISTERED_POOR
+from services.employment.jobs.rules import REGISTERED_POOR
 from shared.money import ZERO, yuan
 from shared.trace import Params, Trace
 

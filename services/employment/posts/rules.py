@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from services.employment.rules.jobs import rate, whole_param
+from services.employment.jobs.rules import rate, whole_param
 from shared.rule_inputs import count, day
 from shared.trace import Params, Trace
 

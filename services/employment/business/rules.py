@@ -32,7 +32,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from services.employment.rules.jobs import whole_param
+from services.employment.jobs.rules import whole_param
 from shared.money import yuan
 from shared.rule_inputs import day
 from shared.trace import Params, Trace

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from services.employment.rules.business import add_months
+from services.employment.business.rules import add_months
 from shared.money import yuan
 from shared.rule_inputs import day
 from shared.trace import Params, Trace
