@@ -3,6 +3,7 @@ input with ValueError rather than rounding or coercing it, which would hide an e
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from decimal import Decimal
 
@@ -37,3 +38,17 @@ def day(value: object, what: str) -> date:
 
 def set_field(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)  # normalise a field of a frozen dataclass
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` calendar months later, or the last day of a shorter month
+    (2018-01-31 + 1 month = 2018-02-28)."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def month_index(month: date) -> int:
+    """Months since year 0: consecutive calendar months differ by 1."""
+    return month.year * 12 + month.month - 1

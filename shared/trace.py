@@ -163,6 +163,13 @@ class Params:
             raise ValueError(f"parameter {path} must not be negative: {value}")
         return value
 
+    def whole(self, path: str, trace: Trace, *, minimum: int = 0) -> int:
+        """A whole-number parameter (months, days, counts), at least `minimum`."""
+        value = self.decimal(path, trace)
+        if value != value.to_integral_value() or value < minimum:
+            raise ValueError(f"parameter {path} must be a whole number >= {minimum}: {value}")
+        return int(value)
+
     def day(self, path: str, trace: Trace) -> date:
         """A date parameter."""
         value = self.get(path, trace)

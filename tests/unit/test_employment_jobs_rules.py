@@ -15,7 +15,6 @@ from services.employment.business.rules import (
     Borrower,
     BusinessFacts,
     LoanKind,
-    add_months,
     loan_check,
     startup_subsidy,
 )
@@ -27,6 +26,7 @@ from services.employment.jobs.rules import (
 )
 from services.employment.posts.rules import post_occupancy, post_stock
 from shared.policy import PolicySet
+from shared.rule_inputs import add_months
 from shared.settings import Settings
 from shared.trace import Params, Trace
 

@@ -26,15 +26,13 @@ Reading of the seeds
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from services.employment.jobs.rules import whole_param
 from shared.money import yuan
-from shared.rule_inputs import day
+from shared.rule_inputs import add_months, day
 from shared.trace import Params, Trace
 
 EMP_6 = "EMP-6"
@@ -47,13 +45,6 @@ P_GUARANTEE_TERM = "employment.loans.guarantee_term_months"
 P_MICRO_CAP = "employment.loans.microcredit_cap"
 P_MICRO_TERM = "employment.loans.microcredit_term_months"
 P_INTEREST = "employment.loans.interest_subsidy_ratio"
-
-
-def add_months(start: date, months: int) -> date:
-    index = start.year * 12 + start.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
@@ -82,7 +73,7 @@ def startup_subsidy(
     trace = Trace() if trace is None else trace
     on = day(on, "date")
     started = day(facts.started_on, "start date")
-    months = whole_param(params, P_STABLE, trace)
+    months = params.whole(P_STABLE, trace)
     statuses = params.get(P_STATUSES, trace)
     amount = yuan(params.decimal(P_SUBSIDY, trace))
     stable_from = add_months(started, months)
@@ -157,10 +148,10 @@ def loan_check(
         raise ValueError(f"loan term must be at least one month: {term_months}")
     if kind is LoanKind.guarantee:
         cap = yuan(params.decimal(P_GUARANTEE_CAP + borrower.value, trace))
-        term_cap = whole_param(params, P_GUARANTEE_TERM, trace, minimum=1)
+        term_cap = params.whole(P_GUARANTEE_TERM, trace, minimum=1)
     else:
         cap = yuan(params.decimal(P_MICRO_CAP, trace))
-        term_cap = whole_param(params, P_MICRO_TERM, trace, minimum=1)
+        term_cap = params.whole(P_MICRO_TERM, trace, minimum=1)
     interest = params.ratio(P_INTEREST, trace)
     reasons: list[str] = []
     if kind is LoanKind.microcredit and borrower is not Borrower.individual:

@@ -53,13 +53,6 @@ REGISTERED_POOR = tuple(s.value for s in PovertyStatus if s.is_registered_poor)
 # --- checks shared by the employment rules --------------------------------------------------------
 
 
-def whole_param(params: Params, path: str, trace: Trace, *, minimum: int = 0) -> int:
-    value = params.decimal(path, trace)
-    if value != value.to_integral_value() or value < minimum:
-        raise ValueError(f"parameter {path} must be a whole number >= {minimum}: {value}")
-    return int(value)
-
-
 def rate(part: int, whole: int) -> Decimal:
     if whole == 0:
         return Decimal("0.0000")
@@ -100,8 +93,8 @@ def working_age(on: date, params: Params, *, trace: Trace | None = None) -> Work
     the day before the `until` birthday)."""
     trace = Trace() if trace is None else trace
     on = day(on, "date")
-    low = whole_param(params, P_AGE_FROM, trace)
-    high = whole_param(params, P_AGE_UNTIL, trace, minimum=low + 1)
+    low = params.whole(P_AGE_FROM, trace)
+    high = params.whole(P_AGE_UNTIL, trace, minimum=low + 1)
     result = WorkingAge(low, high, years_before(on, high), years_before(on, low), trace)
     trace.step(
         EMP_3,
@@ -147,7 +140,7 @@ def recommendation_coverage(
 ) -> RecommendationCoverage:
     """EMP-3: which labourers have had fewer than the yearly minimum of recommendations."""
     trace = Trace() if trace is None else trace
-    minimum = whole_param(params, P_MIN_RECOMMENDATIONS, trace, minimum=1)
+    minimum = params.whole(P_MIN_RECOMMENDATIONS, trace, minimum=1)
     people = list(dict.fromkeys(labourers))
     below: list[Shortfall] = []
     recommended = 0
@@ -208,7 +201,7 @@ def fair_schedule(
     that have ended or begun by `on`."""
     trace = Trace() if trace is None else trace
     on = day(on, "date")
-    minimum = whole_param(params, P_FAIRS, trace)
+    minimum = params.whole(P_FAIRS, trace)
     last = 0 if on.year < year else 4 if on.year > year else quarter_of(on)
     per = {q: 0 for q in range(1, last + 1)}
     for held in held_on:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from services.employment.jobs.rules import rate, whole_param
+from services.employment.jobs.rules import rate
 from shared.rule_inputs import count, day
 from shared.trace import Params, Trace
 
@@ -87,8 +87,8 @@ def post_stock(
     trace = Trace() if trace is None else trace
     positions = count(positions, "positions")
     on = day(on, "date")
-    target = whole_param(params, P_STOCK, trace)
-    year = whole_param(params, P_STOCK_YEAR, trace, minimum=2000)
+    target = params.whole(P_STOCK, trace)
+    year = params.whole(P_STOCK_YEAR, trace, minimum=2000)
     due = on >= date(year, 12, 31)
     met = positions >= target
     trace.step(

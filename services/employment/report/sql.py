@@ -29,7 +29,6 @@ from services.employment.jobs.models import JobPlacement, JobRecommendation
 from services.employment.jobs.rules import (
     P_MIN_RECOMMENDATIONS,
     REGISTERED_POOR,
-    whole_param,
     working_age,
 )
 from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
@@ -194,7 +193,7 @@ def _recommendations(
 ) -> int:
     """EMP-3 per township: the job-seeking labourers of jobs/labourers.py and their
     recommendations this year up to `on`."""
-    minimum = whole_param(params, P_MIN_RECOMMENDATIONS, trace, minimum=1)
+    minimum = params.whole(P_MIN_RECOMMENDATIONS, trace, minimum=1)
     age = working_age(on, params, trace=trace)
     not_a_job_seeker = exists().where(
         C.person_id == R.person_id,

@@ -42,7 +42,6 @@ Reading of the seeds
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,6 +50,7 @@ from enum import StrEnum
 
 from services.employment.jobs.rules import REGISTERED_POOR
 from shared.money import ZERO, yuan
+from shared.rule_inputs import add_months
 from shared.trace import Params, Trace
 
 EMP_2 = "EMP-2"
@@ -93,14 +93,6 @@ CERTIFICATE_KIND_ZH = {
     CertificateKind.vocational_qualification: "职业资格证书",
     CertificateKind.skill_level: "技能等级证书",
 }
-
-
-def add_months(start: date, months: int) -> date:
-    """The same day `months` calendar months later, or the last day of a shorter month."""
-    index = start.year * 12 + start.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def rate(part: int, whole: int) -> Decimal | None:

@@ -31,9 +31,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from services.employment.business.rules import add_months
 from shared.money import yuan
-from shared.rule_inputs import day
+from shared.rule_inputs import add_months, day
 from shared.trace import Params, Trace
 
 EMP_5 = "EMP-5"

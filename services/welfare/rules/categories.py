@@ -34,7 +34,7 @@ from datetime import date
 from enum import StrEnum
 from typing import cast
 
-from services.welfare.rules._base import add_months, count, day, set_field, whole_param
+from services.welfare.rules._base import add_months, count, day, set_field
 from shared.trace import Params, Trace
 
 WEL_2 = "WEL-2"
@@ -197,7 +197,7 @@ def review_due(
     trace = Trace() if trace is None else trace
     category = DibaoCategory(category)
     last_review = day(last_review, "last review")
-    months = whole_param(params, P_REVIEW_MONTHS[category], trace, minimum=1)
+    months = params.whole(P_REVIEW_MONTHS[category], trace, minimum=1)
     due = add_months(last_review, months)
     trace.step(
         WEL_2,
@@ -214,7 +214,7 @@ def gradual_exit_until(job_found_on: date, params: Params, *, trace: Trace | Non
     """WEL-8: last day of the gradual exit (渐退) of a dibao household that found work."""
     trace = Trace() if trace is None else trace
     job_found_on = day(job_found_on, "job found on")
-    months = whole_param(params, P_GRADUAL_EXIT_MONTHS, trace)
+    months = params.whole(P_GRADUAL_EXIT_MONTHS, trace)
     until = add_months(job_found_on, months)
     trace.step(
         WEL_8,

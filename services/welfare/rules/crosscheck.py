@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from services.welfare.rules._base import add_months, day, set_field, whole_param
+from services.welfare.rules._base import add_months, day, set_field
 from services.welfare.rules.categories import WorkAbility
 from shared.domain import PovertyStatus
 from shared.trace import Params, Trace
@@ -125,7 +125,7 @@ def cross_check(
             detail = "exited, still on dibao, exit date unknown"
             trace.step(WEL_8, detail, person_id=person.person_id, on=on)
             return finding(FindingKind.exited_due_review, detail)
-        months = whole_param(params, P_EXIT_REVIEW_MONTHS, trace)
+        months = params.whole(P_EXIT_REVIEW_MONTHS, trace)
         due = add_months(person.exited_on, months)
         if on >= due:
             detail = f"exited on {person.exited_on.isoformat()}, still on dibao"

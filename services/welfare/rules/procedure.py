@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from services.welfare.rules._base import day, whole_param
+from services.welfare.rules._base import day
 from shared.policy import ParameterNotFound
 from shared.trace import Params, Trace
 
@@ -40,7 +40,7 @@ def public_notice_end(start: date, params: Params, *, trace: Trace | None = None
     """WEL-1: last day of the public notice (公示) of a dibao approval posted on `start`."""
     trace = Trace() if trace is None else trace
     start = day(start, "notice start")
-    days = whole_param(params, P_NOTICE_DAYS, trace, minimum=1)
+    days = params.whole(P_NOTICE_DAYS, trace, minimum=1)
     end = start + timedelta(days=days - 1)
     trace.step(
         WEL_1,
@@ -70,7 +70,7 @@ def referral_deadline(
         path = P_REFERRAL_DAYS
     else:
         path = own
-    days = whole_param(params, path, trace, minimum=0)
+    days = params.whole(path, trace, minimum=0)
     deadline = received_on + timedelta(days=days)
     trace.step(
         WEL_7,

@@ -49,7 +49,6 @@ from services.welfare.rules._base import (
     money,
     month_index,
     set_field,
-    whole_param,
 )
 from services.welfare.rules.benefits import P_STANDARD
 from shared.domain import PovertyStatus
@@ -182,7 +181,7 @@ def essential_spending_trigger(
         if before.month == after.month:
             raise ValueError(f"month {after.month:%Y-%m} is listed twice")
     multiple = amount_param(params, P_SPENDING_MULTIPLE, trace)
-    needed = whole_param(params, P_SPENDING_MONTHS, trace, minimum=1)
+    needed = params.whole(P_SPENDING_MONTHS, trace, minimum=1)
 
     best: list[date] = []
     run: list[date] = []
