@@ -46,7 +46,7 @@ def _households(url: str, n: int) -> float:
 
     from services.welfare.dibao.facts import compute, member_facts
     from services.welfare.dibao.models import DibaoCase
-    from services.welfare.rules.categories import DibaoCategory
+    from services.welfare.dibao.rules import DibaoCategory
     from shared.db import make_engine
     from shared.policy import PolicySet
     from shared.settings import Settings

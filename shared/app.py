@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from shared import audit, clock, migrations
 from shared.audit.routes import router as audit_router
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, Principal
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.bus.kafka import KafkaSecurity, broker_reachable
 from shared.bus.outbox import add_waker, remove_waker
@@ -35,6 +35,7 @@ from shared.policy import PolicySet
 from shared.policy.loader import ResolvedParameter
 from shared.settings import Settings
 from shared.tabular import XLSX_MEDIA, write_xlsx
+from shared.uow import Clock, Publisher, UnitOfWork
 
 log = get_logger("app")
 
@@ -49,6 +50,8 @@ class ServiceSpec:
     subscriptions: list[Subscription] | Callable[[Runtime], list[Subscription]] = field(
         default_factory=list
     )
+    # The service's `clock` module: the one way its work reads "today" (a test sets it there).
+    clock: Clock = clock
 
 
 @dataclass
@@ -67,6 +70,20 @@ class Runtime:
 
     def publish_kwargs(self) -> dict[str, Any]:
         return {"service": self.spec.name, "topic_prefix": self.settings.topic_prefix}
+
+    @property
+    def publisher(self) -> Publisher:
+        return Publisher(self.spec.name, self.settings.topic_prefix)
+
+    def unit_of_work(self, session: Session, principal: Principal) -> UnitOfWork:
+        """A unit of work outside a request (a background job acting for `principal`)."""
+        return UnitOfWork(
+            session=session,
+            principal=principal,
+            policy=self.policy,
+            publisher=self.publisher,
+            clock=self.spec.clock,
+        )
 
     async def broker_ok(self) -> bool:
         at, ok = self._broker_checked
@@ -104,6 +121,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_uow(runtime: RuntimeDep, session: DbSession, principal: CurrentPrincipal) -> UnitOfWork:
+    """The request's unit of work: its session (committed when the handler returns), the
+    caller, the service's clock, policy and outbox."""
+    return runtime.unit_of_work(session, principal)
+
+
+Uow = Annotated[UnitOfWork, Depends(get_uow)]
 
 
 class ParameterOut(BaseModel):
@@ -297,6 +323,8 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                         retry_backoff_s=settings.consumer_retry_backoff_s,
                         audit_service=spec.name if settings.audit_enabled else None,
                         security=security,
+                        policy=runtime.policy,
+                        publisher=runtime.publisher,
                     )
                     runtime.consumers.append(runner)
                     runtime.tasks.append(asyncio.create_task(runner.run(runtime.stop)))

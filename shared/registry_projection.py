@@ -30,6 +30,7 @@ from shared.events.registry import (
     PersonRegistered,
     PersonUpdated,
 )
+from shared.uow import UnitOfWork
 
 
 class RegistryPersonColumns(SQLModel):
@@ -89,8 +90,10 @@ class RegistryProjection:
             PersonDisabilityCertified.event_type: [self.disability_certified],
         }
 
-    def upsert_person(self, session: Session, envelope: Envelope, data: EventData) -> None:
+    def upsert_person(self, uow: UnitOfWork, data: EventData) -> None:
         """The event carries the person's full state: applying it is an upsert by person id."""
+
+        session, envelope = uow.session, uow.envelope
         assert isinstance(data, PersonFacts)
         since = self.record_status(session, envelope, data.person_id, data.poverty_status.value)
         values: dict[str, Any] = {
@@ -148,8 +151,10 @@ class RegistryProjection:
             .limit(1)
         ).scalar()
 
-    def household_status(self, session: Session, envelope: Envelope, data: EventData) -> None:
+    def household_status(self, uow: UnitOfWork, data: EventData) -> None:
         """REG-2: exited households keep their benefits; the status is followed by date."""
+
+        session, envelope = uow.session, uow.envelope
         assert isinstance(data, HouseholdPovertyStatusChanged)
         for person_id in data.person_ids:
             self.record_status(session, envelope, person_id, data.new_status.value)
@@ -163,7 +168,8 @@ class RegistryProjection:
             )
         )
 
-    def person_moved(self, session: Session, envelope: Envelope, data: EventData) -> None:
+    def person_moved(self, uow: UnitOfWork, data: EventData) -> None:
+        session = uow.session
         assert isinstance(data, PersonMoved)
         session.execute(
             update(self.p)
@@ -178,7 +184,8 @@ class RegistryProjection:
             )
         )
 
-    def household_split(self, session: Session, envelope: Envelope, data: EventData) -> None:
+    def household_split(self, uow: UnitOfWork, data: EventData) -> None:
+        session = uow.session
         assert isinstance(data, HouseholdSplit)
         session.execute(
             update(self.p)
@@ -186,7 +193,8 @@ class RegistryProjection:
             .values(household_id=data.new_household_id, updated_at=utcnow())
         )
 
-    def person_deceased(self, session: Session, envelope: Envelope, data: EventData) -> None:
+    def person_deceased(self, uow: UnitOfWork, data: EventData) -> None:
+        session = uow.session
         assert isinstance(data, PersonDeceased)
         session.execute(
             update(self.p)
@@ -194,7 +202,8 @@ class RegistryProjection:
             .values(deceased_on=data.deceased_on, updated_at=utcnow())
         )
 
-    def disability_certified(self, session: Session, envelope: Envelope, data: EventData) -> None:
+    def disability_certified(self, uow: UnitOfWork, data: EventData) -> None:
+        session = uow.session
         assert isinstance(data, PersonDisabilityCertified)
         session.execute(
             update(self.p)

@@ -22,7 +22,6 @@ from shared.bus.outbox import publish
 from shared.bus.tables import utcnow
 from shared.events.catalogue import EventData
 from shared.events.enrollment import FuneralGrantPaid
-from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased
 from shared.events.welfare import (
     DibaoChanged,
@@ -33,6 +32,7 @@ from shared.events.welfare import (
 )
 from shared.policy import PolicySet
 from shared.trace import Params, Trace, illustrative_of
+from shared.uow import UnitOfWork
 
 
 class Handlers:
@@ -54,7 +54,8 @@ class Handlers:
         assert household is not None
         compute_and_record(session, self.policy, person, household, on.year)
 
-    def dibao(self, session: Session, envelope: Envelope, data: EventData) -> None:
+    def dibao(self, uow: UnitOfWork, data: EventData) -> None:
+        session = uow.session
         assert isinstance(data, DibaoGranted | DibaoChanged | DibaoEnded)
         on = isinstance(data, DibaoGranted | DibaoChanged)
         for person_id in data.person_ids:
@@ -66,7 +67,8 @@ class Handlers:
             session.flush()
             self._recompute(session, person_id, data.effective_from)
 
-    def tekun(self, session: Session, envelope: Envelope, data: EventData) -> None:
+    def tekun(self, uow: UnitOfWork, data: EventData) -> None:
+        session = uow.session
         assert isinstance(data, TekunCertified | TekunEnded)
         on = isinstance(data, TekunCertified)
         status = self._status(session, data.person_id, data.household_id)
@@ -77,8 +79,10 @@ class Handlers:
         session.flush()
         self._recompute(session, data.person_id, data.effective_from)
 
-    def deceased(self, session: Session, envelope: Envelope, data: EventData) -> None:
+    def deceased(self, uow: UnitOfWork, data: EventData) -> None:
         """ENR-P8: the funeral grant, once per person ever (the row's key is the person)."""
+
+        session, envelope = uow.session, uow.envelope
         assert isinstance(data, PersonDeceased)
         if session.get(FuneralGrant, data.person_id) is not None:
             return

@@ -24,10 +24,14 @@ from shared.db import write_lock
 from shared.events.catalogue import EventData, parse_data
 from shared.events.envelope import Envelope, MalformedEvent
 from shared.logging import get_logger
+from shared.policy import PolicySet
+from shared.uow import Publisher, UnitOfWork
 
 log = get_logger("bus.consumer")
 
-Handler = Callable[[Session, Envelope, EventData], None]
+# A handler applies one event in the unit of work the runner opens for it (`uow.envelope` is the
+# event, `uow.today()` its day).
+Handler = Callable[[UnitOfWork, EventData], None]
 # A consumer group: the service's name, then an optional `-suffix` (dlq.<group> is its topic).
 GROUP_NAME = re.compile("(" + "|".join(SERVICES) + r")(-[a-z0-9]+)*")
 
@@ -56,9 +60,9 @@ def chain(*handlers: Handler) -> Handler:
     """One handler applying several in order, in the one transaction of the event: an event
     type that feeds several sub-domains of a service."""
 
-    def apply(session: Session, envelope: Envelope, data: EventData) -> None:
+    def apply(uow: UnitOfWork, data: EventData) -> None:
         for handler in handlers:
-            handler(session, envelope, data)
+            handler(uow, data)
 
     return apply
 
@@ -94,8 +98,13 @@ class ConsumerRunner:
         retry_backoff_s: float = 0.2,
         audit_service: str | None = None,
         security: KafkaSecurity | None = None,
+        policy: PolicySet | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
         self.engine = engine
+        # What a handler's unit of work carries: the service's policy and outbox.
+        self.policy = policy if policy is not None else PolicySet({})
+        self.publisher = publisher or Publisher(audit_service or "consumer", topic_prefix)
         self.group = group
         self.bootstrap = bootstrap
         self.topics = [topic_prefix + t for t in subscription.topics]
@@ -243,13 +252,16 @@ class ConsumerRunner:
             if env.id in done:
                 continue
             done.add(env.id)  # the same id twice in one batch
+            uow = UnitOfWork.for_event(
+                session, env, group=self.group, policy=self.policy, publisher=self.publisher
+            )
             with bound_correlation_id(env.correlationid, event_id=env.id, event_type=env.type):
                 if self.audit_service is not None:
                     audit.set_context(session, audit.event_context(self.group, env))
-                    item.handler(session, env, item.data)
+                    item.handler(uow, item.data)
                     session.flush()  # its ORM changes are recorded under this event
                 else:
-                    item.handler(session, env, item.data)
+                    item.handler(uow, item.data)
             marks.append(
                 {
                     "consumer": self.group,

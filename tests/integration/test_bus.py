@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -13,6 +14,7 @@ from services.medical.registry.consumers import SUBSCRIPTION
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.bus.relay import OutboxRelay
 from shared.events.envelope import Envelope
+from shared.uow import UnitOfWork
 from tests.support.bus import (
     dead_letters,
     migrated_engine,
@@ -185,13 +187,13 @@ async def test_failing_handler_is_retried_then_dead_lettered(
     poison = person_event(7, household="POISON")
     real = SUBSCRIPTION.handlers["person.registered"]
 
-    def flaky(session, envelope, data):  # type: ignore[no-untyped-def]
+    def flaky(uow: UnitOfWork, data: Any) -> None:
         attempts[data.person_id] = attempts.get(data.person_id, 0) + 1
         if data.household_id == "POISON":
             raise RuntimeError("cannot apply")
         if attempts[data.person_id] == 1 and data.household_id == "FLAKY":
             raise RuntimeError("transient")
-        real(session, envelope, data)
+        real(uow, data)
 
     sub = Subscription(
         group=SUBSCRIPTION.group, topics=SUBSCRIPTION.topics, handlers={"person.registered": flaky}

@@ -26,6 +26,7 @@ from shared.policy import PolicySet
 from shared.settings import Settings
 from tests.conftest import make_settings, running, token
 from tests.support.roster import HEADER_ZH, roster_csv
+from tests.support.uow import event_uow
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +69,9 @@ def funeral_event(url: str, id_number: str, county: str, deceased_on: date) -> d
             deceased_on=deceased_on,
         )
         envelope = Envelope.wrap(data, source="/services/enrollment", subject=who.id, key=None)
-        Handlers(POLICY, {"service": "enrollment"}).deceased(s, envelope, data)
+        Handlers(POLICY, {"service": "enrollment"}).deceased(
+            event_uow(s, envelope, policy=POLICY, service="enrollment"), data
+        )
         s.commit()
         rows = s.exec(
             select(OutboxEvent).where(OutboxEvent.event_type == "enrollment.funeral_grant_paid")

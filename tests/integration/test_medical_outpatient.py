@@ -29,6 +29,7 @@ from shared.events.envelope import Envelope
 from shared.events.registry import HouseholdPovertyStatusChanged, PersonRegistered
 from shared.ids import make_resident_id
 from tests.conftest import make_settings, running, token
+from tests.support.uow import event_uow
 
 pytestmark = pytest.mark.integration
 
@@ -64,20 +65,20 @@ def seed(url: str) -> None:
                 township_code=TOWN, village_code=VILLAGE, poverty_status=status,
             )  # fmt: skip
             env = Envelope.wrap(data, source="/services/enrollment", subject=pid, key=household)
-            upsert_person(s, at(env, date(2018, 1, 5)), data)
+            upsert_person(event_uow(s, at(env, date(2018, 1, 5))), data)
         za = PersonRegistered(
             person_id="p-za", household_id="H9", id_number=ZA_POOR, name="居民p-za", sex="M",
             birth_date=date(1964, 3, 3), county_code=ZA, township_code=ZA_TOWN,
             village_code=ZA_VILLAGE, poverty_status="not_exited",
         )  # fmt: skip
         env = Envelope.wrap(za, source="/services/enrollment", subject="p-za", key="H9")
-        upsert_person(s, at(env, date(2018, 1, 5)), za)
+        upsert_person(event_uow(s, at(env, date(2018, 1, 5))), za)
         changed = HouseholdPovertyStatusChanged(
             household_id="H3", county_code="532325", township_code=TOWN, village_code=VILLAGE,
             old_status="marginal", new_status="not_exited", person_ids=["p-later"],
         )  # fmt: skip
         env = Envelope.wrap(changed, source="/services/enrollment", subject="H3", key="H3")
-        household_status(s, at(env, date(2018, 6, 1)), changed)
+        household_status(event_uow(s, at(env, date(2018, 6, 1))), changed)
         s.commit()
     engine.dispose()
 

@@ -20,6 +20,7 @@ from shared.ids import make_resident_id
 from tests.conftest import make_settings, running, token
 from tests.integration.test_bus import produce_raw
 from tests.support.bus import wait_until
+from tests.support.uow import event_uow
 
 pytestmark = pytest.mark.integration
 
@@ -227,11 +228,13 @@ async def test_status_on_the_admission_date(db_template: str) -> None:
         with Session(engine) as s:
             env = Envelope.wrap(registered, source="/services/enrollment", subject="p-m", key="HM")
             upsert_person(
-                s, env.model_copy(update={"time": datetime(2018, 1, 5, tzinfo=UTC)}), registered
+                event_uow(s, env.model_copy(update={"time": datetime(2018, 1, 5, tzinfo=UTC)})),
+                registered,
             )
             env = Envelope.wrap(changed, source="/services/enrollment", subject="HM", key="HM")
             household_status(
-                s, env.model_copy(update={"time": datetime(2018, 6, 1, tzinfo=UTC)}), changed
+                event_uow(s, env.model_copy(update={"time": datetime(2018, 6, 1, tzinfo=UTC)})),
+                changed,
             )
             s.commit()
         engine.dispose()
@@ -286,9 +289,9 @@ async def test_dibao_waiver_by_the_flags_on_the_admission_date(db_template: str)
                 env = Envelope.wrap(data, source="/services/x", subject="HD", key="HD")
                 env = env.model_copy(update={"time": datetime(2018, when, 5, tzinfo=UTC)})
                 if data is registered:
-                    upsert_person(s, env, data)
+                    upsert_person(event_uow(s, env), data)
                 else:
-                    apply_welfare_event(s, env, data)
+                    apply_welfare_event(event_uow(s, env), data)
             s.commit()
             assert not flags_on(s, "p-d", date(2018, 4, 30)).dibao
             assert flags_on(s, "p-d", date(2018, 5, 1)).dibao

@@ -21,9 +21,9 @@ from sqlmodel import Session, select
 from services.welfare import clock
 from services.welfare.dibao.facts import compute, member_facts
 from services.welfare.dibao.procedure import APPLICATION, ApplicationStatus
+from services.welfare.dibao.rules import DibaoCategory
 from services.welfare.main import build_app
 from services.welfare.registry.models import RegistryPerson
-from services.welfare.rules.categories import DibaoCategory
 from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine

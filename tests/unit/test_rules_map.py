@@ -154,7 +154,7 @@ def test_map_lists_seed_functions_parameters_and_tests() -> None:
     text = DEFAULT_OUT.read_text(encoding="utf-8")
     section = text.split('<a id="wel-3"></a>')[1].split("<a id=")[0]
     assert "「逐年提高农村低保救助标准和救助范围，每人每年提高到3876元，增幅10%」" in section
-    assert re.search(r"\| `services\.welfare\.rules\.benefits\.\w+` \|", section)
+    assert re.search(r"\| `services\.welfare\.dibao\.rules\.\w+` \|", section)
     row = re.search(r"\| 520324 正安 \| 3876 \| 2018-01-01 \| ZA-GOV[^|]*\| no \|", section)
     assert row, "正安's own dibao standard, not illustrative"
     assert "Tests:" in section and "tests/unit/test_welfare_rules.py::" in section

@@ -12,11 +12,11 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from services.welfare.crosscheck.models import CrossCheckFinding, EconomicFacts
+from services.welfare.crosscheck.rules import RegistryPerson as Facts
+from services.welfare.crosscheck.rules import cross_check
 from services.welfare.crosscheck.run import could_be_reported, run_crosscheck
+from services.welfare.dibao.rules import WorkAbility
 from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
-from services.welfare.rules.categories import WorkAbility
-from services.welfare.rules.crosscheck import RegistryPerson as Facts
-from services.welfare.rules.crosscheck import cross_check
 from services.welfare.tekun.models import TekunCase
 from shared.db import make_engine
 from shared.domain import PovertyStatus

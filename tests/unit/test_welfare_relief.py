@@ -12,21 +12,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.welfare.rules import (
+from services.welfare.crosscheck.rules import (
     CrossCheckFinding,
     FindingKind,
-    MonthlySpending,
     RegistryPerson,
-    ReliefKind,
-    WorkAbility,
     cross_check,
+)
+from services.welfare.dibao.rules import WorkAbility, public_notice_end, review_due
+from services.welfare.relief.rules import (
+    MonthlySpending,
+    ReliefKind,
     essential_spending_trigger,
-    public_notice_end,
-    referral_deadline,
     relief_amount,
     relief_eligible,
-    review_due,
 )
+from services.welfare.window.rules import referral_deadline
 from shared.domain import PovertyStatus
 from shared.policy import PolicySet
 from shared.settings import Settings

@@ -12,21 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.welfare.rules import (
+from services.welfare.dibao.rules import (
     CategoryFacts,
     DibaoCategory,
     HouseholdBenefitFacts,
     MemberFacts,
-    SelfCare,
+    StandardBelowFloor,
     WorkAbility,
     dibao_benefit,
     gradual_exit_until,
-    occupancy,
     propose_category,
     review_due,
-    tekun_support,
 )
-from services.welfare.rules.benefits import StandardBelowFloor
+from services.welfare.tekun.rules import SelfCare, occupancy, tekun_support
 from shared.policy import ParameterNotFound, PolicySet
 from shared.settings import Settings
 from shared.trace import Params, Trace

@@ -37,12 +37,12 @@ from shared.auth import Principal
 from shared.bus.tables import utcnow
 from shared.errors import FieldError, InvalidInput, NotFound
 from shared.events.catalogue import EventData
-from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased
 from shared.policy import PolicySet
 from shared.settings import get_settings
 from shared.tabular import RowErrors, TableFormatError, read_rows
 from shared.trace import Params, Trace
+from shared.uow import UnitOfWork
 
 CHUNK = 900
 EDITABLE = (
@@ -383,8 +383,10 @@ def labourers(
     ]
 
 
-def on_deceased(session: Session, envelope: Envelope, data: EventData) -> None:
+def on_deceased(uow: UnitOfWork, data: EventData) -> None:
     """A registered person died: the census record is closed (EMP-1)."""
+
+    session = uow.session
     assert isinstance(data, PersonDeceased)
     session.execute(
         update(LabourCensusPerson)

@@ -46,10 +46,10 @@ from shared.bus.tables import utcnow
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.events.catalogue import EventData
 from shared.events.employment import TrainingCompleted
-from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased
 from shared.policy import PolicySet
 from shared.trace import Params, Trace
+from shared.uow import UnitOfWork
 
 ENROLLED, COMPLETED, WITHDRAWN = "enrolled", "completed", "withdrawn"
 
@@ -326,8 +326,10 @@ def grant_job_seeking_subsidy(
     return grant, new_id is not None
 
 
-def on_deceased(session: Session, envelope: Envelope, data: EventData) -> None:
+def on_deceased(uow: UnitOfWork, data: EventData) -> None:
     """A registered person died: open enrolments are withdrawn (EMP-2)."""
+
+    session = uow.session
     assert isinstance(data, PersonDeceased)
     session.execute(
         update(TrainingEnrolment)

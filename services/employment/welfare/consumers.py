@@ -22,6 +22,7 @@ from shared.events.welfare import (
     TekunCertified,
     TekunEnded,
 )
+from shared.uow import UnitOfWork
 
 
 def _set(
@@ -43,7 +44,8 @@ def _set(
         upsert(session, WelfareStanding, values, key=("person_id",))
 
 
-def dibao_on(session: Session, envelope: Envelope, data: EventData) -> None:
+def dibao_on(uow: UnitOfWork, data: EventData) -> None:
+    session, envelope = uow.session, uow.envelope
     assert isinstance(data, DibaoGranted | DibaoChanged)
     if isinstance(data, DibaoChanged):
         # Members no longer listed left the household's dibao with this change.
@@ -73,17 +75,20 @@ def _household_members(session: Session, data: DibaoChanged) -> list[str]:
     )
 
 
-def dibao_off(session: Session, envelope: Envelope, data: EventData) -> None:
+def dibao_off(uow: UnitOfWork, data: EventData) -> None:
+    session, envelope = uow.session, uow.envelope
     assert isinstance(data, DibaoEnded)
     _set(session, envelope, data.person_ids, "dibao", False, data.effective_from)
 
 
-def tekun_on(session: Session, envelope: Envelope, data: EventData) -> None:
+def tekun_on(uow: UnitOfWork, data: EventData) -> None:
+    session, envelope = uow.session, uow.envelope
     assert isinstance(data, TekunCertified)
     _set(session, envelope, [data.person_id], "tekun", True, data.effective_from)
 
 
-def tekun_off(session: Session, envelope: Envelope, data: EventData) -> None:
+def tekun_off(uow: UnitOfWork, data: EventData) -> None:
+    session, envelope = uow.session, uow.envelope
     assert isinstance(data, TekunEnded)
     _set(session, envelope, [data.person_id], "tekun", False, data.effective_from)
 

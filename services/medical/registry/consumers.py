@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlmodel import Session
 
 from services.medical.models import RegistryPerson, RegistryStatusHistory
 from shared.bus.consumer import Subscription
 from shared.bus.tables import utcnow
 from shared.db import upsert
 from shared.events.catalogue import EventData
-from shared.events.envelope import Envelope
 from shared.events.registry import (
     HouseholdPovertyStatusChanged,
     HouseholdSplit,
@@ -20,12 +18,15 @@ from shared.events.registry import (
     PersonUpdated,
 )
 from shared.registry_projection import RegistryProjection
+from shared.uow import UnitOfWork
 
 T = RegistryPerson.__table__  # type: ignore[attr-defined]
 
 
-def upsert_person(session: Session, envelope: Envelope, data: EventData) -> None:
+def upsert_person(uow: UnitOfWork, data: EventData) -> None:
     """The event carries the person's full state, so applying it is an upsert by person id."""
+
+    session, envelope = uow.session, uow.envelope
     assert isinstance(data, PersonFacts)
     now = utcnow()
     record_status(session, envelope, data.person_id, data.poverty_status.value)
@@ -58,8 +59,10 @@ record_status = _HISTORY.record_status
 status_on = _HISTORY.status_on
 
 
-def household_status(session: Session, envelope: Envelope, data: EventData) -> None:
+def household_status(uow: UnitOfWork, data: EventData) -> None:
     """REG-2: exited people stay covered; the read model follows the status for the waivers."""
+
+    session, envelope = uow.session, uow.envelope
     assert isinstance(data, HouseholdPovertyStatusChanged)
     for person_id in data.person_ids:
         record_status(session, envelope, person_id, data.new_status.value)
@@ -70,7 +73,8 @@ def household_status(session: Session, envelope: Envelope, data: EventData) -> N
     )
 
 
-def person_moved(session: Session, envelope: Envelope, data: EventData) -> None:
+def person_moved(uow: UnitOfWork, data: EventData) -> None:
+    session = uow.session
     assert isinstance(data, PersonMoved)
     session.execute(
         update(T)
@@ -86,7 +90,8 @@ def person_moved(session: Session, envelope: Envelope, data: EventData) -> None:
     )
 
 
-def household_split(session: Session, envelope: Envelope, data: EventData) -> None:
+def household_split(uow: UnitOfWork, data: EventData) -> None:
+    session = uow.session
     assert isinstance(data, HouseholdSplit)
     session.execute(
         update(T)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from services.medical.stays.service import StayService
 from services.medical.welfare.flags import apply_welfare_event
 from shared.app import Runtime
 from shared.bus.consumer import Subscription
 from shared.events.catalogue import EventData
-from shared.events.envelope import Envelope
 from shared.events.medical import HospitalStaySubmitted, StayData
 from shared.events.welfare import DibaoChanged, DibaoEnded, DibaoGranted, TekunCertified, TekunEnded
+from shared.uow import UnitOfWork
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
     stays = StayService(runtime.policy, runtime.publish_kwargs())
 
-    def stay_submitted(session: Session, envelope: Envelope, data: EventData) -> None:
+    def stay_submitted(uow: UnitOfWork, data: EventData) -> None:
+        session, envelope = uow.session, uow.envelope
         assert isinstance(data, HospitalStaySubmitted)
         # Same schema and validation as HTTP; the hospital is named by the event's source.
         stays.record(session, StayData(**data.model_dump()), envelope.source[:120])

@@ -18,6 +18,7 @@ from shared.db import upsert
 from shared.events.catalogue import EventData
 from shared.events.envelope import Envelope
 from shared.events.welfare import DibaoChanged, DibaoEnded, DibaoGranted, TekunCertified, TekunEnded
+from shared.uow import UnitOfWork
 
 H = WelfareFlagHistory.__table__  # type: ignore[attr-defined]
 DIBAO = "dibao"
@@ -91,8 +92,10 @@ def _record(
     )
 
 
-def apply_welfare_event(session: Session, envelope: Envelope, data: EventData) -> None:
+def apply_welfare_event(uow: UnitOfWork, data: EventData) -> None:
     """MED-5 read model: dibao granted / changed / ended, 特困 certified / ended."""
+
+    session, envelope = uow.session, uow.envelope
     if isinstance(data, TekunCertified | TekunEnded):
         active = isinstance(data, TekunCertified)
         _record(

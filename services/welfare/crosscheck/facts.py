@@ -18,8 +18,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from services.welfare.crosscheck.models import EconomicFacts, EconomicFactsImport
+from services.welfare.dibao.rules import WorkAbility
 from services.welfare.registry.models import RegistryPerson
-from services.welfare.rules.categories import WorkAbility
 from shared.auth import Principal
 from shared.bus.tables import utcnow
 from shared.db import upsert

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from services.welfare import clock
 from services.welfare.crosscheck.facts import WORK_ABILITY_ZH, edit_facts, import_facts
 from services.welfare.crosscheck.models import CrossCheckFinding, CrossCheckRun, EconomicFacts
+from services.welfare.crosscheck.rules import FindingKind
 from services.welfare.crosscheck.run import run_crosscheck
 from services.welfare.crosscheck.schemas import (
     KIND_ZH,
@@ -32,9 +33,8 @@ from services.welfare.crosscheck.schemas import (
     TownshipCount,
     Worklist,
 )
+from services.welfare.dibao.rules import WorkAbility
 from services.welfare.registry.models import RegistryPerson
-from services.welfare.rules.categories import WorkAbility
-from services.welfare.rules.crosscheck import FindingKind
 from shared.app import DbSession, RuntimeDep
 from shared.auth import Principal, Role, require
 from shared.bus.tables import utcnow

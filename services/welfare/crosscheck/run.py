@@ -1,6 +1,6 @@
 """The annual cross-check of dynamic management (动态管理, WEL-8): every living registered person
 of a county on a date, their economic facts, and whether they are on dibao or 特困供养 on that
-date, judged by the pure rule `services.welfare.rules.crosscheck.cross_check`.
+date, judged by the pure rule `services.welfare.crosscheck.rules.cross_check`.
 
 Set-based and streaming: one query returns only the people who *could* be reported — 两无 by
 their economic facts, exited (已脱贫), or whose status changed after the date — and a second
@@ -28,11 +28,11 @@ from sqlalchemy import and_, func, insert, or_, select
 from sqlmodel import Session
 
 from services.welfare.crosscheck.models import CrossCheckFinding, CrossCheckRun, EconomicFacts
+from services.welfare.crosscheck.rules import RegistryPerson as Facts
+from services.welfare.crosscheck.rules import cross_check
+from services.welfare.dibao.rules import WorkAbility
 from services.welfare.dibao.service import persons_on_dibao
 from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
-from services.welfare.rules.categories import WorkAbility
-from services.welfare.rules.crosscheck import RegistryPerson as Facts
-from services.welfare.rules.crosscheck import cross_check
 from services.welfare.tekun.service import persons_on_tekun
 from shared.domain import PovertyStatus
 from shared.errors import FieldError, InvalidInput

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from services.welfare.crosscheck.models import CrossCheckFinding
-from services.welfare.rules.categories import WorkAbility
-from services.welfare.rules.crosscheck import FindingKind
+from services.welfare.crosscheck.rules import FindingKind
+from services.welfare.dibao.rules import WorkAbility
 from shared.ids import CountyCode
 
 KIND_ZH = {

@@ -3,7 +3,7 @@ objections during the public notice, and put the household on dibao.
 
 Each step locks the application row, checks the role and the transition (services/welfare/
 workflow.py) and moves the status by a conditional UPDATE, so concurrent officers get one step
-and one 409. Facts are computed by the pure rules (services/welfare/rules) through facts.py."""
+and one 409. Facts are computed by the pure rules (services/welfare/dibao/rules.py) through facts.py."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from services.welfare.dibao import cases
 from services.welfare.dibao.facts import compute, member_facts, propose
 from services.welfare.dibao.models import DibaoApplication, DibaoObjection
 from services.welfare.dibao.procedure import APPLICATION, ApplicationStatus
+from services.welfare.dibao.rules import DibaoCategory, public_notice_end
 from services.welfare.dibao.schemas import (
     AcceptanceIn,
     ActivationIn,
@@ -30,8 +31,6 @@ from services.welfare.dibao.schemas import (
     ResolutionIn,
 )
 from services.welfare.registry.models import RegistryPerson
-from services.welfare.rules.categories import DibaoCategory
-from services.welfare.rules.procedure import public_notice_end
 from services.welfare.workflow import advance, record_step
 from shared.auth import Principal, Role
 from shared.bus.tables import utcnow

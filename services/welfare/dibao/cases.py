@@ -19,14 +19,14 @@ from services.welfare.dibao.models import (
     DibaoCaseMember,
     DibaoReview,
 )
-from services.welfare.dibao.schemas import ReviewIn
-from services.welfare.registry.models import RegistryPerson
-from services.welfare.rules.categories import (
+from services.welfare.dibao.rules import (
     P_GRADUAL_EXIT_MONTHS,
     DibaoCategory,
     gradual_exit_until,
     review_due,
 )
+from services.welfare.dibao.schemas import ReviewIn
+from services.welfare.registry.models import RegistryPerson
 from services.welfare.workflow import Workflow, record_step
 from shared.auth import Principal, Role
 from shared.bus.outbox import publish

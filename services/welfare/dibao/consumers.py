@@ -3,19 +3,18 @@ registry status change (review)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from services.welfare.dibao import cases
 from shared.app import Runtime
 from shared.bus.consumer import Handler
 from shared.events.catalogue import EventData
 from shared.events.employment import JobPlaced
-from shared.events.envelope import Envelope
 from shared.events.registry import HouseholdPovertyStatusChanged, PersonDeceased
+from shared.uow import UnitOfWork
 
 
 def on_deceased(runtime: Runtime) -> Handler:
-    def apply(session: Session, envelope: Envelope, data: EventData) -> None:
+    def apply(uow: UnitOfWork, data: EventData) -> None:
+        session, envelope = uow.session, uow.envelope
         assert isinstance(data, PersonDeceased)
         for case in cases.cases_of_person(session, data.person_id):
             cases.member_deceased(
@@ -32,7 +31,8 @@ def on_deceased(runtime: Runtime) -> Handler:
 
 
 def on_job_placed(runtime: Runtime) -> Handler:
-    def apply(session: Session, envelope: Envelope, data: EventData) -> None:
+    def apply(uow: UnitOfWork, data: EventData) -> None:
+        session, envelope = uow.session, uow.envelope
         assert isinstance(data, JobPlaced)
         for case in cases.cases_of_person(session, data.person_id):
             cases.member_found_work(session, runtime.policy, case, data.placed_on, envelope.id)
@@ -40,7 +40,8 @@ def on_job_placed(runtime: Runtime) -> Handler:
     return apply
 
 
-def on_status_changed(session: Session, envelope: Envelope, data: EventData) -> None:
+def on_status_changed(uow: UnitOfWork, data: EventData) -> None:
+    session, envelope = uow.session, uow.envelope
     assert isinstance(data, HouseholdPovertyStatusChanged)
     seen: set[int] = set()
     for person_id in data.person_ids:

@@ -10,13 +10,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from services.welfare.rules.benefits import DibaoBenefit, HouseholdBenefitFacts, dibao_benefit
-from services.welfare.rules.categories import (
+from services.welfare.dibao.rules import (
     CategoryFacts,
     CategoryProposal,
+    DibaoBenefit,
     DibaoCategory,
+    HouseholdBenefitFacts,
     MemberFacts,
     WorkAbility,
+    dibao_benefit,
     propose_category,
 )
 from shared.ids import parse_resident_id

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.welfare.rules.categories import DibaoCategory, WorkAbility
+from services.welfare.dibao.rules import DibaoCategory, WorkAbility
 from services.welfare.workflow import StepOut
 from shared.ids import ResidentIdNumber, VillageCode
 from shared.money import Money, NonNegativeMoney

@@ -30,8 +30,8 @@ from sqlmodel import Session
 from services.welfare.dibao import cases
 from services.welfare.dibao.facts import compute, current_key, member_facts
 from services.welfare.dibao.models import DibaoCase
+from services.welfare.dibao.rules import DibaoCategory
 from services.welfare.payments.models import PaymentCycle, PaymentLine
-from services.welfare.rules.categories import DibaoCategory
 from services.welfare.workflow import Workflow, record_step
 from shared.auth import Principal, Role
 from shared.bus.tables import utcnow

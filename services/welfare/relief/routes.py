@@ -17,6 +17,7 @@ from services.welfare import clock
 from services.welfare.relief import sources
 from services.welfare.relief.models import ReliefCase
 from services.welfare.relief.procedure import OPENERS, READERS, CaseSource, CaseStatus
+from services.welfare.relief.rules import ReliefKind
 from services.welfare.relief.schemas import (
     CaseDetail,
     CaseIn,
@@ -32,7 +33,6 @@ from services.welfare.relief.schemas import (
     SpendingOut,
 )
 from services.welfare.relief.service import approve, get_case, reject
-from services.welfare.rules.relief import ReliefKind
 from services.welfare.workflow import StepOut, steps_of
 from shared.app import DbSession, RuntimeDep
 from shared.auth import Principal, Role, require

@@ -20,7 +20,7 @@ from pydantic import (
 from services.welfare import clock
 from services.welfare.relief.models import ReliefCase
 from services.welfare.relief.procedure import STATUS_ZH, CaseSource, CaseStatus
-from services.welfare.rules.relief import ReliefKind
+from services.welfare.relief.rules import ReliefKind
 from services.welfare.workflow import StepOut
 from shared.ids import CountyCode, ResidentIdNumber, TownshipCode, VillageCode
 from shared.money import Money, NonNegativeMoney

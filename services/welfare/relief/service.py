@@ -2,7 +2,7 @@
 once, publish the grant.
 
 Facts come from the registry read model (the status on the case's date, REG-2), amounts and
-eligibility from the pure rules (services/welfare/rules/relief.py) with their traces, which are
+eligibility from the pure rules (services/welfare/relief/rules.py) with their traces, which are
 stored with the case. A case is opened once per occasion (`dedup_key`, unique: a childbirth's is
 its delivery) and relocation relief once per person (`relief_beneficiary`, unique per kind and
 person); both are inserted with ON CONFLICT DO NOTHING so that a race opens one case, on SQLite
@@ -24,7 +24,7 @@ from sqlmodel import Session
 from services.welfare.registry.models import RegistryPerson
 from services.welfare.relief.models import ReliefBeneficiary, ReliefCase
 from services.welfare.relief.procedure import CASE, WEL_6, CaseSource, CaseStatus
-from services.welfare.rules.relief import (
+from services.welfare.relief.rules import (
     FIXED_KINDS,
     ReliefEligibility,
     ReliefKind,

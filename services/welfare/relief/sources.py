@@ -36,6 +36,7 @@ from services.welfare.registry.models import RegistryPerson
 from services.welfare.relief import facts
 from services.welfare.relief.models import ReliefCase, ReliefDeclaration, SpendingMonth
 from services.welfare.relief.procedure import WEL_6, CaseSource
+from services.welfare.relief.rules import MonthlySpending, ReliefKind, essential_spending_trigger
 from services.welfare.relief.schemas import (
     CaseIn,
     ChildbirthIn,
@@ -49,11 +50,6 @@ from services.welfare.relief.service import (
     check_eligible,
     insert_fn,
     open_case,
-)
-from services.welfare.rules.relief import (
-    MonthlySpending,
-    ReliefKind,
-    essential_spending_trigger,
 )
 from shared.auth import Principal, Role
 from shared.bus.tables import utcnow

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from services.welfare.tekun.service import end_on_death
 from shared.app import Runtime
 from shared.bus.consumer import Handler
 from shared.events.catalogue import EventData
-from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased
+from shared.uow import UnitOfWork
 
 
 def person_deceased(runtime: Runtime) -> Handler:
@@ -17,7 +15,8 @@ def person_deceased(runtime: Runtime) -> Handler:
     and publishes `welfare.tekun_ended`; a redelivered event finds nothing open."""
     publish_kwargs = runtime.publish_kwargs()
 
-    def handle(session: Session, envelope: Envelope, data: EventData) -> None:
+    def handle(uow: UnitOfWork, data: EventData) -> None:
+        session, envelope = uow.session, uow.envelope
         assert isinstance(data, PersonDeceased)
         end_on_death(
             session, publish_kwargs, data.person_id, data.deceased_on, f"event:{envelope.id}"

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session
 
-from services.welfare.rules.tekun import occupancy
 from services.welfare.tekun.models import CareHome, CarePlacement, TekunCase
+from services.welfare.tekun.rules import occupancy
 from services.welfare.tekun.service import TekunStatus
 from shared.auth import Principal
 from shared.bus.tables import utcnow

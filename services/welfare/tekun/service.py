@@ -8,7 +8,7 @@ dibao standard (741 yuan per person per month, `welfare.tekun.monthly_support`).
 made before support starts therefore gets its amount at certification, computed on the
 certification's effective date; a reassessment of a certified case is computed on the later of
 its own date and that date. How self-care changes the amount (care on top of the basic support)
-is the rule's (services/welfare/rules/tekun.py); this module stores what it returns, with its
+is the rule's (services/welfare/tekun/rules.py); this module stores what it returns, with its
 trace."""
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from services.welfare.registry.models import RegistryPerson
-from services.welfare.rules.tekun import SelfCare, tekun_support
 from services.welfare.tekun.models import CarePlacement, TekunAssessment, TekunCase
+from services.welfare.tekun.rules import SelfCare, tekun_support
 from services.welfare.workflow import Workflow, advance, record_step
 from shared.auth import Principal, Role
 from shared.bus.outbox import publish

@@ -30,7 +30,6 @@ from sqlmodel import Session, select
 from services.welfare.relief import facts
 from services.welfare.relief.schemas import CaseIn
 from services.welfare.relief.sources import from_window
-from services.welfare.rules.procedure import referral_deadline
 from services.welfare.window.models import WindowRequest
 from services.welfare.window.procedure import (
     OWNER,
@@ -41,6 +40,7 @@ from services.welfare.window.procedure import (
     RequestType,
     answering_roles,
 )
+from services.welfare.window.rules import referral_deadline
 from services.welfare.window.schemas import RequestIn, StepIn
 from services.welfare.workflow import advance, record_step
 from shared.auth import Principal, Role

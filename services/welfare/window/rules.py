@@ -1,16 +1,11 @@
-"""The dates of the dibao procedure and of the one-window referral (WEL-1, WEL-7).
+"""The deadline of a one-window referral (WEL-7).
 
 Pure functions: dates and `Params` in; a date out, explained in a `Trace`. No database, clock or
 I/O. Every figure is a policy parameter read through `Params`
-(shared/policy/params/welfare.yaml), so the trace names each parameter used; every step names its
-rule ID. A caller may pass its own `trace` to collect several rules in one.
+(shared/policy/params/welfare.yaml), so the trace names each parameter used.
 
 Reading of the seeds
 --------------------
-- WEL-1, public notice: YA-GOV §三(二) has the applicants posted (张榜公示, marking whether they
-  are registered poor) and ZA-GOV §三(三)1 asks 逢进必公示, but neither gives a length. The notice
-  lasts an illustrative 7 calendar days, the first day counted: a notice posted on the 1st ends
-  on the 7th.
 - WEL-7, referral: YA-GOV §四(二) asks for 部门转介办理程序，明确办理时限 and ZA-GOV §三(三)3 for a
   一门受理、协同办理 window, without a figure. The deadline is an illustrative number of calendar
   days after the township window received the request; a department may have its own
@@ -23,33 +18,15 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from services.welfare.rules._base import day
 from shared.policy import ParameterNotFound
+from shared.rule_inputs import day
 from shared.trace import Params, Trace
 
-WEL_1 = "WEL-1"
 WEL_7 = "WEL-7"
 
-P_NOTICE_DAYS = "welfare.dibao.public_notice_days"
 P_REFERRAL_DAYS = "welfare.window.referral_deadline_days"  # + "." + department to override
 
 _DEPARTMENT = re.compile(r"[a-z][a-z0-9_]*")
-
-
-def public_notice_end(start: date, params: Params, *, trace: Trace | None = None) -> date:
-    """WEL-1: last day of the public notice (公示) of a dibao approval posted on `start`."""
-    trace = Trace() if trace is None else trace
-    start = day(start, "notice start")
-    days = params.whole(P_NOTICE_DAYS, trace, minimum=1)
-    end = start + timedelta(days=days - 1)
-    trace.step(
-        WEL_1,
-        "public notice: the first day counts",
-        start=start,
-        public_notice_days=days,
-        end=end,
-    )
-    return end
 
 
 def referral_deadline(

@@ -42,17 +42,11 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import cast
 
-from services.welfare.rules._base import (
-    amount_param,
-    count,
-    day,
-    money,
-    month_index,
-    set_field,
-)
-from services.welfare.rules.benefits import P_STANDARD
+from services.welfare.dibao.rules import P_STANDARD
+from services.welfare.parameters import amount_param
 from shared.domain import PovertyStatus
 from shared.money import yuan
+from shared.rule_inputs import count, day, money, month_index, set_field
 from shared.trace import Params, Trace
 
 WEL_6 = "WEL-6"

@@ -30,8 +30,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from services.welfare.rules._base import amount_param, count, day
+from services.welfare.parameters import amount_param
 from shared.money import yuan
+from shared.rule_inputs import count, day
 from shared.trace import Params, Trace
 
 WEL_5 = "WEL-5"

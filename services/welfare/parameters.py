@@ -1,24 +1,12 @@
-"""Checks and helpers shared by the welfare rules: amounts, parameters, calendar months (the
-input checks are the project's, re-exported here)."""
+"""Reading money parameters in the welfare rules: an amount that must not be negative, and a
+county-only amount a county may not have published."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from shared.policy import ParameterNotFound
-from shared.rule_inputs import add_months, count, day, money, month_index, set_field
 from shared.trace import Params, Trace
-
-__all__ = [
-    "add_months",
-    "amount_param",
-    "count",
-    "day",
-    "money",
-    "month_index",
-    "optional_amount_param",
-    "set_field",
-]
 
 
 def amount_param(params: Params, path: str, trace: Trace) -> Decimal:

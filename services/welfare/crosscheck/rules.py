@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from services.welfare.rules._base import add_months, day, set_field
-from services.welfare.rules.categories import WorkAbility
+from services.welfare.dibao.rules import WorkAbility
 from shared.domain import PovertyStatus
+from shared.rule_inputs import add_months, day, set_field
 from shared.trace import Params, Trace
 
 WEL_8 = "WEL-8"

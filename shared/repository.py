@@ -1,0 +1,135 @@
+"""Repositories: every query of a table goes through one, and the caller's jurisdiction is applied
+here, once, so a forgotten inline check cannot show another county's rows.
+
+A sub-domain's `repository.py` subclasses `ScopedRepository` for each table it reads, naming the
+column that places a row in the division codes (`village_code` by default; `county_code` for
+records of the county as a whole). Built with a principal, every read is limited to the
+principal's jurisdiction: a row outside it is missing (404, never 403: no existence leak) and
+lists leave it out. Built without one (`principal=None`), reads are unscoped: event consumers and
+the system's own jobs, which act for every county."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from shared.auth import Principal
+from shared.errors import NotFound
+
+M = TypeVar("M", bound=SQLModel)
+T = TypeVar("T")
+
+COUNTY_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: the rows, how many there are in all, and where the page starts."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class PageOut(BaseModel):
+    """The paging fields of a list response."""
+
+    total: int
+    limit: int
+    offset: int
+
+
+def in_jurisdiction(principal: Principal | None, code: str | None, *, county_wide: bool) -> bool:
+    """Whether a row placed at division `code` is visible to `principal` (None: the system).
+
+    A county-wide row (a payment cycle, a campaign, a cross-check run) is visible to everyone
+    working inside its county, a township officer included."""
+    if principal is None or not principal.scope:
+        return True
+    if code is None:
+        return False
+    if county_wide:
+        return code[:COUNTY_DIGITS] == principal.scope[:COUNTY_DIGITS]
+    return code.startswith(principal.scope)
+
+
+class ScopedRepository(Generic[M]):
+    """Reads and writes of one table, limited to the principal's jurisdiction."""
+
+    model: ClassVar[type[Any]]
+    # The column holding the row's division code (county 6, township 9, village 12 digits).
+    division: ClassVar[str] = "village_code"
+    county_wide: ClassVar[bool] = False
+    missing: ClassVar[str] = "no such record in your jurisdiction"
+
+    def __init__(self, session: Session, principal: Principal | None) -> None:
+        self.session = session
+        self.principal = principal
+
+    # -- jurisdiction, in one place --------------------------------------------------------
+    def visible(self, row: M) -> bool:
+        return in_jurisdiction(
+            self.principal, getattr(row, self.division), county_wide=self.county_wide
+        )
+
+    def scoped(self, stmt: SelectOfScalar[T]) -> SelectOfScalar[T]:
+        """`stmt` limited to the principal's jurisdiction."""
+        if self.principal is None or not self.principal.scope:
+            return stmt
+        column = col(getattr(self.model, self.division))
+        if self.county_wide:
+            return stmt.where(column == self.principal.scope[:COUNTY_DIGITS])
+        return stmt.where(column.startswith(self.principal.scope))
+
+    def select(self) -> SelectOfScalar[M]:
+        """`SELECT model` limited to the principal's jurisdiction; add filters and ordering."""
+        return self.scoped(select(self.model))
+
+    # -- reads -----------------------------------------------------------------------------
+    def find(self, key: Any, *, lock: bool = False) -> M | None:
+        """The row with primary key `key`, or None if there is none in the jurisdiction."""
+        row: M | None = self.session.get(self.model, key, with_for_update=lock or None)
+        if row is None or not self.visible(row):
+            return None
+        return row
+
+    def get_or_404(self, key: Any, *, lock: bool = False) -> M:
+        row = self.find(key, lock=lock)
+        if row is None:
+            raise NotFound(self.missing)
+        return row
+
+    def first(self, stmt: SelectOfScalar[M]) -> M | None:
+        return self.session.exec(self.scoped(stmt).limit(1)).first()
+
+    def all(self, stmt: SelectOfScalar[T]) -> Sequence[T]:
+        return self.session.exec(self.scoped(stmt)).all()
+
+    def page(
+        self, stmt: SelectOfScalar[M], *, limit: int, offset: int, order_by: Any = None
+    ) -> Page[M]:
+        """One page of `stmt` (scoped) and the total count of its rows."""
+        scoped = self.scoped(stmt)
+        total = self.session.exec(
+            select(func.count()).select_from(scoped.order_by(None).subquery())
+        ).one()
+        ordered = scoped.order_by(order_by) if order_by is not None else scoped
+        items = list(self.session.exec(ordered.offset(offset).limit(limit)).all())
+        return Page(items=items, total=int(total), limit=limit, offset=offset)
+
+    # -- writes ----------------------------------------------------------------------------
+    def add(self, row: M, *, flush: bool = False) -> M:
+        self.session.add(row)
+        if flush:
+            self.session.flush()
+        return row
+
+    def delete(self, row: M) -> None:
+        self.session.delete(row)
