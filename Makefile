@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# pytest-xdist workers for `make test` (the end-to-end tests share one of them).
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format catalogue rules-map bench-bus migrations-check clean
 
@@ -27,7 +29,7 @@ test: $(STAMP)
 	$(PY) -m mypy
 	$(PY) -m shared.migrations check all
 	$(PY) -m shared.policy.rules_map --check
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

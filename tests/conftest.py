@@ -7,6 +7,7 @@ PostgreSQL fails the run instead of skipping."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -15,12 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import Engine, text
 
 from deploy.broker import LocalBroker
 from deploy.postgres import LocalPostgres, database_url
 from shared import SERVICES
 from shared.auth import Role, mint_token
-from shared.db import drop_database
+from shared.db import drop_database, make_engine
+from shared.migrations import upgrade
 from shared.settings import Settings
 
 BACKENDS = ("sqlite", "postgresql")
@@ -58,19 +61,69 @@ def broker() -> Iterator[str]:
         yield local.bootstrap
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every service's SQLite database, migrated once per test session; tests copy the files."""
+    directory = tmp_path_factory.mktemp("migrated")
+    for service in SERVICES:
+        upgrade(service, f"sqlite:///{directory}/{service}.db")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(pg_admin_url: str) -> Iterator[tuple[str, dict[str, Engine]]]:
+    """Every service's PostgreSQL database, migrated once per test session (per worker), with an
+    engine each; a test empties them (`db_template`) instead of building new ones."""
+    template = _pg_template(pg_admin_url, f"t_{uuid.uuid4().hex[:8]}")
+    engines: dict[str, Engine] = {}
+    for service in SERVICES:
+        upgrade(service, template.format(service=service))
+        engines[service] = make_engine(template.format(service=service))
+    yield template, engines
+    for service, engine in engines.items():
+        engine.dispose()
+        drop_database(template.format(service=service))
+
+
+# Empties every table that has a row (alembic's own excepted) and restarts its sequences: one
+# round trip per database; a table the test never wrote costs one index probe.
+_EMPTY_TABLES = """
+DO $$
+DECLARE t text; used text[] := '{}'; has_row boolean;
+BEGIN
+  FOR t IN SELECT quote_ident(tablename) FROM pg_tables
+           WHERE schemaname = 'public' AND tablename <> 'alembic_version' LOOP
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM ' || t || ')' INTO has_row;
+    IF has_row THEN used := used || t; END IF;
+  END LOOP;
+  IF array_length(used, 1) > 0 THEN
+    EXECUTE 'TRUNCATE ' || array_to_string(used, ', ') || ' RESTART IDENTITY CASCADE';
+  END IF;
+END $$;
+"""
+
+
 @pytest.fixture(params=BACKENDS)
 def db_template(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A DATABASE_URL template with `{service}`: a fresh database per service, per test."""
+    """A DATABASE_URL template with `{service}`: every service's database, migrated and empty for
+    each test. SQLite: a copy of the session's migrated files; PostgreSQL: the session's
+    databases, emptied before the test."""
     if request.param == "sqlite":
+        source = request.getfixturevalue("migrated_sqlite")
+        for service in SERVICES:
+            shutil.copyfile(source / f"{service}.db", tmp_path / f"{service}.db")
         yield f"sqlite:///{tmp_path}/{{service}}.db"
         return
-    admin = request.getfixturevalue("pg_admin_url")
-    tag = uuid.uuid4().hex[:8]
-    # Built with a plain marker: a URL object would percent-encode the braces.
-    template = database_url(admin, f"t_{tag}_SERVICEMARK").replace("SERVICEMARK", "{service}")
+    template, engines = request.getfixturevalue("migrated_postgres")
+    for engine in engines.values():
+        with engine.begin() as conn:
+            conn.execute(text(_EMPTY_TABLES))
     yield template
-    for service in SERVICES:
-        drop_database(template.replace("{service}", service))
+
+
+def _pg_template(admin: str, prefix: str) -> str:
+    # Built with a plain marker: a URL object would percent-encode the braces.
+    return database_url(admin, f"{prefix}_SERVICEMARK").replace("SERVICEMARK", "{service}")
 
 
 @pytest.fixture
@@ -105,3 +158,11 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist the end-to-end tests (each runs the whole system as processes) share one
+    worker, one after another, while the other workers take the in-process tests."""
+    for item in items:
+        if "tests/e2e/" in item.nodeid or item.nodeid.startswith("e2e/"):
+            item.add_marker(pytest.mark.xdist_group("e2e"))

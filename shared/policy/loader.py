@@ -136,16 +136,32 @@ def _versions(
     return tuple(sorted(out, key=lambda v: v.effective))
 
 
+_LOADED: dict[tuple[str, tuple[tuple[str, int, int], ...]], PolicySet] = {}
+
+
 class PolicySet:
     def __init__(self, parameters: dict[str, _Parameter]) -> None:
         self._parameters = parameters
 
     @classmethod
     def load(cls, directory: Path) -> PolicySet:
-        parameters: dict[str, _Parameter] = {}
+        """The parameter files of `directory`, read once while they are unchanged (a set is
+        never modified after loading, so every service in a process shares it)."""
         files = sorted(Path(directory).glob("*.yaml"))
         if not files:
             raise PolicyFileError(f"no parameter files in {directory}")
+        key = (
+            str(Path(directory).resolve()),
+            tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files),
+        )
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            loaded = _LOADED[key] = cls._read(files)
+        return loaded
+
+    @classmethod
+    def _read(cls, files: list[Path]) -> PolicySet:
+        parameters: dict[str, _Parameter] = {}
         for file in files:
             doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_DecimalLoader) or {}
             for path, spec in doc.items():

@@ -20,7 +20,7 @@ from shared import REPO_ROOT, SERVICES
 from shared.bus import migration_ops
 from shared.bus.consumer import Subscription
 from shared.bus.tables import DeadLetter, ProcessedEvent
-from shared.events.subscribers import build_subscriptions, load_spec
+from shared.events.subscribers import build_subscriptions, handler_names, load_spec
 
 # The consumer groups in use, per service. A new subscription adds its name here (it starts from
 # the earliest record, which is what a new consumer of the history wants).
@@ -89,3 +89,16 @@ def test_rename_moves_the_dedupe_and_dead_letter_rows() -> None:
             migration_ops.rename_consumer_group("welfare-2", "welfare-relief")
         rows = dict(conn.execute(text("SELECT event_id, consumer FROM processed_event")).all())
     assert rows == {"e1": "welfare-relief", "e2": "welfare-1"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_handlers_are_named_functions(service: str) -> None:
+    """A handler is a module-level function or a bound method: its name (in the logs, the
+    catalogue and the dead letters) says where it lives, never `<locals>`."""
+    names = [
+        name
+        for sub in build_subscriptions(load_spec(service))
+        for handler in sub.handlers.values()
+        for name in handler_names(handler)
+    ]
+    assert names and [n for n in names if "<locals>" in n or "<lambda>" in n] == []
