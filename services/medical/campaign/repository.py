@@ -15,10 +15,11 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.medical.campaign.models import TopupCampaign, TopupForm, TopupFormStep
+from services.medical.campaign.rules import FormStatus
 from services.medical.registry.models import RegistryPerson
 from services.medical.stays.models import HospitalStay, StayDecision
 from services.medical.stays.repository import current_stays
-from shared.repository import ScopedRepository
+from shared.repository import Page, ScopedRepository
 
 FORMS: Table = TopupForm.metadata.tables["topup_form"]
 
@@ -62,6 +63,36 @@ class FormRepository(ScopedRepository[TopupForm]):
         if township:
             stmt = stmt.where(col(TopupForm.township_code) == township)
         return stmt
+
+    def page_of(
+        self,
+        campaign_id: int,
+        township: str | None,
+        status: FormStatus | None,
+        *,
+        offset: int,
+        limit: int,
+    ) -> Page[TopupForm]:
+        """One page of the campaign's forms in the jurisdiction, by township, village and id."""
+        stmt = self.of_campaign(campaign_id, township)
+        if status is not None:
+            stmt = stmt.where(col(TopupForm.status) == status.value)
+        ordered = stmt.order_by(
+            col(TopupForm.township_code), col(TopupForm.village_code), col(TopupForm.id)
+        )
+        return self.page(ordered, limit=limit, offset=offset)
+
+    def for_export(self, campaign_id: int, township: str | None) -> Sequence[TopupForm]:
+        """The campaign's forms in the jurisdiction in the order of the 附件4 sheet."""
+        return self.all(
+            self.of_campaign(campaign_id, township).order_by(
+                col(TopupForm.township_code),
+                col(TopupForm.village_code),
+                col(TopupForm.household_id),
+                col(TopupForm.admission),
+                col(TopupForm.id),
+            )
+        )
 
     def by_township_and_status(self, campaign_id: int) -> Sequence[tuple[str, str, int, Any]]:
         """(township, status, forms, topup due) of the campaign's forms in the jurisdiction."""

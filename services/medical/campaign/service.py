@@ -16,8 +16,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import col
-
 from services.medical.access import guard
 from services.medical.campaign.models import TopupCampaign, TopupForm, TopupFormStep
 from services.medical.campaign.repository import CampaignRepository, FormRepository
@@ -233,13 +231,7 @@ def forms_page(
     """One page of the campaign's forms in the caller's jurisdiction, by township, village."""
     get_campaign(uow, campaign_id)
     forms = FormRepository(uow.session, uow.principal)
-    stmt = forms.of_campaign(campaign_id, township)
-    if status is not None:
-        stmt = stmt.where(col(TopupForm.status) == status.value)
-    ordered = stmt.order_by(
-        col(TopupForm.township_code), col(TopupForm.village_code), col(TopupForm.id)
-    )
-    return forms.page(ordered, limit=limit, offset=offset)
+    return forms.page_of(campaign_id, township, status, offset=offset, limit=limit)
 
 
 def forms_to_export(
@@ -247,15 +239,7 @@ def forms_to_export(
 ) -> tuple[TopupCampaign, Sequence[TopupForm]]:
     """The campaign and its forms in the caller's jurisdiction, in the order of the sheet."""
     campaign = get_campaign(uow, campaign_id)
-    forms = FormRepository(uow.session, uow.principal)
-    stmt = forms.of_campaign(campaign_id, township).order_by(
-        col(TopupForm.township_code),
-        col(TopupForm.village_code),
-        col(TopupForm.household_id),
-        col(TopupForm.admission),
-        col(TopupForm.id),
-    )
-    return campaign, forms.all(stmt)
+    return campaign, FormRepository(uow.session, uow.principal).for_export(campaign_id, township)
 
 
 def get_form(uow: UnitOfWork, campaign_id: int, form_id: int, *, lock: bool = False) -> TopupForm:
