@@ -4,8 +4,16 @@ jurisdiction answers 404 (no existence leak); a role that may not do the thing a
 
 from __future__ import annotations
 
-from shared.auth import Principal, Role
+from typing import Any, ClassVar, TypeVar
+
+from sqlmodel import SQLModel
+
+from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
+from shared.repository import ScopedRepository
+from shared.roles import Role
+
+M = TypeVar("M", bound=SQLModel)
 
 BILL_POSTERS = (Role.hospital,)
 BILL_READERS = (Role.county_medical, Role.auditor)
@@ -26,12 +34,26 @@ def check_reader(principal: Principal, what: str, *, hospital_too: bool = False)
         raise Forbidden(f"your role may not read {what}")
 
 
-def guard_record(principal: Principal, county: str, submitted_by: str, what: str) -> None:
-    """A hospital sees what it posted; officers what lies in their jurisdiction; else 404."""
-    officer = principal.has(*BILL_READERS, Role.admin)
-    if not officer and principal.has(Role.hospital):
-        if submitted_by != principal.subject or not principal.covers(county):
-            raise NotFound(f"no {what} with that id")
-        return
-    if not principal.covers(county) and not county.startswith(principal.scope[:6]):
-        raise NotFound(f"no {what} with that id")
+def guard(repository: ScopedRepository[Any], row: Any) -> None:
+    """A row outside the repository's jurisdiction is reported as missing (404), never 403."""
+    if not repository.visible(row):
+        raise NotFound(repository.missing)
+
+
+class PostedRecords(ScopedRepository[M]):
+    """Records a hospital posts (with `county_code` and `submitted_by`): a hospital sees what it
+    posted in its county; officers what lies in their county."""
+
+    division = "county_code"
+    county_wide = True
+    # The column naming the account that posted the record.
+    poster: ClassVar[str] = "submitted_by"
+
+    def visible(self, row: M) -> bool:
+        principal = self.principal
+        officer = principal is None or principal.has(*BILL_READERS, Role.admin)
+        if principal is not None and not officer and principal.has(Role.hospital):
+            return getattr(row, self.poster) == principal.subject and principal.covers(
+                getattr(row, self.division)
+            )
+        return super().visible(row)

@@ -9,13 +9,13 @@ village staff on home visits, `service`; auditors and the poverty office see the
 from __future__ import annotations
 
 from services.medical.access import BILL_POSTERS, BILL_READERS
-from services.medical.campaign.routes import READERS as CAMPAIGN_READERS
+from services.medical.campaign.service import READERS as CAMPAIGN_READERS
 from services.medical.registry.routes import READERS as PERSON_READERS
-from services.medical.stays.routes import READERS as STAY_READERS
-from services.medical.stays.routes import WRITERS as STAY_WRITERS
+from services.medical.stays.service import READERS as STAY_READERS
+from services.medical.stays.service import WRITERS as STAY_WRITERS
 from services.medical.summary.routes import READERS as SUMMARY_READERS
 from shared.access import AccessPolicy, rule
-from shared.auth import Role
+from shared.roles import Role
 
 # A form's steps are taken by the village, the township and the county bureau (not admin).
 FORM_STEPPERS = (Role.village_cadre, Role.township_officer, Role.county_medical)

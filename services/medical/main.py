@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.medical import clock
 from services.medical.access_policy import POLICY
 from services.medical.campaign.routes import router as campaign_router
 from services.medical.diagnosis_fee.routes import router as diagnosis_fee_router
@@ -11,7 +12,7 @@ from services.medical.outpatient.routes import bills as outpatient_router
 from services.medical.outpatient.routes import persons as outpatient_persons_router
 from services.medical.registry.consumers import SUBSCRIPTION as REGISTRY_SUBSCRIPTION
 from services.medical.registry.routes import router as persons_router
-from services.medical.stays.consumers import subscriptions as stay_subscriptions
+from services.medical.stays.consumers import SUBSCRIPTIONS as STAY_SUBSCRIPTIONS
 from services.medical.stays.routes import router as stays_router
 from services.medical.summary.routes import indicators as indicators_router
 from services.medical.summary.routes import persons as summary_router
@@ -34,7 +35,8 @@ SPEC = ServiceSpec(
         outpatient_persons_router,
         diagnosis_fee_router,
     ],
-    subscriptions=lambda runtime: [REGISTRY_SUBSCRIPTION, *stay_subscriptions(runtime)],
+    subscriptions=[REGISTRY_SUBSCRIPTION, *STAY_SUBSCRIPTIONS],
+    clock=clock,
 )
 
 

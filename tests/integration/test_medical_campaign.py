@@ -18,15 +18,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.medical.campaign.routes import EXPORT_HEADERS
 from services.medical.main import build_app
 from services.medical.models import PersonYear, RegistryPerson, TopupForm
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 
 pytestmark = pytest.mark.integration
@@ -59,7 +60,7 @@ def seed(url: str) -> None:
                     county_code=COUNTY,
                     township_code=town,
                     village_code=village,
-                    poverty_status=status,
+                    poverty_status=PovertyStatus(status),
                     source_event_id="seed",
                 )
             )
@@ -73,7 +74,7 @@ def registered_poor_now(url: str, *person_ids: str) -> None:
     with Session(engine) as s:
         s.execute(
             update(RegistryPerson)
-            .where(RegistryPerson.person_id.in_(person_ids))  # type: ignore[attr-defined]
+            .where(col(RegistryPerson.person_id).in_(person_ids))
             .values(poverty_status="not_exited")
         )
         s.commit()
@@ -151,7 +152,8 @@ def outbox_types(url: str) -> list[tuple[str, str | None]]:
     engine = make_engine(url)
     with Session(engine) as s:
         found = [
-            (e.event_type, e.key) for e in s.exec(select(OutboxEvent).order_by(OutboxEvent.seq))
+            (e.event_type, e.key)
+            for e in s.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq)))
         ]
     engine.dispose()
     return found

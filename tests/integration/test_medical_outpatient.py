@@ -23,11 +23,12 @@ from services.medical.models import (
     OutpatientYear,
 )
 from services.medical.registry.consumers import household_status, upsert_person
-from shared.auth import Role
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope
 from shared.events.registry import HouseholdPovertyStatusChanged, PersonRegistered
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 from tests.support.uow import event_uow
 
@@ -62,20 +63,21 @@ def seed(url: str) -> None:
             data = PersonRegistered(
                 person_id=pid, household_id=household, id_number=number, name=f"居民{pid}",
                 sex="M", birth_date=date(1960, 3, 3), county_code="532325",
-                township_code=TOWN, village_code=VILLAGE, poverty_status=status,
+                township_code=TOWN, village_code=VILLAGE, poverty_status=PovertyStatus(status),
             )  # fmt: skip
             env = Envelope.wrap(data, source="/services/enrollment", subject=pid, key=household)
             upsert_person(event_uow(s, at(env, date(2018, 1, 5))), data)
         za = PersonRegistered(
             person_id="p-za", household_id="H9", id_number=ZA_POOR, name="居民p-za", sex="M",
             birth_date=date(1964, 3, 3), county_code=ZA, township_code=ZA_TOWN,
-            village_code=ZA_VILLAGE, poverty_status="not_exited",
+            village_code=ZA_VILLAGE, poverty_status=PovertyStatus.not_exited,
         )  # fmt: skip
         env = Envelope.wrap(za, source="/services/enrollment", subject="p-za", key="H9")
         upsert_person(event_uow(s, at(env, date(2018, 1, 5))), za)
         changed = HouseholdPovertyStatusChanged(
             household_id="H3", county_code="532325", township_code=TOWN, village_code=VILLAGE,
-            old_status="marginal", new_status="not_exited", person_ids=["p-later"],
+            old_status=PovertyStatus.marginal, new_status=PovertyStatus.not_exited,
+            person_ids=["p-later"],
         )  # fmt: skip
         env = Envelope.wrap(changed, source="/services/enrollment", subject="H3", key="H3")
         household_status(event_uow(s, at(env, date(2018, 6, 1))), changed)
@@ -98,8 +100,8 @@ def chronic(bill: str, number: str = POOR, **over: object) -> dict:
     return body
 
 
-def chronic36(bill: str, number: str = ZA_POOR, **over: object) -> dict:
-    body = {
+def chronic36(bill: str, number: str = ZA_POOR, **over: object) -> dict[str, object]:
+    body: dict[str, object] = {
         "bill_id": bill,
         "id_number": number,
         "county_code": ZA,
@@ -113,8 +115,8 @@ def chronic36(bill: str, number: str = ZA_POOR, **over: object) -> dict:
     return body
 
 
-def visit(vid: str, number: str = POOR, **over: object) -> dict:
-    body = {
+def visit(vid: str, number: str = POOR, **over: object) -> dict[str, object]:
+    body: dict[str, object] = {
         "visit_id": vid,
         "id_number": number,
         "county_code": "532325",

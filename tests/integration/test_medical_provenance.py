@@ -9,14 +9,15 @@ import json
 from datetime import date
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.medical.main import build_app
 from services.medical.models import RegistryPerson
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 
 pytestmark = pytest.mark.integration
@@ -57,7 +58,7 @@ def seed(url: str) -> None:
                     county_code=county,
                     township_code=county + "100",
                     village_code=county + "100201",
-                    poverty_status=status,
+                    poverty_status=PovertyStatus(status),
                     source_event_id="seed",
                 )
             )
@@ -89,7 +90,7 @@ def stay(claim: str, number: str, county: str, **over: object) -> dict:
 def events(url: str, claim_or_person: str) -> dict[str, list[dict]]:
     engine = make_engine(url)
     with Session(engine) as s:
-        rows = s.exec(select(OutboxEvent).order_by(OutboxEvent.seq)).all()  # type: ignore[arg-type]
+        rows = s.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq))).all()
     engine.dispose()
     found: dict[str, list[dict]] = {}
     for row in rows:

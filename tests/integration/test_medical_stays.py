@@ -7,16 +7,17 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.medical.main import build_app
 from services.medical.models import PersonYear, RegistryPerson
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope
 from shared.events.medical import HospitalStaySubmitted
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 from tests.integration.test_bus import produce_raw
 from tests.support.bus import wait_until
@@ -42,7 +43,7 @@ def seed_registry(url: str) -> None:
                 county_code="532325",
                 township_code="532325100",
                 village_code="532325100201",
-                poverty_status="not_exited",
+                poverty_status=PovertyStatus.not_exited,
                 source_event_id="seed",
             )
         )
@@ -71,7 +72,7 @@ def stay(claim: str, number: str = POOR, **over: object) -> dict:
 def event_types(url: str) -> list[str]:
     engine = make_engine(url)
     with Session(engine) as s:
-        found = [e.event_type for e in s.exec(select(OutboxEvent).order_by(OutboxEvent.seq))]
+        found = [e.event_type for e in s.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq)))]
     engine.dispose()
     return found
 
@@ -217,12 +218,12 @@ async def test_status_on_the_admission_date(db_template: str) -> None:
         registered = PersonRegistered(
             person_id="p-m", household_id="HM", id_number=OTHER, name="李四", sex="M",
             birth_date=date(1971, 5, 5), county_code="532325", township_code="532325100",
-            village_code="532325100201", poverty_status="marginal",
+            village_code="532325100201", poverty_status=PovertyStatus.marginal,
         )  # fmt: skip
         changed = HouseholdPovertyStatusChanged(
             household_id="HM", county_code="532325", township_code="532325100",
-            village_code="532325100201", old_status="marginal", new_status="not_exited",
-            person_ids=["p-m"],
+            village_code="532325100201", old_status=PovertyStatus.marginal,
+            new_status=PovertyStatus.not_exited, person_ids=["p-m"],
         )  # fmt: skip
         engine = make_engine(settings.database_url)
         with Session(engine) as s:
@@ -263,7 +264,8 @@ async def test_dibao_waiver_by_the_flags_on_the_admission_date(db_template: str)
 
     from services.medical.models import WelfareFlags
     from services.medical.registry.consumers import upsert_person
-    from services.medical.welfare.flags import apply_welfare_event, flags_on
+    from services.medical.welfare.consumers import apply_welfare_event
+    from services.medical.welfare.repository import FlagRepository
     from shared.events.registry import PersonRegistered
     from shared.events.welfare import DibaoChanged, DibaoGranted
 
@@ -273,15 +275,15 @@ async def test_dibao_waiver_by_the_flags_on_the_admission_date(db_template: str)
         registered = PersonRegistered(
             person_id="p-d", household_id="HD", id_number=OTHER, name="王五", sex="M",
             birth_date=date(1971, 5, 5), county_code="532325", township_code="532325100",
-            village_code="532325100201", poverty_status="marginal",
+            village_code="532325100201", poverty_status=PovertyStatus.marginal,
         )  # fmt: skip
         granted = DibaoGranted(
             household_id="HD", county_code="532325", person_ids=["p-d", "p-d2"], category="B",
-            monthly_amount="300.00", effective_from=date(2018, 5, 1),
+            monthly_amount=Decimal("300.00"), effective_from=date(2018, 5, 1),
         )  # fmt: skip
         dropped = DibaoChanged(
             household_id="HD", county_code="532325", person_ids=["p-d2"], category="C",
-            monthly_amount="150.00", effective_from=date(2018, 10, 1),
+            monthly_amount=Decimal("150.00"), effective_from=date(2018, 10, 1),
         )  # fmt: skip
         engine = make_engine(settings.database_url)
         with Session(engine) as s:
@@ -293,10 +295,11 @@ async def test_dibao_waiver_by_the_flags_on_the_admission_date(db_template: str)
                 else:
                     apply_welfare_event(event_uow(s, env), data)
             s.commit()
-            assert not flags_on(s, "p-d", date(2018, 4, 30)).dibao
-            assert flags_on(s, "p-d", date(2018, 5, 1)).dibao
-            assert not flags_on(s, "p-d", date(2018, 10, 1)).dibao
-            assert flags_on(s, "p-d2", date(2018, 10, 1)).dibao
+            flags = FlagRepository(s)
+            assert not flags.flags_on("p-d", date(2018, 4, 30)).dibao
+            assert flags.flags_on("p-d", date(2018, 5, 1)).dibao
+            assert not flags.flags_on("p-d", date(2018, 10, 1)).dibao
+            assert flags.flags_on("p-d2", date(2018, 10, 1)).dibao
             current = s.get(WelfareFlags, "p-d")
             assert current is not None and current.dibao is False
         engine.dispose()

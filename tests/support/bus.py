@@ -8,13 +8,15 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from services.medical.models import RegistryPerson
 from shared.bus.outbox import publish
 from shared.bus.tables import DeadLetter, OutboxEvent, ProcessedEvent
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.events.registry import PersonRegistered
 from shared.ids import make_resident_id
 from shared.migrations import upgrade
@@ -39,7 +41,7 @@ def person_event(i: int, household: str | None = None) -> PersonRegistered:
         county_code="532325",
         township_code="532325100",
         village_code="532325100201",
-        poverty_status="not_exited",
+        poverty_status=PovertyStatus.not_exited,
     )
 
 
@@ -58,7 +60,7 @@ def write_events(engine: Engine, events: list[PersonRegistered], prefix: str) ->
         session.commit()
 
 
-def count(engine: Engine, model: type, *where: object) -> int:
+def count(engine: Engine, model: type, *where: ColumnElement[bool]) -> int:
     with Session(engine) as session:
         return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
 
@@ -76,7 +78,7 @@ def dead_letters(engine: Engine) -> int:
 
 
 def unpublished(engine: Engine) -> int:
-    return count(engine, OutboxEvent, OutboxEvent.published_at.is_(None))  # type: ignore[union-attr]
+    return count(engine, OutboxEvent, col(OutboxEvent.published_at).is_(None))
 
 
 async def wait_until(

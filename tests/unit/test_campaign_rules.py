@@ -18,9 +18,9 @@ from services.medical.campaign.rules import (
     ratio,
     topup_due,
 )
-from shared.auth import Role
 from shared.errors import Conflict, Forbidden
 from shared.policy import PolicySet
+from shared.roles import Role
 from shared.settings import Settings
 from shared.trace import Params
 

@@ -11,6 +11,7 @@ import pytest
 
 from services.medical.campaign.rules import FormStatus, check_separation
 from services.medical.outpatient.rules import (
+    AdminLevel,
     Chronic36Facts,
     FacilityType,
     GeneralFeeVisit,
@@ -138,7 +139,7 @@ def test_high_burden_is_for_registered_poor_only() -> None:
 
 
 def test_chronic36_is_zhengans_programme_only() -> None:
-    facts = Chronic36Facts("county", D("3000.00"), D("2500.00"))
+    facts = Chronic36Facts(AdminLevel.county, D("3000.00"), D("2500.00"))
     aid = chronic36_aid(facts, Params(POLICY, "520324", date(2018, 6, 1)))
     assert (aid.cap, aid.aid, aid.self_pay_after) == (D("1000.00"), D("2000.00"), D("1000.00"))
     assert aid.trace.out().illustrative_parameters == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -176,7 +177,9 @@ def test_chronic_bad_facts_are_refused(facts: dict) -> None:
 
 def test_chronic_refuses_float_and_ytd_above_cap() -> None:
     with pytest.raises(TypeError):
-        ChronicOutpatientFacts(CAT_I, 1, 10.5)  # type: ignore[arg-type]
+        # A float where money is due: refused at run time (the type says Decimal).
+        float_cost: Any = 10.5
+        ChronicOutpatientFacts(CAT_I, HospitalLevel.level_1, float_cost)
     with pytest.raises(ValueError, match="above the category's cap"):
         chronic(CAT_II, 1, "10.00", "5000.01")
 
@@ -315,7 +318,9 @@ def lung_quota() -> Decimal:
 def test_major_disease_ratio_of_the_cost_within_the_quota(level: int, ratio: str) -> None:
     quota = lung_quota()
     cost = (quota / 2).quantize(d("0.01"))
-    result = major_disease_payment(MajorDiseaseFacts(("C34.1",), 60, level, cost), FULIANG)
+    result = major_disease_payment(
+        MajorDiseaseFacts(("C34.1",), 60, HospitalLevel(level), cost), FULIANG
+    )
     assert result.applies and result.reason is None
     assert result.ratio == d(ratio)
     assert result.basic_fund == (cost * d(ratio)).quantize(d("0.01"))
@@ -334,7 +339,7 @@ def test_major_disease_ratio_of_the_cost_within_the_quota(level: int, ratio: str
 def test_major_disease_cost_above_the_quota_is_reported_apart() -> None:
     quota = lung_quota()
     result = major_disease_payment(
-        MajorDiseaseFacts(("C34.1",), 60, 2, quota + d("10000.00")), FULIANG
+        MajorDiseaseFacts(("C34.1",), 60, HospitalLevel.level_2, quota + d("10000.00")), FULIANG
     )
     assert result.cost_within_quota == quota
     assert result.basic_fund == (quota * d("0.80")).quantize(d("0.01"))
@@ -343,11 +348,15 @@ def test_major_disease_cost_above_the_quota_is_reported_apart() -> None:
 
 
 def test_major_disease_not_at_level_1_nor_for_other_diseases() -> None:
-    level1 = major_disease_payment(MajorDiseaseFacts(("C34.1",), 60, 1, d("1000")), FULIANG)
+    level1 = major_disease_payment(
+        MajorDiseaseFacts(("C34.1",), 60, HospitalLevel.level_1, d("1000")), FULIANG
+    )
     assert not level1.applies and level1.disease is not None
     assert "level-2 and level-3" in (level1.reason or "")
     assert level1.basic_fund == 0
-    other = major_disease_payment(MajorDiseaseFacts(("J18.9",), 60, 2, d("1000")), FULIANG)
+    other = major_disease_payment(
+        MajorDiseaseFacts(("J18.9",), 60, HospitalLevel.level_2, d("1000")), FULIANG
+    )
     assert not other.applies and other.disease is None
     assert other.trace.out().rules == ["MED-7"]
 
@@ -544,7 +553,9 @@ def test_special_drugs_no_deductible_for_the_poor() -> None:
 
 def test_rules_collect_into_one_trace() -> None:
     trace = Trace()
-    chronic_outpatient_payment(ChronicOutpatientFacts(CAT_II, 1, d("100")), FULIANG, trace=trace)
+    chronic_outpatient_payment(
+        ChronicOutpatientFacts(CAT_II, HospitalLevel.level_1, d("100")), FULIANG, trace=trace
+    )
     special_drug_deductible(True, FULIANG, trace=trace)
     assert trace.out().rules == ["MED-6", "MED-11"]
 
@@ -553,13 +564,14 @@ def test_rules_collect_into_one_trace() -> None:
 
 
 def test_standing_refusal() -> None:
-    from services.medical.models import RegistryPerson
-    from services.medical.registry.lookup import Standing
+    from services.medical.registry.models import RegistryPerson
+    from services.medical.registry.service import Standing
+    from shared.domain import PovertyStatus
 
     person = RegistryPerson(person_id="p", id_number="x", household_id="h", name="n", sex="M",
                             birth_date=date(1970, 1, 1), county_code="532325",
                             township_code="532325100", village_code="532325100201",
-                            poverty_status="marginal", source_event_id="e")  # fmt: skip
+                            poverty_status=PovertyStatus.marginal, source_event_id="e")  # fmt: skip
     day = date(2018, 3, 1)
     assert Standing(person, "not_exited").refusal("MED-6", day) is None
     assert Standing(person, "exited").refusal("MED-6", day) is None  # 脱贫不脱政策

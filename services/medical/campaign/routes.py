@@ -8,14 +8,12 @@ that may not do the thing at all."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlalchemy import func
-from sqlmodel import Session, select
 
-from services.medical import clock
+from services.medical.campaign.models import TopupForm
 from services.medical.campaign.rules import (
     STATUS_ZH,
     FormStatus,
@@ -26,121 +24,38 @@ from services.medical.campaign.schemas import (
     FormDetail,
     FormOut,
     FormPage,
-    StatusCount,
     StepIn,
     StepOut,
-    TownshipSummary,
 )
-from services.medical.campaign.service import create_campaign, get_form, take_step
-from services.medical.models import TopupCampaign, TopupForm, TopupFormStep
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Principal, Role, require
-from shared.errors import Forbidden, NotFound
-from shared.money import yuan
+from services.medical.campaign.service import (
+    create_campaign,
+    forms_page,
+    forms_to_export,
+    get_form,
+    steps,
+    summary,
+    take_step,
+)
+from services.medical.campaign.service import (
+    get_campaign as campaign_of,
+)
+from shared.app import Uow
+from shared.auth import require
+from shared.errors import Forbidden
+from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, write_xlsx
 
 router = APIRouter(prefix="/v1/campaigns", tags=["top-up campaign (MED-10)"])
 
-READERS = (
-    Role.county_medical,
-    Role.county_poverty,
-    Role.township_officer,
-    Role.village_cadre,
-    Role.auditor,
-    Role.service,
-)
 TownshipQuery = Annotated[
     str | None, Query(pattern=r"^\d{9}$", description="9-digit township code")
 ]
 
 
-def _reader(principal: Principal) -> None:
-    if not principal.has(*READERS, Role.admin):
-        raise Forbidden("your role may not read the top-up campaign")
-
-
-def _campaign(session: Session, campaign_id: int, principal: Principal) -> TopupCampaign:
-    _reader(principal)
-    campaign = session.get(TopupCampaign, campaign_id)
-    # Visible to the whole county's hierarchy, forms filtered further by scope.
-    if campaign is None or not (
-        principal.covers(campaign.county_code) or principal.scope.startswith(campaign.county_code)
-    ):
-        raise NotFound("no such campaign in your jurisdiction")
-    return campaign
-
-
-def _forms(campaign_id: int, principal: Principal, township: str | None) -> Any:
-    stmt = select(TopupForm).where(TopupForm.campaign_id == campaign_id)
-    if principal.scope:
-        stmt = stmt.where(TopupForm.village_code.startswith(principal.scope))  # type: ignore[attr-defined]
-    if township:
-        stmt = stmt.where(TopupForm.township_code == township)
-    return stmt
-
-
-def _summary(session: Session, campaign: TopupCampaign, principal: Principal) -> CampaignOut:
-    sub = _forms(campaign.id, principal, None).subquery()  # type: ignore[arg-type]
-    rows = session.exec(
-        select(sub.c.township_code, sub.c.status, func.count(), func.sum(sub.c.topup_due))  # type: ignore[call-overload]
-        .group_by(sub.c.township_code, sub.c.status)
-        .order_by(sub.c.township_code, sub.c.status)
-    ).all()
-    townships: dict[str, list[StatusCount]] = {}
-    for township, status, count, due in rows:
-        townships.setdefault(township, []).append(
-            StatusCount(
-                status=status,
-                label=STATUS_ZH[FormStatus(status)],
-                forms=count,
-                topup_due=yuan(Decimal(str(due or 0))),
-            )
-        )
-
-    def paid(counts: list[StatusCount]) -> Decimal:
-        return sum((c.topup_due for c in counts if c.status == FormStatus.paid), Decimal("0.00"))
-
-    groups = [
-        TownshipSummary(
-            township_code=t,
-            forms=sum(c.forms for c in counts),
-            topup_due=sum((c.topup_due for c in counts), Decimal("0.00")),
-            topup_paid=paid(counts),
-            by_status=counts,
-        )
-        for t, counts in townships.items()
-    ]
-    overall: dict[FormStatus, StatusCount] = {}
-    for counts in townships.values():
-        for c in counts:
-            seen = overall.setdefault(
-                c.status, StatusCount(status=c.status, label=c.label, forms=0, topup_due=0)
-            )
-            seen.forms += c.forms
-            seen.topup_due += c.topup_due
-    by_status = [overall[s] for s in FormStatus if s in overall]
-    return CampaignOut(
-        id=campaign.id,  # type: ignore[arg-type]
-        county_code=campaign.county_code,
-        period_start=campaign.period_start,
-        period_end=campaign.period_end,
-        created_by=campaign.created_by,
-        created_at=campaign.created_at,
-        forms_created=campaign.forms_created,
-        skipped_existing_form=campaign.skipped_existing_form,
-        forms=sum(g.forms for g in groups),
-        topup_due=sum((g.topup_due for g in groups), Decimal("0.00")),
-        topup_paid=sum((g.topup_paid for g in groups), Decimal("0.00")),
-        by_status=by_status,
-        townships=groups,
+def _detail(uow: Uow, form: TopupForm) -> FormDetail:
+    return FormDetail(
+        **FormOut.of(form).model_dump(), steps=[StepOut.of(s) for s in steps(uow, form)]
     )
-
-
-def _steps(session: Session, form: TopupForm) -> list[StepOut]:
-    rows = session.exec(
-        select(TopupFormStep).where(TopupFormStep.form_id == form.id).order_by(TopupFormStep.id)  # type: ignore[arg-type]
-    ).all()
-    return [StepOut.of(r) for r in rows]
 
 
 @router.post(
@@ -155,53 +70,36 @@ def _steps(session: Session, form: TopupForm) -> list[StepOut]:
         "stay that already has one (from any campaign, in any status) is counted in "
         "`skipped_existing_form`."
     ),
+    dependencies=[Depends(require(Role.county_medical))],
 )
-def post_campaign(
-    body: CampaignIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: Annotated[Principal, Depends(require(Role.county_medical))],
-) -> CampaignOut:
-    if not principal.covers(body.county_code):
+def post_campaign(body: CampaignIn, uow: Uow) -> CampaignOut:
+    if not uow.principal.covers(body.county_code):
         raise Forbidden(f"county {body.county_code} is outside your jurisdiction")
-    campaign = create_campaign(
-        session, runtime.policy, body.county_code, body.period_start, body.period_end, principal
-    )
-    session.flush()
-    return _summary(session, campaign, principal)
+    campaign = create_campaign(uow, body.county_code, body.period_start, body.period_end)
+    return summary(uow, campaign)
 
 
 @router.get("/{campaign_id}", response_model=CampaignOut, summary="Forms by township and status")
-def get_campaign(campaign_id: int, session: DbSession, principal: CurrentPrincipal) -> CampaignOut:
-    return _summary(session, _campaign(session, campaign_id, principal), principal)
+def get_campaign(campaign_id: int, uow: Uow) -> CampaignOut:
+    return summary(uow, campaign_of(uow, campaign_id))
 
 
 @router.get("/{campaign_id}/forms", response_model=FormPage, summary="The forms, paginated")
 def list_forms(
     campaign_id: int,
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     township: TownshipQuery = None,
     status: FormStatus | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> FormPage:
-    _campaign(session, campaign_id, principal)
-    stmt = _forms(campaign_id, principal, township)
-    if status is not None:
-        stmt = stmt.where(TopupForm.status == status.value)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(
-        stmt.order_by(TopupForm.township_code, TopupForm.village_code, TopupForm.id)  # type: ignore[arg-type]
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    page = forms_page(uow, campaign_id, township, status, offset=offset, limit=limit)
     return FormPage(
         campaign_id=campaign_id,
-        total=total,
+        total=page.total,
         offset=offset,
         limit=limit,
-        items=[FormOut.of(r) for r in rows],
+        items=[FormOut.of(r) for r in page.items],
     )
 
 
@@ -251,20 +149,10 @@ def _percent(value: Decimal) -> str:
 )
 def export_forms(
     campaign_id: int,
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     township: TownshipQuery = None,
 ) -> Response:
-    campaign = _campaign(session, campaign_id, principal)
-    rows = session.exec(
-        _forms(campaign_id, principal, township).order_by(
-            TopupForm.township_code,  # type: ignore[arg-type]
-            TopupForm.village_code,
-            TopupForm.household_id,
-            TopupForm.admission,
-            TopupForm.id,
-        )
-    ).all()
+    campaign, rows = forms_to_export(uow, campaign_id, township)
     lines = [
         [
             i,
@@ -296,13 +184,13 @@ def export_forms(
         ]
         for i, f in enumerate(rows, start=1)
     ]
-    stamp = clock.now().strftime("%Y-%m-%d %H:%M UTC")
+    stamp = uow.now().strftime("%Y-%m-%d %H:%M UTC")
     where = f"乡镇 {township}" if township else f"县 {campaign.county_code}"
     title = (
         f"贫困户转诊转院住院就医负担核查表（第{campaign.id}批，{where}，入院日期 "
         f"{campaign.period_start.isoformat()} 至 {campaign.period_end.isoformat()}）"
     )
-    marking = f"导出人: {principal.subject}  导出时间: {stamp}"
+    marking = f"导出人: {uow.actor}  导出时间: {stamp}"
     body = write_xlsx(
         EXPORT_HEADERS, lines, title=f"核查表{campaign.id}", preamble=[title, marking]
     )
@@ -312,7 +200,7 @@ def export_forms(
         media_type=XLSX_MEDIA,
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Exported-By": principal.subject,
+            "X-Exported-By": uow.actor,
             "X-Exported-At": stamp,
         },
     )
@@ -323,12 +211,9 @@ def export_forms(
     response_model=FormDetail,
     summary="One form with every step taken on it",
 )
-def get_one_form(
-    campaign_id: int, form_id: int, session: DbSession, principal: CurrentPrincipal
-) -> FormDetail:
-    _campaign(session, campaign_id, principal)
-    form = get_form(session, campaign_id, form_id, principal)
-    return FormDetail(**FormOut.of(form).model_dump(), steps=_steps(session, form))
+def get_one_form(campaign_id: int, form_id: int, uow: Uow) -> FormDetail:
+    campaign_of(uow, campaign_id)
+    return _detail(uow, get_form(uow, campaign_id, form_id))
 
 
 @router.post(
@@ -348,23 +233,13 @@ def get_one_form(
         "repeated, or the form has ended); 404: the form is outside the caller's jurisdiction."
     ),
 )
-def post_step(
-    campaign_id: int,
-    form_id: int,
-    body: StepIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
-) -> FormDetail:
-    form = get_form(session, campaign_id, form_id, principal, lock=True)
+def post_step(campaign_id: int, form_id: int, body: StepIn, uow: Uow) -> FormDetail:
+    form = get_form(uow, campaign_id, form_id, lock=True)
     result = take_step(
-        session,
-        runtime.policy,
-        runtime.publish_kwargs(),
+        uow,
         form,
         body.to,
-        principal,
         body.note.strip(),
         body.confirmation.model_dump() if body.confirmation else None,
     )
-    return FormDetail(**FormOut.of(result.form).model_dump(), steps=_steps(session, result.form))
+    return _detail(uow, result.form)

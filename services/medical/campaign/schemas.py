@@ -8,13 +8,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.medical.campaign.models import TopupForm, TopupFormStep
 from services.medical.campaign.rules import (
     STATUS_ZH,
     ConfirmMethod,
     ConfirmRelation,
     FormStatus,
 )
-from services.medical.models import TopupForm, TopupFormStep
 from shared.ids import CountyCode, ResidentIdNumber
 from shared.money import Money
 from shared.trace import Provenance, illustrative_of
@@ -88,27 +88,32 @@ class StepOut(BaseModel):
 
     @classmethod
     def of(cls, row: TopupFormStep) -> StepOut:
+        # The stored statuses, relation and method are validated back into their enums.
         confirmation = (
-            HouseholdConfirmation(
-                id_number=row.confirmed_by_id_number,
-                name=row.confirmed_by_name or "",
-                relation=row.confirmed_relation,  # type: ignore[arg-type]
-                method=row.confirmed_method,  # type: ignore[arg-type]
-                confirmed_on=row.confirmed_on,
+            HouseholdConfirmation.model_validate(
+                {
+                    "id_number": row.confirmed_by_id_number,
+                    "name": row.confirmed_by_name or "",
+                    "relation": row.confirmed_relation,
+                    "method": row.confirmed_method,
+                    "confirmed_on": row.confirmed_on,
+                }
             )
             if row.confirmed_by_id_number and row.confirmed_on
             else None
         )
-        return cls(
-            from_status=row.from_status,  # type: ignore[arg-type]
-            to_status=row.to_status,  # type: ignore[arg-type]
-            actor=row.actor,
-            actor_role=row.actor_role,
-            actor_scope=row.actor_scope,
-            recorded_by=row.recorded_by or row.actor,
-            note=row.note,
-            at=row.at,
-            household_confirmation=confirmation,
+        return cls.model_validate(
+            {
+                "from_status": row.from_status,
+                "to_status": row.to_status,
+                "actor": row.actor,
+                "actor_role": row.actor_role,
+                "actor_scope": row.actor_scope,
+                "recorded_by": row.recorded_by or row.actor,
+                "note": row.note,
+                "at": row.at,
+                "household_confirmation": confirmation,
+            }
         )
 
 

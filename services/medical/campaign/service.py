@@ -10,19 +10,18 @@ last guard."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
-
-from services.medical import clock
+from services.medical.access import guard
+from services.medical.campaign.models import TopupCampaign, TopupForm, TopupFormStep
+from services.medical.campaign.repository import CampaignRepository, FormRepository
 from services.medical.campaign.rules import (
     MED_10,
+    STATUS_ZH,
     ConfirmMethod,
     ConfirmRelation,
     FormStatus,
@@ -32,32 +31,30 @@ from services.medical.campaign.rules import (
     ratio,
     topup_due,
 )
-from services.medical.models import (
-    HospitalStay,
-    RegistryPerson,
-    StayAdjustment,
-    StayDecision,
-    TopupCampaign,
-    TopupForm,
-    TopupFormStep,
-)
+from services.medical.campaign.schemas import CampaignOut, StatusCount, TownshipSummary
+from services.medical.registry.models import RegistryPerson
+from services.medical.registry.repository import PersonRepository
 from services.medical.settlement.rules import HIGH_BURDEN_THRESHOLD, REGISTERED_POOR
-from services.medical.stays.service import latest_decision, person_year
-from shared.auth import Principal, Role
-from shared.bus.outbox import publish
+from services.medical.stays.models import HospitalStay, StayAdjustment, StayDecision
+from services.medical.stays.repository import ACTIVE, StayRepository, StayTables
 from shared.bus.tables import utcnow
 from shared.clock import CHINA
-from shared.errors import Conflict, FieldError, InvalidInput, NotFound
+from shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from shared.events.medical import TopupGranted
-from shared.money import ZERO
-from shared.policy import PolicySet
-from shared.trace import Params, Trace, illustrative_of
+from shared.money import ZERO, yuan
+from shared.repository import Page
+from shared.roles import Role
+from shared.trace import Trace, illustrative_of
+from shared.uow import UnitOfWork
 
-ACTIVE = "active"
-
-
-def _insert(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+READERS = (
+    Role.county_medical,
+    Role.county_poverty,
+    Role.township_officer,
+    Role.village_cadre,
+    Role.auditor,
+    Role.service,
+)
 
 
 def settled(stay: HospitalStay, d: StayDecision, person: RegistryPerson) -> SettledStay:
@@ -76,67 +73,31 @@ def settled(stay: HospitalStay, d: StayDecision, person: RegistryPerson) -> Sett
     )
 
 
-def current_stays(session: Session) -> Any:
-    """Active stays of people in the registry read model, each with its latest decision."""
-    return (
-        select(HospitalStay, StayDecision, RegistryPerson)
-        .join(
-            StayDecision,
-            and_(
-                StayDecision.claim_id == HospitalStay.claim_id,
-                StayDecision.version == HospitalStay.version,
-            ),
-        )
-        .join(RegistryPerson, RegistryPerson.person_id == HospitalStay.person_id)  # type: ignore[arg-type]
-        .where(HospitalStay.status == ACTIVE)
-    )
-
-
-def create_campaign(
-    session: Session,
-    policy: PolicySet,
-    county: str,
-    start: date,
-    end: date,
-    principal: Principal,
-) -> TopupCampaign:
+def create_campaign(uow: UnitOfWork, county: str, start: date, end: date) -> TopupCampaign:
+    """Extract the below-standard compliant stays of the county admitted in the period and issue
+    one form per stay (MED-10)."""
+    principal = uow.principal
+    campaigns = CampaignRepository(uow.session, principal)
+    forms = FormRepository(uow.session, principal)
     campaign = TopupCampaign(
         county_code=county, period_start=start, period_end=end, created_by=principal.subject
     )
-    session.add(campaign)
-    session.flush()
+    campaigns.add(campaign, flush=True)
     assert campaign.id is not None
-    rows = session.exec(
-        current_stays(session)
-        .where(
-            HospitalStay.county_code == county,
-            HospitalStay.admission >= start,  # type: ignore[operator]
-            HospitalStay.admission <= end,  # type: ignore[operator]
-            StayDecision.topup == 0,  # topped up once, ever: live or by a campaign
-        )
-        .order_by(HospitalStay.claim_id)  # type: ignore[arg-type]
-    ).all()
-    insert_fn = _insert(session)
     issuer_role = (Role.county_medical if principal.has(Role.county_medical) else Role.admin).value
-    for stay, decision, person in rows:
-        result = topup_due(settled(stay, decision, person), Params(policy, county, stay.admission))
+    for stay, decision, person in campaigns.candidates(county, start, end):
+        result = topup_due(settled(stay, decision, person), uow.params(county, stay.admission))
         if result.due == 0:
             continue
         assert result.target is not None
         values = _form_values(campaign.id, stay, decision, person, result.due, result.target)
         values["trace"] = result.trace.out().model_dump(mode="json")
-        # The unique claim id makes a second form for the stay a no-op, even under a race.
-        form_id = session.execute(
-            insert_fn(TopupForm.__table__)  # type: ignore[attr-defined]
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["claim_id"])
-            .returning(TopupForm.__table__.c.id)  # type: ignore[attr-defined]
-        ).scalar()
+        form_id = forms.issue(values)
         if form_id is None:
             campaign.skipped_existing_form += 1
             continue
         campaign.forms_created += 1
-        session.add(
+        forms.add_step(
             TopupFormStep(
                 form_id=form_id,
                 claim_id=stay.claim_id,
@@ -148,8 +109,70 @@ def create_campaign(
                 note=f"campaign {campaign.id}: sent to township {person.township_code}",
             )
         )
-    session.add(campaign)
+    campaigns.add(campaign, flush=True)
     return campaign
+
+
+def get_campaign(uow: UnitOfWork, campaign_id: int) -> TopupCampaign:
+    """The campaign, for a role that reads campaigns (403 otherwise); 404 outside the county."""
+    if not uow.principal.has(*READERS, Role.admin):
+        raise Forbidden("your role may not read the top-up campaign")
+    return CampaignRepository(uow.session, uow.principal).get_or_404(campaign_id)
+
+
+def summary(uow: UnitOfWork, campaign: TopupCampaign) -> CampaignOut:
+    """The campaign's forms in the caller's jurisdiction, by township and status."""
+    assert campaign.id is not None
+    rows = FormRepository(uow.session, uow.principal).by_township_and_status(campaign.id)
+    townships: dict[str, list[StatusCount]] = {}
+    for township, status, count, due in rows:
+        townships.setdefault(township, []).append(
+            StatusCount(
+                status=FormStatus(status),
+                label=STATUS_ZH[FormStatus(status)],
+                forms=count,
+                topup_due=yuan(Decimal(str(due or 0))),
+            )
+        )
+
+    def paid(counts: list[StatusCount]) -> Decimal:
+        return sum((c.topup_due for c in counts if c.status == FormStatus.paid), Decimal("0.00"))
+
+    groups = [
+        TownshipSummary(
+            township_code=t,
+            forms=sum(c.forms for c in counts),
+            topup_due=sum((c.topup_due for c in counts), Decimal("0.00")),
+            topup_paid=paid(counts),
+            by_status=counts,
+        )
+        for t, counts in townships.items()
+    ]
+    overall: dict[FormStatus, StatusCount] = {}
+    for counts in townships.values():
+        for c in counts:
+            seen = overall.setdefault(
+                c.status,
+                StatusCount(status=c.status, label=c.label, forms=0, topup_due=Decimal("0")),
+            )
+            seen.forms += c.forms
+            seen.topup_due += c.topup_due
+    by_status = [overall[s] for s in FormStatus if s in overall]
+    return CampaignOut(
+        id=campaign.id,
+        county_code=campaign.county_code,
+        period_start=campaign.period_start,
+        period_end=campaign.period_end,
+        created_by=campaign.created_by,
+        created_at=campaign.created_at,
+        forms_created=campaign.forms_created,
+        skipped_existing_form=campaign.skipped_existing_form,
+        forms=sum(g.forms for g in groups),
+        topup_due=sum((g.topup_due for g in groups), Decimal("0.00")),
+        topup_paid=sum((g.topup_paid for g in groups), Decimal("0.00")),
+        by_status=by_status,
+        townships=groups,
+    )
 
 
 def _form_values(
@@ -196,23 +219,44 @@ def _form_values(
     }
 
 
-def get_form(
-    session: Session, campaign_id: int, form_id: int, principal: Principal, *, lock: bool = False
-) -> TopupForm:
+def forms_page(
+    uow: UnitOfWork,
+    campaign_id: int,
+    township: str | None,
+    status: FormStatus | None,
+    *,
+    offset: int,
+    limit: int,
+) -> Page[TopupForm]:
+    """One page of the campaign's forms in the caller's jurisdiction, by township, village."""
+    get_campaign(uow, campaign_id)
+    forms = FormRepository(uow.session, uow.principal)
+    return forms.page_of(campaign_id, township, status, offset=offset, limit=limit)
+
+
+def forms_to_export(
+    uow: UnitOfWork, campaign_id: int, township: str | None
+) -> tuple[TopupCampaign, Sequence[TopupForm]]:
+    """The campaign and its forms in the caller's jurisdiction, in the order of the sheet."""
+    campaign = get_campaign(uow, campaign_id)
+    return campaign, FormRepository(uow.session, uow.principal).for_export(campaign_id, township)
+
+
+def get_form(uow: UnitOfWork, campaign_id: int, form_id: int, *, lock: bool = False) -> TopupForm:
+    forms = FormRepository(uow.session, uow.principal)
     if lock:
-        # Write before reading: PostgreSQL holds the row, SQLite takes its write lock now rather
-        # than failing to upgrade a stale read snapshot when two steps race.
-        session.execute(
-            update(TopupForm)
-            .where(TopupForm.id == form_id)  # type: ignore[arg-type]
-            .values(updated_at=TopupForm.updated_at)
-        )
-    form = session.get(TopupForm, form_id, populate_existing=True)
+        forms.lock(form_id)
+    form = forms.fresh(form_id)
     if form is None or form.campaign_id != campaign_id:
         raise NotFound("no such form in this campaign")
-    # Out of the caller's jurisdiction: reported as missing (Principal.guard), never 403.
-    principal.guard(form.village_code)
+    # Out of the caller's jurisdiction: reported as missing, never 403.
+    guard(forms, form)
     return form
+
+
+def steps(uow: UnitOfWork, form: TopupForm) -> list[TopupFormStep]:
+    assert form.id is not None
+    return list(FormRepository(uow.session, uow.principal).steps(form.id))
 
 
 @dataclass
@@ -222,20 +266,18 @@ class StepResult:
 
 
 def take_step(
-    session: Session,
-    policy: PolicySet,
-    publish_kwargs: dict[str, Any],
+    uow: UnitOfWork,
     form: TopupForm,
     to: FormStatus,
-    principal: Principal,
     note: str,
     confirmation: dict[str, Any] | None = None,
 ) -> StepResult:
+    principal = uow.principal
+    forms = FormRepository(uow.session, principal)
+    assert form.id is not None
     current = FormStatus(form.status)
     role = check_transition(current, to, principal.roles)
-    taken = session.exec(
-        select(TopupFormStep).where(TopupFormStep.form_id == form.id).order_by(TopupFormStep.id)  # type: ignore[arg-type]
-    ).all()
+    taken = forms.steps(form.id)
     check_separation(
         to,
         principal.subject,
@@ -249,28 +291,19 @@ def take_step(
                 errors=[FieldError(field="body.confirmation", reason="required")],
             )
         visited = next((s.at for s in taken if s.to_status == FormStatus.home_visited), None)
-        who = _household_confirmation(session, form, confirmation, visited)
+        who = _household_confirmation(uow, form, confirmation, visited)
     now = utcnow()
     changes: dict[str, Any] = {"status": to.value, "updated_at": now}
     if to == FormStatus.rejected:
         changes["reject_reason"] = note
-    moved = session.execute(
-        update(TopupForm)
-        .where(TopupForm.id == form.id, TopupForm.status == current.value)  # type: ignore[arg-type]
-        .values(**changes)
-    )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if not forms.move(form.id, current.value, changes):
         raise Conflict("the form was moved by someone else meanwhile; read it again")
     if to == FormStatus.paid:
-        changes["paid_version"] = _pay(session, policy, publish_kwargs, form, principal)
-        session.execute(
-            update(TopupForm)
-            .where(TopupForm.id == form.id)  # type: ignore[arg-type]
-            .values(paid_version=changes["paid_version"])
-        )
-        note = note or f"paid {form.topup_due} as decision version {changes['paid_version']}"
+        paid_version = _pay(uow, form)
+        forms.set_paid_version(form.id, paid_version)
+        note = note or f"paid {form.topup_due} as decision version {paid_version}"
     step = TopupFormStep(
-        form_id=form.id,  # type: ignore[arg-type]
+        form_id=form.id,
         claim_id=form.claim_id,
         from_status=current.value,
         to_status=to.value,
@@ -280,9 +313,8 @@ def take_step(
         at=now,
         **who,
     )
-    session.add(step)
-    session.flush()
-    fresh = session.get(TopupForm, form.id, populate_existing=True)
+    forms.add_step(step, flush=True)
+    fresh = forms.fresh(form.id)
     assert fresh is not None
     return StepResult(fresh, step)
 
@@ -291,14 +323,15 @@ def take_step(
 
 
 def _household_confirmation(
-    session: Session, form: TopupForm, confirmation: dict[str, Any], visited: datetime | None
+    uow: UnitOfWork, form: TopupForm, confirmation: dict[str, Any], visited: datetime | None
 ) -> dict[str, Any]:
     """Check the household's confirmation (经贫困户认定, MED-10) and give the step's attribution:
     the household, not the cadre who writes it down. 422 naming the field on a confirmer who is
     not of the patient's household, a name or relation that does not fit, or a day in the
     future or before the home visit."""
     number = str(confirmation["id_number"])
-    member = session.exec(select(RegistryPerson).where(RegistryPerson.id_number == number)).first()
+    # The confirmer may live anywhere: what counts is the household on the form.
+    member = PersonRepository(uow.session, None).by_id_number(number)
 
     def bad(field: str, reason: str) -> InvalidInput:
         return InvalidInput(
@@ -314,7 +347,7 @@ def _household_confirmation(
     if (relation is ConfirmRelation.self) != (number == form.id_number):
         raise bad("relation", "`self` exactly when the confirmer is the patient")
     day: date = confirmation["confirmed_on"]
-    today = clock.now().astimezone(CHINA).date()
+    today = uow.now().astimezone(CHINA).date()
     if day > today:
         raise bad("confirmed_on", f"in the future (today is {today.isoformat()})")
     if visited is not None and day < visited.astimezone(CHINA).date():
@@ -330,20 +363,16 @@ def _household_confirmation(
     }
 
 
-def _pay(
-    session: Session,
-    policy: PolicySet,
-    publish_kwargs: dict[str, Any],
-    form: TopupForm,
-    principal: Principal,
-) -> int:
+def _pay(uow: UnitOfWork, form: TopupForm) -> int:
     """The secondary reimbursement: a new decision version carrying the top-up, an adjustment of
     kind `campaign`, the year-to-date totals moved; the earlier versions stay as they were."""
-    stay = session.get(HospitalStay, form.claim_id)
+    stays = StayRepository(uow.session, None)
+    tables = StayTables(uow.session)
+    stay = stays.find(form.claim_id)
     if stay is None:
         raise Conflict("the stay of this form no longer exists")
-    year_row = person_year(session, stay.id_number, stay.year)
-    session.refresh(stay)
+    year_row = tables.lock_person_year(stay.id_number, stay.year)
+    stays.refresh(stay)
     if stay.status != ACTIVE:
         raise Conflict("the stay was cancelled after the form was issued; reject the form")
     if stay.version != form.decision_version:
@@ -351,7 +380,7 @@ def _pay(
             f"the stay was corrected (now version {stay.version}) after the form was issued on "
             f"version {form.decision_version}; reject the form (a corrected stay is settled anew)"
         )
-    old = latest_decision(session, stay.claim_id)
+    old = tables.latest_decision(stay.claim_id)
     if old.topup > 0:
         raise Conflict("the stay is already topped up; a stay is topped up once")
     due = Decimal(form.topup_due)
@@ -365,7 +394,7 @@ def _pay(
     year_row.updated_at = utcnow()
     reimbursed = old.basic + old.critical_illness + old.assistance + old.annual_cap + due
     trace = Trace()
-    params = Params(policy, stay.county_code, stay.admission)
+    params = uow.params(stay.county_code, stay.admission)
     threshold = params.decimal(HIGH_BURDEN_THRESHOLD, trace)
     ytd_self_pay = Decimal(year_row.self_pay)
     new_ratio = ratio(reimbursed, Decimal(old.cost_basis))
@@ -403,12 +432,12 @@ def _pay(
         high_burden=ytd_self_pay > threshold,
         trace=_merge_traces(old.trace, form.trace, trace.out().model_dump(mode="json")),
     )
-    session.add(row)
     stay.version = version
     stay.updated_at = utcnow()
-    session.add(stay)
-    session.add(year_row)
-    session.add(
+    tables.add(
+        row,
+        stay,
+        year_row,
         StayAdjustment(
             claim_id=stay.claim_id,
             kind="campaign",
@@ -418,12 +447,11 @@ def _pay(
             annual_cap_delta=ZERO,
             self_pay_delta=-due,
             reason=f"MED-10 campaign {form.campaign_id}, form {form.id}",
-            created_by=principal.subject,
-        )
+            created_by=uow.actor,
+        ),
     )
-    person = session.get(RegistryPerson, form.person_id)
-    publish(
-        session,
+    household = PersonRepository(uow.session, None).household_of(form.person_id)
+    uow.publish(
         TopupGranted(
             claim_id=stay.claim_id,
             person_id=form.person_id,
@@ -435,11 +463,10 @@ def _pay(
             ratio_after=str(new_ratio),
             illustrative_parameters=illustrative_of(row.trace),
         ),
-        key=person.household_id if person else form.household_id,
+        key=household or form.household_id,
         subject=stay.claim_id,
-        **publish_kwargs,
     )
-    session.flush()
+    tables.flush()
     return version
 
 

@@ -5,10 +5,37 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from shared.money import Money
+from shared.ids import CountyCode, ResidentIdNumber, TownshipCode
+from shared.money import Money, NonNegativeMoney
 from shared.trace import Provenance, illustrative_of
+
+
+class VisitIn(BaseModel):
+    visit_id: str = Field(
+        min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$", description="idempotency key"
+    )
+    id_number: ResidentIdNumber
+    county_code: CountyCode
+    township_code: TownshipCode = Field(description="the facility's township (ledger per township)")
+    facility_type: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[a-z_]+$",
+        description="township_health_centre (乡镇卫生院), village_clinic (村卫生室) or another",
+    )
+    facility_name: str = Field(min_length=1, max_length=120)
+    visit_date: date
+    fee_self_pay: NonNegativeMoney = Field(description="一般诊疗费个人自付部分")
+
+    @model_validator(mode="after")
+    def _township_in_county(self) -> VisitIn:
+        if not self.township_code.startswith(self.county_code):
+            raise ValueError(
+                f"township_code {self.township_code} is not in county {self.county_code}"
+            )
+        return self
 
 
 class VisitOut(Provenance):

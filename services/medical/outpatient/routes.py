@@ -5,19 +5,13 @@ other facts under the same bill id answer 409."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from sqlmodel import select
 
-from services.medical.access import (
-    BILL_POSTERS,
-    check_post_county,
-    check_reader,
-    guard_record,
-)
-from services.medical.models import OutpatientBill, OutpatientYear, RegistryPerson
+from services.medical.access import BILL_POSTERS, check_post_county, check_reader
+from services.medical.outpatient.models import OutpatientBill
 from services.medical.outpatient.schemas import (
     BillOut,
     CategoryYear,
@@ -25,23 +19,23 @@ from services.medical.outpatient.schemas import (
     ChronicBillIn,
     OutpatientSummary,
 )
-from services.medical.outpatient.service import CATEGORY_RULE, OutpatientService
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Principal, require
-from shared.errors import NotFound
+from services.medical.outpatient.service import (
+    CATEGORY_RULE,
+    person_record,
+    readable_bill,
+    record_chronic,
+    record_chronic36,
+)
+from shared.app import Uow
+from shared.auth import require
 from shared.ids import ResidentIdNumber
 
 bills = APIRouter(prefix="/v1/outpatient", tags=["outpatient chronic diseases (MED-6, MED-8)"])
 persons = APIRouter(prefix="/v1/persons", tags=["persons"])
-Poster = Annotated[Principal, Depends(require(*BILL_POSTERS))]
-CREATED = {200: {"model": BillOut, "description": "the same bill, posted again"}}
-
-
-def service(runtime: RuntimeDep) -> OutpatientService:
-    return OutpatientService(runtime.policy)
-
-
-Svc = Annotated[OutpatientService, Depends(service)]
+Poster = Depends(require(*BILL_POSTERS))
+CREATED: dict[int | str, dict[str, Any]] = {
+    200: {"model": BillOut, "description": "the same bill, posted again"}
+}
 
 
 def _out(bill: OutpatientBill) -> BillOut:
@@ -57,6 +51,7 @@ def _answer(bill: OutpatientBill, created: bool) -> JSONResponse:
     response_model=BillOut,
     status_code=201,
     responses=CREATED,
+    dependencies=[Poster],
     summary="Record an outpatient special chronic disease bill and pay it (MED-6)",
     description=(
         "Registered poor (not exited or exited, by the registry status on the bill date): "
@@ -66,11 +61,9 @@ def _answer(bill: OutpatientBill, created: bool) -> JSONResponse:
         "why nothing is paid."
     ),
 )
-def post_chronic_bill(
-    body: ChronicBillIn, session: DbSession, svc: Svc, principal: Poster
-) -> JSONResponse:
-    check_post_county(principal, body.county_code)
-    return _answer(*svc.record_chronic(session, body, principal.subject))
+def post_chronic_bill(body: ChronicBillIn, uow: Uow) -> JSONResponse:
+    check_post_county(uow.principal, body.county_code)
+    return _answer(*record_chronic(uow, body))
 
 
 @bills.post(
@@ -78,6 +71,7 @@ def post_chronic_bill(
     response_model=BillOut,
     status_code=201,
     responses=CREATED,
+    dependencies=[Poster],
     summary="Record a 36-chronic-disease bill and grant the self-pay aid (MED-8)",
     description=(
         "After basic insurance, critical illness and assistance: aid on the approved "
@@ -85,21 +79,15 @@ def post_chronic_bill(
         "within 1,000 / 3,000 / 5,000 at county / city / province public hospitals."
     ),
 )
-def post_chronic36_bill(
-    body: Chronic36BillIn, session: DbSession, svc: Svc, principal: Poster
-) -> JSONResponse:
-    check_post_county(principal, body.county_code)
-    return _answer(*svc.record_chronic36(session, body, principal.subject))
+def post_chronic36_bill(body: Chronic36BillIn, uow: Uow) -> JSONResponse:
+    check_post_county(uow.principal, body.county_code)
+    return _answer(*record_chronic36(uow, body))
 
 
 @bills.get("/bills/{bill_id}", response_model=BillOut, summary="One outpatient bill's decision")
-def get_bill(bill_id: str, session: DbSession, principal: CurrentPrincipal) -> BillOut:
-    check_reader(principal, "outpatient bills", hospital_too=True)
-    bill = session.get(OutpatientBill, bill_id)
-    if bill is None:
-        raise NotFound("no bill with that id")
-    guard_record(principal, bill.county_code, bill.submitted_by, "bill")
-    return _out(bill)
+def get_bill(bill_id: str, uow: Uow) -> BillOut:
+    check_reader(uow.principal, "outpatient bills", hospital_too=True)
+    return _out(readable_bill(uow, bill_id))
 
 
 @persons.get(
@@ -109,29 +97,11 @@ def get_bill(bill_id: str, session: DbSession, principal: CurrentPrincipal) -> B
 )
 def outpatient_summary(
     id_number: ResidentIdNumber,
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> OutpatientSummary:
-    check_reader(principal, "a person's outpatient record")
-    person = session.exec(
-        select(RegistryPerson).where(RegistryPerson.id_number == id_number)
-    ).first()
-    stmt = select(OutpatientBill).where(OutpatientBill.id_number == id_number)
-    if year is not None:
-        stmt = stmt.where(OutpatientBill.year == year)
-    rows = session.exec(stmt.order_by(OutpatientBill.bill_date, OutpatientBill.bill_id)).all()  # type: ignore[arg-type]
-    if person is not None:
-        principal.guard(person.village_code)
-    elif not rows or not all(principal.covers(b.county_code) for b in rows):
-        raise NotFound("no such person in your jurisdiction")
-    year_stmt = select(OutpatientYear).where(
-        OutpatientYear.id_number == id_number,
-        OutpatientYear.bills > 0,  # type: ignore[operator]
-    )
-    if year is not None:
-        year_stmt = year_stmt.where(OutpatientYear.year == year)
-    totals = session.exec(year_stmt.order_by(OutpatientYear.year, OutpatientYear.category)).all()  # type: ignore[arg-type]
+    check_reader(uow.principal, "a person's outpatient record")
+    person, totals, rows = person_record(uow, id_number, year)
     return OutpatientSummary(
         id_number=id_number,
         person_id=person.person_id if person else None,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlmodel import select
 
-from services.medical.models import RegistryPerson
 from services.medical.registry.schemas import PersonOut
-from shared.app import DbSession
-from shared.auth import CurrentPrincipal, Role
-from shared.errors import Forbidden, NotFound
+from services.medical.registry.service import get_person as person_of
+from shared.app import Uow
+from shared.errors import Forbidden
 from shared.ids import ResidentIdNumber
+from shared.roles import Role
 
 router = APIRouter(prefix="/v1/persons", tags=["persons"])
 
@@ -29,13 +28,7 @@ READERS = (
     response_model=PersonOut,
     summary="A registered person as the medical service knows them (from registry events)",
 )
-def get_person(id_number: ResidentIdNumber, session: DbSession, principal: CurrentPrincipal):  # type: ignore[no-untyped-def]
-    if not principal.has(*READERS, Role.admin):
+def get_person(id_number: ResidentIdNumber, uow: Uow) -> PersonOut:
+    if not uow.principal.has(*READERS, Role.admin):
         raise Forbidden("your role may not read registry records")
-    person = session.exec(
-        select(RegistryPerson).where(RegistryPerson.id_number == id_number)
-    ).first()
-    if person is None:
-        raise NotFound("no registered person with that ID number")
-    principal.guard(person.village_code)
-    return PersonOut.model_validate(person, from_attributes=True)
+    return PersonOut.model_validate(person_of(uow, id_number), from_attributes=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.medical.models import HospitalStay, StayDecision
+from services.medical.stays.models import HospitalStay, StayDecision
 from services.medical.stays.service import (
     registered_poor_at_admission,
 )

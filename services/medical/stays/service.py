@@ -8,26 +8,12 @@ silent overwrite."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import fields
 from decimal import Decimal
-from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import bindparam, insert, update
-from sqlalchemy import select as core_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
-
-from services.medical.models import (
-    HospitalStay,
-    PersonYear,
-    RegistryPerson,
-    StayAdjustment,
-    StayDecision,
-)
-from services.medical.registry.consumers import status_on
+from services.medical.access import guard
+from services.medical.registry.repository import PersonRepository
 from services.medical.settlement.rules import (
     HIGH_BURDEN_THRESHOLD,
     StayFacts,
@@ -36,11 +22,12 @@ from services.medical.settlement.rules import (
     settle_stay,
 )
 from services.medical.settlement.rules import StayDecision as Decision
-from services.medical.welfare.flags import flags_on
-from shared.bus.outbox import publish
+from services.medical.stays.models import HospitalStay, PersonYear, StayAdjustment, StayDecision
+from services.medical.stays.repository import YTD_FIELDS, ZERO, StayRepository, StayTables
+from services.medical.welfare.repository import FlagRepository
 from shared.bus.tables import utcnow
 from shared.domain import PovertyStatus
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Forbidden
 from shared.events.medical import (
     HighBurdenDetected,
     HospitalizationRecorded,
@@ -49,80 +36,16 @@ from shared.events.medical import (
     TopupGranted,
 )
 from shared.ids import parse_resident_id
-from shared.policy import PolicySet
+from shared.roles import Role
 from shared.trace import Params, illustrative_of
+from shared.uow import UnitOfWork
 
-YTD_FIELDS = tuple(f.name for f in fields(YearToDate))
-ZERO = Decimal("0.00")
-PY = PersonYear.__table__  # type: ignore[attr-defined]
-HS = HospitalStay.__table__  # type: ignore[attr-defined]
-SD = StayDecision.__table__  # type: ignore[attr-defined]
-RP = RegistryPerson.__table__  # type: ignore[attr-defined]
-PERSON_COLUMNS = (RP.c.person_id, RP.c.household_id, RP.c.township_code, RP.c.poverty_status)
+WRITERS = (Role.hospital, Role.county_medical)
+READERS = (Role.hospital, Role.county_medical, Role.auditor, Role.service)
 
 
 def facts_hash(data: StayData) -> str:
     return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
-
-
-def person_year(session: Session, id_number: str, year: int) -> PersonYear:
-    """Lock the person's year-to-date row before reading anything else, so that two stays of one
-    person never settle against the same totals. The insert comes first: on SQLite it takes the
-    write lock (later reads then see every committed stay); on PostgreSQL FOR UPDATE holds the row
-    until commit."""
-    dialect = session.get_bind().dialect.name
-    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert_fn(PersonYear.__table__)  # type: ignore[attr-defined]
-        .values(
-            id_number=id_number,
-            year=year,
-            high_burden_reported=False,
-            updated_at=utcnow(),
-            **dict.fromkeys(YTD_FIELDS, ZERO),
-        )
-        .on_conflict_do_nothing()
-    )
-    stmt = select(PersonYear).where(PersonYear.id_number == id_number, PersonYear.year == year)
-    if dialect == "postgresql":
-        stmt = stmt.with_for_update()
-    row = session.exec(stmt.execution_options(populate_existing=True)).one()
-    return row
-
-
-def _locked_year(session: Session, id_number: str, year: int) -> SimpleNamespace:
-    """The hot path's `person_year`: one statement that creates the row if missing and returns
-    it locked (ON CONFLICT DO UPDATE takes the row lock on PostgreSQL; on SQLite the write lock),
-    read as plain values rather than an ORM object."""
-    values = {
-        "id_number": id_number,
-        "year": year,
-        "high_burden_reported": False,
-        "updated_at": utcnow(),
-        **dict.fromkeys(YTD_FIELDS, ZERO),
-    }
-    stmt = _year_upsert(session.get_bind().dialect.name)
-    return SimpleNamespace(**session.execute(stmt, values).mappings().one())
-
-
-@lru_cache(maxsize=4)
-def _year_upsert(dialect: str) -> Any:
-    # Built once and executed with parameters: no statement construction per claim.
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(PY)
-    return stmt.on_conflict_do_update(
-        index_elements=["id_number", "year"], set_={"updated_at": stmt.excluded.updated_at}
-    ).returning(*PY.c)
-
-
-_YEAR_UPDATE = (
-    update(PY)
-    .where(PY.c.id_number == bindparam("key_id_number"), PY.c.year == bindparam("key_year"))
-    .values({name: bindparam(name) for name in (*YTD_FIELDS, "high_burden_reported", "updated_at")})
-)
-_STAY_EXISTS = core_select(HS.c.facts_hash, HS.c.status).where(
-    HS.c.claim_id == bindparam("claim_id")
-)
-_PERSON = core_select(*PERSON_COLUMNS).where(RP.c.id_number == bindparam("id_number"))
 
 
 def _ytd(row: PersonYear | SimpleNamespace) -> YearToDate:
@@ -135,12 +58,15 @@ def _store_ytd(row: PersonYear | SimpleNamespace, ytd: YearToDate) -> None:
     row.updated_at = utcnow()
 
 
-def _facts(session: Session, data: StayData) -> tuple[StayFacts, Any]:
+def _facts(uow: UnitOfWork, data: StayData) -> tuple[StayFacts, Any]:
     """The stay's facts and the registry person (a row with person_id, household_id,
     township_code and poverty_status), or None when not registered."""
-    person = session.execute(_PERSON, {"id_number": data.id_number}).first()
+    people = PersonRepository(uow.session, None)
+    person = people.settling_facts(data.id_number)
     # MED-5: the dibao / 特困 flags in force on the admission date, not today's.
-    flags = flags_on(session, person.person_id if person else None, data.admission)
+    flags = FlagRepository(uow.session).flags_on(
+        person.person_id if person else None, data.admission
+    )
     upstream = (
         Upstream(
             basic=data.upstream.basic,
@@ -158,7 +84,7 @@ def _facts(session: Session, data: StayData) -> tuple[StayFacts, Any]:
         referral_compliant=data.referral_compliant,
         total_cost=data.total_cost,
         covered_cost=data.covered_cost,
-        poverty_status=_status_at_admission(session, person, data),
+        poverty_status=_status_at_admission(people, person, data),
         tekun=flags.tekun,
         dibao=flags.dibao,
         upstream=upstream,
@@ -168,11 +94,11 @@ def _facts(session: Session, data: StayData) -> tuple[StayFacts, Any]:
     return facts, person
 
 
-def _status_at_admission(session: Session, person: Any, data: StayData) -> str | None:
+def _status_at_admission(people: PersonRepository, person: Any, data: StayData) -> str | None:
     """The registry status on the admission date (REG-2), else the current one."""
     if person is None:
         return None
-    return status_on(session, person.person_id, data.admission) or str(person.poverty_status)
+    return people.status_on(person.person_id, data.admission) or str(person.poverty_status)
 
 
 def _decision_row(claim_id: str, version: int, data: StayData, d: Decision) -> StayDecision:
@@ -221,16 +147,6 @@ def registered_poor_at_admission(trace: dict[str, Any] | None) -> bool:
     return status is not None and PovertyStatus(status).is_registered_poor
 
 
-def latest_decision(session: Session, claim_id: str) -> StayDecision:
-    row = session.exec(
-        select(StayDecision)
-        .where(StayDecision.claim_id == claim_id)
-        .order_by(StayDecision.version.desc())  # type: ignore[attr-defined]
-    ).first()
-    assert row is not None
-    return row
-
-
 def _as_rule_decision(row: StayDecision) -> Any:
     """The stored layers in the shape YearToDate.minus expects."""
     return SimpleNamespace(
@@ -251,211 +167,214 @@ def _as_rule_decision(row: StayDecision) -> Any:
     )
 
 
-class StayService:
-    def __init__(self, policy: PolicySet, publish_kwargs: dict[str, str]) -> None:
-        self.policy = policy
-        self.publish_kwargs = publish_kwargs
+def readable(uow: UnitOfWork, claim_id: str) -> HospitalStay:
+    """The stay, if the caller may read it: 404 when there is none, 403 for a role that may not
+    read stays, 404 when it lies outside the caller's jurisdiction (a hospital sees its own
+    stays in its jurisdiction only; others by jurisdiction). Either way: 404, no leak."""
+    stay = StayRepository(uow.session, None).get_or_404(claim_id)
+    if not uow.principal.has(*READERS, Role.admin):
+        raise Forbidden("your role may not read hospital stays")
+    guard(StayRepository(uow.session, uow.principal), stay)
+    return stay
 
-    def record(
-        self, session: Session, data: StayData, submitted_by: str
-    ) -> tuple[HospitalStay | SimpleNamespace, StayDecision | SimpleNamespace, bool]:
-        """Settle a new stay (MED-1, MED-2, MED-3, MED-4, MED-5, MED-7). The hot path of the
-        service: Core statements only, no ORM unit of work; what it returns reads like the stored
-        rows."""
-        year_row = _locked_year(session, data.id_number, data.admission.year)
-        digest = facts_hash(data)
-        known = session.execute(_STAY_EXISTS, {"claim_id": data.claim_id}).first()
-        if known is not None:
-            if known.facts_hash == digest and known.status == "active":
-                stay = session.get(HospitalStay, data.claim_id, populate_existing=True)
-                assert stay is not None
-                return stay, latest_decision(session, data.claim_id), False
-            raise Conflict(
-                "this claim id is already recorded with other facts; correct it with "
-                f"PUT /v1/hospitalizations/{data.claim_id}"
-            )
-        facts, person = _facts(session, data)
-        decision = settle_stay(facts, _ytd(year_row), self._params(data))
-        _store_ytd(year_row, _ytd(year_row).plus(decision))
-        now = utcnow()
-        stay = dict(
-            claim_id=data.claim_id,
-            submitted_by=submitted_by,
-            id_number=data.id_number,
-            person_id=person.person_id if person else None,
-            county_code=data.county_code,
-            township_code=person.township_code if person else None,
-            year=data.admission.year,
-            admission=data.admission,
-            status="active",
-            version=1,
-            facts_hash=digest,
-            created_at=now,
-            updated_at=now,
-        )
-        session.execute(insert(HS), stay)
-        row = _decision_values(data.claim_id, 1, data, decision)
-        session.execute(insert(SD), row)
-        self._publish(session, data, decision, person, year_row)
-        session.execute(
-            _YEAR_UPDATE,
-            {
-                "key_id_number": data.id_number,
-                "key_year": data.admission.year,
-                "high_burden_reported": year_row.high_burden_reported,
-                "updated_at": year_row.updated_at,
-                **{name: getattr(year_row, name) for name in YTD_FIELDS},
-            },
-        )
-        return SimpleNamespace(**stay), SimpleNamespace(**row), True
 
-    def correct(
-        self, session: Session, claim_id: str, data: StayData | None, by: str, reason: str
-    ) -> tuple[HospitalStay, StayDecision]:
-        """A new version (data) or a cancellation (data is None); the difference is recorded."""
-        stay = session.get(HospitalStay, claim_id)
-        if stay is None:
-            raise NotFound("no stay with that claim id")
-        year_row = person_year(session, stay.id_number, stay.year)
-        session.refresh(stay)
-        if stay.status == "cancelled":
-            raise Conflict("the stay is cancelled")
-        old = latest_decision(session, claim_id)
-        old_data = StayData.model_validate(old.facts)
-        if data is not None and data.id_number != stay.id_number:
-            raise Conflict("a correction cannot change the patient; cancel and post anew")
-        without = _ytd(year_row).minus(_as_rule_decision(old))
-        if data is not None and data.admission.year != stay.year:
-            raise Conflict("a correction cannot move the stay to another year")
-        if data is None:
-            new_row = _zero_row(claim_id, old.version + 1, old_data, old.trace)
-            _store_ytd(year_row, without)
-            stay.status = "cancelled"
-        else:
-            facts, _ = _facts(session, data)
-            decision = settle_stay(facts, without, self._params(data))
-            _store_ytd(year_row, without.plus(decision))
-            new_row = _decision_row(claim_id, old.version + 1, data, decision)
-            stay.facts_hash = facts_hash(data)
-        stay.version = new_row.version
-        stay.updated_at = utcnow()
-        session.add(stay)
-        session.add(new_row)
-        kind = "cancelled" if data is None else "corrected"
-        adjustment = StayAdjustment(
+def latest_decision(uow: UnitOfWork, claim_id: str) -> StayDecision:
+    return StayTables(uow.session).latest_decision(claim_id)
+
+
+def history(
+    uow: UnitOfWork, claim_id: str
+) -> tuple[HospitalStay, list[StayDecision], list[StayAdjustment]]:
+    """A readable stay with every version of its decision and the adjustments between them."""
+    stay = readable(uow, claim_id)
+    tables = StayTables(uow.session)
+    return stay, list(tables.decisions(claim_id)), list(tables.adjustments(claim_id))
+
+
+def record(
+    uow: UnitOfWork, data: StayData, submitted_by: str
+) -> tuple[HospitalStay | SimpleNamespace, StayDecision | SimpleNamespace, bool]:
+    """Settle a new stay (MED-1, MED-2, MED-3, MED-4, MED-5, MED-7). The hot path of the
+    service: Core statements only, no ORM unit of work; what it returns reads like the stored
+    rows."""
+    tables = StayTables(uow.session)
+    year_row = tables.locked_year_values(data.id_number, data.admission.year)
+    digest = facts_hash(data)
+    known = tables.known(data.claim_id)
+    if known is not None:
+        if known.facts_hash == digest and known.status == "active":
+            stay = StayRepository(uow.session, None).fresh(data.claim_id)
+            assert stay is not None
+            return stay, tables.latest_decision(data.claim_id), False
+        raise Conflict(
+            "this claim id is already recorded with other facts; correct it with "
+            f"PUT /v1/hospitalizations/{data.claim_id}"
+        )
+    facts, person = _facts(uow, data)
+    decision = settle_stay(facts, _ytd(year_row), _params(uow, data))
+    _store_ytd(year_row, _ytd(year_row).plus(decision))
+    now = utcnow()
+    stay_values: dict[str, Any] = dict(
+        claim_id=data.claim_id,
+        submitted_by=submitted_by,
+        id_number=data.id_number,
+        person_id=person.person_id if person else None,
+        county_code=data.county_code,
+        township_code=person.township_code if person else None,
+        year=data.admission.year,
+        admission=data.admission,
+        status="active",
+        version=1,
+        facts_hash=digest,
+        created_at=now,
+        updated_at=now,
+    )
+    tables.insert_stay(stay_values)
+    decision_values = _decision_values(data.claim_id, 1, data, decision)
+    tables.insert_decision(decision_values)
+    _publish(uow, data, decision, person, year_row)
+    tables.store_year_values(year_row)
+    return SimpleNamespace(**stay_values), SimpleNamespace(**decision_values), True
+
+
+def correct(
+    uow: UnitOfWork, claim_id: str, data: StayData | None, reason: str
+) -> tuple[HospitalStay, StayDecision]:
+    """A new version (data) or a cancellation (data is None); the difference is recorded."""
+    stays = StayRepository(uow.session, None)
+    tables = StayTables(uow.session)
+    stay = stays.get_or_404(claim_id)
+    year_row = tables.lock_person_year(stay.id_number, stay.year)
+    stays.refresh(stay)
+    if stay.status == "cancelled":
+        raise Conflict("the stay is cancelled")
+    old = tables.latest_decision(claim_id)
+    old_data = StayData.model_validate(old.facts)
+    if data is not None and data.id_number != stay.id_number:
+        raise Conflict("a correction cannot change the patient; cancel and post anew")
+    without = _ytd(year_row).minus(_as_rule_decision(old))
+    if data is not None and data.admission.year != stay.year:
+        raise Conflict("a correction cannot move the stay to another year")
+    if data is None:
+        new_row = _zero_row(claim_id, old.version + 1, old_data, old.trace)
+        _store_ytd(year_row, without)
+        stay.status = "cancelled"
+    else:
+        facts, _ = _facts(uow, data)
+        decision = settle_stay(facts, without, _params(uow, data))
+        _store_ytd(year_row, without.plus(decision))
+        new_row = _decision_row(claim_id, old.version + 1, data, decision)
+        stay.facts_hash = facts_hash(data)
+    stay.version = new_row.version
+    stay.updated_at = utcnow()
+    kind: Literal["corrected", "cancelled"] = "cancelled" if data is None else "corrected"
+    adjustment = StayAdjustment(
+        claim_id=claim_id,
+        kind=kind,
+        from_version=old.version,
+        to_version=new_row.version,
+        topup_delta=new_row.topup - old.topup,
+        annual_cap_delta=new_row.annual_cap - old.annual_cap,
+        self_pay_delta=new_row.self_pay - old.self_pay,
+        reason=reason[:500],
+        created_by=uow.actor,
+    )
+    tables.add(stay, new_row, adjustment)
+    uow.publish(
+        StayAdjusted(
             claim_id=claim_id,
+            person_id=stay.person_id,
+            county_code=stay.county_code,
             kind=kind,
             from_version=old.version,
             to_version=new_row.version,
-            topup_delta=new_row.topup - old.topup,
-            annual_cap_delta=new_row.annual_cap - old.annual_cap,
-            self_pay_delta=new_row.self_pay - old.self_pay,
-            reason=reason[:500],
-            created_by=by,
-        )
-        session.add(adjustment)
-        publish(
-            session,
-            StayAdjusted(
-                claim_id=claim_id,
-                person_id=stay.person_id,
-                county_code=stay.county_code,
-                kind=kind,
-                from_version=old.version,
-                to_version=new_row.version,
-                topup_delta=adjustment.topup_delta,
-                annual_cap_delta=adjustment.annual_cap_delta,
-                self_pay_delta=adjustment.self_pay_delta,
-                # The difference is made of the figures of both versions.
-                illustrative_parameters=illustrative_of(old.trace, new_row.trace),
-            ),
-            key=self._key(session, stay.person_id, claim_id),
-            subject=claim_id,
-            **self.publish_kwargs,
-        )
-        return stay, new_row
+            topup_delta=adjustment.topup_delta,
+            annual_cap_delta=adjustment.annual_cap_delta,
+            self_pay_delta=adjustment.self_pay_delta,
+            # The difference is made of the figures of both versions.
+            illustrative_parameters=illustrative_of(old.trace, new_row.trace),
+        ),
+        key=_key(uow, stay.person_id, claim_id),
+        subject=claim_id,
+    )
+    return stay, new_row
 
-    def _params(self, data: StayData) -> Params:
-        # Parameters in force on the admission date: an old claim uses the old values.
-        return Params(self.policy, data.county_code, data.admission)
 
-    def _key(self, session: Session, person_id: str | None, claim_id: str) -> str:
-        if person_id is None:
-            return claim_id
-        person = session.get(RegistryPerson, person_id)
-        return person.household_id if person else claim_id
+def _params(uow: UnitOfWork, data: StayData) -> Params:
+    # Parameters in force on the admission date: an old claim uses the old values.
+    return uow.params(data.county_code, data.admission)
 
-    def _publish(
-        self,
-        session: Session,
-        data: StayData,
-        d: Decision,
-        person: Any,
-        year_row: PersonYear | SimpleNamespace,
-    ) -> None:
-        key = person.household_id if person else data.claim_id
-        person_id = person.person_id if person else None
-        reimbursed = d.basic + d.critical_illness + d.assistance + d.topup + d.annual_cap
-        illustrative = d.trace.illustrative()
-        publish(
-            session,
-            HospitalizationRecorded(
+
+def _key(uow: UnitOfWork, person_id: str | None, claim_id: str) -> str:
+    if person_id is None:
+        return claim_id
+    return PersonRepository(uow.session, None).household_of(person_id) or claim_id
+
+
+def _publish(
+    uow: UnitOfWork,
+    data: StayData,
+    d: Decision,
+    person: Any,
+    year_row: PersonYear | SimpleNamespace,
+) -> None:
+    key = person.household_id if person else data.claim_id
+    person_id = person.person_id if person else None
+    reimbursed = d.basic + d.critical_illness + d.assistance + d.topup + d.annual_cap
+    illustrative = d.trace.illustrative()
+    uow.publish(
+        HospitalizationRecorded(
+            claim_id=data.claim_id,
+            person_id=person_id,
+            county_code=data.county_code,
+            admission=data.admission,
+            discharge=data.discharge,
+            referral_compliant=data.referral_compliant,
+            total_cost=data.total_cost,
+            reimbursed=reimbursed,
+            self_pay=d.self_pay,
+            ratio_after=str(d.ratio_after),
+            illustrative_parameters=illustrative,
+        ),
+        key=key,
+        subject=data.claim_id,
+    )
+    if person is None:
+        return
+    if d.topup > 0 or d.annual_cap > 0:
+        uow.publish(
+            TopupGranted(
                 claim_id=data.claim_id,
-                person_id=person_id,
+                person_id=person.person_id,
                 county_code=data.county_code,
-                admission=data.admission,
-                discharge=data.discharge,
-                referral_compliant=data.referral_compliant,
-                total_cost=data.total_cost,
-                reimbursed=reimbursed,
-                self_pay=d.self_pay,
+                year=data.admission.year,
+                topup=d.topup,
+                annual_cap=d.annual_cap,
+                ratio_before=str(d.ratio_before_topup),
                 ratio_after=str(d.ratio_after),
                 illustrative_parameters=illustrative,
             ),
             key=key,
             subject=data.claim_id,
-            **self.publish_kwargs,
         )
-        if person is None:
-            return
-        if d.topup > 0 or d.annual_cap > 0:
-            publish(
-                session,
-                TopupGranted(
-                    claim_id=data.claim_id,
-                    person_id=person.person_id,
-                    county_code=data.county_code,
-                    year=data.admission.year,
-                    topup=d.topup,
-                    annual_cap=d.annual_cap,
-                    ratio_before=str(d.ratio_before_topup),
-                    ratio_after=str(d.ratio_after),
-                    illustrative_parameters=illustrative,
-                ),
-                key=key,
-                subject=data.claim_id,
-                **self.publish_kwargs,
-            )
-        if d.high_burden and not year_row.high_burden_reported:
-            year_row.high_burden_reported = True  # one referral per person and year
-            # The figure the decision's trace used (MED-4), not a second read.
-            threshold = d.trace.parameters[HIGH_BURDEN_THRESHOLD].value
-            publish(
-                session,
-                HighBurdenDetected(
-                    person_id=person.person_id,
-                    household_id=person.household_id,
-                    county_code=data.county_code,
-                    year=data.admission.year,
-                    claim_id=data.claim_id,
-                    ytd_self_pay=d.ytd_self_pay,
-                    threshold=Decimal(threshold).quantize(Decimal("0.01")),
-                    illustrative_parameters=illustrative,
-                ),
-                key=key,
-                subject=person.person_id,
-                **self.publish_kwargs,
-            )
+    if d.high_burden and not year_row.high_burden_reported:
+        year_row.high_burden_reported = True  # one referral per person and year
+        # The figure the decision's trace used (MED-4), not a second read.
+        threshold = d.trace.parameters[HIGH_BURDEN_THRESHOLD].value
+        uow.publish(
+            HighBurdenDetected(
+                person_id=person.person_id,
+                household_id=person.household_id,
+                county_code=data.county_code,
+                year=data.admission.year,
+                claim_id=data.claim_id,
+                ytd_self_pay=d.ytd_self_pay,
+                threshold=Decimal(threshold).quantize(Decimal("0.01")),
+                illustrative_parameters=illustrative,
+            ),
+            key=key,
+            subject=person.person_id,
+        )
 
 
 def _zero_row(

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
-
-from services.medical.models import RegistryPerson
-from services.medical.registry.consumers import status_on
+from services.medical.access import guard
+from services.medical.registry.models import RegistryPerson
+from services.medical.registry.repository import PersonRepository
 from services.medical.settlement.rules import REGISTERED_POOR
 from shared.domain import PovertyStatus
+from shared.errors import NotFound
+from shared.uow import UnitOfWork
 
 STATUS_ZH = {
     PovertyStatus.not_exited.value: "未脱贫",
@@ -43,13 +44,28 @@ class Standing:
         )
 
 
-def standing_on(session: Session, id_number: str, day: date) -> Standing:
+def standing_on(uow: UnitOfWork, id_number: str, day: date) -> Standing:
     """The person (by ID number) and their registry status on `day`; the current status when
     no history reaches back that far."""
-    person = session.exec(
-        select(RegistryPerson).where(RegistryPerson.id_number == id_number)
-    ).first()
+    people = PersonRepository(uow.session, None)
+    person = people.by_id_number(id_number)
     if person is None:
         return Standing(None, None)
-    status = status_on(session, person.person_id, day) or str(person.poverty_status)
+    status = people.status_on(person.person_id, day) or str(person.poverty_status)
     return Standing(person, status)
+
+
+def find_person(uow: UnitOfWork, id_number: str) -> RegistryPerson | None:
+    """The person with this ID number, or None when the registry has no such person; one
+    outside the caller's jurisdiction is reported as missing (404)."""
+    person = PersonRepository(uow.session, None).by_id_number(id_number)
+    if person is not None:
+        guard(PersonRepository(uow.session, uow.principal), person)
+    return person
+
+
+def get_person(uow: UnitOfWork, id_number: str) -> RegistryPerson:
+    person = find_person(uow, id_number)
+    if person is None:
+        raise NotFound("no registered person with that ID number")
+    return person
