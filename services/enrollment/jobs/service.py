@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import UploadFile
 from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.enrollment.jobs.models import ImportJob
@@ -90,7 +91,7 @@ def check_table_upload(content: bytes, filename: str, content_type: str | None) 
         raise InvalidInput("the file is empty", errors=[FieldError(field="file", reason="empty")])
 
 
-def _finish(engine: Any, job_id: str, track: Track = _untracked, **values: Any) -> ImportJob:
+def _finish(engine: Engine, job_id: str, track: Track = _untracked, **values: Any) -> ImportJob:
     with write_lock(engine), Session(engine, expire_on_commit=False) as session:
         track(session)
         found = ImportJobRepository(session, None).get_or_404(job_id)
