@@ -151,16 +151,20 @@ def _measure(url: str, roster_path: Path, roll_path: Path, audited: bool) -> dic
     from sqlalchemy import func, select
     from sqlmodel import Session
 
-    from services.enrollment.reconciliation.queries import Scope, gaps, summary
+    from services.enrollment.reconciliation.repository import Scope, gaps, summary
     from services.enrollment.registry.imports import apply_roster
     from services.enrollment.registry.roster import parse_roster
-    from services.enrollment.rolls.apply import apply_roll
     from services.enrollment.rolls.parse import parse_roll
-    from shared import audit
+    from services.enrollment.rolls.service import apply_roll
+    from shared import audit, clock
+    from shared.auth import Principal
     from shared.bus.tables import OutboxEvent
     from shared.db import make_engine
     from shared.migrations import upgrade
+    from shared.policy import PolicySet
+    from shared.roles import Role
     from shared.tabular import read_rows
+    from shared.uow import Publisher, UnitOfWork
 
     phases: list[tuple[str, float, float, str]] = []  # name, seconds, peak MiB so far, note
     figures: dict[str, Any] = {"baseline_mib": peak_rss_mib()}
@@ -183,10 +187,19 @@ def _measure(url: str, roster_path: Path, roll_path: Path, audited: bool) -> dic
         if audited:
             audit.track(session, "enrollment", lambda: actor)
 
+    def unit_of_work(session: Session) -> UnitOfWork:
+        """The unit of work an import job opens (as the county poverty office, publishing)."""
+        return UnitOfWork(
+            session=session,
+            principal=Principal(subject="bench", roles=frozenset({Role.county_poverty}), scope=""),
+            policy=PolicySet({}),
+            publisher=Publisher(PUBLISH["service"], PUBLISH["topic_prefix"]),
+        )
+
     # Roster import, as the import job runs it: validate all, then apply in one transaction.
     content = roster_path.read_bytes()
     start = time.perf_counter()
-    roster = parse_roster(read_rows(content, "roster.csv"))
+    roster = parse_roster(read_rows(content, "roster.csv"), today=clock.today())
     validated = time.perf_counter()
     if roster.error_count:
         raise RuntimeError(f"generated roster has {roster.error_count} errors: {roster.errors[:3]}")
@@ -194,9 +207,7 @@ def _measure(url: str, roster_path: Path, roll_path: Path, audited: bool) -> dic
     mark("roster: validate", validated - start, f"{rows:,} rows, {len(content) / 2**20:.0f} MiB")
     with Session(engine, expire_on_commit=False) as session:
         track(session)
-        counts = apply_roster(
-            session, roster.rows, import_id=str(uuid.uuid4()), publish_kwargs=PUBLISH
-        )
+        counts = apply_roster(unit_of_work(session), roster.rows, import_id=str(uuid.uuid4()))
         session.commit()
     written = time.perf_counter()
     events = outbox_count(engine)
@@ -216,7 +227,7 @@ def _measure(url: str, roster_path: Path, roll_path: Path, audited: bool) -> dic
     with Session(engine, expire_on_commit=False) as session:
         track(session)
         result = apply_roll(
-            session, "pension", roll.lines, import_id=str(uuid.uuid4()), publish_kwargs=PUBLISH
+            unit_of_work(session), "pension", roll.lines, import_id=str(uuid.uuid4())
         )
         session.commit()
     written = time.perf_counter()

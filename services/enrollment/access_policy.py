@@ -8,10 +8,10 @@ affairs see them masked."""
 
 from __future__ import annotations
 
-from services.enrollment.reconciliation.routes import READERS as RECONCILIATION_READERS
+from services.enrollment.reconciliation.service import READERS as RECONCILIATION_READERS
 from services.enrollment.registry.routes import REGISTRY_CLERKS, REGISTRY_WRITERS
 from shared.access import COUNTY_OFFICERS, LOCAL, AccessPolicy, rule
-from shared.auth import Role
+from shared.roles import Role
 
 # Read a registered person: every department, the township and village, auditors, systems.
 PERSON_READERS = (COUNTY_OFFICERS, LOCAL, Role.auditor, Role.service)

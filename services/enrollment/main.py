@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.enrollment import clock
 from services.enrollment.access_policy import POLICY
-from services.enrollment.consumers import subscriptions
-from services.enrollment.jobs import router as jobs_router
+from services.enrollment.consumers import SUBSCRIPTIONS
+from services.enrollment.jobs.routes import router as jobs_router
 from services.enrollment.medical.routes import router as medical_router
 from services.enrollment.pension.routes import router as pension_router
 from services.enrollment.reconciliation.routes import router as reconciliation_router
@@ -29,7 +30,8 @@ SPEC = ServiceSpec(
         pension_router,
         jobs_router,
     ],
-    subscriptions=subscriptions,
+    subscriptions=SUBSCRIPTIONS,
+    clock=clock,
 )
 
 

@@ -6,25 +6,28 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 import pytest
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, SQLModel, col, select
 
 from services.enrollment.main import build_app
 from services.enrollment.models import FuneralGrant, MedicalContribution, Person
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.events.envelope import Envelope
 from shared.events.welfare import DibaoGranted, TekunCertified
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 from tests.integration.test_bus import produce_raw
 from tests.support.bus import wait_until
 from tests.support.roster import roster_csv, roster_rows
 
 pytestmark = pytest.mark.integration
+M = TypeVar("M", bound=SQLModel)
 
 
-def rows_of(url: str, model: type, *where: object) -> list:
+def rows_of(url: str, model: type[M], *where: ColumnElement[bool]) -> list[M]:
     from shared.db import make_engine
 
     engine = make_engine(url)
@@ -108,7 +111,7 @@ async def test_welfare_events_and_death(db_template: str, broker: str, topic_pre
         assert resp.status_code == 200
         await wait_until(lambda: len(rows_of(settings.database_url, FuneralGrant)) == 1, timeout=40)
         death = rows_of(
-            settings.database_url, OutboxEvent, OutboxEvent.event_type == "person.deceased"
+            settings.database_url, OutboxEvent, col(OutboxEvent.event_type) == "person.deceased"
         )[0]
         env = Envelope(**death.headers, data=__import__("json").loads(death.payload))
         await produce_raw(broker, topic_prefix + "enrollment.events", [env.to_kafka()] * 2)
@@ -118,7 +121,7 @@ async def test_welfare_events_and_death(db_template: str, broker: str, topic_pre
                     rows_of(
                         settings.database_url,
                         OutboxEvent,
-                        OutboxEvent.event_type == "enrollment.funeral_grant_paid",
+                        col(OutboxEvent.event_type) == "enrollment.funeral_grant_paid",
                     )
                 )
                 == 1
@@ -132,6 +135,6 @@ async def test_welfare_events_and_death(db_template: str, broker: str, topic_pre
         paid = rows_of(
             settings.database_url,
             OutboxEvent,
-            OutboxEvent.event_type == "enrollment.funeral_grant_paid",
+            col(OutboxEvent.event_type) == "enrollment.funeral_grant_paid",
         )
         assert len(paid) == 1

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import pytest
+from httpx import Response
 from openpyxl import Workbook, load_workbook
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.enrollment.main import build_app
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 from tests.support.roster import roster_csv, roster_rows
 
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.integration
 def events(url: str) -> list[str]:
     engine = make_engine(url)
     with Session(engine) as s:
-        types = [e.event_type for e in s.exec(select(OutboxEvent).order_by(OutboxEvent.seq))]
+        types = [e.event_type for e in s.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq)))]
     engine.dispose()
     return types
 
@@ -242,7 +244,7 @@ async def test_large_roster_runs_as_a_job_and_one_bad_digit_rejects_it(app_setti
     bad[7_777][2] = number[:-1] + ("1" if number[-1] != "1" else "2")
     async with running(build_app(app_settings)) as client:
 
-        async def finished(resp):  # type: ignore[no-untyped-def]
+        async def finished(resp: Response) -> dict[str, Any]:
             assert resp.status_code == 202, resp.text
             location = resp.headers["Location"]
             for _ in range(600):

@@ -13,16 +13,16 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from services.enrollment.consumers import Handlers
+from services.enrollment.consumers import deceased
 from services.enrollment.main import build_app
 from services.enrollment.models import Household, Person
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
 from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased
 from shared.ids import make_resident_id
 from shared.policy import PolicySet
+from shared.roles import Role
 from shared.settings import Settings
 from tests.conftest import make_settings, running, token
 from tests.support.roster import HEADER_ZH, roster_csv
@@ -69,9 +69,7 @@ def funeral_event(url: str, id_number: str, county: str, deceased_on: date) -> d
             deceased_on=deceased_on,
         )
         envelope = Envelope.wrap(data, source="/services/enrollment", subject=who.id, key=None)
-        Handlers(POLICY, {"service": "enrollment"}).deceased(
-            event_uow(s, envelope, policy=POLICY, service="enrollment"), data
-        )
+        deceased(event_uow(s, envelope, policy=POLICY, service="enrollment"), data)
         s.commit()
         rows = s.exec(
             select(OutboxEvent).where(OutboxEvent.event_type == "enrollment.funeral_grant_paid")

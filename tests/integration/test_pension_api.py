@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from services.enrollment.main import build_app
-from shared.auth import Role
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 from tests.support.roster import HEADER_ZH, roster_csv
 

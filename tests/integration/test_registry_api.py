@@ -5,9 +5,9 @@ from sqlmodel import Session, func, select
 
 from services.enrollment.main import build_app
 from services.enrollment.models import Household, Person
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
+from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, read_rows
 from tests.conftest import make_settings, running, token
 from tests.support.roster import roster_csv, roster_rows

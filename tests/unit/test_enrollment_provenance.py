@@ -129,7 +129,7 @@ def test_pension_subsidies_need_a_registered_poor_person(
         Params(POLICY, YAOAN, ON),
         trace=trace,
     )
-    assert (result.subsidy, result.paid_on_behalf) == (0, 0)
+    assert (result.subsidy, result.paid_on_behalf) == (Decimal(0), Decimal(0))
     assert result.person_pays == result.contribution == result.account_credit == Decimal("300")
     assert {p.path for p in trace.out().parameters} == {P_TIERS}
     assert trace.out().rules == ["ENR-P3"]
@@ -149,18 +149,18 @@ def test_no_fuliang_minimum_for_a_marginal_person() -> None:
     result = contribution_subsidy(
         ContributionFacts(100, poverty_status=PovertyStatus.marginal), Params(POLICY, FULIANG, ON)
     )
-    assert (result.paid_on_behalf, result.person_pays) == (0, Decimal("100"))
+    assert (result.paid_on_behalf, result.person_pays) == (Decimal(0), Decimal("100"))
 
 
 def test_no_55_to_60_subsidy_for_a_marginal_person() -> None:
     today = date(2018, 6, 15)
-    facts = dict(birth_date=date(1962, 3, 1), disability_grade=2)
+    born, grade = date(1962, 3, 1), 2
     params = Params(POLICY, YAOAN, today)
     marginal = severe_disability_early_subsidy(
-        EarlySubsidyFacts(**facts, poverty_status=PovertyStatus.marginal), today, params
+        EarlySubsidyFacts(born, grade, poverty_status=PovertyStatus.marginal), today, params
     )
     assert not marginal.entitled and "边缘户" in (marginal.reason or "")
-    poor = severe_disability_early_subsidy(EarlySubsidyFacts(**facts), today, params)
+    poor = severe_disability_early_subsidy(EarlySubsidyFacts(born, grade), today, params)
     assert poor.entitled
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -67,7 +68,9 @@ def fund(facts: MedicalContributionFacts, params: Params = PARAMS):
 
 # (label, facts, medical assistance, province, prefecture/county, person pays); 2018: 220 yuan.
 # Basis after_assistance: medical assistance first, the province's share of what it leaves.
-TABLE_2018_AFTER_ASSISTANCE = [
+# (case, facts, medical assistance, province, prefecture/county, person pays)
+Row = tuple[str, dict[str, Any], str, str, str, str]
+TABLE_2018_AFTER_ASSISTANCE: list[Row] = [
     ("tekun registered", dict(poverty_status=NOT_EXITED, tekun=True), "220", "0", "0", "0"),
     ("tekun not registered", dict(tekun=True), "220", "0", "0", "0"),
     (

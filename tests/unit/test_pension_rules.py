@@ -7,6 +7,7 @@ import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -223,7 +224,7 @@ def test_fuliang_county_pays_the_minimum(
 def test_fuliang_before_2018_and_yaoan_do_not_pay_the_minimum() -> None:
     for params in (Params(SHIPPED, "360222", date(2017, 6, 1)), YAOAN):
         result = contribution_subsidy(ContributionFacts(100), params)
-        assert (result.paid_on_behalf, result.person_pays) == (0, 100)
+        assert (result.paid_on_behalf, result.person_pays) == (Decimal(0), Decimal(100))
 
 
 @pytest.mark.parametrize(
@@ -260,8 +261,9 @@ def test_grade_out_of_range(grade: int) -> None:
 
 
 def test_float_tier_refused() -> None:
+    tier: Any = 100.0  # what an untyped caller might pass
     with pytest.raises(TypeError, match="float"):
-        contribution_subsidy(ContributionFacts(100.0), YAOAN)  # type: ignore[arg-type]
+        contribution_subsidy(ContributionFacts(tier), YAOAN)
 
 
 PARAMS = st.sampled_from(
@@ -339,7 +341,7 @@ def test_early_subsidy_only_for_grades_one_and_two(grade: int | None) -> None:
     )
     assert not result.entitled
     assert result.reason == "not a certified grade 1-2 disabled person"
-    assert (result.monthly_amount, result.first_month) == (0, None)
+    assert (result.monthly_amount, result.first_month) == (Decimal(0), None)
 
 
 # --- ENR-P6 ledger -------------------------------------------------------------------------------
@@ -445,7 +447,7 @@ def test_funeral_grant(died: date, draws: bool, stops: date | None) -> None:
 
 def test_no_funeral_grant_when_not_insured() -> None:
     result = death_settlement(DeathFacts(date(2018, 3, 15), False, False), date(2018, 4, 1), YAOAN)
-    assert (result.funeral_grant, result.pension_stops_from) == (0, None)
+    assert (result.funeral_grant, result.pension_stops_from) == (Decimal(0), None)
     assert result.reason == "not insured in the resident scheme"
 
 

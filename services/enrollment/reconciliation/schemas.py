@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from services.enrollment.reconciliation.queries import GapKind, Scheme
+from services.enrollment.reconciliation.repository import GapKind, Scheme
 from shared.domain import PovertyStatus
 
 

@@ -5,16 +5,13 @@ people missing from the new roster are flagged, never deleted."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlmodel import Session
-
-from services.enrollment.models import Household, Person
+from services.enrollment.registry import repository as repo
 from services.enrollment.registry.roster import RosterRow
-from shared.bus.outbox import publish
 from shared.bus.tables import utcnow
+from shared.domain import PovertyStatus
 from shared.errors import Conflict, FieldError
 from shared.events.registry import (
     HouseholdPovertyStatusChanged,
@@ -23,32 +20,9 @@ from shared.events.registry import (
     PersonRegistered,
     PersonUpdated,
 )
+from shared.uow import UnitOfWork
 
-CHUNK = 500  # well under SQLite's bound-parameter limit
 PERSON_FIELDS = ("name", "relation", "disability_grade", "student", "employee_pension")
-P = Person.__table__  # type: ignore[attr-defined]
-H = Household.__table__  # type: ignore[attr-defined]
-
-
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _existing_people(session: Session, id_numbers: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for chunk in chunks(id_numbers):
-        for row in session.execute(select(P).where(P.c.id_number.in_(chunk))).mappings():
-            found[row["id_number"]] = dict(row)
-    return found
-
-
-def _existing_households(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for chunk in chunks(ids):
-        for row in session.execute(select(H).where(H.c.id.in_(chunk))).mappings():
-            found[row["id"]] = dict(row)
-    return found
 
 
 def person_facts(person: dict[str, Any], household: dict[str, Any]) -> dict[str, Any]:
@@ -69,14 +43,14 @@ def person_facts(person: dict[str, Any], household: dict[str, Any]) -> dict[str,
 
 
 def apply_roster(
-    session: Session,
+    uow: UnitOfWork,
     rows: list[RosterRow],
     *,
     import_id: str,
-    publish_kwargs: dict[str, str],
     progress: Callable[[int], None] = lambda _n: None,
 ) -> dict[str, int]:
-    people = _existing_people(session, [r.id_number for r in rows])
+    session = uow.session
+    people = repo.existing_people(session, [r.id_number for r in rows])
     conflicts = [
         FieldError(
             field="household_id",
@@ -95,7 +69,7 @@ def apply_roster(
             "imported",
             errors=conflicts[:10_000],
         )
-    households = _existing_households(session, sorted({r.household_id for r in rows}))
+    households = repo.existing_households(session, sorted({r.household_id for r in rows}))
     now = utcnow()
     counts = dict.fromkeys(
         (
@@ -132,8 +106,7 @@ def apply_roster(
             households[row.household_id] = household
             new_households.append(household)
             counts["households_created"] += 1
-            publish(
-                session,
+            uow.publish(
                 HouseholdRegistered(
                     household_id=household["id"],
                     county_code=row.county_code,
@@ -143,7 +116,6 @@ def apply_roster(
                 ),
                 key=household["id"],
                 subject=household["id"],
-                **publish_kwargs,
             )
         elif row.household_id not in status_changes and (
             household["poverty_status"] != row.poverty_status.value
@@ -186,12 +158,10 @@ def apply_roster(
             counts["persons_created"] += 1
             if household["head_person_id"] is None and row.relation in ("户主", "head"):
                 household["head_person_id"] = person["id"]
-            publish(
-                session,
+            uow.publish(
                 PersonRegistered(**person_facts(person, household)),
                 key=household["id"],
                 subject=person["id"],
-                **publish_kwargs,
             )
         else:
             incoming = {
@@ -215,12 +185,10 @@ def apply_roster(
                 )
             if changed:
                 counts["persons_updated"] += 1
-                publish(
-                    session,
+                uow.publish(
                     PersonUpdated(**person_facts(person, household), changed=changed),
                     key=household["id"],
                     subject=person["id"],
-                    **publish_kwargs,
                 )
             else:
                 counts["persons_unchanged"] += 1
@@ -228,96 +196,49 @@ def apply_roster(
         if done % 10_000 == 0:
             progress(done)
 
-    for chunk in chunks(new_households, 2_000):
-        session.execute(insert(H), list(chunk))
-    for chunk in chunks(new_people, 2_000):
-        session.execute(insert(P), list(chunk))
-    if person_updates:
-        session.execute(
-            update(P)
-            .where(P.c.id == bindparam("b_id"))
-            .values({k: bindparam(k) for k in person_updates[0] if k != "b_id"}),
-            person_updates,
-            execution_options={"synchronize_session": False},
-        )
-    if household_updates:
-        session.execute(
-            update(H)
-            .where(H.c.id == bindparam("b_id"))
-            .values(
-                poverty_status=bindparam("poverty_status"),
-                relocated=bindparam("relocated"),
-                updated_at=bindparam("updated_at"),
-            ),
-            household_updates,
-            execution_options={"synchronize_session": False},
-        )
-    heads = [
-        {"b_id": h["id"], "head_person_id": h["head_person_id"]}
-        for h in new_households
-        if h["head_person_id"]
-    ]
-    if heads:
-        session.execute(
-            update(H)
-            .where(H.c.id == bindparam("b_id"))
-            .values(head_person_id=bindparam("head_person_id")),
-            heads,
-            execution_options={"synchronize_session": False},
-        )
+    repo.insert_households(session, new_households)
+    repo.insert_people(session, new_people)
+    repo.update_people(session, person_updates)
+    repo.update_household_status(session, household_updates)
+    repo.set_heads(
+        session,
+        [
+            {"b_id": h["id"], "head_person_id": h["head_person_id"]}
+            for h in new_households
+            if h["head_person_id"]
+        ],
+    )
     for household_id, (old, new) in status_changes.items():
         household = households[household_id]
         counts["households_status_changed"] += 1
-        publish(
-            session,
+        uow.publish(
             HouseholdPovertyStatusChanged(
                 household_id=household_id,
                 county_code=household["county_code"],
                 township_code=household["township_code"],
                 village_code=household["village_code"],
-                old_status=old,
-                new_status=new,
+                old_status=PovertyStatus(old),
+                new_status=PovertyStatus(new),
                 person_ids=members.get(household_id, []),
             ),
             key=household_id,
             subject=household_id,
-            **publish_kwargs,
         )
-    counts["persons_flagged_missing"] = _flag_missing(
-        session, rows, households, import_id, publish_kwargs
-    )
+    counts["persons_flagged_missing"] = _flag_missing(uow, rows, import_id)
     progress(len(rows))
     return counts
 
 
-def _flag_missing(
-    session: Session,
-    rows: list[RosterRow],
-    households: dict[str, dict[str, Any]],
-    import_id: str,
-    publish_kwargs: dict[str, str],
-) -> int:
+def _flag_missing(uow: UnitOfWork, rows: list[RosterRow], import_id: str) -> int:
     """People of the roster's counties who are absent from it: flagged for checking (REG-5)."""
     counties = sorted({r.county_code for r in rows})
     present = {r.id_number for r in rows}
-    stmt = (
-        select(P.c.id, P.c.id_number, P.c.household_id, H.c.county_code, H.c.village_code)
-        .join(H, H.c.id == P.c.household_id)
-        .where(
-            H.c.county_code.in_(counties),
-            P.c.deceased_on.is_(None),
-            P.c.missing_since_import.is_(None),
-        )
-    )
-    missing = [r for r in session.execute(stmt) if r.id_number not in present]
-    for chunk in chunks([r.id for r in missing]):
-        session.execute(
-            update(P).where(P.c.id.in_(chunk)).values(missing_since_import=import_id),
-            execution_options={"synchronize_session": False},
-        )
+    missing = [
+        r for r in repo.unflagged_people(uow.session, counties) if r.id_number not in present
+    ]
+    repo.flag_missing(uow.session, [r.id for r in missing], import_id)
     for r in missing:
-        publish(
-            session,
+        uow.publish(
             PersonMissingFromRoster(
                 person_id=r.id,
                 household_id=r.household_id,
@@ -327,6 +248,5 @@ def _flag_missing(
             ),
             key=r.household_id,
             subject=r.id,
-            **publish_kwargs,
         )
     return len(missing)

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from services.enrollment import clock
 from shared.domain import PovertyStatus
 from shared.errors import FieldError
 from shared.ids import (
+    DivisionLevel,
     InvalidId,
     ResidentId,
     check_hierarchy,
@@ -128,14 +128,14 @@ class ErrorList:
             self.items.append(error)
 
 
-def parse_roster(rows: Iterator[list[str]], *, today: date | None = None) -> Roster:
-    """The poverty office's roster (REG-1), ID numbers (REG-3) and division codes (REG-4)."""
+def parse_roster(rows: Iterator[list[str]], *, today: date) -> Roster:
+    """The poverty office's roster (REG-1), ID numbers (REG-3) and division codes (REG-4), as of
+    `today` (no one is born after it)."""
     try:
         header = next(rows)
     except StopIteration as exc:
         raise RosterFormatError("file is empty") from exc
     mapping = header_map(header, COLUMNS, REQUIRED)
-    today = today or clock.today()  # once, not per row
     valid: list[RosterRow] = []
     errors = ErrorList()
     seen_ids: dict[str, int] = {}
@@ -180,7 +180,7 @@ def _parse_row(
     line_no: int,
     record: list[str],
     mapping: dict[str, int],
-    today: date | None,
+    today: date,
     errors: ErrorList,
 ) -> RosterRow | None:
     failed = False
@@ -211,14 +211,15 @@ def _parse_row(
             # Echoed masked: error reports travel by e-mail and chat.
             fail("id_number", str(exc), mask_id_number(cell("id_number")))
     codes: dict[str, str] = {}
-    for column, level in (
+    levels: tuple[tuple[str, DivisionLevel], ...] = (
         ("county_code", "county"),
         ("township_code", "township"),
         ("village_code", "village"),
-    ):
+    )
+    for column, level in levels:
         if cell(column):
             try:
-                codes[column] = parse_division_code(cell(column), level)  # type: ignore[arg-type]
+                codes[column] = parse_division_code(cell(column), level)
             except InvalidId as exc:
                 fail(column, str(exc), cell(column))
     if len(codes) == 3:

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from services.enrollment.models import Household, Person
+from services.enrollment.registry.models import Household, Person
 from shared.domain import PovertyStatus
 from shared.ids import ResidentIdNumber, mask_id_number
 

@@ -1,5 +1,6 @@
-"""Who must be insured, who is enrolled, who has paid, per scheme and year (ENR-P1, ENR-P2,
-ENR-M1, ENR-M5). Computed in SQL so that a county of a million people answers in seconds.
+"""Queries of the reconciliation: who must be insured, who is enrolled, who has paid, per scheme
+and year (ENR-P1, ENR-P2, ENR-M1, ENR-M5). Computed in SQL so that a county of a million people
+answers in seconds.
 
 Pension (ENR-P1): eligible = registered, alive at the start of the year, aged 16 or more by the
 end of it, not a full-time student, not in the employee scheme. Contributions are expected only
@@ -15,16 +16,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, Table, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from services.enrollment.models import Household, MedicalRollEntry, PensionRollEntry, Person
+from services.enrollment.registry.models import Household, Person
+from services.enrollment.registry.repository import table_of
+from services.enrollment.rolls.models import MedicalRollEntry, PensionRollEntry
 from shared.domain import PovertyStatus
 
 Scheme = Literal["pension", "medical"]
 GapKind = Literal["not_enrolled", "not_paid"]
-P = Person.__table__  # type: ignore[attr-defined]
-H = Household.__table__  # type: ignore[attr-defined]
+P = table_of(Person)
+H = table_of(Household)
+ROLLS = {"pension": table_of(PensionRollEntry), "medical": table_of(MedicalRollEntry)}
 REGISTERED_POOR = [s.value for s in PovertyStatus if s.is_registered_poor]
 
 
@@ -44,8 +48,8 @@ def division_range(column: Any, division: str) -> list[Any]:
     return [column >= division, column < upper]
 
 
-def _roll(scheme: Scheme) -> Any:
-    return (PensionRollEntry if scheme == "pension" else MedicalRollEntry).__table__  # type: ignore[attr-defined]
+def _roll(scheme: Scheme) -> Table:
+    return ROLLS[scheme]
 
 
 def _eligible(scope: Scope) -> list[Any]:
@@ -81,7 +85,9 @@ def _base(scope: Scope, *columns: Any) -> Select[Any]:
     )
 
 
-def summary(session: Session, scope: Scope, group_by: Literal["township", "village"]) -> list[dict]:
+def summary(
+    session: Session, scope: Scope, group_by: Literal["township", "village"]
+) -> list[dict[str, Any]]:
     """Coverage per township or village (ENR-P1, ENR-M1), re-run as data changes (ENR-M5)."""
     roll = _roll(scope.scheme)
     group_col = H.c.township_code if group_by == "township" else H.c.village_code
@@ -103,12 +109,15 @@ def summary(session: Session, scope: Scope, group_by: Literal["township", "villa
         .order_by(group_col)
     )
     out = []
-    for division, eligible, n_enrolled, n_paid, n_not_paid in session.execute(stmt):
+    rows: list[Any] = list(session.execute(stmt))
+    for division, eligible, n_enrolled, n_paid, n_not_paid in rows:
         out.append(_figures(division, eligible, n_enrolled, int(n_paid or 0), int(n_not_paid or 0)))
     return out
 
 
-def _figures(division: str, eligible: int, enrolled: int, paid: int, not_paid: int) -> dict:
+def _figures(
+    division: str, eligible: int, enrolled: int, paid: int, not_paid: int
+) -> dict[str, Any]:
     return {
         "division": division,
         "eligible": eligible,
@@ -121,7 +130,7 @@ def _figures(division: str, eligible: int, enrolled: int, paid: int, not_paid: i
     }
 
 
-def totals(rows: list[dict], division: str) -> dict:
+def totals(rows: list[dict[str, Any]], division: str) -> dict[str, Any]:
     return _figures(
         division,
         sum(r["eligible"] for r in rows),
@@ -152,11 +161,11 @@ def _gap_filter(scope: Scope, kind: GapKind) -> Any:
 
 def gaps(
     session: Session, scope: Scope, kind: GapKind, offset: int | None, limit: int | None
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     """The eligible not enrolled, or enrolled and not paid this year (ENR-P2, ENR-M5)."""
     roll = _roll(scope.scheme)
     flt = _gap_filter(scope, kind)
-    total = session.execute(_base(scope, func.count()).where(flt)).scalar_one()
+    total: int = session.execute(_base(scope, func.count()).where(flt)).scalar_one()
     stmt = (
         _base(scope, *GAP_COLUMNS, roll.c.tier if scope.scheme == "pension" else literal(None))
         .where(flt)

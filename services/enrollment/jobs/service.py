@@ -6,70 +6,71 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.enrollment.models import ImportJob
+from services.enrollment.jobs.models import ImportJob
+from services.enrollment.jobs.repository import ImportJobRepository
+from services.enrollment.jobs.schemas import JobOut
 from shared import audit
-from shared.app import DbSession, Runtime
-from shared.auth import CurrentPrincipal, Principal
+from shared.app import Runtime
+from shared.auth import Principal
 from shared.bus.tables import utcnow
 from shared.db import write_lock
-from shared.errors import DomainError, FieldError, NotFound, PayloadTooLarge
+from shared.errors import (
+    DomainError,
+    FieldError,
+    InvalidInput,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from shared.logging import get_logger
+from shared.uow import UnitOfWork
 
 log = get_logger("enrollment.jobs")
-router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 INLINE_BYTES = 512 * 1024  # files up to this size answer in the request
+ACCEPTED_TYPES = {
+    "text/csv",
+    "application/csv",
+    "text/plain",
+    "application/vnd.ms-excel",
+    "application/octet-stream",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 _progress: dict[str, int] = {}  # rows applied so far by jobs running in this process
-_tasks: set[asyncio.Task[None]] = set()
+_tasks: set[asyncio.Task[Any]] = set()
 
-Work = Callable[[Session, str, Callable[[int], None]], dict[str, Any]]
+Progress = Callable[[int], None]
+# The work of a job: validate and apply a file in the job's unit of work (one transaction).
+Work = Callable[[UnitOfWork, str, Progress], dict[str, Any]]
 Track = Callable[[Session], None]  # enrols a job's session in the audit trail
+
+
+class InvalidRoster(InvalidInput):
+    """A roster or roll with errors: every error listed (up to a bound), and how many in all."""
+
+    def __init__(self, detail: str, errors: list[FieldError], error_count: int) -> None:
+        super().__init__(detail, errors=errors)
+        self.error_count = error_count
 
 
 def _untracked(_session: Session) -> None:
     return None
 
 
-class JobOut(BaseModel):
-    id: str
-    kind: str
-    filename: str
-    status: str
-    rows_total: int
-    rows_done: int
-    result: dict[str, Any]
-    error_count: int
-    errors: list[FieldError]
-    created_at: datetime
-    finished_at: datetime | None
+def rows_done(job: ImportJob) -> int:
+    """Rows applied so far: live for a job running in this process, as recorded otherwise."""
+    return _progress.get(job.id, job.rows_done) if job.status == "running" else job.rows_done
 
-    @classmethod
-    def of(cls, job: ImportJob, errors_offset: int = 0, errors_limit: int = 100) -> JobOut:
-        done = _progress.get(job.id, job.rows_done) if job.status == "running" else job.rows_done
-        return cls(
-            id=job.id,
-            kind=job.kind,
-            filename=job.filename,
-            status=job.status,
-            rows_total=job.rows_total,
-            rows_done=done,
-            result=job.result,
-            error_count=job.error_count,
-            errors=[
-                FieldError(**e) for e in job.errors[errors_offset : errors_offset + errors_limit]
-            ],
-            created_at=job.created_at,
-            finished_at=job.finished_at,
-        )
+
+def job(uow: UnitOfWork, job_id: str, errors_offset: int, errors_limit: int) -> JobOut:
+    found = ImportJobRepository(uow.session, uow.principal).get_or_404(job_id)
+    return JobOut.of(found, rows_done(found), errors_offset, errors_limit)
 
 
 async def read_upload(file: UploadFile, limit: int) -> tuple[bytes, str]:
@@ -81,23 +82,32 @@ async def read_upload(file: UploadFile, limit: int) -> tuple[bytes, str]:
     return content, name[:255] or "upload"
 
 
+def check_table_upload(content: bytes, filename: str, content_type: str | None) -> None:
+    media = (content_type or "").split(";")[0].strip().lower()
+    known_name = filename.lower().endswith((".csv", ".xlsx"))
+    if media and media not in ACCEPTED_TYPES and not known_name:
+        raise UnsupportedMediaType(f"expected a CSV or XLSX file, got {media}")
+    if not content:
+        raise InvalidInput("the file is empty", errors=[FieldError(field="file", reason="empty")])
+
+
 def _finish(engine: Engine, job_id: str, track: Track = _untracked, **values: Any) -> ImportJob:
     with write_lock(engine), Session(engine, expire_on_commit=False) as session:
         track(session)
-        job = session.get(ImportJob, job_id)
-        assert job is not None
+        found = ImportJobRepository(session, None).get_or_404(job_id)
         for key, value in values.items():
-            setattr(job, key, value)
-        job.finished_at = utcnow() if values.get("status") in ("done", "failed") else None
-        session.add(job)
+            setattr(found, key, value)
+        found.finished_at = utcnow() if values.get("status") in ("done", "failed") else None
+        session.add(found)
         session.commit()
-        return job
+        return found
 
 
 def run_job(
-    engine: Engine, job_id: str, work: Work, track: Track = _untracked
+    runtime: Runtime, principal: Principal, job_id: str, work: Work, track: Track = _untracked
 ) -> tuple[ImportJob, DomainError | None]:
     """Validate and apply in one transaction; the job row records the outcome either way."""
+    engine = runtime.engine
     _finish(engine, job_id, track, status="running")
     _progress[job_id] = 0
 
@@ -108,7 +118,7 @@ def run_job(
         with write_lock(engine), Session(engine, expire_on_commit=False) as session:
             track(session)
             try:
-                result = work(session, job_id, progress)
+                result = work(runtime.unit_of_work(session, principal), job_id, progress)
                 session.commit()
             except BaseException:
                 session.rollback()
@@ -123,7 +133,7 @@ def run_job(
         ), None
     except DomainError as exc:
         errors = [e.model_dump(mode="json") for e in exc.errors]
-        job = _finish(
+        failed = _finish(
             engine,
             job_id,
             track,
@@ -132,17 +142,17 @@ def run_job(
             errors=errors,
             error_count=int(getattr(exc, "error_count", 0) or len(errors)),
         )
-        return job, exc
+        return failed, exc
     except Exception:
         log.exception("import_job_failed", job_id=job_id)
-        job = _finish(
+        failed = _finish(
             engine,
             job_id,
             track,
             status="failed",
             result={"detail": "internal error; see the log"},
         )
-        return job, DomainError("the import failed unexpectedly", status=500)
+        return failed, DomainError("the import failed unexpectedly", status=500)
     finally:
         _progress.pop(job_id, None)
 
@@ -165,7 +175,7 @@ async def start_job(
 
     with write_lock(runtime.engine), Session(runtime.engine) as session:
         track(session)
-        session.add(
+        ImportJobRepository(session, principal).add(
             ImportJob(
                 id=job_id,
                 kind=kind,
@@ -176,29 +186,15 @@ async def start_job(
         )
         session.commit()
     if size <= INLINE_BYTES:
-        job, error = await asyncio.to_thread(run_job, runtime.engine, job_id, work, track)
+        done, error = await asyncio.to_thread(run_job, runtime, principal, job_id, work, track)
         if error is not None:
             raise error
-        return JSONResponse(JobOut.of(job).model_dump(mode="json"), status_code=201)
-    task = asyncio.create_task(asyncio.to_thread(run_job, runtime.engine, job_id, work, track))
-    _tasks.add(task)  # type: ignore[arg-type]
-    task.add_done_callback(_tasks.discard)  # type: ignore[arg-type]
+        body = JobOut.of(done, rows_done(done)).model_dump(mode="json")
+        return JSONResponse(body, status_code=201)
+    task = asyncio.create_task(asyncio.to_thread(run_job, runtime, principal, job_id, work, track))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
     with Session(runtime.engine) as session:
-        job = session.get(ImportJob, job_id)
-        assert job is not None
-        body = JobOut.of(job).model_dump(mode="json")
+        queued = ImportJobRepository(session, None).get_or_404(job_id)
+        body = JobOut.of(queued, rows_done(queued)).model_dump(mode="json")
     return JSONResponse(body, status_code=202, headers={"Location": f"/v1/jobs/{job_id}"})
-
-
-@router.get("/{job_id}", response_model=JobOut, summary="An import job: status, progress, errors")
-def get_job(
-    job_id: str,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    errors_offset: Annotated[int, Query(ge=0)] = 0,
-    errors_limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> JobOut:
-    job = session.get(ImportJob, job_id)
-    if job is None or not (principal.covers(job.scope) or job.requested_by == principal.subject):
-        raise NotFound("no such import job")
-    return JobOut.of(job, errors_offset, errors_limit)

@@ -1,46 +1,66 @@
-"""Applying a validated roll: upsert by (ID number, year); enrollment events for registered poor."""
+"""The insurance rolls' work: importing a roll file (validate, then upsert by (ID number, year)
+in one transaction), with enrollment events for the registered poor."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
-
-from services.enrollment.models import MedicalRollEntry, PensionRollEntry, Person
-from services.enrollment.registry.imports import chunks
-from services.enrollment.rolls.parse import RollLine, Scheme
-from shared.bus.outbox import publish
+from services.enrollment.jobs.service import InvalidRoster, Progress, Work
+from services.enrollment.registry.roster import RosterFormatError
+from services.enrollment.rolls import repository as repo
+from services.enrollment.rolls.parse import RollLine, Scheme, parse_roll
 from shared.bus.tables import utcnow
 from shared.events.enrollment import MedicalEnrolled, PensionEnrolled
+from shared.policy import ParameterNotFound
+from shared.tabular import TableFormatError, read_rows
+from shared.uow import UnitOfWork
 
-P = Person.__table__  # type: ignore[attr-defined]
+
+def allowed_tiers(uow: UnitOfWork) -> frozenset[int] | None:
+    """The county's pension contribution tiers today (None: the county sets none)."""
+    scope = uow.principal.scope
+    county = scope[:6] if len(scope) >= 6 else None
+    try:
+        tiers = uow.policy.value("enrollment.pension.tiers.allowed", county, uow.today())
+    except ParameterNotFound:
+        return None
+    return frozenset(int(t) for t in tiers)
+
+
+def roll_import(scheme: Scheme, content: bytes, filename: str) -> Work:
+    """The job importing a roll file: every line valid, or nothing is written."""
+
+    def work(uow: UnitOfWork, job_id: str, progress: Progress) -> dict[str, Any]:
+        tiers = allowed_tiers(uow) if scheme == "pension" else None
+        try:
+            roll = parse_roll(scheme, read_rows(content, filename), allowed_tiers=tiers)
+        except RosterFormatError as exc:
+            raise InvalidRoster(str(exc), exc.errors, 1) from exc
+        except TableFormatError as exc:
+            raise InvalidRoster(str(exc), [], 1) from exc
+        if roll.errors:
+            raise InvalidRoster(
+                f"{roll.error_count} error(s) in the roll; nothing was imported",
+                roll.errors,
+                roll.error_count,
+            )
+        return apply_roll(uow, scheme, roll.lines, import_id=job_id, progress=progress)
+
+    return work
 
 
 def apply_roll(
-    session: Session,
+    uow: UnitOfWork,
     scheme: Scheme,
     lines: list[RollLine],
     *,
     import_id: str,
-    publish_kwargs: dict[str, str],
     progress: Callable[[int], None] = lambda _n: None,
 ) -> dict[str, Any]:
-    model = PensionRollEntry if scheme == "pension" else MedicalRollEntry
-    table = model.__table__  # type: ignore[attr-defined]
-    existing: dict[tuple[str, int], Any] = {}
-    registered: dict[str, tuple[str, str]] = {}
     numbers = sorted({line.id_number for line in lines})
-    for chunk in chunks(numbers):
-        for row in session.execute(select(table).where(table.c.id_number.in_(chunk))):
-            existing[(row.id_number, row.year)] = row
-        for row in session.execute(
-            select(P.c.id_number, P.c.id, P.c.household_id).where(P.c.id_number.in_(chunk))
-        ):
-            registered[row.id_number] = (row.id, row.household_id)
+    existing = repo.existing_lines(uow.session, scheme, numbers)
+    registered = repo.registered(uow.session, numbers)
     now = utcnow()
     values = []
     created = changed = unchanged = 0
@@ -75,7 +95,7 @@ def apply_roll(
         values.append(value)
         person = registered.get(line.id_number)
         if person is not None:
-            event = (
+            uow.publish(
                 PensionEnrolled(
                     person_id=person[0],
                     household_id=person[1],
@@ -90,18 +110,11 @@ def apply_roll(
                     year=line.year,
                     paid=line.paid,
                     critical_illness=bool(line.critical_illness),
-                )
+                ),
+                key=person[1],
+                subject=person[0],
             )
-            publish(session, event, key=person[1], subject=person[0], **publish_kwargs)
-    if values:
-        dialect = session.get_bind().dialect.name
-        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-        update_cols = [c for c in values[0] if c not in ("id_number", "year")]
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["id_number", "year"], set_={c: stmt.excluded[c] for c in update_cols}
-        )
-        for chunk in chunks(values, 2_000):
-            session.execute(stmt, list(chunk))
+    repo.upsert_lines(uow.session, scheme, values)
     progress(len(lines))
     return {
         "rows": len(lines),

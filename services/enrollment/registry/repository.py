@@ -1,0 +1,219 @@
+"""Queries of the registry: households placed by their village, people by their household's, and
+the bulk reads and writes of a roster import (SQLAlchemy Core, chunked)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Row, Table, bindparam, func, insert, update
+from sqlalchemy import select as core_select
+from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import Select
+
+from services.enrollment.registry.models import Household, Person
+from shared.auth import Principal
+from shared.errors import NotFound
+from shared.repository import ScopedRepository, in_jurisdiction
+
+CHUNK = 500  # well under SQLite's bound-parameter limit
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for bulk statements."""
+    return model.metadata.tables[str(model.__tablename__)]
+
+
+P = table_of(Person)
+H = table_of(Household)
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class HouseholdRepository(ScopedRepository[Household]):
+    model = Household
+
+    def get_or_404(self, key: Any, *, lock: bool = False) -> Household:
+        """A household that does not exist and one outside the jurisdiction are both missing,
+        each said its own way."""
+        household = self.session.get(Household, key, with_for_update=lock or None)
+        if household is None:
+            raise NotFound("no registered household with that id")
+        if not self.visible(household):
+            raise NotFound(self.missing)
+        return household
+
+    def exists(self, key: str) -> bool:
+        """Whether the id is taken, in any jurisdiction."""
+        return self.session.get(Household, key) is not None
+
+
+class PersonRepository:
+    """Registered people, placed in the jurisdiction by their household's village."""
+
+    missing = ScopedRepository.missing
+
+    def __init__(self, session: Session, principal: Principal | None) -> None:
+        self.session = session
+        self.principal = principal
+
+    def within(self, stmt: Select[Person, Household], division: str) -> Select[Person, Household]:
+        """`stmt` (people joined to households) limited to `division`, inside the jurisdiction."""
+        stmt = stmt.where(col(Household.village_code).startswith(division))
+        scope = self.principal.scope if self.principal is not None else ""
+        if not division.startswith(scope):
+            stmt = stmt.where(col(Household.village_code).startswith(scope))
+        return stmt
+
+    def registered(self, id_number: str) -> bool:
+        """Whether anyone, in any jurisdiction, is registered with this ID number."""
+        found = self.session.exec(select(Person).where(col(Person.id_number) == id_number))
+        return found.first() is not None
+
+    def find(self, person_id: str) -> tuple[Person, Household] | None:
+        """The person with this (internal) id and their household, if in the jurisdiction."""
+        person = self.session.get(Person, person_id)
+        if person is None:
+            return None
+        household = self.session.get(Household, person.household_id)
+        assert household is not None
+        if not in_jurisdiction(self.principal, household.village_code, county_wide=False):
+            return None
+        return person, household
+
+    def get_or_404(self, id_number: str) -> tuple[Person, Household]:
+        """The person with this ID number and their household, if in the jurisdiction."""
+        person = self.session.exec(select(Person).where(col(Person.id_number) == id_number)).first()
+        if person is None:
+            raise NotFound("no registered person with that ID number")
+        household = self.session.get(Household, person.household_id)
+        assert household is not None
+        if not in_jurisdiction(self.principal, household.village_code, county_wide=False):
+            raise NotFound(self.missing)
+        return person, household
+
+    def missing_from_roster(
+        self, division: str, offset: int, limit: int
+    ) -> tuple[int, list[tuple[Person, Household]]]:
+        """People flagged as absent from the latest roster in `division`, by ID number."""
+        base = self.within(
+            select(Person, Household)
+            .join(Household, col(Household.id) == col(Person.household_id))
+            .where(col(Person.missing_since_import).is_not(None)),
+            division,
+        )
+        total = self.session.exec(select(func.count()).select_from(base.subquery())).one()
+        rows = self.session.exec(
+            base.order_by(col(Person.id_number)).offset(offset).limit(limit)
+        ).all()
+        return total, [(p, h) for p, h in rows]
+
+    def living_in(self, division: str) -> list[tuple[Person, Household]]:
+        """Everyone alive registered in `division`."""
+        rows = self.session.exec(
+            self.within(
+                select(Person, Household)
+                .join(Household, col(Household.id) == col(Person.household_id))
+                .where(col(Person.deceased_on).is_(None)),
+                division,
+            )
+        ).all()
+        return [(p, h) for p, h in rows]
+
+
+# -- a roster import, in bulk --------------------------------------------------------------
+
+
+def existing_people(session: Session, id_numbers: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in chunks(id_numbers):
+        for row in session.execute(core_select(P).where(P.c.id_number.in_(chunk))).mappings():
+            found[row["id_number"]] = dict(row)
+    return found
+
+
+def existing_households(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in chunks(ids):
+        for row in session.execute(core_select(H).where(H.c.id.in_(chunk))).mappings():
+            found[row["id"]] = dict(row)
+    return found
+
+
+def insert_households(session: Session, rows: list[dict[str, Any]]) -> None:
+    for chunk in chunks(rows, 2_000):
+        session.execute(insert(H), list(chunk))
+
+
+def insert_people(session: Session, rows: list[dict[str, Any]]) -> None:
+    for chunk in chunks(rows, 2_000):
+        session.execute(insert(P), list(chunk))
+
+
+def update_people(session: Session, updates: list[dict[str, Any]]) -> None:
+    """Each update names the person in `b_id` and the same columns as the first."""
+    if not updates:
+        return
+    session.execute(
+        update(P)
+        .where(P.c.id == bindparam("b_id"))
+        .values({k: bindparam(k) for k in updates[0] if k != "b_id"}),
+        updates,
+        execution_options={"synchronize_session": False},
+    )
+
+
+def update_household_status(session: Session, updates: list[dict[str, Any]]) -> None:
+    """Poverty status and relocation of the households named in `b_id`."""
+    if not updates:
+        return
+    session.execute(
+        update(H)
+        .where(H.c.id == bindparam("b_id"))
+        .values(
+            poverty_status=bindparam("poverty_status"),
+            relocated=bindparam("relocated"),
+            updated_at=bindparam("updated_at"),
+        ),
+        updates,
+        execution_options={"synchronize_session": False},
+    )
+
+
+def set_heads(session: Session, heads: list[dict[str, Any]]) -> None:
+    """The head of each household named in `b_id`."""
+    if not heads:
+        return
+    session.execute(
+        update(H)
+        .where(H.c.id == bindparam("b_id"))
+        .values(head_person_id=bindparam("head_person_id")),
+        heads,
+        execution_options={"synchronize_session": False},
+    )
+
+
+def unflagged_people(session: Session, counties: list[str]) -> Sequence[Row[Any]]:
+    """The living people of `counties` not yet flagged as missing, with their household's
+    county and village."""
+    stmt = (
+        core_select(P.c.id, P.c.id_number, P.c.household_id, H.c.county_code, H.c.village_code)
+        .join(H, H.c.id == P.c.household_id)
+        .where(
+            H.c.county_code.in_(counties),
+            P.c.deceased_on.is_(None),
+            P.c.missing_since_import.is_(None),
+        )
+    )
+    return session.execute(stmt).all()
+
+
+def flag_missing(session: Session, person_ids: list[str], import_id: str) -> None:
+    for chunk in chunks(person_ids):
+        session.execute(
+            update(P).where(P.c.id.in_(chunk)).values(missing_since_import=import_id),
+            execution_options={"synchronize_session": False},
+        )
