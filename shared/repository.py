@@ -12,18 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple, overload
 
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from shared.auth import Principal
 from shared.errors import NotFound
 
 M = TypeVar("M", bound=SQLModel)
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 COUNTY_DIGITS = 6
 
@@ -79,8 +80,15 @@ class ScopedRepository(Generic[M]):
             self.principal, getattr(row, self.division), county_wide=self.county_wide
         )
 
-    def scoped(self, stmt: SelectOfScalar[T]) -> SelectOfScalar[T]:
-        """`stmt` limited to the principal's jurisdiction."""
+    @overload
+    def scoped(self, stmt: SelectOfScalar[T]) -> SelectOfScalar[T]: ...
+
+    @overload
+    def scoped(self, stmt: Select[*Ts]) -> Select[*Ts]: ...
+
+    def scoped(self, stmt: Any) -> Any:
+        """`stmt` limited to the principal's jurisdiction (by this repository's table, which
+        `stmt` selects or joins)."""
         if self.principal is None or not self.principal.scope:
             return stmt
         column = col(getattr(self.model, self.division))

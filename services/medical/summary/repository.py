@@ -4,10 +4,8 @@ and the stays the MED-2 indicator counts. They span the stays, the registry and 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
 
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from services.medical.campaign.models import TopupForm
 from services.medical.registry.models import RegistryPerson
@@ -55,7 +53,5 @@ def guarantee_stays(
         col(HospitalStay.year) == year,
         col(RegistryPerson.poverty_status).in_([s.value for s in REGISTERED_POOR]),
     )
-    # The repository scopes `SELECT person`-shaped statements; this one selects three entities
-    # and filters on the person's village the same way.
-    scoped = PersonRepository(session, principal).scoped(cast(SelectOfScalar[Any], stmt))
-    return session.exec(cast(Select[HospitalStay, StayDecision, RegistryPerson], scoped)).all()
+    # Scoped by the person's village, as the person repository scopes its own rows.
+    return session.exec(PersonRepository(session, principal).scoped(stmt)).all()
