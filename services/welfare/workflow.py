@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import JSON, Column, Index, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from services.welfare.repository import moved
+from services.welfare.repository_base import moved
 from shared.auth import Principal
 from shared.bus.tables import utcnow
 from shared.errors import Conflict, Forbidden

@@ -11,7 +11,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from services.welfare.complaints.models import Complaint
 from services.welfare.complaints.schemas import AgainstType, ComplaintStatus
 from services.welfare.relief.models import ReliefCase
-from services.welfare.repository import WelfareRepository
+from services.welfare.repository_base import WelfareRepository
 from services.welfare.window.models import WindowRequest
 
 

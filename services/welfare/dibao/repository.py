@@ -22,7 +22,7 @@ from services.welfare.dibao.models import (
     DibaoReview,
 )
 from services.welfare.dibao.procedure import ACTIVE, GRADUAL_EXIT, ON_DIBAO, ApplicationStatus
-from services.welfare.repository import WelfareRepository, moved
+from services.welfare.repository_base import WelfareRepository, moved
 from shared.bus.tables import utcnow
 
 

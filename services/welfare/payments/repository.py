@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.welfare.payments.models import PaymentCycle, PaymentLine
-from services.welfare.repository import WelfareRepository, moved
+from services.welfare.repository_base import WelfareRepository, moved
 from shared.bus.tables import utcnow
 
 CHUNK = 5000
