@@ -20,7 +20,7 @@ import os
 import sys
 import time
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -107,30 +107,45 @@ def _households(url: str, n: int) -> float:
 def _payment_run(url: str) -> dict[str, Any]:
     from sqlmodel import Session
 
-    from services.welfare.payments import cycle as cycles
+    from services.welfare.payments import service as cycles
     from services.welfare.payments.models import PaymentLine
-    from shared.auth import Principal, Role
+    from services.welfare.payments.repository import Cycles
+    from shared import clock
+    from shared.auth import Principal
     from shared.db import make_engine
     from shared.policy import PolicySet
+    from shared.roles import Role
     from shared.settings import Settings
     from shared.tabular import write_csv
+    from shared.uow import Publisher, UnitOfWork
+
+    class RunDay:
+        """The county prepares the month's cycle on the 20th."""
+
+        def today(self) -> date:
+            return MONTH.replace(day=20)
+
+        def now(self) -> datetime:
+            return clock.now()
 
     policy = PolicySet.load(Settings().policy_dir)
-    publish = {"service": "welfare", "topic_prefix": ""}
+    publisher = Publisher("welfare")
     a = Principal("county-a", frozenset({Role.county_civil}), COUNTY)
     b = Principal("county-b", frozenset({Role.county_civil}), COUNTY)
     engine = make_engine(url)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
-        done = cycles.prepare(session, policy, publish, COUNTY, MONTH, a, MONTH.replace(day=20))
+        done = cycles.prepare(
+            UnitOfWork(session, a, policy, publisher, clock=RunDay()), COUNTY, MONTH
+        )
         session.commit()
     timings["prepare"] = time.perf_counter() - start
     mark = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
-        cycle = cycles.load(session, done.cycle.id, b, lock=True)  # type: ignore[arg-type]
-        cycles.approve(session, cycle, b)
-        cycles.pay(session, cycle, a)
+        cycle = Cycles(session, b).get_or_404(done.cycle.id, lock=True)
+        cycles.approve(UnitOfWork(session, b, policy, publisher, clock=RunDay()), cycle)
+        cycles.pay(UnitOfWork(session, a, policy, publisher, clock=RunDay()), cycle)
         session.commit()
     timings["approve + pay"] = time.perf_counter() - mark
     mark = time.perf_counter()

@@ -9,9 +9,9 @@ keeps full numbers (the bank needs them) and only civil affairs reads it."""
 
 from __future__ import annotations
 
-from services.welfare.complaints.routes import ANSWERERS as COMPLAINT_ANSWERERS
-from services.welfare.complaints.routes import READERS as COMPLAINT_READERS
-from services.welfare.complaints.routes import RECORDERS as COMPLAINT_RECORDERS
+from services.welfare.complaints.service import ANSWERERS as COMPLAINT_ANSWERERS
+from services.welfare.complaints.service import READERS as COMPLAINT_READERS
+from services.welfare.complaints.service import RECORDERS as COMPLAINT_RECORDERS
 from services.welfare.crosscheck.routes import FACT_WRITERS
 from services.welfare.crosscheck.routes import READERS as CROSSCHECK_READERS
 from services.welfare.dibao.procedure import READERS as DIBAO_READERS
@@ -24,7 +24,7 @@ from services.welfare.window.procedure import ANSWERERS as WINDOW_ANSWERERS
 from services.welfare.window.procedure import READERS as WINDOW_READERS
 from services.welfare.window.procedure import WINDOW
 from shared.access import PUBLIC, AccessPolicy, rule
-from shared.auth import Role
+from shared.roles import Role
 
 TOWNSHIP = Role.township_officer
 CIVIL = Role.county_civil

@@ -37,7 +37,7 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
         HouseholdSplit.event_type: [registry.household_split],
         PersonDeceased.event_type: [
             registry.person_deceased,
-            dibao.on_deceased(runtime),
+            dibao.on_deceased,
             tekun.person_deceased(runtime),
         ],
         PersonDisabilityCertified.event_type: [registry.disability_certified],
@@ -50,7 +50,7 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
         )
     ]
     employment_handlers: dict[str, list[Handler]] = {
-        JobPlaced.event_type: [dibao.on_job_placed(runtime)],
+        JobPlaced.event_type: [dibao.on_job_placed],
     }
     subs.append(
         Subscription(

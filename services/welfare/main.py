@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.welfare import clock
 from services.welfare.access_policy import POLICY
 from services.welfare.complaints.routes import router as complaints_router
 from services.welfare.consumers import subscriptions
@@ -32,6 +33,7 @@ SPEC = ServiceSpec(
         complaints_router,
     ],
     subscriptions=lambda runtime: list(subscriptions(runtime)),
+    clock=clock,
 )
 
 

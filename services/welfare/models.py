@@ -6,6 +6,8 @@ sub-domain's tables change (`rm services/welfare/migrations/versions/*.py` then
 
 from __future__ import annotations
 
+from sqlmodel import SQLModel
+
 from services.welfare.complaints.models import COMPLAINT_TABLES
 from services.welfare.crosscheck.models import CROSSCHECK_TABLES
 from services.welfare.dibao.models import DIBAO_TABLES
@@ -21,7 +23,7 @@ from shared.bus.tables import BUS_TABLES
 # Who changed what, when, before and after: hash-chained (shared.audit).
 AUDIT_LOG = audit_log_table("welfare")
 
-_MODELS = (
+_MODELS: tuple[str | type[SQLModel], ...] = (
     *BUS_TABLES,
     AUDIT_LOG.name,
     *REGISTRY_TABLES,
@@ -36,8 +38,12 @@ _MODELS = (
 )
 
 
-def _name(table: object) -> str:
-    return table if isinstance(table, str) else table.__tablename__  # type: ignore[attr-defined]
+def _name(table: str | type[SQLModel]) -> str:
+    if isinstance(table, str):
+        return table
+    name = table.__tablename__
+    assert isinstance(name, str)
+    return name
 
 
 # Table names: the migrations' env includes these and nothing else.

@@ -17,11 +17,13 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import JSON, Column, Index, update
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from shared.auth import Principal, Role
+from services.welfare.repository_base import moved
+from shared.auth import Principal
 from shared.bus.tables import utcnow
 from shared.errors import Conflict, Forbidden
+from shared.roles import Role
 
 S = TypeVar("S", bound=StrEnum)
 
@@ -41,7 +43,7 @@ class WorkflowStep(SQLModel, table=True):
     actor_role: str = Field(max_length=40)
     actor_scope: str = Field(max_length=12)
     note: str = Field(default="", max_length=2000)
-    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(default_factory=utcnow)
 
 
@@ -128,12 +130,13 @@ def advance(
     role = workflow.check(current, to, principal)
     now = utcnow()
     values = {"status": to.value, "updated_at": now, **(changes or {})}
-    moved = session.execute(
+    table: Any = model  # a table with `id` and `status` columns
+    result = session.execute(
         update(model)
-        .where(model.id == row.id, model.status == current.value)  # type: ignore[attr-defined]
+        .where(col(table.id) == row.id, col(table.status) == current.value)
         .values(**values)
     )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if moved(result) != 1:
         raise Conflict(f"the {workflow.entity} was moved by someone else meanwhile; read it again")
     step = record_step(session, workflow, row.id, current, to, principal, role, note, data, now)
     session.flush()
@@ -146,8 +149,8 @@ def steps_of(session: Session, entity: str, entity_ids: Iterable[str]) -> list[W
     return list(
         session.exec(
             select(WorkflowStep)
-            .where(WorkflowStep.entity == entity, WorkflowStep.entity_id.in_(ids))  # type: ignore[attr-defined]
-            .order_by(WorkflowStep.id)  # type: ignore[arg-type]
+            .where(WorkflowStep.entity == entity, col(WorkflowStep.entity_id).in_(ids))
+            .order_by(col(WorkflowStep.id))
         )
     )
 
@@ -161,5 +164,5 @@ class StepOut(SQLModel):
     actor_role: str
     actor_scope: str
     note: str
-    data: dict
+    data: dict[str, Any]
     at: datetime

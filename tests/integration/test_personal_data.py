@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI
 from openpyxl import load_workbook
 
-from shared.auth import Role
 from shared.ids import mask_id_number
+from shared.roles import Role
 from shared.settings import Settings
 from tests.conftest import make_settings, running, token
 from tests.integration.test_access_matrix import NAMES, P1, P2, P3, P4, SERVICES, WELFARE_TODAY

@@ -24,11 +24,12 @@ from services.welfare.dibao.procedure import APPLICATION, ApplicationStatus
 from services.welfare.dibao.rules import DibaoCategory
 from services.welfare.main import build_app
 from services.welfare.registry.models import RegistryPerson
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
 from shared.policy import PolicySet
+from shared.roles import Role
 from shared.settings import Settings
 from shared.trace import illustrative_of
 from tests.conftest import make_settings, running, token
@@ -61,7 +62,8 @@ def seed(url: str) -> None:
                 RegistryPerson(
                     person_id=pid, id_number=number, household_id="H-1", name=name, sex=sex,
                     birth_date=born, county_code=COUNTY, township_code=TOWN,
-                    village_code=VILLAGE, poverty_status="not_exited", source_event_id="seed",
+                    village_code=VILLAGE, poverty_status=PovertyStatus.not_exited,
+                    source_event_id="seed",
                 )
             )  # fmt: skip
         s.commit()

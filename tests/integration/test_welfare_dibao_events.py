@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 import pytest
 from sqlmodel import Session, select
@@ -14,12 +15,14 @@ from sqlmodel import Session, select
 from services.welfare import clock
 from services.welfare.dibao.models import DibaoCase, DibaoReview
 from services.welfare.main import build_app
-from shared.auth import Role
 from shared.bus.tables import ProcessedEvent
 from shared.db import make_engine
+from shared.domain import PovertyStatus
+from shared.events.catalogue import EventData
 from shared.events.employment import JobPlaced
 from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased, PersonRegistered
+from shared.roles import Role
 from tests.conftest import make_settings, running
 from tests.integration.test_bus import produce_raw
 from tests.integration.test_welfare_dibao import (
@@ -44,16 +47,18 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
-def registered(pid: str, number: str, name: str, sex: str, born: date) -> PersonRegistered:
+def registered(
+    pid: str, number: str, name: str, sex: Literal["M", "F"], born: date
+) -> PersonRegistered:
     return PersonRegistered(
         person_id=pid, household_id="H-1", id_number=number, name=name, sex=sex,
         birth_date=born, county_code=COUNTY, township_code=TOWN, village_code=VILLAGE,
-        poverty_status="not_exited",
+        poverty_status=PovertyStatus.not_exited,
     )  # fmt: skip
 
 
-def kafka(data: object, key: str = "H-1") -> tuple:
-    return Envelope.wrap(data, source="/services/test", subject=key, key=key).to_kafka()  # type: ignore[arg-type]
+def kafka(data: EventData, key: str = "H-1") -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
+    return Envelope.wrap(data, source="/services/test", subject=key, key=key).to_kafka()
 
 
 def case_row(url: str) -> DibaoCase:

@@ -3,22 +3,20 @@ objections during the public notice, and put the household on dibao.
 
 Each step locks the application row, checks the role and the transition (services/welfare/
 workflow.py) and moves the status by a conditional UPDATE, so concurrent officers get one step
-and one 409. Facts are computed by the pure rules (services/welfare/dibao/rules.py) through facts.py."""
+and one 409. Facts are computed by the pure rules (services/welfare/dibao/rules.py) through
+facts.py."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, select
-
-from services.welfare.dibao import cases
+from services.welfare.dibao import service
 from services.welfare.dibao.facts import compute, member_facts, propose
 from services.welfare.dibao.models import DibaoApplication, DibaoObjection
 from services.welfare.dibao.procedure import APPLICATION, ApplicationStatus
+from services.welfare.dibao.repository import Applications, objection_on, objections_of
 from services.welfare.dibao.rules import DibaoCategory, public_notice_end
 from services.welfare.dibao.schemas import (
     AcceptanceIn,
@@ -30,15 +28,15 @@ from services.welfare.dibao.schemas import (
     ObjectionIn,
     ResolutionIn,
 )
-from services.welfare.registry.models import RegistryPerson
+from services.welfare.registry.repository import RegistryPeople
 from services.welfare.workflow import advance, record_step
-from shared.auth import Principal, Role
 from shared.bus.tables import utcnow
 from shared.domain import PovertyStatus
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.money import yuan
-from shared.policy import PolicySet
-from shared.trace import Params, Trace
+from shared.roles import Role
+from shared.trace import Trace
+from shared.uow import UnitOfWork
 
 A = ApplicationStatus
 # 建档立卡 on the public notice (YA-GOV §三(二)): not exited and exited, never marginal (边缘户).
@@ -49,37 +47,18 @@ def _invalid(field: str, reason: str, value: Any = None) -> InvalidInput:
     return InvalidInput(reason, errors=[FieldError(field=field, reason=reason, value=value)])
 
 
-def load(
-    session: Session, application_id: int, principal: Principal, *, lock: bool = False
-) -> DibaoApplication:
-    stmt = select(DibaoApplication).where(DibaoApplication.id == application_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    app = session.exec(stmt).first()
-    if app is None:
-        raise NotFound("no such dibao application")
-    principal.guard(app.village_code)
-    return app
-
-
-def create(session: Session, body: ApplicationIn, principal: Principal) -> DibaoApplication:
+def create(uow: UnitOfWork, body: ApplicationIn) -> DibaoApplication:
+    principal = uow.principal
     village = body.village_code
     principal.guard(village)
     household_id = body.household_id
+    registry = RegistryPeople(uow.session)
     if household_id is not None:
-        known = session.exec(
-            select(RegistryPerson.household_id).where(RegistryPerson.household_id == household_id)
-        ).first()
-        if known is None:
+        if not registry.household_known(household_id):
             raise _invalid("household_id", "no registered household with this id", household_id)
     else:
         household_id = (
-            session.exec(
-                select(RegistryPerson.household_id).where(
-                    RegistryPerson.id_number == body.applicant_id_number
-                )
-            ).first()
-            or f"WH{uuid.uuid4().hex[:16].upper()}"
+            registry.household_of(body.applicant_id_number) or f"WH{uuid.uuid4().hex[:16].upper()}"
         )
     app = DibaoApplication(
         household_id=household_id,
@@ -95,31 +74,29 @@ def create(session: Session, body: ApplicationIn, principal: Principal) -> Dibao
         members=[m.model_dump(mode="json") for m in body.members],
         created_by=principal.subject,
     )
-    session.add(app)
-    session.flush()
+    Applications(uow.session, principal).add(app, flush=True)
     role = next(
         r for r in (Role.village_cadre, Role.township_officer, Role.admin) if principal.has(r)
     )
-    record_step(session, APPLICATION, str(app.id), None, A.submitted, principal, role)
+    record_step(uow.session, APPLICATION, str(app.id), None, A.submitted, principal, role)
     return app
 
 
 def _step(
-    session: Session,
+    uow: UnitOfWork,
     app: DibaoApplication,
     to: ApplicationStatus,
-    principal: Principal,
     note: str = "",
     changes: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
     advance(
-        session,
+        uow.session,
         APPLICATION,
         DibaoApplication,
         app,
         to,
-        principal,
+        uow.principal,
         note=note,
         changes=changes,
         data=data,
@@ -127,22 +104,14 @@ def _step(
     )
 
 
-def acceptance(
-    session: Session, app: DibaoApplication, body: AcceptanceIn, principal: Principal
-) -> None:
-    _step(session, app, A.accepted if body.accept else A.refused, principal, body.note)
+def acceptance(uow: UnitOfWork, app: DibaoApplication, body: AcceptanceIn) -> None:
+    _step(uow, app, A.accepted if body.accept else A.refused, body.note)
 
 
-def economic_review(
-    session: Session,
-    policy: PolicySet,
-    app: DibaoApplication,
-    body: EconomicReviewIn,
-    principal: Principal,
-    today: date,
-) -> None:
+def economic_review(uow: UnitOfWork, app: DibaoApplication, body: EconomicReviewIn) -> None:
     """家庭经济状况核查: record the verified facts and propose a category and an amount."""
-    APPLICATION.check(ApplicationStatus(app.status), A.reviewed, principal)
+    APPLICATION.check(ApplicationStatus(app.status), A.reviewed, uow.principal)
+    policy, today = uow.policy, uow.today()
     members = [m.model_dump(mode="json") for m in body.members]
     facts = member_facts(members, today)
     annual_income = yuan(sum((i.annual_amount for i in body.incomes), Decimal(0)))
@@ -156,10 +125,9 @@ def economic_review(
     trace.parameters.update(proposal.trace.parameters)
     inconsistent = [c.model_dump() for c in body.cross_checks if not c.consistent]
     _step(
-        session,
+        uow,
         app,
         A.reviewed,
-        principal,
         body.note,
         changes={
             "members": members,
@@ -184,19 +152,13 @@ def economic_review(
     )
 
 
-def decision(
-    session: Session,
-    policy: PolicySet,
-    app: DibaoApplication,
-    body: DecisionIn,
-    principal: Principal,
-    today: date,
-) -> None:
+def decision(uow: UnitOfWork, app: DibaoApplication, body: DecisionIn) -> None:
     """County approval (审批) with the confirmed category, or rejection with its reason."""
     if not body.approve:
-        _step(session, app, A.rejected, principal, body.reason, {"decision_reason": body.reason})
+        _step(uow, app, A.rejected, body.reason, {"decision_reason": body.reason})
         return
-    APPLICATION.check(ApplicationStatus(app.status), A.approved, principal)
+    APPLICATION.check(ApplicationStatus(app.status), A.approved, uow.principal)
+    today = uow.today()
     proposed = DibaoCategory(app.proposed_category) if app.proposed_category else None
     category = body.category or proposed
     if category is None:
@@ -209,21 +171,20 @@ def decision(
         )
     facts = member_facts(app.members, today)
     computed = compute(
-        policy, app.county_code, today, facts, Decimal(app.annual_income or 0), category
+        uow.policy, app.county_code, today, facts, Decimal(app.annual_income or 0), category
     )
     if not computed.benefit.eligible:
         raise Conflict(
             "the household's per-capita income is not below the dibao standard "
             f"({computed.benefit.reason}); it cannot be approved (WEL-3)"
         )
-    limits = next((a for a in app.assets if a.get("kind") == "limits"), {})
+    limits: dict[str, Any] = next((a for a in app.assets if a.get("kind") == "limits"), {})
     if limits and not limits.get("within_limits", True):
         raise Conflict("the economic review found assets beyond the limits; it cannot be approved")
     _step(
-        session,
+        uow,
         app,
         A.approved,
-        principal,
         body.reason,
         changes={
             "category": category.value,
@@ -235,38 +196,21 @@ def decision(
     )
 
 
-def registered_poor(session: Session, id_numbers: list[str]) -> bool:
-    """Whether any member is a registered poor person (建档立卡, not exited or exited)."""
-    found = session.exec(
-        select(func.count())
-        .select_from(RegistryPerson)
-        .where(
-            RegistryPerson.id_number.in_(id_numbers),  # type: ignore[attr-defined]
-            RegistryPerson.poverty_status.in_(REGISTERED_POOR),  # type: ignore[attr-defined]
-        )
-    ).one()
-    return bool(found)
-
-
-def notice(
-    session: Session,
-    policy: PolicySet,
-    app: DibaoApplication,
-    body: NoticeIn,
-    principal: Principal,
-    today: date,
-) -> None:
+def notice(uow: UnitOfWork, app: DibaoApplication, body: NoticeIn) -> None:
     """公示: the notice runs for the parameter number of days from its first day."""
+    today = uow.today()
     start = body.start or today
     if start > today:
         raise _invalid("start", "a notice cannot start in the future", start.isoformat())
-    end = public_notice_end(start, Params(policy, app.county_code, start))
-    poor = registered_poor(session, [m["id_number"] for m in app.members])
+    end = public_notice_end(start, uow.params(app.county_code, start))
+    # 建档立卡: whether any member is a registered poor person (not exited or exited).
+    poor = RegistryPeople(uow.session).any_with_status(
+        [m["id_number"] for m in app.members], REGISTERED_POOR
+    )
     _step(
-        session,
+        uow,
         app,
         A.in_notice,
-        principal,
         body.note,
         changes={"notice_start": start, "notice_end": end, "registered_poor": poor},
         data={
@@ -277,20 +221,10 @@ def notice(
     )
 
 
-def objections_of(session: Session, application_id: int) -> list[DibaoObjection]:
-    return list(
-        session.exec(
-            select(DibaoObjection)
-            .where(DibaoObjection.application_id == application_id)
-            .order_by(DibaoObjection.id)  # type: ignore[arg-type]
-        )
-    )
-
-
-def lodge_objection(
-    session: Session, app: DibaoApplication, body: ObjectionIn, principal: Principal, today: date
-) -> DibaoObjection:
+def lodge_objection(uow: UnitOfWork, app: DibaoApplication, body: ObjectionIn) -> DibaoObjection:
     """An objection (异议) is taken only while the notice runs."""
+    principal, today = uow.principal, uow.today()
+    assert app.id is not None
     lodged = body.lodged_on or today
     if lodged > today:
         raise _invalid("lodged_on", "an objection cannot be lodged in the future")
@@ -301,21 +235,21 @@ def lodge_objection(
             f"objections are taken during the notice {app.notice_start}..{app.notice_end}"
         )
     objection = DibaoObjection(
-        application_id=app.id,  # type: ignore[arg-type]
+        application_id=app.id,
         lodged_on=lodged,
         objector=body.objector,
         content=body.content,
         created_by=principal.subject,
     )
-    session.add(objection)
-    session.flush()
+    uow.session.add(objection)
+    uow.session.flush()
     role = next(
         r
         for r in (Role.township_officer, Role.county_civil, Role.village_cadre, Role.admin)
         if principal.has(r)
     )
     record_step(
-        session,
+        uow.session,
         APPLICATION,
         str(app.id),
         A.in_notice,
@@ -329,17 +263,11 @@ def lodge_objection(
 
 
 def resolve_objection(
-    session: Session,
-    app: DibaoApplication,
-    objection_id: int,
-    body: ResolutionIn,
-    principal: Principal,
+    uow: UnitOfWork, app: DibaoApplication, objection_id: int, body: ResolutionIn
 ) -> DibaoObjection:
-    objection = session.exec(
-        select(DibaoObjection)
-        .where(DibaoObjection.id == objection_id, DibaoObjection.application_id == app.id)
-        .with_for_update()
-    ).first()
+    principal = uow.principal
+    assert app.id is not None
+    objection = objection_on(uow.session, app.id, objection_id)
     if objection is None:
         raise NotFound("no such objection on this application")
     if objection.status != "open":
@@ -348,10 +276,10 @@ def resolve_objection(
     objection.resolution = body.resolution
     objection.resolved_by = principal.subject
     objection.resolved_at = utcnow()
-    session.add(objection)
+    uow.session.add(objection)
     role = Role.county_civil if principal.has(Role.county_civil) else Role.township_officer
     record_step(
-        session,
+        uow.session,
         APPLICATION,
         str(app.id),
         ApplicationStatus(app.status),
@@ -361,23 +289,16 @@ def resolve_objection(
         note=f"objection {objection.id} {objection.status}: {body.resolution}",
         data={"objection_id": objection.id, "upheld": body.upheld},
     )
-    session.flush()
+    uow.session.flush()
     return objection
 
 
-def activate(
-    session: Session,
-    policy: PolicySet,
-    publish_kwargs: dict[str, Any],
-    app: DibaoApplication,
-    body: ActivationIn,
-    principal: Principal,
-    today: date,
-) -> None:
+def activate(uow: UnitOfWork, app: DibaoApplication, body: ActivationIn) -> None:
     """After the notice with every objection dismissed, the household goes on dibao: a case is
     opened and welfare.dibao_granted is published (enrollment: ENR-M3 subsidy; medical: MED-5)."""
-    APPLICATION.check(ApplicationStatus(app.status), A.active, principal)
-    assert app.notice_end is not None and app.category is not None
+    APPLICATION.check(ApplicationStatus(app.status), A.active, uow.principal)
+    assert app.id is not None and app.notice_end is not None and app.category is not None
+    today = uow.today()
     if today <= app.notice_end:
         raise Conflict(f"the public notice runs until {app.notice_end}; activate after it")
     effective = body.effective_from or today
@@ -385,18 +306,17 @@ def activate(
         raise _invalid("effective_from", f"must be after the notice's last day {app.notice_end}")
     if effective > today:
         raise _invalid("effective_from", "must not be in the future")
-    pending = [o for o in objections_of(session, app.id) if o.status != "dismissed"]  # type: ignore[arg-type]
+    pending = [o for o in objections_of(uow.session, app.id) if o.status != "dismissed"]
     if any(o.status == "open" for o in pending):
         ids = ", ".join(str(o.id) for o in pending if o.status == "open")
         raise Conflict(f"objection(s) {ids} are not resolved yet")
     if pending:
         raise Conflict("an objection was upheld: the application must be rejected")
-    case = cases.open_case(session, policy, publish_kwargs, app, effective, principal)
+    case = service.open_case(uow, app, effective)
     _step(
-        session,
+        uow,
         app,
         A.active,
-        principal,
         body.note,
         changes={"case_id": case.id},
         data={"case_id": case.id, "effective_from": effective.isoformat()},

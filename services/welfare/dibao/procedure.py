@@ -1,4 +1,5 @@
-"""The dibao application's procedure (WEL-1) as a table of steps and who takes each.
+"""The dibao application's procedure (WEL-1) as a table of steps and who takes each, and the
+standing of a household on dibao.
 
 submitted → accepted | refused (township, 乡镇受理 / 不予受理) → reviewed (township, 家庭经济状况
 核查) → approved | rejected (county civil affairs, 县民政局审批) → in_notice (公示, township or
@@ -10,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from services.welfare.workflow import Workflow
-from shared.auth import Role
+from shared.roles import Role
 
 
 class ApplicationStatus(StrEnum):
@@ -63,4 +64,28 @@ READERS = (
     Role.county_poverty,
     Role.auditor,
     Role.service,
+)
+
+
+ACTIVE, GRADUAL_EXIT, ENDED = "active", "gradual_exit", "ended"
+ON_DIBAO = (ACTIVE, GRADUAL_EXIT)
+
+
+class CaseStatus(StrEnum):
+    """A dibao household's standing; changes are workflow steps so one audit trail tells its
+    whole story."""
+
+    active = ACTIVE
+    gradual_exit = GRADUAL_EXIT
+    ended = ENDED
+
+
+CASE = Workflow[CaseStatus](
+    entity="dibao_case",
+    transitions={},
+    labels_zh={
+        CaseStatus.active: "在保",
+        CaseStatus.gradual_exit: "渐退期",
+        CaseStatus.ended: "已退出",
+    },
 )

@@ -11,19 +11,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlalchemy import func
-from sqlmodel import Session, select
 
-from services.welfare import clock
 from services.welfare.dibao import applications as apps
-from services.welfare.dibao import cases
-from services.welfare.dibao.models import DibaoApplication, DibaoCase, DibaoReview
+from services.welfare.dibao import service
+from services.welfare.dibao.models import DibaoApplication, DibaoCase
 from services.welfare.dibao.procedure import (
     APPLICATION,
+    CASE,
     READERS,
     STATUS_ZH,
     SUBMITTERS,
     ApplicationStatus,
+)
+from services.welfare.dibao.repository import (
+    Applications,
+    Cases,
+    members_of,
+    objections_of,
+    reviews_of,
 )
 from services.welfare.dibao.schemas import (
     AcceptanceIn,
@@ -46,11 +51,13 @@ from services.welfare.dibao.schemas import (
     ReviewOut,
 )
 from services.welfare.workflow import StepOut, steps_of
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Principal, Role, require
+from shared.app import Uow
+from shared.auth import Principal, require
 from shared.errors import Forbidden
+from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, write_xlsx
 from shared.trace import illustrative_of
+from shared.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/dibao", tags=["dibao 低保 (WEL-1..3, WEL-8)"])
 
@@ -64,34 +71,28 @@ def _reader(principal: Principal) -> None:
         raise Forbidden("your role may not read dibao records")
 
 
-def _today() -> date:
-    return clock.today()
-
-
-def _scoped(stmt: Any, model: Any, principal: Principal, township: str | None) -> Any:
-    if principal.scope:
-        stmt = stmt.where(model.village_code.startswith(principal.scope))
-    if township:
-        stmt = stmt.where(model.township_code == township)
-    return stmt
-
-
-def _out(session: Session, app: DibaoApplication, detail: bool = True) -> ApplicationOut:
+def _out(uow: UnitOfWork, app: DibaoApplication, detail: bool = True) -> ApplicationOut:
     out = ApplicationOut(
         **app.model_dump(exclude={"bank_account", "bank_name"}),
         status_zh=STATUS_ZH[ApplicationStatus(app.status)],
         next_steps=[s.value for s in APPLICATION.next_statuses(ApplicationStatus(app.status))],
     )
     if detail:
+        assert app.id is not None
         out.objections = [
             ObjectionOut.model_validate(o, from_attributes=True)
-            for o in apps.objections_of(session, app.id)  # type: ignore[arg-type]
+            for o in objections_of(uow.session, app.id)
         ]
         out.steps = [
             StepOut.model_validate(s, from_attributes=True)
-            for s in steps_of(session, APPLICATION.entity, [str(app.id)])
+            for s in steps_of(uow.session, APPLICATION.entity, [str(app.id)])
         ]
     return out
+
+
+def _application(uow: UnitOfWork, application_id: int) -> DibaoApplication:
+    """The application, locked, in the caller's jurisdiction (404 otherwise)."""
+    return Applications(uow.session, uow.principal).get_or_404(application_id, lock=True)
 
 
 @router.post(
@@ -100,39 +101,30 @@ def _out(session: Session, app: DibaoApplication, detail: bool = True) -> Applic
     response_model=ApplicationOut,
     summary="Submit a dibao application (低保申请) for a household",
     description="Taken by a village cadre (代办) or at the township window. WEL-1.",
+    dependencies=[Depends(require(*SUBMITTERS))],
 )
-def post_application(
-    body: ApplicationIn,
-    session: DbSession,
-    principal: Annotated[Principal, Depends(require(*SUBMITTERS))],
-) -> ApplicationOut:
-    return _out(session, apps.create(session, body, principal))
+def post_application(body: ApplicationIn, uow: Uow) -> ApplicationOut:
+    return _out(uow, apps.create(uow, body))
 
 
 @router.get("/applications", response_model=ApplicationPage, summary="Applications in scope")
 def list_applications(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     township: TownshipQuery = None,
     status: ApplicationStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ApplicationPage:
-    _reader(principal)
-    stmt = _scoped(select(DibaoApplication), DibaoApplication, principal, township)
-    if status is not None:
-        stmt = stmt.where(DibaoApplication.status == status.value)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(DibaoApplication.id).offset(offset).limit(limit))  # type: ignore[arg-type]
-    return ApplicationPage(total=total, items=[_out(session, a, detail=False) for a in rows])
+    _reader(uow.principal)
+    repo = Applications(uow.session, uow.principal)
+    page = repo.page(repo.listing(township, status), limit=limit, offset=offset)
+    return ApplicationPage(total=page.total, items=[_out(uow, a, detail=False) for a in page.items])
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut)
-def get_application(
-    application_id: int, session: DbSession, principal: CurrentPrincipal
-) -> ApplicationOut:
-    _reader(principal)
-    return _out(session, apps.load(session, application_id, principal))
+def get_application(application_id: int, uow: Uow) -> ApplicationOut:
+    _reader(uow.principal)
+    return _out(uow, Applications(uow.session, uow.principal).get_or_404(application_id))
 
 
 @router.post(
@@ -140,15 +132,10 @@ def get_application(
     response_model=ApplicationOut,
     summary="Township accepts (受理) or refuses (不予受理, with the reason)",
 )
-def post_acceptance(
-    application_id: int,
-    body: AcceptanceIn,
-    session: DbSession,
-    principal: CurrentPrincipal,
-) -> ApplicationOut:
-    app = apps.load(session, application_id, principal, lock=True)
-    apps.acceptance(session, app, body, principal)
-    return _out(session, app)
+def post_acceptance(application_id: int, body: AcceptanceIn, uow: Uow) -> ApplicationOut:
+    app = _application(uow, application_id)
+    apps.acceptance(uow, app, body)
+    return _out(uow, app)
 
 
 @router.post(
@@ -158,16 +145,10 @@ def post_acceptance(
     description="Members, income by source, assets and other departments' cross-check answers; "
     "the service proposes a category (WEL-2) and computes the amount (WEL-3, WEL-4).",
 )
-def post_economic_review(
-    application_id: int,
-    body: EconomicReviewIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
-) -> ApplicationOut:
-    app = apps.load(session, application_id, principal, lock=True)
-    apps.economic_review(session, runtime.policy, app, body, principal, _today())
-    return _out(session, app)
+def post_economic_review(application_id: int, body: EconomicReviewIn, uow: Uow) -> ApplicationOut:
+    app = _application(uow, application_id)
+    apps.economic_review(uow, app, body)
+    return _out(uow, app)
 
 
 @router.post(
@@ -175,16 +156,10 @@ def post_economic_review(
     response_model=ApplicationOut,
     summary="County approves with the confirmed category, or rejects with reasons (审批)",
 )
-def post_decision(
-    application_id: int,
-    body: DecisionIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
-) -> ApplicationOut:
-    app = apps.load(session, application_id, principal, lock=True)
-    apps.decision(session, runtime.policy, app, body, principal, _today())
-    return _out(session, app)
+def post_decision(application_id: int, body: DecisionIn, uow: Uow) -> ApplicationOut:
+    app = _application(uow, application_id)
+    apps.decision(uow, app, body)
+    return _out(uow, app)
 
 
 @router.post(
@@ -192,16 +167,10 @@ def post_decision(
     response_model=ApplicationOut,
     summary="Start the public notice (公示) for the parameter number of days",
 )
-def post_notice(
-    application_id: int,
-    body: NoticeIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
-) -> ApplicationOut:
-    app = apps.load(session, application_id, principal, lock=True)
-    apps.notice(session, runtime.policy, app, body, principal, _today())
-    return _out(session, app)
+def post_notice(application_id: int, body: NoticeIn, uow: Uow) -> ApplicationOut:
+    app = _application(uow, application_id)
+    apps.notice(uow, app, body)
+    return _out(uow, app)
 
 
 @router.post(
@@ -209,18 +178,11 @@ def post_notice(
     status_code=201,
     response_model=ObjectionOut,
     summary="Record an objection lodged during the public notice (公示异议)",
+    dependencies=[Depends(require(Role.village_cadre, Role.township_officer, Role.county_civil))],
 )
-def post_objection(
-    application_id: int,
-    body: ObjectionIn,
-    session: DbSession,
-    principal: Annotated[
-        Principal,
-        Depends(require(Role.village_cadre, Role.township_officer, Role.county_civil)),
-    ],
-) -> ObjectionOut:
-    app = apps.load(session, application_id, principal, lock=True)
-    objection = apps.lodge_objection(session, app, body, principal, _today())
+def post_objection(application_id: int, body: ObjectionIn, uow: Uow) -> ObjectionOut:
+    app = _application(uow, application_id)
+    objection = apps.lodge_objection(uow, app, body)
     return ObjectionOut.model_validate(objection, from_attributes=True)
 
 
@@ -228,16 +190,13 @@ def post_objection(
     "/applications/{application_id}/objections/{objection_id}/resolution",
     response_model=ObjectionOut,
     summary="Resolve an objection: upheld (the application must then be rejected) or dismissed",
+    dependencies=[Depends(require(Role.township_officer, Role.county_civil))],
 )
 def post_resolution(
-    application_id: int,
-    objection_id: int,
-    body: ResolutionIn,
-    session: DbSession,
-    principal: Annotated[Principal, Depends(require(Role.township_officer, Role.county_civil))],
+    application_id: int, objection_id: int, body: ResolutionIn, uow: Uow
 ) -> ObjectionOut:
-    app = apps.load(session, application_id, principal, lock=True)
-    objection = apps.resolve_objection(session, app, objection_id, body, principal)
+    app = _application(uow, application_id)
+    objection = apps.resolve_objection(uow, app, objection_id, body)
     return ObjectionOut.model_validate(objection, from_attributes=True)
 
 
@@ -246,16 +205,27 @@ def post_resolution(
     response_model=ApplicationOut,
     summary="Put the household on dibao after the notice (纳入低保); publishes dibao_granted",
 )
-def post_activation(
-    application_id: int,
-    body: ActivationIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
-) -> ApplicationOut:
-    app = apps.load(session, application_id, principal, lock=True)
-    apps.activate(session, runtime.policy, runtime.publish_kwargs(), app, body, principal, _today())
-    return _out(session, app)
+def post_activation(application_id: int, body: ActivationIn, uow: Uow) -> ApplicationOut:
+    app = _application(uow, application_id)
+    apps.activate(uow, app, body)
+    return _out(uow, app)
+
+
+def _notice_row(a: DibaoApplication) -> NoticeRow:
+    assert a.id is not None and a.notice_start is not None and a.notice_end is not None
+    return NoticeRow(
+        application_id=a.id,
+        township_code=a.township_code,
+        village_code=a.village_code,
+        applicant_name=a.applicant_name,
+        members=len(a.members),
+        category=a.category,
+        monthly_amount=a.monthly_amount,
+        registered_poor=a.registered_poor,
+        notice_start=a.notice_start,
+        notice_end=a.notice_end,
+        illustrative_parameters=illustrative_of(a.benefit),
+    )
 
 
 NOTICE_HEADERS = [
@@ -280,34 +250,15 @@ NOTICE_HEADERS = [
     "Chinese headers for posting.",
 )
 def get_notices(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     township: TownshipQuery = None,
     on: date | None = None,
     format: Annotated[str, Query(pattern="^(json|xlsx)$")] = "json",
 ) -> Any:
-    _reader(principal)
-    day = on or _today()
-    stmt = _scoped(select(DibaoApplication), DibaoApplication, principal, township).where(
-        DibaoApplication.status == ApplicationStatus.in_notice.value,
-        DibaoApplication.notice_start <= day,  # type: ignore[operator]
-        DibaoApplication.notice_end >= day,  # type: ignore[operator]
-    )
+    _reader(uow.principal)
+    day = on or uow.today()
     rows = [
-        NoticeRow(
-            application_id=a.id,  # type: ignore[arg-type]
-            township_code=a.township_code,
-            village_code=a.village_code,
-            applicant_name=a.applicant_name,
-            members=len(a.members),
-            category=a.category,
-            monthly_amount=a.monthly_amount,
-            registered_poor=a.registered_poor,
-            notice_start=a.notice_start,  # type: ignore[arg-type]
-            notice_end=a.notice_end,  # type: ignore[arg-type]
-            illustrative_parameters=illustrative_of(a.benefit),
-        )
-        for a in session.exec(stmt.order_by(DibaoApplication.village_code, DibaoApplication.id))  # type: ignore[arg-type]
+        _notice_row(a) for a in Applications(uow.session, uow.principal).in_notice(day, township)
     ]
     if format == "json":
         return rows
@@ -337,54 +288,47 @@ def get_notices(
     )
 
 
-def _case_out(session: Session, case: DibaoCase, detail: bool = True) -> CaseOut:
+def _case_out(uow: UnitOfWork, case: DibaoCase, detail: bool = True) -> CaseOut:
     out = CaseOut(**case.model_dump(exclude={"members"}))
     if detail:
+        assert case.id is not None
         out.members = [
             CaseMemberOut.model_validate(m, from_attributes=True)
-            for m in cases.members_of(session, case.id)  # type: ignore[arg-type]
+            for m in members_of(uow.session, case.id)
         ]
         out.reviews = [
             ReviewOut.model_validate(r, from_attributes=True)
-            for r in session.exec(
-                select(DibaoReview).where(DibaoReview.case_id == case.id).order_by(DibaoReview.id)  # type: ignore[arg-type]
-            )
+            for r in reviews_of(uow.session, case.id)
         ]
     return out
 
 
 @router.get("/cases", response_model=CasePage, summary="Households on dibao (低保户) in scope")
 def list_cases(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     township: TownshipQuery = None,
     status: Annotated[str | None, Query(pattern="^(active|gradual_exit|ended)$")] = None,
     household_id: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CasePage:
-    _reader(principal)
-    stmt = _scoped(select(DibaoCase), DibaoCase, principal, township)
-    if status:
-        stmt = stmt.where(DibaoCase.status == status)
-    if household_id:
-        stmt = stmt.where(DibaoCase.household_id == household_id)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(DibaoCase.id).offset(offset).limit(limit))  # type: ignore[arg-type]
-    return CasePage(total=total, items=[_case_out(session, c, detail=False) for c in rows])
+    _reader(uow.principal)
+    repo = Cases(uow.session, uow.principal)
+    page = repo.page(repo.listing(township, status, household_id), limit=limit, offset=offset)
+    return CasePage(total=page.total, items=[_case_out(uow, c, detail=False) for c in page.items])
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
-def get_case(case_id: int, session: DbSession, principal: CurrentPrincipal) -> CaseOut:
-    _reader(principal)
-    return _case_out(session, cases.load(session, case_id, principal))
+def get_case(case_id: int, uow: Uow) -> CaseOut:
+    _reader(uow.principal)
+    return _case_out(uow, Cases(uow.session, uow.principal).get_or_404(case_id))
 
 
 @router.get("/cases/{case_id}/steps", response_model=list[StepOut], summary="Audit trail")
-def get_case_steps(case_id: int, session: DbSession, principal: CurrentPrincipal) -> Any:
-    _reader(principal)
-    case = cases.load(session, case_id, principal)
-    return steps_of(session, cases.CASE.entity, [str(case.id)])
+def get_case_steps(case_id: int, uow: Uow) -> Any:
+    _reader(uow.principal)
+    case = Cases(uow.session, uow.principal).get_or_404(case_id)
+    return steps_of(uow.session, CASE.entity, [str(case.id)])
 
 
 @router.post(
@@ -395,16 +339,10 @@ def get_case_steps(case_id: int, session: DbSession, principal: CurrentPrincipal
     description="Ending a household whose member found work keeps it on until the gradual-exit "
     "window closes (渐退, WEL-8). Changes publish welfare.dibao_changed / dibao_ended.",
 )
-def post_review(
-    case_id: int,
-    body: ReviewIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
-) -> CaseOut:
-    case = cases.load(session, case_id, principal, lock=True)
-    cases.review(session, runtime.policy, runtime.publish_kwargs(), case, body, principal, _today())
-    return _case_out(session, case)
+def post_review(case_id: int, body: ReviewIn, uow: Uow) -> CaseOut:
+    case = Cases(uow.session, uow.principal).get_or_404(case_id, lock=True)
+    service.review(uow, case, body)
+    return _case_out(uow, case)
 
 
 @router.get(
@@ -413,27 +351,22 @@ def post_review(
     summary="Households whose review (复核) is overdue on the day, by township",
 )
 def overdue_reviews(
-    session: DbSession,
-    principal: CurrentPrincipal,
-    township: TownshipQuery = None,
-    on: date | None = None,
+    uow: Uow, township: TownshipQuery = None, on: date | None = None
 ) -> list[OverdueReview]:
-    _reader(principal)
-    day = on or _today()
-    stmt = _scoped(select(DibaoCase), DibaoCase, principal, township).where(
-        DibaoCase.status == cases.ACTIVE,
-        DibaoCase.next_review_due < day,
+    _reader(uow.principal)
+    day = on or uow.today()
+    return [_overdue(c, day) for c in Cases(uow.session, uow.principal).overdue(day, township)]
+
+
+def _overdue(c: DibaoCase, day: date) -> OverdueReview:
+    assert c.id is not None
+    return OverdueReview(
+        case_id=c.id,
+        household_id=c.household_id,
+        township_code=c.township_code,
+        village_code=c.village_code,
+        payee_name=c.payee_name,
+        category=c.category,
+        next_review_due=c.next_review_due,
+        days_overdue=(day - c.next_review_due).days,
     )
-    return [
-        OverdueReview(
-            case_id=c.id,  # type: ignore[arg-type]
-            household_id=c.household_id,
-            township_code=c.township_code,
-            village_code=c.village_code,
-            payee_name=c.payee_name,
-            category=c.category,
-            next_review_due=c.next_review_due,
-            days_overdue=(day - c.next_review_due).days,
-        )
-        for c in session.exec(stmt.order_by(DibaoCase.next_review_due, DibaoCase.id))  # type: ignore[arg-type]
-    ]

@@ -8,12 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import func
-from sqlmodel import select
 
-from services.welfare import clock
-from services.welfare.payments import cycle as cycles
-from services.welfare.payments.models import PaymentCycle, PaymentLine
+from services.welfare.payments import service as cycles
+from services.welfare.payments.models import PaymentCycle
+from services.welfare.payments.repository import Cycles, Lines
 from services.welfare.payments.schemas import (
     CycleIn,
     CycleOut,
@@ -24,10 +22,12 @@ from services.welfare.payments.schemas import (
     TownshipTotal,
 )
 from services.welfare.workflow import StepOut, steps_of
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Principal, Role
+from shared.app import Uow
+from shared.auth import Principal
 from shared.errors import Conflict, Forbidden
+from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, write_csv, write_xlsx
+from shared.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["payments 发放 (WEL-3, WEL-5)"])
 
@@ -42,13 +42,18 @@ def _reader(principal: Principal) -> None:
         raise Forbidden("your role may not read payment records")
 
 
-def _out(session: Any, cycle: PaymentCycle) -> CycleOut:
+def _out(uow: UnitOfWork, cycle: PaymentCycle) -> CycleOut:
     out = CycleOut.model_validate(cycle, from_attributes=True)
     out.steps = [
         StepOut.model_validate(s, from_attributes=True)
-        for s in steps_of(session, cycles.CYCLE.entity, [str(cycle.id)])
+        for s in steps_of(uow.session, cycles.CYCLE.entity, [str(cycle.id)])
     ]
     return out
+
+
+def _cycle(uow: UnitOfWork, cycle_id: int, *, lock: bool = False) -> PaymentCycle:
+    """The cycle of a county the caller works in (its townships and villages read it too)."""
+    return Cycles(uow.session, uow.principal).get_or_404(cycle_id, lock=lock)
 
 
 @router.post(
@@ -58,37 +63,27 @@ def _out(session: Any, cycle: PaymentCycle) -> CycleOut:
     summary="Prepare a county's monthly payment (造册); the same month again returns it (200)",
     responses={200: {"model": CycleOut, "description": "already prepared"}},
 )
-def post_cycle(
-    body: CycleIn, session: DbSession, runtime: RuntimeDep, principal: CurrentPrincipal
-) -> Any:
-    done = cycles.prepare(
-        session,
-        runtime.policy,
-        runtime.publish_kwargs(),
-        body.county_code,
-        body.first_day,
-        principal,
-        clock.today(),
-    )
-    out = _out(session, done.cycle)
+def post_cycle(body: CycleIn, uow: Uow) -> Any:
+    done = cycles.prepare(uow, body.county_code, body.first_day)
+    out = _out(uow, done.cycle)
     if done.created:
         return out
     return JSONResponse(out.model_dump(mode="json"), status_code=200)
 
 
 @router.get("/payment-cycles", response_model=list[CycleOut], summary="Cycles in scope")
-def list_cycles(session: DbSession, principal: CurrentPrincipal) -> list[CycleOut]:
-    _reader(principal)
-    stmt = select(PaymentCycle).order_by(PaymentCycle.month.desc())  # type: ignore[attr-defined]
-    if principal.scope:
-        stmt = stmt.where(PaymentCycle.county_code == principal.scope[:6])
-    return [CycleOut.model_validate(c, from_attributes=True) for c in session.exec(stmt)]
+def list_cycles(uow: Uow) -> list[CycleOut]:
+    _reader(uow.principal)
+    return [
+        CycleOut.model_validate(c, from_attributes=True)
+        for c in Cycles(uow.session, uow.principal).latest_first()
+    ]
 
 
 @router.get("/payment-cycles/{cycle_id}", response_model=CycleOut)
-def get_cycle(cycle_id: int, session: DbSession, principal: CurrentPrincipal) -> CycleOut:
-    _reader(principal)
-    return _out(session, cycles.load(session, cycle_id, principal))
+def get_cycle(cycle_id: int, uow: Uow) -> CycleOut:
+    _reader(uow.principal)
+    return _out(uow, _cycle(uow, cycle_id))
 
 
 @router.post(
@@ -96,10 +91,10 @@ def get_cycle(cycle_id: int, session: DbSession, principal: CurrentPrincipal) ->
     response_model=CycleOut,
     summary="Approve a prepared cycle (复核审批): a second officer; the cycle is then frozen",
 )
-def post_approval(cycle_id: int, session: DbSession, principal: CurrentPrincipal) -> CycleOut:
-    cycle = cycles.load(session, cycle_id, principal, lock=True)
-    cycles.approve(session, cycle, principal)
-    return _out(session, cycle)
+def post_approval(cycle_id: int, uow: Uow) -> CycleOut:
+    cycle = _cycle(uow, cycle_id, lock=True)
+    cycles.approve(uow, cycle)
+    return _out(uow, cycle)
 
 
 @router.post(
@@ -107,10 +102,10 @@ def post_approval(cycle_id: int, session: DbSession, principal: CurrentPrincipal
     response_model=CycleOut,
     summary="Pay an approved cycle: its lines are sent; the bank file is then available",
 )
-def post_payment(cycle_id: int, session: DbSession, principal: CurrentPrincipal) -> CycleOut:
-    cycle = cycles.load(session, cycle_id, principal, lock=True)
-    cycles.pay(session, cycle, principal)
-    return _out(session, cycle)
+def post_payment(cycle_id: int, uow: Uow) -> CycleOut:
+    cycle = _cycle(uow, cycle_id, lock=True)
+    cycles.pay(uow, cycle)
+    return _out(uow, cycle)
 
 
 BANK_HEADERS = [
@@ -133,18 +128,14 @@ SCHEME_ZH = {"dibao": "农村低保", "tekun": "特困供养"}
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def bank_file(cycle_id: int, session: DbSession, principal: CurrentPrincipal) -> Response:
+def bank_file(cycle_id: int, uow: Uow) -> Response:
     # Full ID numbers and bank accounts, for the bank: civil affairs only.
-    if not principal.has(Role.county_civil, Role.admin):
+    if not uow.principal.has(Role.county_civil, Role.admin):
         raise Forbidden("the bank file is read by county_civil")
-    cycle = cycles.load(session, cycle_id, principal)
+    cycle = _cycle(uow, cycle_id)
     if cycle.status == cycles.CycleStatus.prepared.value:
         raise Conflict("the cycle is not approved yet; no bank file before approval")
-    lines = session.exec(
-        select(PaymentLine)
-        .where(PaymentLine.cycle_id == cycle.id)
-        .order_by(PaymentLine.township_code, PaymentLine.village_code, PaymentLine.id)  # type: ignore[arg-type]
-    )
+    lines = Lines(uow.session, uow.principal).for_bank(cycle)
     rows = (
         [
             i,
@@ -177,30 +168,16 @@ SUMMARY_HEADERS = ["乡镇", "类别", "户（人）数", "金额（元）"]
 )
 def summary(
     cycle_id: int,
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     format: Annotated[str, Query(pattern="^(json|xlsx)$")] = "json",
 ) -> Any:
-    _reader(principal)
-    cycle = cycles.load(session, cycle_id, principal)
-    stmt = (
-        select(
-            PaymentLine.township_code,
-            PaymentLine.scheme,
-            func.count(),
-            func.coalesce(func.sum(PaymentLine.amount), 0),
-        )
-        .where(PaymentLine.cycle_id == cycle.id)
-        .group_by(PaymentLine.township_code, PaymentLine.scheme)
-        .order_by(PaymentLine.township_code, PaymentLine.scheme)
-    )
-    if principal.scope and len(principal.scope) > 6:
-        stmt = stmt.where(PaymentLine.village_code.startswith(principal.scope))  # type: ignore[attr-defined]
+    _reader(uow.principal)
+    cycle = _cycle(uow, cycle_id)
     totals = [
         TownshipTotal(
             township_code=t, scheme=s, lines=n, amount=Decimal(a).quantize(Decimal("0.01"))
         )
-        for t, s, n, a in session.exec(stmt)
+        for t, s, n, a in Lines(uow.session, uow.principal).totals(cycle)
     ]
     if format == "json":
         return totals
@@ -222,26 +199,19 @@ def summary(
 @router.get("/payment-cycles/{cycle_id}/lines", response_model=LinePage)
 def lines(
     cycle_id: int,
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     township: TownshipQuery = None,
     status: Annotated[str | None, Query(pattern="^(due|sent|failed|reissued)$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> LinePage:
-    _reader(principal)
-    cycle = cycles.load(session, cycle_id, principal)
-    stmt = select(PaymentLine).where(PaymentLine.cycle_id == cycle.id)
-    if principal.scope:
-        stmt = stmt.where(PaymentLine.village_code.startswith(principal.scope))  # type: ignore[attr-defined]
-    if township:
-        stmt = stmt.where(PaymentLine.township_code == township)
-    if status:
-        stmt = stmt.where(PaymentLine.status == status)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(PaymentLine.id).offset(offset).limit(limit))  # type: ignore[arg-type]
+    _reader(uow.principal)
+    cycle = _cycle(uow, cycle_id)
+    repo = Lines(uow.session, uow.principal)
+    page = repo.page(repo.of_cycle(cycle, township, status), limit=limit, offset=offset)
     return LinePage(
-        total=total, items=[LineOut.model_validate(r, from_attributes=True) for r in rows]
+        total=page.total,
+        items=[LineOut.model_validate(r, from_attributes=True) for r in page.items],
     )
 
 
@@ -250,11 +220,9 @@ def lines(
     response_model=LineOut,
     summary="Record that the bank returned a sent payment",
 )
-def post_failure(
-    line_id: int, body: FailureIn, session: DbSession, principal: CurrentPrincipal
-) -> LineOut:
-    line = cycles.load_line(session, line_id, principal)
-    cycles.fail(session, line, body.reason, principal)
+def post_failure(line_id: int, body: FailureIn, uow: Uow) -> LineOut:
+    line = Lines(uow.session, uow.principal).get_or_404(line_id, lock=True)
+    cycles.fail(uow, line, body.reason)
     return LineOut.model_validate(line, from_attributes=True)
 
 
@@ -264,9 +232,7 @@ def post_failure(
     status_code=201,
     summary="Re-issue a failed payment once; it is paid with the county's next cycle",
 )
-def post_reissue(
-    line_id: int, body: ReissueIn, session: DbSession, principal: CurrentPrincipal
-) -> LineOut:
-    line = cycles.load_line(session, line_id, principal)
-    new = cycles.reissue(session, line, principal, body.bank_account)
+def post_reissue(line_id: int, body: ReissueIn, uow: Uow) -> LineOut:
+    line = Lines(uow.session, uow.principal).get_or_404(line_id, lock=True)
+    new = cycles.reissue(uow, line, body.bank_account)
     return LineOut.model_validate(new, from_attributes=True)

@@ -8,7 +8,6 @@ from shared.registry_projection import RegistryProjection
 PROJECTION = RegistryProjection(RegistryPerson, RegistryStatusHistory)
 
 upsert_person = PROJECTION.upsert_person
-record_status = PROJECTION.record_status
 status_on = PROJECTION.status_on
 household_status = PROJECTION.household_status
 person_moved = PROJECTION.person_moved
