@@ -14,7 +14,7 @@ from services.employment.jobs.access import COUNTY, ORGANISERS, READERS, RECORDE
 from services.employment.report.routes import READERS as REPORT_READERS
 from services.employment.training.routes import READERS as TRAINING_READERS
 from shared.access import AccessPolicy, rule
-from shared.auth import Role
+from shared.roles import Role
 
 TRAINING_OFFICERS = (Role.county_hrss, Role.township_officer)
 CENSUS_FULL_IDS = (*CENSUS_WRITERS, Role.service)

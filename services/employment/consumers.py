@@ -10,13 +10,12 @@ from services.employment.census import service as census
 from services.employment.registry.consumers import PROJECTION
 from services.employment.training import service as training
 from services.employment.welfare.consumers import HANDLERS as WELFARE_HANDLERS
-from shared.app import Runtime
 from shared.bus.consumer import Handler, Subscription, chain
 from shared.events.registry import PersonDeceased, PersonRegistered
 from shared.events.welfare import DibaoGranted
 
 
-def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
+def subscriptions() -> Sequence[Subscription]:
     registry_handlers: dict[str, list[Handler]] = PROJECTION.handlers()
     registry_handlers[PersonDeceased.event_type] = [
         *registry_handlers[PersonDeceased.event_type],

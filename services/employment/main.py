@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.employment import clock
 from services.employment.access_policy import POLICY
 from services.employment.business.routes import router as business_router
 from services.employment.census.routes import router as census_router
@@ -33,7 +34,8 @@ SPEC = ServiceSpec(
         relocation_router,
         report_router,
     ],
-    subscriptions=lambda runtime: list(subscriptions(runtime)),
+    subscriptions=list(subscriptions()),
+    clock=clock,
 )
 
 

@@ -6,12 +6,15 @@ sub-domain's tables change (`rm services/employment/migrations/versions/*.py` th
 
 from __future__ import annotations
 
+from sqlmodel import SQLModel
+
 from services.employment.business.models import BUSINESS_TABLES
 from services.employment.census.models import CENSUS_TABLES
 from services.employment.jobs.models import JOBS_TABLES
 from services.employment.posts.models import POSTS_TABLES
 from services.employment.registry.models import REGISTRY_TABLES
 from services.employment.relocation.models import RELOCATION_TABLES
+from services.employment.repository import table_of
 from services.employment.training.models import TRAINING_TABLES
 from services.employment.welfare.models import WELFARE_TABLES
 from services.employment.workshops.models import WORKSHOP_TABLES
@@ -36,8 +39,8 @@ _MODELS = (
 )
 
 
-def _name(table: object) -> str:
-    return table if isinstance(table, str) else table.__tablename__  # type: ignore[attr-defined]
+def _name(table: str | type[SQLModel]) -> str:
+    return table if isinstance(table, str) else table_of(table).name
 
 
 # Table names: the migrations' env includes these and nothing else.

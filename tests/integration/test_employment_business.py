@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from services.employment import clock
 from services.employment.business.models import BusinessLoanApplication, BusinessSubsidy
-from services.employment.business.service import businesses_by_township
+from services.employment.business.repository import businesses_by_township
 from services.employment.main import build_app
 from shared.db import make_engine
 from tests.conftest import make_settings, running
@@ -36,9 +36,14 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
-def business(pid: str, started: str, **over: object) -> dict:
-    body = {"person_id": pid, "business_type": "individual", "name": f"{pid}农家乐",
-            "trade": "乡村旅游", "started_on": started}  # fmt: skip
+def business(pid: str, started: str, **over: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "person_id": pid,
+        "business_type": "individual",
+        "name": f"{pid}农家乐",
+        "trade": "乡村旅游",
+        "started_on": started,
+    }
     body.update(over)
     return body
 

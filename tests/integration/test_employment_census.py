@@ -18,12 +18,14 @@ from services.employment import clock
 from services.employment.census.models import LabourCensusPerson
 from services.employment.main import build_app
 from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
-from shared.auth import Role
 from shared.bus.tables import ProcessedEvent
 from shared.db import make_engine
+from shared.domain import PovertyStatus
+from shared.events.catalogue import EventData
 from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased, PersonRegistered
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 from tests.integration.test_bus import produce_raw
 from tests.support.bus import wait_until
@@ -55,7 +57,9 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
-def seed(url: str, people: tuple = PEOPLE, status: str = "not_exited") -> None:
+def seed(
+    url: str, people: tuple = PEOPLE, status: PovertyStatus = PovertyStatus.not_exited
+) -> None:
     engine = make_engine(url)
     with Session(engine) as s:
         for pid, number, household, name, sex, born, village in people:
@@ -233,8 +237,8 @@ async def test_census_import_edit_list_export(db_template: str) -> None:
         assert resp.json()["updated"] == 4
 
 
-def kafka(data: object, key: str) -> tuple:
-    return Envelope.wrap(data, source="/services/test", subject=key, key=key).to_kafka()  # type: ignore[arg-type]
+def kafka(data: EventData, key: str) -> tuple:
+    return Envelope.wrap(data, source="/services/test", subject=key, key=key).to_kafka()
 
 
 def processed(url: str) -> int:
@@ -259,7 +263,7 @@ async def test_registry_events_keep_the_census_current(
         arrival = PersonRegistered(
             person_id="p-new", household_id="H-9", id_number=LATE, name="李四", sex="F",
             birth_date=date(1990, 2, 2), county_code=COUNTY, township_code=TOWN,
-            village_code=VILLAGE, poverty_status="not_exited",
+            village_code=VILLAGE, poverty_status=PovertyStatus.not_exited,
         )  # fmt: skip
         await produce_raw(broker, topic_prefix + "enrollment.events", [kafka(arrival, "H-9")])
         await wait_until(lambda: processed(url) >= 1, timeout=40)

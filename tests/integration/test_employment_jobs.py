@@ -20,13 +20,13 @@ from sqlmodel import Session, select
 from services.employment import clock
 from services.employment.census.models import LabourCensusPerson
 from services.employment.jobs.models import JobVacancy
-from services.employment.jobs.service import placements_of, recommendation_counts
+from services.employment.jobs.repository import placements_of, recommendation_counts
 from services.employment.main import build_app
 from services.employment.registry.models import RegistryPerson
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 
 pytestmark = pytest.mark.integration
@@ -296,7 +296,7 @@ async def test_people_with_fewer_than_three_recommendations(db_template: str) ->
             await client.post("/v1/jobs/recommendations", json=rec, headers=o.county)
         ).status_code == 201
 
-        params = {"county": COUNTY, "year": 2018}
+        params: dict[str, str | int] = {"county": COUNTY, "year": 2018}
         resp = await client.get("/v1/jobs/recommendation-coverage", params=params, headers=o.county)
         assert resp.status_code == 200, resp.text
         cov = resp.json()
@@ -326,7 +326,7 @@ async def test_people_with_fewer_than_three_recommendations(db_template: str) ->
         assert (
             await client.get("/v1/jobs/recommendation-coverage", params=params, headers=o.hospital)
         ).status_code == 403
-        other_county = {"county": "360222", "year": 2018}
+        other_county: dict[str, str | int] = {"county": "360222", "year": 2018}
         assert (
             await client.get(
                 "/v1/jobs/recommendation-coverage", params=other_county, headers=o.town

@@ -21,9 +21,11 @@ from services.employment.registry.models import RegistryPerson, RegistryStatusHi
 from services.employment.report.chart import cjk_font
 from services.employment.report.compute import monthly_report
 from services.employment.report.xlsx import headers
-from shared.auth import Role
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
+from shared.policy import PolicySet
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 
 pytestmark = pytest.mark.integration
@@ -61,12 +63,15 @@ def seed_registry(url: str) -> None:
                     person_id=pid, id_number=NUMBERS[pid], household_id=household,
                     name=f"人{n}", sex="M", birth_date=born, county_code=COUNTY,
                     township_code=village[:9], village_code=village,
-                    poverty_status="not_exited", source_event_id="seed",
+                    poverty_status=PovertyStatus.not_exited, source_event_id="seed",
                 )
             )  # fmt: skip
             s.add(
                 RegistryStatusHistory(
-                    person_id=pid, status="not_exited", valid_from=date.min, source_event_id="seed"
+                    person_id=pid,
+                    status=PovertyStatus.not_exited,
+                    valid_from=date.min,
+                    source_event_id="seed",
                 )
             )
         s.commit()
@@ -369,9 +374,10 @@ async def test_monthly_report(db_template: str) -> None:
 
         # The set-based path (the endpoint's) agrees with the rule path, figure by figure.
         engine = make_engine(settings.database_url)
+        policy = PolicySet.load(settings.policy_dir)
         with Session(engine) as session:
             for month, scope in (("2018-06", ""), ("2018-07", ""), ("2018-06", T2)):
-                kw: dict[str, Any] = {"today": TODAY, "scope": scope}
+                kw: dict[str, Any] = {"today": TODAY, "scope": scope, "policy": policy}
                 fast = monthly_report(session, COUNTY, month, path="sql", **kw)
                 exact = monthly_report(session, COUNTY, month, path="rules", **kw)
                 assert [a.code for a in fast.townships] == [a.code for a in exact.townships]

@@ -21,9 +21,9 @@ from services.employment import clock
 from services.employment.jobs.models import JobPlacement
 from services.employment.main import build_app
 from services.employment.training.models import JobSeekingSubsidyGrant
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 from tests.integration.test_employment_census import (
     ADULT,

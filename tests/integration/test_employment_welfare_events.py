@@ -6,15 +6,18 @@ nothing."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from services.employment.main import build_app
-from shared.auth import Role
+from shared.domain import PovertyStatus
+from shared.events.catalogue import EventData
 from shared.events.envelope import Envelope
 from shared.events.registry import PersonRegistered
 from shared.events.welfare import DibaoChanged, DibaoEnded, DibaoGranted, TekunCertified
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 from tests.integration.test_bus import produce_raw
 
@@ -23,8 +26,8 @@ pytestmark = pytest.mark.integration
 COUNTY, TOWN, VILLAGE = "532325", "532325100", "532325100201"
 
 
-def kafka(data: object, key: str) -> tuple:
-    return Envelope.wrap(data, source="/services/test", subject=key, key=key).to_kafka()  # type: ignore[arg-type]
+def kafka(data: EventData, key: str) -> tuple:
+    return Envelope.wrap(data, source="/services/test", subject=key, key=key).to_kafka()
 
 
 def person(pid: str, seq: int, household: str) -> PersonRegistered:
@@ -32,7 +35,7 @@ def person(pid: str, seq: int, household: str) -> PersonRegistered:
     return PersonRegistered(
         person_id=pid, household_id=household, id_number=make_resident_id(COUNTY, born, seq, "M"),
         name=f"居民{seq}", sex="M", birth_date=born, county_code=COUNTY, township_code=TOWN,
-        village_code=VILLAGE, poverty_status="not_exited",
+        village_code=VILLAGE, poverty_status=PovertyStatus.not_exited,
     )  # fmt: skip
 
 
@@ -67,7 +70,7 @@ async def test_welfare_standing_in_the_census(
             raise AssertionError("the registry events never reached the employment service")
         granted = DibaoGranted(
             household_id="H-1", county_code=COUNTY, person_ids=["p-a", "p-b"], category="B",
-            monthly_amount="300.00", effective_from=date(2026, 2, 1),
+            monthly_amount=Decimal("300.00"), effective_from=date(2026, 2, 1),
         )  # fmt: skip
         tekun = TekunCertified(
             person_id="p-c", household_id="H-2", county_code=COUNTY,
@@ -97,7 +100,7 @@ async def test_welfare_standing_in_the_census(
 
         changed = DibaoChanged(
             household_id="H-1", county_code=COUNTY, person_ids=["p-a"], category="B",
-            monthly_amount="200.00", effective_from=date(2026, 3, 1),
+            monthly_amount=Decimal("200.00"), effective_from=date(2026, 3, 1),
         )  # fmt: skip
         await produce_raw(broker, topic_prefix + "welfare.events", [kafka(changed, "H-1")])
         await until("p-b", (False, False))

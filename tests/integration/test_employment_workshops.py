@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+import httpx
 import pytest
 from sqlmodel import Session, select
 
@@ -15,10 +16,11 @@ from services.employment import clock
 from services.employment.main import build_app
 from services.employment.registry.models import RegistryPerson
 from services.employment.workshops.models import WorkshopSubsidyPayment
-from services.employment.workshops.service import workers_by_township
-from shared.auth import Role
+from services.employment.workshops.repository import workers_by_township
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 from tests.integration.test_employment_jobs import COUNTY, TOWN, VILLAGE, Officers, seed
 
@@ -37,13 +39,13 @@ WORKSHOP = {"township_code": TOWN, "village_code": VILLAGE, "name": "光禄镇�
             "operator": "某竹编专业合作社", "opened_on": "2017-06-01"}  # fmt: skip
 
 
-async def _workshop(client, o: Officers, **over: object) -> int:  # type: ignore[no-untyped-def]
+async def _workshop(client: httpx.AsyncClient, o: Officers, **over: object) -> int:
     resp = await client.post("/v1/workshops", json={**WORKSHOP, **over}, headers=o.town)
     assert resp.status_code == 201, resp.text
     return resp.json()["id"]
 
 
-async def _hire(client, o: Officers, wid: int, pid: str, start: str) -> int:  # type: ignore[no-untyped-def]
+async def _hire(client: httpx.AsyncClient, o: Officers, wid: int, pid: str, start: str) -> int:
     resp = await client.post(
         f"/v1/workshops/{wid}/workers", json={"person_id": pid, "start_on": start}, headers=o.cadre
     )
@@ -177,7 +179,7 @@ async def test_fuliang_claim_uses_its_own_figure(db_template: str) -> None:
                     person_id="f1", id_number=make_resident_id("360222", date(1980, 1, 1), 1, "M"),
                     household_id="FH-1", name="人1", sex="M", birth_date=date(1980, 1, 1),
                     county_code="360222", township_code=town, village_code=village,
-                    poverty_status="not_exited", source_event_id="seed",
+                    poverty_status=PovertyStatus.not_exited, source_event_id="seed",
                 )
             )  # fmt: skip
             s.commit()

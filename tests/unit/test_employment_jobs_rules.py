@@ -4,8 +4,10 @@ FL-HRSS §三(一)4, 5. The workshop subsidy (EMP-5): test_employment_workshop_r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -147,17 +149,16 @@ def test_post_occupancy_refuses_more_filled_than_positions() -> None:
 # --- EMP-6 -------------------------------------------------------------------------------------
 
 
-def facts(**over: object) -> BusinessFacts:
-    values: dict[str, object] = {
-        "started_on": date(2018, 1, 15),
-        "closed_on": None,
-        "in_county": True,
-        "first_business": True,
-        "poverty_status": "not_exited",
-        "already_granted": False,
-    }
-    values.update(over)
-    return BusinessFacts(**values)  # type: ignore[arg-type]
+def facts(**over: Any) -> BusinessFacts:
+    values = BusinessFacts(
+        started_on=date(2018, 1, 15),
+        closed_on=None,
+        in_county=True,
+        first_business=True,
+        poverty_status="not_exited",
+        already_granted=False,
+    )
+    return replace(values, **over)
 
 
 def test_startup_subsidy_5000_after_6_months() -> None:

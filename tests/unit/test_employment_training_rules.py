@@ -3,8 +3,10 @@ the seeds' figures and properties (rates within [0, 1], the subsidy once only)."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -131,7 +133,8 @@ def test_placement_outcome(
 
 
 def test_placement_rate_against_zhengan_target() -> None:
-    outcomes = [PlacementOutcome.placed] * 2 + [PlacementOutcome.not_placed] * 2
+    outcomes: list[PlacementOutcome | None] = [PlacementOutcome.placed] * 2
+    outcomes += [PlacementOutcome.not_placed] * 2
     outcomes += [PlacementOutcome.pending, None]
     result = placement_rate(outcomes, P_ZA)
     assert (result.placed, result.not_placed, result.pending) == (2, 2, 1)
@@ -183,8 +186,8 @@ def test_rate_refuses_part_above_whole() -> None:
 # --- EMP-7 job-seeking subsidy (FL-HRSS §三(一)6: 500 yuan once) --------------------------------
 
 
-def facts(**over: object) -> JobSeekingFacts:
-    values: dict[str, object] = dict(
+def facts(**over: Any) -> JobSeekingFacts:
+    values = JobSeekingFacts(
         certificate_kind=CertificateKind.vocational_qualification,
         issued_on=date(2018, 4, 1),
         poverty_status="not_exited",
@@ -192,8 +195,7 @@ def facts(**over: object) -> JobSeekingFacts:
         training_started_on=date(2018, 3, 1),
         training_completed_on=date(2018, 3, 20),
     )
-    values.update(over)
-    return JobSeekingFacts(**values)  # type: ignore[arg-type]
+    return replace(values, **over)
 
 
 def test_subsidy_500_to_a_trained_poor_labourer() -> None:

@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlmodel import col, select
 
-from services.employment import clock
 from services.employment.business import service
-from services.employment.business.models import BusinessLoanApplication, BusinessStart
+from services.employment.business.models import BusinessStart
+from services.employment.business.repository import Businesses, Loans
 from services.employment.business.schemas import (
     BusinessIn,
     BusinessOut,
@@ -23,9 +22,9 @@ from services.employment.business.schemas import (
     LoanOut,
     SubsidyOut,
 )
-from services.employment.jobs.access import COUNTY, RECORDERS, can_read, scoped
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Principal, require
+from services.employment.jobs.access import COUNTY, RECORDERS, can_read
+from shared.app import Uow
+from shared.auth import Principal, require
 
 router = APIRouter(tags=["entrepreneurship 创业扶贫 (EMP-6)"])
 
@@ -45,43 +44,31 @@ def _b(b: BusinessStart) -> BusinessOut:
     description="EMP-6: publishes employment.business_started once (key: household id). A "
     "business is the person's first unless an earlier start is recorded or declared.",
 )
-def post_business(
-    body: BusinessIn, session: DbSession, runtime: RuntimeDep, principal: Recorder
-) -> BusinessOut:
+def post_business(body: BusinessIn, uow: Uow, _: Recorder) -> BusinessOut:
     fields = body.model_dump(exclude={"person_id", "business_type"})
     fields["business_type"] = body.business_type.value
-    business = service.start(session, runtime.publish_kwargs(), body.person_id, fields, principal)
-    return _b(business)
+    return _b(service.start(uow, body.person_id, fields))
 
 
 @router.get("/v1/businesses", response_model=list[BusinessOut])
 def list_businesses(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     person_id: str | None = None,
     township: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
 ) -> list[BusinessOut]:
-    can_read(principal)
-    stmt = scoped(select(BusinessStart), col(BusinessStart.village_code), principal)
-    if person_id:
-        stmt = stmt.where(BusinessStart.person_id == person_id)
-    if township:
-        stmt = stmt.where(BusinessStart.township_code == township)
-    return [_b(b) for b in session.exec(stmt.order_by(BusinessStart.started_on))]
+    can_read(uow.principal)
+    return [_b(b) for b in Businesses(uow.session, uow.principal).listed(person_id, township)]
 
 
 @router.get("/v1/businesses/{business_id}", response_model=BusinessOut)
-def get_business(business_id: str, session: DbSession, principal: CurrentPrincipal) -> BusinessOut:
-    can_read(principal)
-    return _b(service.load_business(session, business_id, principal))
+def get_business(business_id: str, uow: Uow) -> BusinessOut:
+    can_read(uow.principal)
+    return _b(Businesses(uow.session, uow.principal).get_or_404(business_id))
 
 
 @router.post("/v1/businesses/{business_id}/close", response_model=BusinessOut)
-def close_business(
-    business_id: str, body: CloseIn, session: DbSession, principal: Recorder
-) -> BusinessOut:
-    business = service.load_business(session, business_id, principal, lock=True)
-    return _b(service.close(session, business, body.closed_on))
+def close_business(business_id: str, body: CloseIn, uow: Uow, _: Recorder) -> BusinessOut:
+    return _b(service.close(uow, business_id, body.closed_on))
 
 
 @router.post(
@@ -94,11 +81,8 @@ def close_business(
     "person ever: a repeated or concurrent grant is a 409 naming the grant made. Not "
     "qualifying: 422 with the reasons.",
 )
-def post_subsidy(
-    business_id: str, session: DbSession, runtime: RuntimeDep, principal: County
-) -> SubsidyOut:
-    business = service.load_business(session, business_id, principal, lock=True)
-    grant = service.grant_subsidy(session, runtime.policy, business, clock.today(), principal)
+def post_subsidy(business_id: str, uow: Uow, _: County) -> SubsidyOut:
+    grant = service.grant_subsidy(uow, business_id)
     return SubsidyOut.model_validate(grant, from_attributes=True)
 
 
@@ -110,37 +94,28 @@ def post_subsidy(
     description="EMP-6: checked against employment.loans.* (guarantee loans 100,000 / "
     "500,000 / 4,000,000 by borrower, FL-HRSS §三(一)4; microcredit illustrative) with a trace.",
 )
-def post_loan(
-    body: LoanIn, session: DbSession, runtime: RuntimeDep, principal: Recorder
-) -> LoanOut:
+def post_loan(body: LoanIn, uow: Uow, _: Recorder) -> LoanOut:
     fields = body.model_dump()
     fields["loan_kind"], fields["borrower"] = body.loan_kind.value, body.borrower.value
-    app = service.apply_for_loan(session, runtime.policy, fields, principal)
+    app = service.apply_for_loan(uow, fields)
     return LoanOut.model_validate(app, from_attributes=True)
 
 
 @router.get("/v1/business-loans", response_model=list[LoanOut])
 def list_loans(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     status: Annotated[str | None, Query(pattern="^(pending|approved|rejected)$")] = None,
 ) -> list[LoanOut]:
-    can_read(principal)
-    stmt = scoped(
-        select(BusinessLoanApplication), col(BusinessLoanApplication.village_code), principal
-    )
-    if status:
-        stmt = stmt.where(BusinessLoanApplication.status == status)
-    rows = session.exec(stmt.order_by(BusinessLoanApplication.id))  # type: ignore[arg-type]
+    can_read(uow.principal)
+    rows = Loans(uow.session, uow.principal).listed(status)
     return [LoanOut.model_validate(a, from_attributes=True) for a in rows]
 
 
 @router.get("/v1/business-loans/{loan_id}", response_model=LoanOut)
-def get_loan(loan_id: int, session: DbSession, principal: CurrentPrincipal) -> LoanOut:
-    can_read(principal)
-    return LoanOut.model_validate(
-        service.load_loan(session, loan_id, principal), from_attributes=True
-    )
+def get_loan(loan_id: int, uow: Uow) -> LoanOut:
+    can_read(uow.principal)
+    loan = Loans(uow.session, uow.principal).get_or_404(loan_id)
+    return LoanOut.model_validate(loan, from_attributes=True)
 
 
 @router.post(
@@ -148,9 +123,6 @@ def get_loan(loan_id: int, session: DbSession, principal: CurrentPrincipal) -> L
     response_model=LoanOut,
     summary="Approve (within the caps only) or reject with the reason",
 )
-def post_loan_decision(
-    loan_id: int, body: DecisionIn, session: DbSession, principal: County
-) -> LoanOut:
-    app = service.load_loan(session, loan_id, principal, lock=True)
-    app = service.decide_loan(session, app, body.approve, body.reason, clock.today(), principal)
+def post_loan_decision(loan_id: int, body: DecisionIn, uow: Uow, _: County) -> LoanOut:
+    app = service.decide_loan(uow, loan_id, body.approve, body.reason)
     return LoanOut.model_validate(app, from_attributes=True)

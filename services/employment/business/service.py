@@ -8,19 +8,15 @@ constraint inside a savepoint and answers 409 naming the grant already made."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
-
-from sqlalchemy import func, or_, update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
 
 from services.employment.business.models import (
     BusinessLoanApplication,
     BusinessStart,
     BusinessSubsidy,
 )
+from services.employment.business.repository import Businesses, Loans, Subsidies
 from services.employment.business.rules import (
     Borrower,
     BusinessFacts,
@@ -29,31 +25,19 @@ from services.employment.business.rules import (
     startup_subsidy,
 )
 from services.employment.jobs.labourers import invalid, registered_person
-from services.employment.registry.consumers import PROJECTION
-from services.employment.registry.models import RegistryPerson
-from shared.auth import Principal
-from shared.bus.outbox import publish
-from shared.errors import Conflict, FieldError, InvalidInput, NotFound
+from services.employment.registry.repository import RegistryPeople
+from shared.errors import Conflict, FieldError, InvalidInput
 from shared.events.employment import BusinessStarted
-from shared.policy import PolicySet
-from shared.trace import Params, Trace
+from shared.trace import Trace
+from shared.uow import UnitOfWork
 
 
-def start(
-    session: Session,
-    publish_kwargs: dict[str, Any],
-    person_id: str,
-    fields: dict[str, Any],
-    principal: Principal,
-) -> BusinessStart:
+def start(uow: UnitOfWork, person_id: str, fields: dict[str, Any]) -> BusinessStart:
     """EMP-6: a registered poor person started a business; published once."""
     started_on: date = fields["started_on"]
-    person = registered_person(session, person_id, started_on, principal)
-    earlier = session.exec(
-        select(BusinessStart.id).where(
-            BusinessStart.person_id == person_id, BusinessStart.started_on < started_on
-        )
-    ).first()
+    person = registered_person(uow, person_id, started_on)
+    businesses = Businesses(uow.session, uow.principal)
+    earlier = businesses.earlier_start(person_id, started_on)
     business = BusinessStart(
         id=str(uuid.uuid4()),
         person_id=person.person_id,
@@ -61,16 +45,12 @@ def start(
         county_code=person.county_code,
         township_code=person.township_code,
         village_code=person.village_code,
-        created_by=principal.subject,
+        created_by=uow.actor,
         **{**fields, "first_business": fields.get("first_business", True) and earlier is None},
     )
-    try:
-        with session.begin_nested():
-            session.add(business)
-    except IntegrityError:
-        raise Conflict("this business start is already recorded") from None
-    publish(
-        session,
+    if not businesses.add_new(business):
+        raise Conflict("this business start is already recorded")
+    uow.publish(
         BusinessStarted(
             person_id=person.person_id,
             household_id=person.household_id,
@@ -80,51 +60,37 @@ def start(
         ),
         key=person.household_id,
         subject=f"business/{business.id}",
-        **publish_kwargs,
     )
     return business
 
 
-def load_business(
-    session: Session, business_id: str, principal: Principal, *, lock: bool = False
-) -> BusinessStart:
-    stmt = select(BusinessStart).where(BusinessStart.id == business_id)
-    business = session.exec(stmt.with_for_update() if lock else stmt).first()
-    if business is None:
-        raise NotFound("no such business")
-    principal.guard(business.village_code)
-    return business
-
-
-def close(session: Session, business: BusinessStart, closed_on: date) -> BusinessStart:
+def close(uow: UnitOfWork, business_id: str, closed_on: date) -> BusinessStart:
+    businesses = Businesses(uow.session, uow.principal)
+    business = businesses.get_or_404(business_id, lock=True)
     if business.closed_on is not None:
         raise Conflict(f"the business closed on {business.closed_on.isoformat()}")
     if closed_on < business.started_on:
         raise invalid("closed_on", "before the business started", closed_on.isoformat())
     business.closed_on = closed_on
-    session.add(business)
+    businesses.add(business)
     return business
 
 
-def subsidy_of(session: Session, person_id: str) -> BusinessSubsidy | None:
-    return session.exec(
-        select(BusinessSubsidy).where(BusinessSubsidy.person_id == person_id)
-    ).first()
-
-
-def _status_on(session: Session, person_id: str, on: date) -> str | None:
-    status = PROJECTION.status_on(session, person_id, on)
+def _status_on(uow: UnitOfWork, person_id: str, on: date) -> str | None:
+    people = RegistryPeople(uow.session, None)
+    status = people.status_on(person_id, on)
     if status is None:
-        person = session.get(RegistryPerson, person_id)
+        person = people.find(person_id)
         status = person.poverty_status if person is not None else None
     return status
 
 
-def grant_subsidy(
-    session: Session, policy: PolicySet, business: BusinessStart, on: date, who: Principal
-) -> BusinessSubsidy:
+def grant_subsidy(uow: UnitOfWork, business_id: str) -> BusinessSubsidy:
     """EMP-6: the one-off start-up subsidy, once per person ever (409 when granted before)."""
-    before = subsidy_of(session, business.person_id)
+    business = Businesses(uow.session, uow.principal).get_or_404(business_id, lock=True)
+    on = uow.today()
+    subsidies = Subsidies(uow.session, None)
+    before = subsidies.of_person(business.person_id)
     if before is not None:
         raise Conflict(
             f"the one-off entrepreneurship subsidy was granted to this person on "
@@ -135,11 +101,11 @@ def grant_subsidy(
         closed_on=business.closed_on,
         in_county=business.in_county,
         first_business=business.first_business,
-        poverty_status=_status_on(session, business.person_id, on),
+        poverty_status=_status_on(uow, business.person_id, on),
         already_granted=False,
     )
     trace = Trace()
-    decision = startup_subsidy(facts, on, Params(policy, business.county_code, on), trace=trace)
+    decision = startup_subsidy(facts, on, uow.params(business.county_code, on), trace=trace)
     if not decision.eligible:
         raise InvalidInput(
             "the business does not qualify for the one-off entrepreneurship subsidy (EMP-6)",
@@ -155,28 +121,23 @@ def grant_subsidy(
         amount=decision.amount,
         granted_on=on,
         trace=trace.out().model_dump(mode="json"),
-        granted_by=who.subject,
+        granted_by=uow.actor,
     )
-    try:
-        with session.begin_nested():
-            session.add(grant)
-    except IntegrityError:
+    if not subsidies.add_new(grant):
         raise Conflict(
             "the one-off entrepreneurship subsidy was granted to this person meanwhile; it is "
             "granted once (EMP-6)"
-        ) from None
+        )
     return grant
 
 
-def apply_for_loan(
-    session: Session, policy: PolicySet, fields: dict[str, Any], principal: Principal
-) -> BusinessLoanApplication:
+def apply_for_loan(uow: UnitOfWork, fields: dict[str, Any]) -> BusinessLoanApplication:
     """EMP-6: record a loan application with its check against the caps."""
     on: date = fields["applied_on"]
-    person = registered_person(session, fields["person_id"], on, principal)
+    person = registered_person(uow, fields["person_id"], on)
     business_id = fields.get("business_id")
     if business_id is not None:
-        business = session.get(BusinessStart, business_id)
+        business = Businesses(uow.session, None).find(business_id)
         if business is None or business.person_id != person.person_id:
             raise invalid("business_id", "no such business of this person", business_id)
     trace = Trace()
@@ -185,7 +146,7 @@ def apply_for_loan(
         Borrower(fields["borrower"]),
         fields["amount"],
         fields["term_months"],
-        Params(policy, person.county_code, on),
+        uow.params(person.county_code, on),
         trace=trace,
     )
     app = BusinessLoanApplication(
@@ -198,33 +159,18 @@ def apply_for_loan(
         cap=check.cap,
         interest_subsidy_ratio=check.interest_subsidy_ratio,
         check_trace=trace.out().model_dump(mode="json"),
-        created_by=principal.subject,
+        created_by=uow.actor,
     )
-    session.add(app)
-    session.flush()
-    return app
-
-
-def load_loan(
-    session: Session, loan_id: int, principal: Principal, *, lock: bool = False
-) -> BusinessLoanApplication:
-    stmt = select(BusinessLoanApplication).where(BusinessLoanApplication.id == loan_id)
-    app = session.exec(stmt.with_for_update() if lock else stmt).first()
-    if app is None:
-        raise NotFound("no such loan application")
-    principal.guard(app.village_code)
-    return app
+    return Loans(uow.session, uow.principal).add(app, flush=True)
 
 
 def decide_loan(
-    session: Session,
-    app: BusinessLoanApplication,
-    approve: bool,
-    reason: str | None,
-    on: date,
-    who: Principal,
+    uow: UnitOfWork, loan_id: int, approve: bool, reason: str | None
 ) -> BusinessLoanApplication:
     """EMP-6: approve (only within the caps) or reject with the reason; decided once."""
+    loans = Loans(uow.session, uow.principal)
+    app = loans.get_or_404(loan_id, lock=True)
+    on = uow.today()
     if approve and not app.within_caps:
         steps = app.check_trace.get("steps", [])
         why = steps[-1]["text"] if steps else "outside the caps"
@@ -234,45 +180,15 @@ def decide_loan(
     if on < app.applied_on:
         raise invalid("decided_on", "before the application", on.isoformat())
     status = "approved" if approve else "rejected"
-    moved = session.execute(
-        update(BusinessLoanApplication)
-        .where(
-            col(BusinessLoanApplication.id) == app.id, BusinessLoanApplication.status == "pending"
-        )
-        .values(
-            status=status,
-            decision_reason=reason or ("within the caps (EMP-6)" if approve else None),
-            decided_on=on,
-            decided_by=who.subject,
-        )
-    ).rowcount  # type: ignore[attr-defined]
-    if moved != 1:
-        raise Conflict(f"the application was already decided ({app.status})")
-    session.refresh(app)
-    return app
-
-
-def _running(on: date) -> tuple:
-    return (
-        BusinessStart.started_on <= on,
-        or_(col(BusinessStart.closed_on).is_(None), col(BusinessStart.closed_on) >= on),
+    decided = loans.decide(
+        app,
+        {
+            "status": status,
+            "decision_reason": reason or ("within the caps (EMP-6)" if approve else None),
+            "decided_on": on,
+            "decided_by": uow.actor,
+        },
     )
-
-
-def businesses_by_township(session: Session, county: str, on: date) -> dict[str, int]:
-    """EMP-6, EMP-9: township code → businesses of registered poor people running on `on`."""
-    rows = session.exec(
-        select(BusinessStart.township_code, func.count())
-        .where(BusinessStart.county_code == county, *_running(on))
-        .group_by(BusinessStart.township_code)
-    ).all()
-    return {t: int(n) for t, n in rows}
-
-
-def running_business(
-    session: Session, on: date, person_ids: Iterable[str] | None = None
-) -> set[str]:
-    stmt = select(BusinessStart.person_id).where(*_running(on))
-    if person_ids is not None:
-        stmt = stmt.where(col(BusinessStart.person_id).in_(list(person_ids)))
-    return set(session.exec(stmt).all())
+    if not decided:
+        raise Conflict(f"the application was already decided ({app.status})")
+    return app

@@ -5,9 +5,10 @@ field. Persons are found in the registry read model by ID number (证件号码).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from services.employment.census.rules import (
     EDUCATION_ZH,
@@ -20,6 +21,8 @@ from shared.errors import FieldError, InvalidInput
 from shared.ids import InvalidId, parse_resident_id
 from shared.parsing import parse_bool
 from shared.tabular import RowErrors, column_map
+
+T = TypeVar("T")
 
 MAX_ERRORS = 1000
 
@@ -172,46 +175,48 @@ def _line(
         return record[index].strip() if index is not None and index < len(record) else ""
 
     bad = errors.count
-    values: dict[str, object] = {}
 
-    def take(column: str, parse, raw: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    def take(column: str, parse: Callable[[str], T], raw: str | None = None) -> T | None:
         raw = cell(column) if raw is None else raw
         try:
-            values[column] = parse(raw)
+            return parse(raw)
         except (ValueError, InvalidId) as exc:
             errors.add(row_no, column, str(exc), raw)
+            return None
 
-    take("id_number", lambda r: parse_resident_id(r).number)
-    take("surveyed_on", lambda r: date.fromisoformat(r) if r else None)
-    take("work_ability", parse_work_ability)
-    take("wishes_to_work", parse_bool)
-    take("wishes_to_train", parse_bool)
-    take("education", parse_education)
-    take("in_school", parse_bool)
-    take("declared_two_after", lambda r: parse_bool(r) if r else None)
-    take("job_location", parse_job)
+    id_number = take("id_number", lambda r: parse_resident_id(r).number)
+    surveyed_on = take("surveyed_on", lambda r: date.fromisoformat(r) if r else None)
+    work_ability = take("work_ability", parse_work_ability)
+    wishes_to_work = take("wishes_to_work", parse_bool)
+    wishes_to_train = take("wishes_to_train", parse_bool)
+    education = take("education", parse_education)
+    in_school = take("in_school", parse_bool)
+    declared_two_after = take("declared_two_after", lambda r: parse_bool(r) if r else None)
+    job_location = take("job_location", parse_job)
     employer = cell("employer") or None
     if employer and len(employer) > 200:
         errors.add(row_no, "employer", "at most 200 characters", employer[:50])
     note = cell("note") or None
     if note and len(note) > 500:
         errors.add(row_no, "note", "at most 500 characters", note[:50])
-    if values.get("job_location") is JobLocation.none and employer:
+    if job_location is JobLocation.none and employer:
         errors.add(row_no, "employer", "an employer is given but the person has no job", employer)
     if errors.count != bad:
         return None
+    # Every column parsed: the required ones have their value.
+    assert work_ability is not None and job_location is not None
     return CensusLine(
         row=row_no,
-        id_number=str(values["id_number"]),
-        surveyed_on=values["surveyed_on"],  # type: ignore[arg-type]
-        work_ability=values["work_ability"],  # type: ignore[arg-type]
-        wishes_to_work=bool(values["wishes_to_work"]),
-        wishes_to_train=bool(values["wishes_to_train"]),
+        id_number=str(id_number),
+        surveyed_on=surveyed_on,
+        work_ability=work_ability,
+        wishes_to_work=bool(wishes_to_work),
+        wishes_to_train=bool(wishes_to_train),
         skills=parse_skills(cell("skills")),
-        education=values["education"],  # type: ignore[arg-type]
-        in_school=bool(values["in_school"]),
-        declared_two_after=values["declared_two_after"],  # type: ignore[arg-type]
-        job_location=values["job_location"],  # type: ignore[arg-type]
+        education=education,
+        in_school=bool(in_school),
+        declared_two_after=declared_two_after,
+        job_location=job_location,
         employer=employer,
         note=note,
     )

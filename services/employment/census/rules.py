@@ -28,11 +28,9 @@ Reading of the seeds
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
 from shared.trace import Params, Trace
 
@@ -91,27 +89,6 @@ JOB_LOCATION_ZH = {
 }
 
 TWO_AFTER_LEVELS = (Education.junior_high, Education.senior_high)
-
-
-def _zh_lookup(table: Mapping[Any, str], raw: str, what: str) -> StrEnum:
-    value = raw.strip()
-    for key, label in table.items():
-        if value in (key.value, label):
-            return key  # type: ignore[no-any-return]
-    choices = ", ".join(f"{k.value}/{v}" for k, v in table.items())
-    raise ValueError(f"unknown {what} {raw!r}; expected one of {choices}")
-
-
-def parse_work_ability(raw: str) -> WorkAbility:
-    return WorkAbility(_zh_lookup(WORK_ABILITY_ZH, raw, "work ability"))
-
-
-def parse_education(raw: str) -> Education:
-    return Education(_zh_lookup(EDUCATION_ZH, raw, "education"))
-
-
-def parse_job_location(raw: str) -> JobLocation:
-    return JobLocation(_zh_lookup(JOB_LOCATION_ZH, raw, "job location"))
 
 
 def age_on(birth_date: date, day: date) -> int:

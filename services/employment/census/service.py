@@ -8,20 +8,19 @@ labour facts. Working age, labourer and 两后生 are computed by the pure rules
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from services.employment.census.importing import MAX_ERRORS, parse_lines
+from services.employment.census.importing import HEADERS_ZH, MAX_ERRORS, parse_lines
 from services.employment.census.models import LabourCensusImport, LabourCensusPerson
+from services.employment.census.repository import Census, surveyed_in_county
 from services.employment.census.rules import (
+    EDUCATION_ZH,
+    JOB_LOCATION_ZH,
+    WORK_ABILITY_ZH,
     Education,
     JobLocation,
     TwoAfterFacts,
@@ -31,20 +30,21 @@ from services.employment.census.rules import (
     working_age,
     working_age_births,
 )
+from services.employment.census.schemas import CensusOut, CensusPage
 from services.employment.jobs.rules import REGISTERED_POOR
-from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
-from shared.auth import Principal
+from services.employment.registry.models import RegistryPerson
+from services.employment.registry.repository import statuses_on
+from services.employment.welfare.models import WelfareStanding
+from services.employment.welfare.repository import standing_of
 from shared.bus.tables import utcnow
 from shared.errors import FieldError, InvalidInput, NotFound
 from shared.events.catalogue import EventData
 from shared.events.registry import PersonDeceased
 from shared.policy import PolicySet
-from shared.settings import get_settings
-from shared.tabular import RowErrors, TableFormatError, read_rows
+from shared.tabular import RowErrors, TableFormatError, read_rows, write_xlsx
 from shared.trace import Params, Trace
 from shared.uow import UnitOfWork
 
-CHUNK = 900
 EDITABLE = (
     "surveyed_on",
     "work_ability",
@@ -58,11 +58,16 @@ EDITABLE = (
     "employer",
     "note",
 )
-
-
-@lru_cache(maxsize=1)
-def default_policy() -> PolicySet:
-    return PolicySet.load(get_settings().policy_dir)
+# Facts a PATCH may not set to null.
+REQUIRED = (
+    "work_ability",
+    "wishes_to_work",
+    "wishes_to_train",
+    "skills",
+    "in_school",
+    "job_location",
+    "surveyed_on",
+)
 
 
 @dataclass(frozen=True)
@@ -105,37 +110,88 @@ def evaluate(
     return age.age, age.working_age, labourer, two_after
 
 
-def load(
-    session: Session, person_id: str, principal: Principal
-) -> tuple[RegistryPerson, LabourCensusPerson | None]:
-    person = session.get(RegistryPerson, person_id)
-    if person is None:
-        raise NotFound("no such person in the registry")
-    principal.guard(person.village_code)
-    return person, session.get(LabourCensusPerson, person_id)
+def census_out(
+    uow: UnitOfWork,
+    person: RegistryPerson,
+    record: LabourCensusPerson,
+    on: date,
+    standing: dict[str, WelfareStanding] | None = None,
+) -> CensusOut:
+    """One person's census record as the API shows it, with what the rules derive on `on` and
+    the welfare flags (低保, 特困)."""
+    age, in_age, labourer, two_after = evaluate(
+        person, record, on, uow.params(person.county_code, on)
+    )
+    out = CensusOut(
+        person_id=person.person_id,
+        household_id=person.household_id,
+        name=person.name,
+        township_code=person.township_code,
+        village_code=person.village_code,
+        age=age,
+        surveyed_on=record.surveyed_on,
+        work_ability=WorkAbility(record.work_ability),
+        wishes_to_work=record.wishes_to_work,
+        wishes_to_train=record.wishes_to_train,
+        skills=list(record.skills),
+        education=Education(record.education) if record.education else None,
+        in_school=record.in_school,
+        declared_two_after=record.declared_two_after,
+        job_location=JobLocation(record.job_location),
+        employer=record.employer,
+        note=record.note,
+        working_age=in_age,
+        labourer=labourer,
+        two_after_students=two_after,
+        closed_on=record.closed_on,
+        closed_reason=record.closed_reason,
+        updated_at=record.updated_at,
+    )
+    flags = (
+        standing if standing is not None else standing_of(uow.session, [person.person_id])
+    ).get(person.person_id)
+    if flags is not None:
+        out.on_dibao, out.on_tekun = flags.dibao, flags.tekun
+    return out
 
 
-def _people(session: Session, numbers: list[str]) -> dict[str, RegistryPerson]:
-    found: dict[str, RegistryPerson] = {}
-    for start in range(0, len(numbers), CHUNK):
-        chunk = numbers[start : start + CHUNK]
-        rows = session.execute(
-            select(RegistryPerson).where(RegistryPerson.id_number.in_(chunk))  # type: ignore[attr-defined]
-        ).scalars()
-        found.update({p.id_number: p for p in rows})
-    return found
+def page(
+    uow: UnitOfWork, township: str | None, village: str | None, *, limit: int, offset: int
+) -> CensusPage:
+    """EMP-1: the census in scope, with labourer and 两后生 as of today."""
+    total, rows = Census(uow.session, uow.principal).page(
+        township, village, limit=limit, offset=offset
+    )
+    today = uow.today()
+    standing = standing_of(uow.session, [p.person_id for p, _ in rows])
+    return CensusPage(total=total, items=[census_out(uow, p, r, today, standing) for p, r in rows])
 
 
-def import_census(
-    session: Session, content: bytes, filename: str, principal: Principal, today: date
-) -> LabourCensusImport:
+def load(uow: UnitOfWork, person_id: str) -> tuple[RegistryPerson, LabourCensusPerson | None]:
+    """The person (404 if unknown or outside the caller's jurisdiction) and their record."""
+    census = Census(uow.session, uow.principal)
+    person = census.people.get_or_404(person_id)
+    return person, census.record_of(person_id)
+
+
+def one(uow: UnitOfWork, person_id: str) -> CensusOut:
+    person, record = load(uow, person_id)
+    if record is None:
+        raise NotFound("the person has not been surveyed yet")
+    return census_out(uow, person, record, uow.today())
+
+
+def import_census(uow: UnitOfWork, content: bytes, filename: str) -> LabourCensusImport:
     """EMP-1: the whole file or nothing; every error by row and field."""
+    today = uow.today()
+    principal = uow.principal
     errors = RowErrors(MAX_ERRORS)
     try:
         lines = parse_lines(read_rows(content, filename), errors)
     except TableFormatError as exc:
         raise InvalidInput(str(exc), errors=[FieldError(field="file", reason=str(exc))]) from exc
-    people = _people(session, [line.id_number for line in lines])
+    census = Census(uow.session, principal)
+    people = census.people.by_id_numbers([line.id_number for line in lines])
     seen: dict[str, int] = {}
     values: list[dict[str, Any]] = []
     now = utcnow()
@@ -148,7 +204,7 @@ def import_census(
         if person is None:
             errors.add(line.row, "id_number", "not in the poverty registry", line.id_number)
             continue
-        if not principal.covers(person.village_code):
+        if not census.people.visible(person):
             errors.add(line.row, "id_number", f"outside your jurisdiction ({principal.scope})")
             continue
         if person.deceased_on is not None:
@@ -173,7 +229,7 @@ def import_census(
                 "job_location": line.job_location.value,
                 "employer": line.employer,
                 "note": line.note,
-                "updated_by": principal.subject,
+                "updated_by": uow.actor,
                 "updated_at": now,
                 "created_at": now,
             }
@@ -184,56 +240,57 @@ def import_census(
             f"{errors.count} error(s) in the file; nothing was imported", errors=errors.items
         )
     ids = [v["person_id"] for v in values]
-    existing = set()
-    for start in range(0, len(ids), CHUNK):
-        existing.update(
-            session.execute(
-                select(LabourCensusPerson.person_id).where(
-                    LabourCensusPerson.person_id.in_(ids[start : start + CHUNK])  # type: ignore[attr-defined]
-                )
-            ).scalars()
-        )
+    existing = census.existing(ids)
     scope = principal.scope[:6] if len(principal.scope) >= 6 else ""
     counties = {people[line.id_number].county_code for line in lines}
-    record = LabourCensusImport(
-        county_code=scope or (counties.pop() if len(counties) == 1 else ""),
-        filename=filename,
-        rows=len(values),
-        created=len(ids) - len(existing),
-        updated=len(existing),
-        created_by=principal.subject,
+    record = census.add_import(
+        LabourCensusImport(
+            county_code=scope or (counties.pop() if len(counties) == 1 else ""),
+            filename=filename,
+            rows=len(values),
+            created=len(ids) - len(existing),
+            updated=len(existing),
+            created_by=uow.actor,
+        )
     )
-    session.add(record)
-    session.flush()
     for v in values:
         v["import_id"] = record.id
     for start in range(0, len(values), 2000):
-        _bulk_upsert(session, values[start : start + 2000])
+        census.upsert_many(values[start : start + 2000])
     return record
 
 
-def _bulk_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """One INSERT ... ON CONFLICT DO UPDATE for many rows; a re-survey reopens nothing closed."""
-    table = LabourCensusPerson.__table__  # type: ignore[attr-defined]
-    pg = session.get_bind().dialect.name == "postgresql"
-    stmt = (pg_insert if pg else sqlite_insert)(table)
-    keep = ("person_id", "created_at")
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["person_id"],
-        set_={c: stmt.excluded[c] for c in rows[0] if c not in keep},
-    )
-    session.execute(stmt, rows)
+def put_record(uow: UnitOfWork, person_id: str, facts: dict[str, Any]) -> CensusOut:
+    """EMP-1: create or replace one person's census facts."""
+    person, record = load(uow, person_id)
+    return _put(uow, person, record, facts)
 
 
-def put_record(
-    session: Session,
+def patch_record(uow: UnitOfWork, person_id: str, changes: dict[str, Any]) -> CensusOut:
+    """EMP-1: change some of one surveyed person's census facts."""
+    person, record = load(uow, person_id)
+    if record is None:
+        raise NotFound("the person has not been surveyed yet; PUT the whole record first")
+    facts: dict[str, Any] = {}
+    for name, value in changes.items():
+        if value is None and name in REQUIRED:
+            raise InvalidInput(
+                f"{name} may not be null",
+                errors=[FieldError(field=name, reason="may not be null")],
+            )
+        facts[name] = value.value if hasattr(value, "value") else value
+    if facts.get("job_location") == JobLocation.none.value and "employer" not in facts:
+        facts["employer"] = None
+    return _put(uow, person, record, facts)
+
+
+def _put(
+    uow: UnitOfWork,
     person: RegistryPerson,
     record: LabourCensusPerson | None,
     facts: dict[str, Any],
-    principal: Principal,
-    today: date,
-) -> LabourCensusPerson:
-    """EMP-1: create or replace one person's census facts."""
+) -> CensusOut:
+    today = uow.today()
     if person.deceased_on is not None:
         raise InvalidInput(
             "the person is recorded as deceased",
@@ -251,97 +308,79 @@ def put_record(
             household_id=person.household_id,
             surveyed_on=surveyed,
             work_ability=facts["work_ability"],
-            updated_by=principal.subject,
+            updated_by=uow.actor,
         )
     for name in EDITABLE:
         if name in facts:
             setattr(record, name, facts[name])
     record.surveyed_on = surveyed
     record.household_id = person.household_id
-    record.updated_by = principal.subject
+    record.updated_by = uow.actor
     record.updated_at = utcnow()
     if JobLocation(record.job_location) is JobLocation.none and record.employer:
         raise InvalidInput(
             "an employer is given but the person has no job",
             errors=[FieldError(field="employer", reason="job_location is none")],
         )
-    session.add(record)
-    session.flush()
-    return record
+    record = Census(uow.session, uow.principal).save(record)
+    return census_out(uow, person, record, uow.today())
 
 
 def not_surveyed(
-    session: Session,
-    principal: Principal,
-    on: date,
-    params: Params,
-    township: str | None = None,
-    village: str | None = None,
+    uow: UnitOfWork, township: str | None = None, village: str | None = None
 ) -> dict[str, list[RegistryPerson]]:
-    """EMP-1: registered people of working age, alive, without a census record, by village."""
-    first, last = working_age_births(on, params)
-    stmt = (
-        select(RegistryPerson)
-        .outerjoin(
-            LabourCensusPerson,
-            LabourCensusPerson.person_id == RegistryPerson.person_id,  # type: ignore[arg-type]
-        )
-        .where(
-            LabourCensusPerson.person_id.is_(None),  # type: ignore[union-attr]
-            RegistryPerson.deceased_on.is_(None),  # type: ignore[union-attr]
-            RegistryPerson.birth_date > first,  # type: ignore[operator]
-            RegistryPerson.birth_date <= last,  # type: ignore[operator]
-        )
-    )
-    if principal.scope:
-        stmt = stmt.where(RegistryPerson.village_code.startswith(principal.scope))  # type: ignore[attr-defined]
-    if township:
-        stmt = stmt.where(RegistryPerson.township_code == township)
-    if village:
-        stmt = stmt.where(RegistryPerson.village_code == village)
-    stmt = stmt.order_by(
-        RegistryPerson.village_code, RegistryPerson.household_id, RegistryPerson.person_id
-    )  # type: ignore[arg-type]
+    """EMP-1: registered people of working age, alive, without a census record, by village
+    (the working age of the caller's county, or the default without one)."""
+    today = uow.today()
+    scope = uow.principal.scope
+    county = scope[:6] if len(scope) >= 6 else None
+    first, last = working_age_births(today, uow.params(county, today))
     out: dict[str, list[RegistryPerson]] = {}
-    for person in session.execute(stmt).scalars():
+    for person in Census(uow.session, uow.principal).not_surveyed(first, last, township, village):
         out.setdefault(person.village_code, []).append(person)
     return out
 
 
-def statuses_on(session: Session, person_ids: Iterable[str], on: date) -> dict[str, str]:
-    """REG-2: each person's registry status in force on `on` (absent: not registered then)."""
-    ids = list(person_ids)
-    out: dict[str, tuple[date, int, str]] = {}
-    h = RegistryStatusHistory
-    for start in range(0, len(ids), CHUNK):
-        rows = session.execute(
-            select(h.person_id, h.valid_from, h.id, h.status).where(
-                h.person_id.in_(ids[start : start + CHUNK]),  # type: ignore[attr-defined]
-                h.valid_from <= on,  # type: ignore[operator]
-            )
+def _yes(value: bool | None) -> str:
+    return "" if value is None else ("是" if value else "否")
+
+
+def export(uow: UnitOfWork, township: str | None, village: str | None) -> bytes:
+    """EMP-1: the census in scope as XLSX (劳动力调查表, Chinese headers)."""
+    today = uow.today()
+    lines = []
+    for person, record in Census(uow.session, uow.principal).for_export(township, village):
+        out = census_out(uow, person, record, today)
+        lines.append(
+            [
+                person.household_id,
+                person.name,
+                person.id_number,
+                person.township_code,
+                person.village_code,
+                record.surveyed_on,
+                WORK_ABILITY_ZH[out.work_ability],
+                _yes(record.wishes_to_work),
+                _yes(record.wishes_to_train),
+                "、".join(record.skills),
+                EDUCATION_ZH[out.education] if out.education else "",
+                _yes(record.in_school),
+                _yes(out.two_after_students),
+                JOB_LOCATION_ZH[out.job_location],
+                record.employer or "",
+                record.note or "",
+            ]
         )
-        for pid, valid_from, hid, status in rows:
-            key = (valid_from, hid or 0, status)
-            if pid not in out or key[:2] > out[pid][:2]:
-                out[pid] = key
-    return {pid: v[2] for pid, v in out.items()}
+    return write_xlsx(HEADERS_ZH, lines, title="劳动力调查")
 
 
 def census_people(
-    session: Session, county: str, on: date, policy: PolicySet | None = None
+    session: Session, county: str, on: date, policy: PolicySet
 ) -> list[SurveyedPerson]:
     """Every person of `county` with a census record surveyed on or before `on`, with what the
     rules derive on that date (EMP-1, EMP-2). For the indicators and the monthly report."""
-    params = Params(policy or default_policy(), county, on)
-    rows = session.execute(
-        select(RegistryPerson, LabourCensusPerson)
-        .join(LabourCensusPerson, LabourCensusPerson.person_id == RegistryPerson.person_id)  # type: ignore[arg-type]
-        .where(
-            RegistryPerson.county_code == county,
-            LabourCensusPerson.surveyed_on <= on,  # type: ignore[operator]
-        )
-        .order_by(RegistryPerson.village_code, RegistryPerson.person_id)  # type: ignore[arg-type]
-    ).all()
+    params = Params(policy, county, on)
+    rows = surveyed_in_county(session, county, on)
     status = statuses_on(session, [p.person_id for p, _ in rows], on)
     out = []
     for person, record in rows:
@@ -371,9 +410,7 @@ def census_people(
     return out
 
 
-def labourers(
-    session: Session, county: str, on: date, policy: PolicySet | None = None
-) -> list[SurveyedPerson]:
+def labourers(session: Session, county: str, on: date, policy: PolicySet) -> list[SurveyedPerson]:
     """EMP-1: the registered poor labourers (劳动力) of `county` on `on`: surveyed, of working age,
     alive, able to work fully or partly, registered poor (未脱贫 or 已脱贫) on that date."""
     return [
@@ -385,14 +422,5 @@ def labourers(
 
 def on_deceased(uow: UnitOfWork, data: EventData) -> None:
     """A registered person died: the census record is closed (EMP-1)."""
-
-    session = uow.session
     assert isinstance(data, PersonDeceased)
-    session.execute(
-        update(LabourCensusPerson)
-        .where(
-            LabourCensusPerson.person_id == data.person_id,  # type: ignore[arg-type]
-            LabourCensusPerson.closed_on.is_(None),  # type: ignore[union-attr]
-        )
-        .values(closed_on=data.deceased_on, closed_reason="deceased", updated_at=utcnow())
-    )
+    Census(uow.session, None).close(data.person_id, data.deceased_on, "deceased")

@@ -8,10 +8,10 @@ may not act answers 403."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from shared.auth import Principal, Role
+from services.employment.repository import covers_area
+from shared.auth import Principal
 from shared.errors import Forbidden
+from shared.roles import Role
 
 READERS = (
     Role.county_hrss,
@@ -34,9 +34,5 @@ def can_read(principal: Principal) -> None:
 def guard_area(principal: Principal, code: str) -> None:
     """A county-wide record is visible to everyone whose scope lies inside the county; a
     township's or village's record to scopes covering it or inside it."""
-    if not (principal.covers(code) or principal.scope.startswith(code)):
+    if not covers_area(principal.scope, code):
         principal.guard(code)
-
-
-def scoped(stmt: Any, column: Any, principal: Principal) -> Any:
-    return stmt.where(column.startswith(principal.scope)) if principal.scope else stmt

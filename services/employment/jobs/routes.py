@@ -11,25 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
 
-from services.employment import clock
 from services.employment.jobs import recording
-from services.employment.jobs.access import (
-    ORGANISERS,
-    RECORDERS,
-    can_read,
-    guard_area,
-    scoped,
-)
-from services.employment.jobs.models import (
-    JobPlacement,
-    JobRecommendation,
-    JobVacancy,
-    RecruitmentFair,
-)
-from services.employment.jobs.rules import fair_schedule, quarter_of
+from services.employment.jobs.access import ORGANISERS, RECORDERS, can_read, guard_area
+from services.employment.jobs.models import JobRecommendation, JobVacancy
+from services.employment.jobs.repository import Placements, Recommendations, Vacancies
 from services.employment.jobs.schemas import (
     OUTCOME_ZH,
     CloseIn,
@@ -42,21 +28,20 @@ from services.employment.jobs.schemas import (
     OutcomeIn,
     PlacementIn,
     PlacementOut,
-    QuarterOut,
     RecommendationIn,
     RecommendationOut,
     Shortfall,
     TownshipCoverage,
-    TownshipFairs,
     VacancyIn,
     VacancyOut,
 )
 from services.employment.jobs.service import coverage_report
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Principal, require
+from shared.app import Uow
+from shared.auth import Principal, require
 from shared.ids import CountyCode
 from shared.tabular import XLSX_MEDIA, write_xlsx
-from shared.trace import Params, Trace
+from shared.trace import Trace
+from shared.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/jobs", tags=["job recommendation 岗位推荐 (EMP-3)"])
 
@@ -67,13 +52,8 @@ Recorder = Annotated[Principal, Depends(require(*RECORDERS))]
 Organiser = Annotated[Principal, Depends(require(*ORGANISERS))]
 
 
-def _vacancy_out(session: Session, v: JobVacancy) -> VacancyOut:
-    recs = session.exec(
-        select(JobRecommendation.outcome, func.count())
-        .where(JobRecommendation.vacancy_id == v.id)
-        .group_by(JobRecommendation.outcome)
-    ).all()
-    by = {outcome: int(n) for outcome, n in recs}
+def _vacancy_out(uow: UnitOfWork, v: JobVacancy) -> VacancyOut:
+    by = Vacancies(uow.session, uow.principal).outcomes(v.id)
     return VacancyOut(
         **v.model_dump(), recommended=sum(by.values()), hired=by.get(Outcome.hired.value, 0)
     )
@@ -90,40 +70,32 @@ def _rec_out(r: JobRecommendation) -> RecommendationOut:
     summary="Add a vacancy to the vacancy database (用工岗位信息库)",
     description="EMP-3: the county's database of vacancies offered to poor labourers.",
 )
-def post_vacancy(body: VacancyIn, session: DbSession, principal: Organiser) -> VacancyOut:
-    return _vacancy_out(session, recording.create_vacancy(session, body, principal))
+def post_vacancy(body: VacancyIn, uow: Uow, _: Organiser) -> VacancyOut:
+    return _vacancy_out(uow, recording.create_vacancy(uow, body))
 
 
 @router.get("/vacancies", response_model=list[VacancyOut], summary="Vacancies (EMP-3)")
 def list_vacancies(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     county: CountyCode,
     status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
     township: TownshipQuery = None,
 ) -> list[VacancyOut]:
-    can_read(principal)
-    guard_area(principal, county)
-    stmt = select(JobVacancy).where(JobVacancy.county_code == county)
-    if status:
-        stmt = stmt.where(JobVacancy.status == status)
-    if township:
-        stmt = stmt.where(JobVacancy.township_code == township)
-    return [_vacancy_out(session, v) for v in session.exec(stmt.order_by(JobVacancy.id))]  # type: ignore[arg-type]
+    can_read(uow.principal)
+    guard_area(uow.principal, county)
+    vacancies = Vacancies(uow.session, uow.principal).of_county(county, status, township)
+    return [_vacancy_out(uow, v) for v in vacancies]
 
 
 @router.get("/vacancies/{vacancy_id}", response_model=VacancyOut)
-def get_vacancy(vacancy_id: int, session: DbSession, principal: CurrentPrincipal) -> VacancyOut:
-    can_read(principal)
-    return _vacancy_out(session, recording.load_vacancy(session, vacancy_id, principal))
+def get_vacancy(vacancy_id: int, uow: Uow) -> VacancyOut:
+    can_read(uow.principal)
+    return _vacancy_out(uow, Vacancies(uow.session, uow.principal).get_or_404(vacancy_id))
 
 
 @router.post("/vacancies/{vacancy_id}/close", response_model=VacancyOut, summary="Close")
-def close_vacancy(
-    vacancy_id: int, body: CloseIn, session: DbSession, principal: Organiser
-) -> VacancyOut:
-    vacancy = recording.load_vacancy(session, vacancy_id, principal, lock=True)
-    return _vacancy_out(session, recording.close_vacancy(session, vacancy, body))
+def close_vacancy(vacancy_id: int, body: CloseIn, uow: Uow, _: Organiser) -> VacancyOut:
+    return _vacancy_out(uow, recording.close_vacancy(uow, vacancy_id, body))
 
 
 @router.post(
@@ -134,16 +106,13 @@ def close_vacancy(
     description="EMP-3: at least 3 recommendations per labourer per year (ZA-GOV §三(四)5). "
     "The person must be registered poor and of working age on the day; the vacancy open.",
 )
-def post_recommendation(
-    body: RecommendationIn, session: DbSession, runtime: RuntimeDep, principal: Recorder
-) -> RecommendationOut:
-    return _rec_out(recording.recommend(session, runtime.policy, body, principal))
+def post_recommendation(body: RecommendationIn, uow: Uow, _: Recorder) -> RecommendationOut:
+    return _rec_out(recording.recommend(uow, body))
 
 
 @router.get("/recommendations", response_model=list[RecommendationOut])
 def list_recommendations(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     person_id: str | None = None,
     year: int | None = None,
     township: TownshipQuery = None,
@@ -151,26 +120,22 @@ def list_recommendations(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[RecommendationOut]:
-    can_read(principal)
-    stmt = scoped(select(JobRecommendation), col(JobRecommendation.village_code), principal)
-    if person_id:
-        stmt = stmt.where(JobRecommendation.person_id == person_id)
-    if year:
-        stmt = stmt.where(JobRecommendation.year == year)
-    if township:
-        stmt = stmt.where(JobRecommendation.township_code == township)
-    if outcome:
-        stmt = stmt.where(JobRecommendation.outcome == outcome.value)
-    rows = session.exec(stmt.order_by(JobRecommendation.id).offset(offset).limit(limit))
+    can_read(uow.principal)
+    rows = Recommendations(uow.session, uow.principal).listed(
+        person_id,
+        year,
+        township,
+        outcome.value if outcome else None,
+        limit=limit,
+        offset=offset,
+    )
     return [_rec_out(r) for r in rows]
 
 
 @router.get("/recommendations/{rec_id}", response_model=RecommendationOut)
-def get_recommendation(
-    rec_id: int, session: DbSession, principal: CurrentPrincipal
-) -> RecommendationOut:
-    can_read(principal)
-    return _rec_out(recording.load_recommendation(session, rec_id, principal))
+def get_recommendation(rec_id: int, uow: Uow) -> RecommendationOut:
+    can_read(uow.principal)
+    return _rec_out(Recommendations(uow.session, uow.principal).get_or_404(rec_id))
 
 
 @router.post(
@@ -180,11 +145,8 @@ def get_recommendation(
     description="EMP-3: interviewed, hired, declined or no_response. `hired` creates the "
     "placement and publishes employment.job_placed once (key: household id).",
 )
-def post_outcome(
-    rec_id: int, body: OutcomeIn, session: DbSession, runtime: RuntimeDep, principal: Recorder
-) -> RecommendationOut:
-    rec = recording.load_recommendation(session, rec_id, principal, lock=True)
-    return _rec_out(recording.set_outcome(session, runtime.publish_kwargs(), rec, body, principal))
+def post_outcome(rec_id: int, body: OutcomeIn, uow: Uow, _: Recorder) -> RecommendationOut:
+    return _rec_out(recording.set_outcome(uow, rec_id, body))
 
 
 @router.get(
@@ -196,22 +158,19 @@ def post_outcome(
     "recommendations in `year`. `format=xlsx` gives the list with Chinese headers.",
 )
 def get_coverage(
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
+    uow: Uow,
     county: CountyCode,
     year: Annotated[int, Query(ge=2000, le=2100)],
     township: TownshipQuery = None,
     format: Annotated[str, Query(pattern="^(json|xlsx)$")] = "json",
 ) -> Any:
-    can_read(principal)
-    guard_area(principal, county)
-    on = min(clock.today(), date(year, 12, 31))
+    can_read(uow.principal)
+    guard_area(uow.principal, county)
+    on = min(uow.today(), date(year, 12, 31))
     trace = Trace()
     report = coverage_report(
-        session, runtime.policy, county, year, on, scope=principal.scope, township=township,
-        trace=trace,
-    )  # fmt: skip
+        uow, county, year, on, scope=uow.principal.scope, township=township, trace=trace
+    )
     coverage, by_id = report.coverage, report.people
     short = [
         Shortfall(
@@ -268,46 +227,31 @@ def get_coverage(
     description="EMP-3: publishes employment.job_placed once (key: household id); the same "
     "person and start date twice is a 409.",
 )
-def post_placement(
-    body: PlacementIn, session: DbSession, runtime: RuntimeDep, principal: Recorder
-) -> PlacementOut:
-    placement = recording.record_placement(session, runtime.publish_kwargs(), body, principal)
+def post_placement(body: PlacementIn, uow: Uow, _: Recorder) -> PlacementOut:
+    placement = recording.record_placement(uow, body)
     return PlacementOut.model_validate(placement, from_attributes=True)
 
 
 @router.get("/placements", response_model=list[PlacementOut])
 def list_placements(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     person_id: str | None = None,
     township: TownshipQuery = None,
     active_on: date | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[PlacementOut]:
-    can_read(principal)
-    stmt = scoped(select(JobPlacement), col(JobPlacement.village_code), principal)
-    if person_id:
-        stmt = stmt.where(JobPlacement.person_id == person_id)
-    if township:
-        stmt = stmt.where(JobPlacement.township_code == township)
-    if active_on:
-        stmt = stmt.where(
-            JobPlacement.start_on <= active_on,
-            or_(col(JobPlacement.ended_on).is_(None), col(JobPlacement.ended_on) >= active_on),
-        )
-    rows = session.exec(
-        stmt.order_by(JobPlacement.start_on, JobPlacement.id).offset(offset).limit(limit)
+    can_read(uow.principal)
+    rows = Placements(uow.session, uow.principal).listed(
+        person_id, township, active_on, limit=limit, offset=offset
     )
     return [PlacementOut.model_validate(p, from_attributes=True) for p in rows]
 
 
 @router.get("/placements/{placement_id}", response_model=PlacementOut)
-def get_placement(
-    placement_id: str, session: DbSession, principal: CurrentPrincipal
-) -> PlacementOut:
-    can_read(principal)
-    placement = recording.load_placement(session, placement_id, principal)
+def get_placement(placement_id: str, uow: Uow) -> PlacementOut:
+    can_read(uow.principal)
+    placement = Placements(uow.session, uow.principal).get_or_404(placement_id)
     return PlacementOut.model_validate(placement, from_attributes=True)
 
 
@@ -317,16 +261,9 @@ def get_placement(
     summary="Record that the job ended (失业)",
     description="EMP-3: publishes employment.job_lost once; a placement ends once (409 after).",
 )
-def post_loss(
-    placement_id: str, body: LossIn, session: DbSession, runtime: RuntimeDep, principal: Recorder
-) -> PlacementOut:
-    placement = recording.load_placement(session, placement_id, principal, lock=True)
-    placement = recording.record_loss(session, runtime.publish_kwargs(), placement, body)
+def post_loss(placement_id: str, body: LossIn, uow: Uow, _: Recorder) -> PlacementOut:
+    placement = recording.record_loss(uow, placement_id, body)
     return PlacementOut.model_validate(placement, from_attributes=True)
-
-
-def _fair_out(f: RecruitmentFair) -> FairOut:
-    return FairOut(**f.model_dump(), quarter=quarter_of(f.held_on))
 
 
 @router.post(
@@ -336,8 +273,8 @@ def _fair_out(f: RecruitmentFair) -> FairOut:
     summary="Record a recruitment fair (招聘会 / 送岗下乡) held in a township",
     description="EMP-3: at least one per quarter in towns where the poor are concentrated.",
 )
-def post_fair(body: FairIn, session: DbSession, principal: Organiser) -> FairOut:
-    return _fair_out(recording.record_fair(session, body, principal))
+def post_fair(body: FairIn, uow: Uow, _: Organiser) -> FairOut:
+    return recording.fair_out(recording.record_fair(uow, body))
 
 
 @router.get(
@@ -346,54 +283,11 @@ def post_fair(body: FairIn, session: DbSession, principal: Organiser) -> FairOut
     summary="Recruitment fairs of a year by township and quarter, against the minimum",
 )
 def list_fairs(
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
+    uow: Uow,
     county: CountyCode,
     year: Annotated[int, Query(ge=2000, le=2100)],
     township: TownshipQuery = None,
 ) -> FairReport:
-    can_read(principal)
-    guard_area(principal, county)
-    stmt = select(RecruitmentFair).where(
-        RecruitmentFair.county_code == county,
-        RecruitmentFair.held_on >= date(year, 1, 1),
-        RecruitmentFair.held_on <= date(year, 12, 31),
-    )
-    stmt = scoped(stmt, col(RecruitmentFair.township_code), principal)
-    if township:
-        stmt = stmt.where(RecruitmentFair.township_code == township)
-    stmt = stmt.order_by(RecruitmentFair.township_code, RecruitmentFair.held_on)
-    fairs = list(session.exec(stmt))
-    today = clock.today()
-    params = Params(runtime.policy, county, min(today, date(year, 12, 31)))
-    trace = Trace()
-    towns: list[TownshipFairs] = []
-    minimum = 0
-    for code in sorted({f.township_code for f in fairs}):
-        mine = [f for f in fairs if f.township_code == code]
-        schedule = fair_schedule([f.held_on for f in mine], year, today, params, trace=trace)
-        minimum = schedule.minimum
-        quarters = []
-        for q in schedule.quarters:
-            held = [f for f in mine if quarter_of(f.held_on) == q.quarter]
-            quarters.append(
-                QuarterOut(
-                    quarter=q.quarter,
-                    fairs=q.fairs,
-                    met=q.met,
-                    employers=sum(f.employers for f in held),
-                    vacancies=sum(f.vacancies for f in held),
-                    attendees=sum(f.attendees for f in held),
-                    hires=sum(f.hires for f in held),
-                )
-            )
-        towns.append(TownshipFairs(township_code=code, quarters=quarters))
-    return FairReport(
-        county_code=county,
-        year=year,
-        minimum_per_quarter=minimum,
-        fairs=[_fair_out(f) for f in fairs],
-        townships=towns,
-        trace=trace.out().model_dump(mode="json"),
-    )
+    can_read(uow.principal)
+    guard_area(uow.principal, county)
+    return recording.fair_report(uow, county, year, township)

@@ -11,19 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlmodel import col, select
 
-from services.employment import clock
-from services.employment.jobs.access import (
-    ORGANISERS,
-    RECORDERS,
-    can_read,
-    guard_area,
-    scoped,
-)
+from services.employment.jobs.access import ORGANISERS, RECORDERS, can_read, guard_area
 from services.employment.posts import service
-from services.employment.posts.models import PublicPost, PublicPostAssignment
-from services.employment.posts.rules import post_occupancy, post_stock
+from services.employment.posts.models import PublicPost
+from services.employment.posts.repository import Posts, filled_on
 from services.employment.posts.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -32,14 +24,12 @@ from services.employment.posts.schemas import (
     PostIn,
     PostOut,
     PostType,
-    TownshipOccupancy,
 )
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Principal, require
-from shared.errors import NotFound
+from shared.app import Uow
+from shared.auth import Principal, require
 from shared.ids import CountyCode
 from shared.tabular import XLSX_MEDIA, write_xlsx
-from shared.trace import Params, Trace
+from shared.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/posts", tags=["public-welfare posts 公益岗位 (EMP-4)"])
 
@@ -59,12 +49,13 @@ POST_TYPE_ZH = {
 }
 
 
-def _post_out(session: Any, post: PublicPost, on: date) -> PostOut:
+def _post_out(uow: UnitOfWork, post: PublicPost, on: date) -> PostOut:
+    assert post.id is not None
     return PostOut(
         **post.model_dump(exclude={"post_type"}),
         post_type=PostType(post.post_type),
         post_type_zh=POST_TYPE_ZH[PostType(post.post_type)],
-        filled=service.filled_on(session, post.id, on),  # type: ignore[arg-type]
+        filled=filled_on(uow.session, post.id, on),
     )
 
 
@@ -74,35 +65,21 @@ def _post_out(session: Any, post: PublicPost, on: date) -> PostOut:
     response_model=PostOut,
     summary="Create a public-welfare post (扶贫公益岗位) with its positions",
 )
-def post_post(body: PostIn, session: DbSession, principal: Organiser) -> PostOut:
-    guard_area(principal, body.village_code or body.township_code)
-    post = PublicPost(
-        **body.model_dump(exclude={"post_type"}),
-        post_type=body.post_type.value,
-        county_code=body.township_code[:6],
-        created_by=principal.subject,
-    )
-    session.add(post)
-    session.flush()
-    return _post_out(session, post, clock.today())
+def post_post(body: PostIn, uow: Uow, _: Organiser) -> PostOut:
+    return _post_out(uow, service.create_post(uow, body), uow.today())
 
 
 @router.get("", response_model=list[PostOut], summary="Public-welfare posts in scope")
 def list_posts(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     county: CountyCode,
     township: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
 ) -> list[PostOut]:
-    can_read(principal)
-    guard_area(principal, county)
-    stmt = select(PublicPost).where(PublicPost.county_code == county)
-    if principal.scope:
-        stmt = stmt.where(col(PublicPost.township_code).startswith(principal.scope[:9]))
-    if township:
-        stmt = stmt.where(PublicPost.township_code == township)
-    today = clock.today()
-    return [_post_out(session, p, today) for p in session.exec(stmt.order_by(PublicPost.id))]  # type: ignore[arg-type]
+    can_read(uow.principal)
+    guard_area(uow.principal, county)
+    today = uow.today()
+    posts = Posts(uow.session, uow.principal).of_county(county, township)
+    return [_post_out(uow, p, today) for p in posts]
 
 
 @router.get(
@@ -115,70 +92,34 @@ def list_posts(
     "`format=xlsx` for the townships.",
 )
 def get_occupancy(
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
+    uow: Uow,
     county: CountyCode,
     on: date | None = None,
     format: Annotated[str, Query(pattern="^(json|xlsx)$")] = "json",
 ) -> Any:
-    can_read(principal)
-    guard_area(principal, county)
-    day = on or clock.today()
-    trace = Trace()
-    towns = service.occupancy_by_township(
-        session, runtime.policy, county, day, scope=principal.scope, trace=trace
-    )
-    params = Params(runtime.policy, county, day)
-    positions = sum(t.positions for t in towns)
-    filled = sum(t.filled for t in towns)
-    overall = post_occupancy(filled, positions, params, trace=trace)
-    stock = post_stock(positions, day, params, trace=trace)
-    rows = [
-        TownshipOccupancy(
-            township_code=t.township_code,
-            posts=t.posts,
-            positions=t.positions,
-            filled=t.filled,
-            rate=str(t.occupancy.rate),
-            target=str(t.occupancy.target),
-            met=t.occupancy.met,
-        )
-        for t in towns
-    ]
+    can_read(uow.principal)
+    guard_area(uow.principal, county)
+    day = on or uow.today()
+    out = service.occupancy(uow, county, day)
     if format == "xlsx":
         content = write_xlsx(
             ["乡镇", "公益岗位数", "岗位人数", "在岗人数", "上岗率", "目标上岗率", "是否达标"],
             [
                 [r.township_code, r.posts, r.positions, r.filled, r.rate, r.target,
                  "是" if r.met else "否"]
-                for r in rows
+                for r in out.townships
             ],
             title="公益岗位上岗率",
             preamble=[f"扶贫公益岗位上岗率 {day.isoformat()} (EMP-4)"],
         )  # fmt: skip
         return Response(content, media_type=XLSX_MEDIA)
-    return OccupancyOut(
-        county_code=county,
-        on=day,
-        positions=positions,
-        filled=filled,
-        rate=str(overall.rate),
-        target=str(overall.target),
-        met=overall.met,
-        stock_target=stock.target,
-        stock_target_year=stock.target_year,
-        stock_due=stock.due,
-        stock_met=stock.met,
-        townships=rows,
-        trace=trace.out().model_dump(mode="json"),
-    )
+    return out
 
 
 @router.get("/{post_id}", response_model=PostOut)
-def get_post(post_id: int, session: DbSession, principal: CurrentPrincipal) -> PostOut:
-    can_read(principal)
-    return _post_out(session, service.load_post(session, post_id, principal), clock.today())
+def get_post(post_id: int, uow: Uow) -> PostOut:
+    can_read(uow.principal)
+    return _post_out(uow, Posts(uow.session, uow.principal).get_or_404(post_id), uow.today())
 
 
 @router.post(
@@ -189,23 +130,15 @@ def get_post(post_id: int, session: DbSession, principal: CurrentPrincipal) -> P
     description="EMP-4: the post must be open with a free position on start_on (409 if full), "
     "the person registered poor then and holding no other post (409).",
 )
-def post_assignment(
-    post_id: int, body: AssignmentIn, session: DbSession, principal: Recorder
-) -> AssignmentOut:
-    post = service.load_post(session, post_id, principal, lock=True)
-    row = service.assign(session, post, body.person_id, body.start_on, principal)
+def post_assignment(post_id: int, body: AssignmentIn, uow: Uow, _: Recorder) -> AssignmentOut:
+    row = service.assign(uow, post_id, body.person_id, body.start_on)
     return AssignmentOut.model_validate(row, from_attributes=True)
 
 
 @router.get("/{post_id}/assignments", response_model=list[AssignmentOut])
-def list_assignments(
-    post_id: int, session: DbSession, principal: CurrentPrincipal
-) -> list[AssignmentOut]:
-    can_read(principal)
-    service.load_post(session, post_id, principal)
-    stmt = select(PublicPostAssignment).where(PublicPostAssignment.post_id == post_id)
-    stmt = scoped(stmt, col(PublicPostAssignment.village_code), principal)
-    rows = session.exec(stmt.order_by(PublicPostAssignment.id))  # type: ignore[arg-type]
+def list_assignments(post_id: int, uow: Uow) -> list[AssignmentOut]:
+    can_read(uow.principal)
+    rows = service.assignments_of(uow, post_id)
     return [AssignmentOut.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -215,12 +148,7 @@ def list_assignments(
     summary="End an assignment (离岗)",
 )
 def end_assignment(
-    post_id: int, assignment_id: int, body: EndIn, session: DbSession, principal: Recorder
+    post_id: int, assignment_id: int, body: EndIn, uow: Uow, _: Recorder
 ) -> AssignmentOut:
-    service.load_post(session, post_id, principal, lock=True)
-    row = session.get(PublicPostAssignment, assignment_id)
-    if row is None or row.post_id != post_id:
-        raise NotFound("no such assignment")
-    principal.guard(row.village_code)
-    row = service.end_assignment(session, row, body.end_on, body.reason)
+    row = service.end_assignment(uow, post_id, assignment_id, body.end_on, body.reason)
     return AssignmentOut.model_validate(row, from_attributes=True)

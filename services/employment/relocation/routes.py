@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from services.employment import clock
 from services.employment.jobs.access import ORGANISERS, can_read, guard_area
 from services.employment.relocation import service
 from services.employment.relocation.schemas import (
@@ -21,8 +20,8 @@ from services.employment.relocation.schemas import (
     WithoutWorkOut,
     WithoutWorkRow,
 )
-from shared.app import DbSession
-from shared.auth import CurrentPrincipal, Principal, require
+from shared.app import Uow
+from shared.auth import Principal, require
 from shared.errors import FieldError, InvalidInput
 from shared.ids import CountyCode
 from shared.tabular import XLSX_MEDIA, TableFormatError, read_rows, write_xlsx
@@ -48,9 +47,9 @@ COLUMNS = {
     description="EMP-8: every household must be in the registry and in your scope, or nothing "
     "is written (422 naming each bad item).",
 )
-def post_households(body: HouseholdsIn, session: DbSession, principal: Organiser) -> UpsertOut:
+def post_households(body: HouseholdsIn, uow: Uow, _: Organiser) -> UpsertOut:
     items = [i.model_dump() for i in body.items]
-    created, updated = service.upsert(session, items, principal, where="items")
+    created, updated = service.upsert(uow, items, where="items")
     return UpsertOut(created=created, updated=updated)
 
 
@@ -61,8 +60,8 @@ def post_households(body: HouseholdsIn, session: DbSession, principal: Organiser
 )
 async def import_households(
     request: Request,
-    session: DbSession,
-    principal: Organiser,
+    uow: Uow,
+    _: Organiser,
     file: Annotated[UploadFile, File(description="ledger (.csv or .xlsx)")],
 ) -> UpsertOut:
     content, name = await read_upload(file, upload_limit(request), allow_empty=True)
@@ -109,7 +108,7 @@ async def import_households(
         )
     if errors:
         raise InvalidInput(f"{len(errors)} row(s) are invalid", errors=errors)
-    created, updated = service.upsert(session, items, principal, where="")
+    created, updated = service.upsert(uow, items, where="")
     return UpsertOut(created=created, updated=updated)
 
 
@@ -121,19 +120,16 @@ async def import_households(
     "workshop roll or a running business. `format=xlsx` with Chinese headers.",
 )
 def get_without_work(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     county: CountyCode,
     on: date | None = None,
     township: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
     format: Annotated[str, Query(pattern="^(json|xlsx)$")] = "json",
 ) -> Any:
-    can_read(principal)
-    guard_area(principal, county)
-    day = on or clock.today()
-    rows = service.households_without_work(
-        session, county, day, scope=principal.scope, township=township
-    )
+    can_read(uow.principal)
+    guard_area(uow.principal, county)
+    day = on or uow.today()
+    rows = service.worklist(uow, county, day, township)
     if format == "xlsx":
         content = write_xlsx(
             ["乡镇", "行政村", "户编号", "安置点", "家庭人口", "建档立卡人口"],

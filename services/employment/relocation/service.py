@@ -22,32 +22,32 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from services.employment.business.service import running_business
+from services.employment.business.repository import running_business
+from services.employment.jobs.repository import in_work_on
 from services.employment.jobs.rules import REGISTERED_POOR
-from services.employment.jobs.service import in_work_on
-from services.employment.posts.service import on_post
+from services.employment.posts.repository import on_post
 from services.employment.registry.models import RegistryPerson
+from services.employment.registry.repository import RegistryPeople
 from services.employment.relocation.models import RelocatedHousehold
-from services.employment.workshops.service import in_workshop
+from services.employment.relocation.repository import RelocatedHouseholds
+from services.employment.workshops.repository import in_workshop
 from shared.auth import Principal
 from shared.bus.tables import utcnow
 from shared.errors import FieldError, InvalidInput
+from shared.uow import UnitOfWork
 
 
-def upsert(
-    session: Session, items: Sequence[dict[str, Any]], principal: Principal, *, where: str
-) -> tuple[int, int]:
+def upsert(uow: UnitOfWork, items: Sequence[dict[str, Any]], *, where: str) -> tuple[int, int]:
     """Add or update relocated households; every household must be in the registry and in the
     caller's scope, or nothing is written (422 listing every bad row)."""
+    people = RegistryPeople(uow.session, uow.principal)
     errors: list[FieldError] = []
     found: list[tuple[dict[str, Any], RegistryPerson]] = []
     for i, item in enumerate(items):
-        member = session.exec(
-            select(RegistryPerson).where(RegistryPerson.household_id == item["household_id"])
-        ).first()
-        if member is None or not principal.covers(member.village_code):
+        member = people.first_of_household(item["household_id"])
+        if member is None or not people.visible(member):
             errors.append(
                 FieldError(
                     field=f"{where}[{i}].household_id" if where else "household_id",
@@ -60,12 +60,17 @@ def upsert(
         found.append((item, member))
     if errors:
         raise InvalidInput(f"{len(errors)} household(s) could not be taken", errors=errors)
+    households = RelocatedHouseholds(uow.session, None)
     created = updated = 0
     for item, member in found:
-        row = session.get(RelocatedHousehold, item["household_id"])
+        row = households.find(item["household_id"])
         if row is None:
             row = RelocatedHousehold(
-                household_id=item["household_id"], created_by=principal.subject
+                household_id=item["household_id"],
+                county_code=member.county_code,
+                township_code=member.township_code,
+                village_code=member.village_code,
+                created_by=uow.actor,
             )
             created += 1
         else:
@@ -78,8 +83,7 @@ def upsert(
         row.site = item.get("site") or row.site
         row.relocated_on = item.get("relocated_on") or row.relocated_on
         row.updated_at = utcnow()
-        session.add(row)
-    session.flush()
+        households.add(row, flush=True)
     return created, updated
 
 
@@ -94,21 +98,20 @@ class HouseholdWithoutWork:
 
 
 def households_without_work(
-    session: Session, county: str, on: date, *, scope: str = "", township: str | None = None
+    session: Session,
+    county: str,
+    on: date,
+    *,
+    principal: Principal | None = None,
+    township: str | None = None,
 ) -> list[HouseholdWithoutWork]:
-    """EMP-8, EMP-9: relocated households of `county` none of whose members is in work on `on`."""
-    stmt = select(RelocatedHousehold).where(RelocatedHousehold.county_code == county)
-    if scope:
-        stmt = stmt.where(col(RelocatedHousehold.village_code).startswith(scope))
-    if township:
-        stmt = stmt.where(RelocatedHousehold.township_code == township)
-    households = list(session.exec(stmt.order_by(RelocatedHousehold.village_code)))
+    """EMP-8, EMP-9: relocated households of `county` (in `principal`'s jurisdiction) none of
+    whose members is in work on `on`."""
+    households = RelocatedHouseholds(session, principal).of_county(county, township)
     if not households:
         return []
     ids = [h.household_id for h in households]
-    members = session.exec(
-        select(RegistryPerson).where(col(RegistryPerson.household_id).in_(ids))
-    ).all()
+    members = RegistryPeople(session, None).members_of(ids)
     alive = [m for m in members if m.deceased_on is None or m.deceased_on > on]
     person_ids = [m.person_id for m in alive]
     working = (
@@ -136,6 +139,15 @@ def households_without_work(
             )
         )
     return out
+
+
+def worklist(
+    uow: UnitOfWork, county: str, on: date, township: str | None
+) -> list[HouseholdWithoutWork]:
+    """EMP-8: the relocated households in the caller's jurisdiction with nobody in work."""
+    return households_without_work(
+        uow.session, county, on, principal=uow.principal, township=township
+    )
 
 
 def without_work_by_township(session: Session, county: str, on: date) -> dict[str, int]:

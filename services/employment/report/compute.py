@@ -4,9 +4,9 @@ after training (EMP-2), job recommendations and placements (EMP-3), public-welfa
 poverty workshops (EMP-5), entrepreneurship (EMP-6) and relocated households (EMP-8).
 
 Nothing here decides who counts: each figure comes from its module's function (or, for the
-person counts, from the set-based path report/sql.py that is tested against them) and each rate
-and target from its rule function (rules/*.py). This module gathers them per township, limits
-them to the reader's township, and adds the county total."""
+person counts, from the set-based path report/repository.py that is tested against them) and
+each rate and target from its rule function (rules/*.py). This module gathers them per
+township, limits them to the reader's township, and adds the county total."""
 
 from __future__ import annotations
 
@@ -17,18 +17,16 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from services.employment.business.service import businesses_by_township
-from services.employment.census.service import default_policy
-from services.employment.jobs.service import placements_by_township
+from services.employment.business.repository import businesses_by_township
+from services.employment.jobs.repository import placements_by_location, placements_by_township
 from services.employment.posts.rules import PostOccupancy, post_occupancy
 from services.employment.posts.service import occupancy_by_township
 from services.employment.relocation.service import without_work_by_township
 from services.employment.report.figures import Area, Compare, Figure, MonthlyReport, judged
 from services.employment.report.people import PeopleArea, by_rules
-from services.employment.report.queries import placements_by_location
-from services.employment.report.sql import by_sql
+from services.employment.report.repository import by_sql
 from services.employment.training.rules import PlacementOutcome, coverage, placement_rate
-from services.employment.workshops.service import workers_by_township
+from services.employment.workshops.repository import workers_by_township
 from shared.policy import PolicySet
 from shared.trace import Params, Trace
 
@@ -91,7 +89,7 @@ def monthly_report(
     month: str,
     *,
     today: date,
-    policy: PolicySet | None = None,
+    policy: PolicySet,
     scope: str = "",
     path: Literal["sql", "rules"] = "sql",
 ) -> MonthlyReport:
@@ -100,7 +98,6 @@ def monthly_report(
     longer than the county) limits the report to that township; the total is then its own.
     `path` "rules" counts people one by one through the modules' functions (the reference),
     "sql" by grouped queries (the default; same figures)."""
-    policy = policy or default_policy()
     on = min(month_end(month), today)
     params = Params(policy, county, on)
     town = scope[:9] if len(scope) > 6 else ""
@@ -112,7 +109,7 @@ def monthly_report(
     located = placements_by_location(session, county, on)
     posts = {  # EMP-4
         t.township_code: t
-        for t in occupancy_by_township(session, policy, county, on, scope=town or county)
+        for t in occupancy_by_township(session, params, county, on, scope=town or county)
     }
     workshops = workers_by_township(session, county, on)  # EMP-5
     businesses = businesses_by_township(session, county, on)  # EMP-6

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from shared.trace import Trace
 
 
-class Kind(StrEnum):
+class Kind(Enum):
     count = "count"
     rate = "rate"  # a ratio in [0, 1], 4 places
 

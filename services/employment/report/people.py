@@ -1,7 +1,7 @@
 """The person-level figures of the monthly report per township (EMP-1, EMP-2, EMP-3), by the
 rule path: every person through the census, training and jobs functions and their rules.
 
-This is the reference the set-based path (report/sql.py) is tested against; it is exact but
+This is the reference the set-based path (report/repository.py) is tested against; it is exact but
 holds every person in memory."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from services.employment.census.service import labourers
 from services.employment.jobs.labourers import labourers as job_seekers
+from services.employment.jobs.repository import recommendations_until
 from services.employment.jobs.rules import recommendation_coverage
-from services.employment.report.queries import recommendations_until
 from services.employment.training.indicators import training_indicators
 from services.employment.training.rules import CoverageCounts
 from shared.policy import PolicySet

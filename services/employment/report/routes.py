@@ -12,17 +12,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from services.employment import clock
 from services.employment.jobs.access import guard_area
+from services.employment.report import service
 from services.employment.report.chart import draw
-from services.employment.report.compute import monthly_report
 from services.employment.report.figures import SPECS, Area, MonthlyReport
 from services.employment.report.schemas import AreaOut, FigureOut, MonthlyReportOut
 from services.employment.report.xlsx import write_report
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Role
-from shared.errors import FieldError, Forbidden, InvalidInput
+from shared.app import Uow
+from shared.errors import Forbidden
 from shared.ids import CountyCode
+from shared.roles import Role
 from shared.tabular import XLSX_MEDIA
 
 router = APIRouter(prefix="/v1/reports", tags=["monthly report 月度工作进展 (EMP-9)"])
@@ -75,26 +74,15 @@ def report_out(report: MonthlyReport) -> MonthlyReportOut:
     responses={200: {"content": {XLSX_MEDIA: {}, PNG_MEDIA: {}}}},
 )
 def get_monthly(
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
+    uow: Uow,
     county: CountyCode,
     month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
     format: Annotated[str, Query(pattern="^(json|xlsx|png)$")] = "json",
 ) -> Any:
-    if not principal.has(*READERS, Role.admin):
+    if not uow.principal.has(*READERS, Role.admin):
         raise Forbidden("your role may not read the monthly report")
-    guard_area(principal, county)
-    today = clock.today()
-    if month > f"{today.year:04d}-{today.month:02d}":
-        raise InvalidInput(
-            "the month has not begun",
-            errors=[FieldError(field="month", reason="in the future", value=month)],
-        )
-    scope = principal.scope if Role.township_officer in principal.roles else ""
-    if principal.has(Role.county_hrss, Role.county_poverty, Role.auditor):
-        scope = ""  # a county reader sees the whole county even when also a township officer
-    report = monthly_report(session, county, month, today=today, policy=runtime.policy, scope=scope)
+    guard_area(uow.principal, county)
+    report = service.monthly(uow, county, month)
     name = f"monthly-report-{county}-{month}"
     if format == "xlsx":
         return Response(

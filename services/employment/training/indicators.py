@@ -1,23 +1,21 @@
 """Training indicators per township or village at a date (EMP-2): coverage of the labourers to be
 trained and of the 两后生, and the placement rate within the parameter months after training.
 
-Placements come from the jobs sub-domain (`services.employment.jobs.service.placements_of`,
+Placements come from the jobs sub-domain (`services.employment.jobs.repository.placements_of`,
 person id → job start dates, ended jobs included)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import select
 from sqlmodel import Session
 
-from services.employment.census.service import SurveyedPerson, census_people, default_policy
+from services.employment.census.service import SurveyedPerson, census_people
+from services.employment.jobs.repository import placements_of
 from services.employment.jobs.rules import REGISTERED_POOR
-from services.employment.jobs.service import placements_of
-from services.employment.training.models import TrainingEnrolment
+from services.employment.training.repository import completions_of
 from services.employment.training.rules import (
     CoverageCounts,
     PersonCoverageFacts,
@@ -31,23 +29,7 @@ from services.employment.training.rules import (
 )
 from shared.policy import PolicySet
 from shared.trace import Params, Trace
-
-
-def completions_of(session: Session, person_ids: Iterable[str], on: date) -> dict[str, list[date]]:
-    """Completed enrolments (any outcome) on or before `on`, per person."""
-    ids = list(person_ids)
-    out: dict[str, list[date]] = {}
-    for start in range(0, len(ids), 900):
-        rows = session.execute(
-            select(TrainingEnrolment.person_id, TrainingEnrolment.completed_on).where(
-                TrainingEnrolment.person_id.in_(ids[start : start + 900]),  # type: ignore[attr-defined]
-                TrainingEnrolment.status == "completed",  # type: ignore[arg-type]
-                TrainingEnrolment.completed_on <= on,  # type: ignore[operator]
-            )
-        )
-        for pid, completed in rows:
-            out.setdefault(pid, []).append(completed)
-    return out
+from shared.uow import UnitOfWork
 
 
 @dataclass
@@ -84,14 +66,13 @@ def training_indicators(
     session: Session,
     county: str,
     on: date,
-    by: Literal["township", "village"] = "township",
-    policy: PolicySet | None = None,
+    by: Literal["township", "village"],
+    policy: PolicySet,
     area_prefix: str = "",
 ) -> TrainingIndicators:
     """EMP-2 per township (or village) of `county` on `on`: labourers, willing, base, trained,
     两后生, 两后生 trained, placed / not placed / pending within the window, and the rates.
     Only registered poor people (未脱贫 / 已脱贫 on the date) are counted."""
-    policy = policy or default_policy()
     params = Params(policy, county, on)
     trace = Trace()
     bases = coverage_bases(params, trace=trace)
@@ -131,6 +112,15 @@ def training_indicators(
     results = [_result(a, params) for _, a in sorted(areas.items())]
     total_result = _result(total, params, trace)
     return TrainingIndicators(county, on, by, months, total_result, results, trace)
+
+
+def indicators(
+    uow: UnitOfWork, county: str, on: date, by: Literal["township", "village"]
+) -> TrainingIndicators:
+    """EMP-2 for the caller: a township's or village's officer sees their own area's people."""
+    scope = uow.principal.scope
+    prefix = scope if len(scope) > 6 else ""
+    return training_indicators(uow.session, county, on, by, uow.policy, prefix)
 
 
 def _result(area: AreaCounts, params: Params, trace: Trace | None = None) -> AreaResult:

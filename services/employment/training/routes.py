@@ -13,25 +13,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import func, select
-from sqlmodel import Session
 
-from services.employment import clock
-from services.employment.registry.models import RegistryPerson
 from services.employment.training import service
-from services.employment.training.indicators import AreaResult, training_indicators
-from services.employment.training.models import (
-    JobSeekingSubsidyGrant,
-    TrainingCertificate,
-    TrainingEnrolment,
-    TrainingProgramme,
-)
-from services.employment.training.rules import (
-    CERTIFICATE_KIND_ZH,
-    PROGRAMME_KIND_ZH,
-    CertificateKind,
-    ProgrammeKind,
-)
+from services.employment.training.indicators import AreaResult, indicators
+from services.employment.training.ledger import ledger
+from services.employment.training.models import TrainingProgramme
+from services.employment.training.repository import Programmes
+from services.employment.training.rules import PROGRAMME_KIND_ZH, ProgrammeKind
 from services.employment.training.schemas import (
     AreaIndicators,
     CertificateIn,
@@ -44,17 +32,20 @@ from services.employment.training.schemas import (
     ProgrammeOut,
     SubsidyOut,
 )
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Principal, Role, require
+from shared.app import Uow
+from shared.auth import Principal, require
 from shared.errors import Forbidden
-from shared.tabular import XLSX_MEDIA, write_xlsx
+from shared.roles import Role
+from shared.tabular import XLSX_MEDIA
+from shared.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/training", tags=["training 技能培训 (EMP-2, EMP-7)"])
 
 RECORDERS = (Role.county_hrss, Role.township_officer, Role.village_cadre)
 READERS = (*RECORDERS, Role.auditor, Role.county_poverty)
-OUTCOME_ZH = {"passed": "合格", "failed": "不合格"}
-STATUS_ZH = {"enrolled": "在训", "completed": "结业", "withdrawn": "退出"}
+Recorder = Annotated[Principal, Depends(require(*RECORDERS))]
+Officer = Annotated[Principal, Depends(require(Role.county_hrss, Role.township_officer))]
+County = Annotated[Principal, Depends(require(Role.county_hrss))]
 
 
 def _reader(principal: Principal) -> None:
@@ -62,14 +53,8 @@ def _reader(principal: Principal) -> None:
         raise Forbidden("your role may not read training records")
 
 
-def _programme_out(session: Session, p: TrainingProgramme) -> ProgrammeOut:
-    counts = dict(
-        session.execute(
-            select(TrainingEnrolment.status, func.count())
-            .where(TrainingEnrolment.programme_id == p.id)
-            .group_by(TrainingEnrolment.status)
-        ).all()
-    )
+def _programme_out(uow: UnitOfWork, p: TrainingProgramme) -> ProgrammeOut:
+    counts = Programmes(uow.session, uow.principal).enrolment_counts(p.id)
     return ProgrammeOut(
         **p.model_dump(exclude={"kind"}),
         kind=ProgrammeKind(p.kind),
@@ -84,15 +69,14 @@ def _programme_out(session: Session, p: TrainingProgramme) -> ProgrammeOut:
     summary="Departments and the townships they train (部门包乡镇, YA-HRSS §三(二)1, EMP-2)",
 )
 def get_assignments(
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
+    uow: Uow,
     county: Annotated[str, Query(pattern=r"^\d{6}$")],
     on: date | None = None,
 ) -> dict[str, Any]:
-    _reader(principal)
-    day = on or clock.today()
-    table = runtime.policy.resolve("employment.training.department_townships", county, day)
-    two_after = runtime.policy.resolve("employment.training.two_after_department", county, day)
+    _reader(uow.principal)
+    day = on or uow.today()
+    table = uow.policy.resolve("employment.training.department_townships", county, day)
+    two_after = uow.policy.resolve("employment.training.two_after_department", county, day)
     return {
         "county_code": county,
         "on": day.isoformat(),
@@ -112,36 +96,23 @@ def get_assignments(
     "(部门包乡镇, YA-HRSS §三(二)1, EMP-2); the 两后生 department trains 两后生 county-wide. "
     "County 人社局 only.",
 )
-def post_programme(
-    body: ProgrammeIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: Annotated[Principal, Depends(require(Role.county_hrss))],
-) -> ProgrammeOut:
-    programme = service.create_programme(session, runtime.policy, body, principal)
-    return _programme_out(session, programme)
+def post_programme(body: ProgrammeIn, uow: Uow, _: County) -> ProgrammeOut:
+    return _programme_out(uow, service.create_programme(uow, body))
 
 
 @router.get("/programmes", response_model=list[ProgrammeOut], summary="Programmes in scope")
 def list_programmes(
-    session: DbSession,
-    principal: CurrentPrincipal,
-    county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    uow: Uow, county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None
 ) -> list[ProgrammeOut]:
-    _reader(principal)
-    stmt = select(TrainingProgramme).order_by(TrainingProgramme.id)  # type: ignore[arg-type]
-    if county:
-        stmt = stmt.where(TrainingProgramme.county_code == county)
-    rows = session.execute(stmt).scalars()
-    return [_programme_out(session, p) for p in rows if service.covers_programme(principal, p)]
+    _reader(uow.principal)
+    programmes = Programmes(uow.session, uow.principal).listed(county)
+    return [_programme_out(uow, p) for p in programmes]
 
 
 @router.get("/programmes/{programme_id}", response_model=ProgrammeOut)
-def get_programme(
-    programme_id: int, session: DbSession, principal: CurrentPrincipal
-) -> ProgrammeOut:
-    _reader(principal)
-    return _programme_out(session, service.load_programme(session, programme_id, principal))
+def get_programme(programme_id: int, uow: Uow) -> ProgrammeOut:
+    _reader(uow.principal)
+    return _programme_out(uow, Programmes(uow.session, uow.principal).get_or_404(programme_id))
 
 
 @router.post(
@@ -150,14 +121,8 @@ def get_programme(
     response_model=EnrolmentOut,
     summary="Enrol a surveyed person (劳动力调查) in a programme (EMP-2)",
 )
-def post_enrolment(
-    programme_id: int,
-    body: EnrolmentIn,
-    session: DbSession,
-    principal: Annotated[Principal, Depends(require(*RECORDERS))],
-) -> EnrolmentOut:
-    programme = service.load_programme(session, programme_id, principal)
-    enrolment = service.enrol(session, programme, body, principal, clock.today())
+def post_enrolment(programme_id: int, body: EnrolmentIn, uow: Uow, _: Recorder) -> EnrolmentOut:
+    enrolment = service.enrol(uow, programme_id, body)
     return EnrolmentOut.model_validate(enrolment, from_attributes=True)
 
 
@@ -166,15 +131,9 @@ def post_enrolment(
     response_model=list[EnrolmentOut],
     summary="Enrolments of a programme in scope",
 )
-def list_enrolments(
-    programme_id: int, session: DbSession, principal: CurrentPrincipal
-) -> list[EnrolmentOut]:
-    _reader(principal)
-    service.load_programme(session, programme_id, principal)
-    stmt = select(TrainingEnrolment).where(TrainingEnrolment.programme_id == programme_id)
-    if principal.scope:
-        stmt = stmt.where(TrainingEnrolment.village_code.startswith(principal.scope))  # type: ignore[attr-defined]
-    rows = session.execute(stmt.order_by(TrainingEnrolment.id)).scalars()  # type: ignore[arg-type]
+def list_enrolments(programme_id: int, uow: Uow) -> list[EnrolmentOut]:
+    _reader(uow.principal)
+    rows = service.enrolments_of(uow, programme_id)
     return [EnrolmentOut.model_validate(e, from_attributes=True) for e in rows]
 
 
@@ -185,19 +144,8 @@ def list_enrolments(
     description="Once per enrolment: a second completion answers 409 and publishes nothing "
     "(EMP-2). The event's key is the household id.",
 )
-def post_completion(
-    enrolment_id: int,
-    body: CompletionIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: Annotated[Principal, Depends(require(Role.county_hrss, Role.township_officer))],
-) -> EnrolmentOut:
-    enrolment = service.load_enrolment(session, enrolment_id, principal)
-    programme = session.get(TrainingProgramme, enrolment.programme_id)
-    assert programme is not None
-    enrolment = service.complete(
-        session, programme, enrolment, body, principal, clock.today(), runtime.publish_kwargs()
-    )
+def post_completion(enrolment_id: int, body: CompletionIn, uow: Uow, _: Officer) -> EnrolmentOut:
+    enrolment = service.complete(uow, enrolment_id, body)
     return EnrolmentOut.model_validate(enrolment, from_attributes=True)
 
 
@@ -208,13 +156,9 @@ def post_completion(
     summary="Record a certificate (职业资格证书 / 技能等级证书) obtained after training",
 )
 def post_certificate(
-    enrolment_id: int,
-    body: CertificateIn,
-    session: DbSession,
-    principal: Annotated[Principal, Depends(require(Role.county_hrss, Role.township_officer))],
+    enrolment_id: int, body: CertificateIn, uow: Uow, _: Officer
 ) -> CertificateOut:
-    enrolment = service.load_enrolment(session, enrolment_id, principal)
-    certificate = service.add_certificate(session, enrolment, body, principal)
+    certificate = service.add_certificate(uow, enrolment_id, body)
     return CertificateOut.model_validate(certificate, from_attributes=True)
 
 
@@ -229,16 +173,8 @@ def post_certificate(
     "give one grant); not eligible: 422 with the reasons. County 人社局 only.",
     responses={200: {"model": SubsidyOut, "description": "the person's earlier grant"}},
 )
-def post_job_seeking_subsidy(
-    certificate_id: int,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: Annotated[Principal, Depends(require(Role.county_hrss))],
-) -> Any:
-    certificate, enrolment = service.load_certificate(session, certificate_id, principal)
-    grant, created = service.grant_job_seeking_subsidy(
-        session, runtime.policy, certificate, enrolment, principal, clock.today()
-    )
+def post_job_seeking_subsidy(certificate_id: int, uow: Uow, _: County) -> Any:
+    grant, created = service.grant_job_seeking_subsidy(uow, certificate_id)
     out = SubsidyOut.model_validate(grant, from_attributes=True)
     if created:
         return out
@@ -254,21 +190,19 @@ def post_job_seeking_subsidy(
     "training (target ≥ 50%, ZA-GOV §三(四)1). Registered poor only.",
 )
 def get_indicators(
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
+    uow: Uow,
     county: Annotated[str, Query(pattern=r"^\d{6}$")],
     on: date | None = None,
     by: Literal["township", "village"] = "township",
 ) -> IndicatorsOut:
+    principal = uow.principal
     _reader(principal)
     if principal.scope and not (
         county.startswith(principal.scope) or principal.scope.startswith(county)
     ):
         raise Forbidden("the county is outside your jurisdiction")
-    day = on or clock.today()
-    prefix = principal.scope if len(principal.scope) > 6 else ""
-    result = training_indicators(session, county, day, by, runtime.policy, prefix)
+    day = on or uow.today()
+    result = indicators(uow, county, day, by)
     return IndicatorsOut(
         county_code=county,
         on=day,
@@ -300,29 +234,6 @@ def _area(a: AreaResult) -> AreaIndicators:
     )
 
 
-LEDGER_HEADERS = (
-    "培训项目",
-    "培训类型",
-    "承办部门",
-    "培训开始日期",
-    "培训结束日期",
-    "学时",
-    "户编号",
-    "姓名",
-    "证件号码",
-    "乡镇",
-    "行政村",
-    "报名日期",
-    "状态",
-    "结业日期",
-    "培训结果",
-    "证书类型",
-    "证书编号",
-    "发证日期",
-    "求职创业补贴(元)",
-)
-
-
 @router.get(
     "/ledger",
     summary="Training ledger (培训台账) as XLSX with Chinese headers (EMP-2)",
@@ -332,75 +243,13 @@ LEDGER_HEADERS = (
     responses={200: {"content": {XLSX_MEDIA: {}}}},
 )
 def get_ledger(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     programme_id: int | None = None,
     township: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
 ) -> Response:
-    _reader(principal)
-
-    stmt = (
-        select(TrainingEnrolment, TrainingProgramme, RegistryPerson)
-        .join(TrainingProgramme, TrainingProgramme.id == TrainingEnrolment.programme_id)  # type: ignore[arg-type]
-        .join(RegistryPerson, RegistryPerson.person_id == TrainingEnrolment.person_id)  # type: ignore[arg-type]
-    )
-    if principal.scope:
-        stmt = stmt.where(TrainingEnrolment.village_code.startswith(principal.scope))  # type: ignore[attr-defined]
-    if programme_id is not None:
-        stmt = stmt.where(TrainingEnrolment.programme_id == programme_id)
-    if township:
-        stmt = stmt.where(TrainingEnrolment.township_code == township)
-    rows = session.execute(
-        stmt.order_by(TrainingProgramme.id, TrainingEnrolment.village_code, TrainingEnrolment.id)  # type: ignore[arg-type]
-    ).all()
-    ids = [e.id for e, _, _ in rows]
-    certs: dict[int, list[TrainingCertificate]] = {}
-    for start in range(0, len(ids), 900):
-        for c in session.execute(
-            select(TrainingCertificate).where(
-                TrainingCertificate.enrolment_id.in_(ids[start : start + 900])  # type: ignore[attr-defined]
-            )
-        ).scalars():
-            certs.setdefault(c.enrolment_id, []).append(c)
-    grants = {
-        g.certificate_id: g.amount
-        for g in session.execute(select(JobSeekingSubsidyGrant)).scalars()
-    }
-    lines = []
-    for e, p, person in rows:
-        base = [
-            p.name,
-            PROGRAMME_KIND_ZH[ProgrammeKind(p.kind)],
-            p.provider_department,
-            p.starts_on,
-            p.ends_on,
-            p.hours,
-            e.household_id,
-            person.name,
-            person.id_number,
-            e.township_code,
-            e.village_code,
-            e.enrolled_on,
-            STATUS_ZH.get(e.status, e.status),
-            e.completed_on,
-            OUTCOME_ZH.get(e.outcome or "", ""),
-        ]
-        for c in certs.get(e.id or 0, []) or [None]:
-            if c is None:
-                lines.append([*base, "", "", "", ""])
-            else:
-                lines.append(
-                    [
-                        *base,
-                        CERTIFICATE_KIND_ZH[CertificateKind(c.kind)],
-                        c.number,
-                        c.issued_on,
-                        grants.get(c.id or 0, ""),
-                    ]
-                )
-    content = write_xlsx(LEDGER_HEADERS, lines, title="培训台账")
+    _reader(uow.principal)
     return Response(
-        content,
+        ledger(uow, programme_id, township),
         media_type=XLSX_MEDIA,
         headers={"Content-Disposition": 'attachment; filename="training-ledger.xlsx"'},
     )

@@ -7,20 +7,15 @@ Jurisdiction: services/employment/jobs/access.py."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from sqlmodel import col, select
 
-from services.employment import clock
 from services.employment.jobs.access import COUNTY, ORGANISERS, RECORDERS, can_read, guard_area
 from services.employment.workshops import service
-from services.employment.workshops.models import (
-    PovertyWorkshop,
-    WorkshopSubsidyPayment,
-    WorkshopWorker,
-)
+from services.employment.workshops.models import PovertyWorkshop, WorkshopSubsidyPayment
+from services.employment.workshops.repository import Workers, Workshops
 from services.employment.workshops.schemas import (
     ClaimIn,
     ClaimOut,
@@ -32,11 +27,11 @@ from services.employment.workshops.schemas import (
     WorkshopIn,
     WorkshopOut,
 )
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Principal, require
-from shared.errors import NotFound
+from shared.app import Uow
+from shared.auth import Principal, require
 from shared.ids import CountyCode
 from shared.trace import illustrative_of
+from shared.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/workshops", tags=["poverty workshops 扶贫车间 (EMP-5)"])
 
@@ -45,17 +40,9 @@ Organiser = Annotated[Principal, Depends(require(*ORGANISERS))]
 County = Annotated[Principal, Depends(require(*COUNTY))]
 
 
-def _out(session: Any, w: PovertyWorkshop) -> WorkshopOut:
-    return WorkshopOut(
-        **w.model_dump(),
-        workers_now=len(
-            session.exec(
-                select(WorkshopWorker.person_id).where(
-                    WorkshopWorker.workshop_id == w.id, *service.active_on(clock.today())
-                )
-            ).all()
-        ),
-    )
+def _out(uow: UnitOfWork, w: PovertyWorkshop) -> WorkshopOut:
+    workers_now = Workers(uow.session, uow.principal).count_on(w.id, uow.today())
+    return WorkshopOut(**w.model_dump(), workers_now=workers_now)
 
 
 def _year(p: WorkshopSubsidyPayment) -> WorkerYearOut:
@@ -67,37 +54,26 @@ def _year(p: WorkshopSubsidyPayment) -> WorkerYearOut:
 
 
 @router.post("", status_code=201, response_model=WorkshopOut, summary="Register a workshop")
-def post_workshop(body: WorkshopIn, session: DbSession, principal: Organiser) -> WorkshopOut:
-    guard_area(principal, body.village_code or body.township_code)
-    workshop = PovertyWorkshop(
-        **body.model_dump(), county_code=body.township_code[:6], created_by=principal.subject
-    )
-    session.add(workshop)
-    session.flush()
-    return _out(session, workshop)
+def post_workshop(body: WorkshopIn, uow: Uow, _: Organiser) -> WorkshopOut:
+    return _out(uow, service.create_workshop(uow, body))
 
 
 @router.get("", response_model=list[WorkshopOut], summary="Workshops in scope")
 def list_workshops(
-    session: DbSession,
-    principal: CurrentPrincipal,
+    uow: Uow,
     county: CountyCode,
     township: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
 ) -> list[WorkshopOut]:
-    can_read(principal)
-    guard_area(principal, county)
-    stmt = select(PovertyWorkshop).where(PovertyWorkshop.county_code == county)
-    if principal.scope:
-        stmt = stmt.where(col(PovertyWorkshop.township_code).startswith(principal.scope[:9]))
-    if township:
-        stmt = stmt.where(PovertyWorkshop.township_code == township)
-    return [_out(session, w) for w in session.exec(stmt.order_by(PovertyWorkshop.id))]  # type: ignore[arg-type]
+    can_read(uow.principal)
+    guard_area(uow.principal, county)
+    workshops = Workshops(uow.session, uow.principal).of_county(county, township)
+    return [_out(uow, w) for w in workshops]
 
 
 @router.get("/{workshop_id}", response_model=WorkshopOut)
-def get_workshop(workshop_id: int, session: DbSession, principal: CurrentPrincipal) -> WorkshopOut:
-    can_read(principal)
-    return _out(session, service.load_workshop(session, workshop_id, principal))
+def get_workshop(workshop_id: int, uow: Uow) -> WorkshopOut:
+    can_read(uow.principal)
+    return _out(uow, Workshops(uow.session, uow.principal).get_or_404(workshop_id))
 
 
 @router.post(
@@ -106,37 +82,22 @@ def get_workshop(workshop_id: int, session: DbSession, principal: CurrentPrincip
     response_model=WorkerOut,
     summary="A registered poor person joins the workshop's roll",
 )
-def post_worker(
-    workshop_id: int, body: WorkerIn, session: DbSession, principal: Recorder
-) -> WorkerOut:
-    workshop = service.load_workshop(session, workshop_id, principal, lock=True)
-    row = service.take_on(session, workshop, body.person_id, body.start_on, principal)
+def post_worker(workshop_id: int, body: WorkerIn, uow: Uow, _: Recorder) -> WorkerOut:
+    row = service.take_on(uow, workshop_id, body.person_id, body.start_on)
     return WorkerOut.model_validate(row, from_attributes=True)
 
 
 @router.get("/{workshop_id}/workers", response_model=list[WorkerOut])
-def list_workers(
-    workshop_id: int, session: DbSession, principal: CurrentPrincipal
-) -> list[WorkerOut]:
-    can_read(principal)
-    service.load_workshop(session, workshop_id, principal)
-    stmt = select(WorkshopWorker).where(WorkshopWorker.workshop_id == workshop_id)
-    if principal.scope:
-        stmt = stmt.where(col(WorkshopWorker.village_code).startswith(principal.scope))
-    rows = session.exec(stmt.order_by(WorkshopWorker.id))  # type: ignore[arg-type]
+def list_workers(workshop_id: int, uow: Uow) -> list[WorkerOut]:
+    can_read(uow.principal)
+    rows = service.workers_of(uow, workshop_id)
     return [WorkerOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 @router.post("/{workshop_id}/workers/{worker_id}/leave", response_model=WorkerOut)
-def post_leave(
-    workshop_id: int, worker_id: int, body: LeaveIn, session: DbSession, principal: Recorder
-) -> WorkerOut:
-    service.load_workshop(session, workshop_id, principal, lock=True)
-    row = session.get(WorkshopWorker, worker_id)
-    if row is None or row.workshop_id != workshop_id:
-        raise NotFound("no such worker on this workshop's roll")
-    principal.guard(row.village_code)
-    return WorkerOut.model_validate(service.leave(session, row, body.end_on), from_attributes=True)
+def post_leave(workshop_id: int, worker_id: int, body: LeaveIn, uow: Uow, _: Recorder) -> WorkerOut:
+    row = service.leave(uow, workshop_id, worker_id, body.end_on)
+    return WorkerOut.model_validate(row, from_attributes=True)
 
 
 @router.post(
@@ -150,11 +111,8 @@ def post_leave(
     "worker-year is paid once ever: a repeated or concurrent claim pays nothing new and lists "
     "the worker-years already paid. 201 when something was paid, 200 otherwise.",
 )
-def post_claim(
-    workshop_id: int, body: ClaimIn, session: DbSession, runtime: RuntimeDep, principal: County
-) -> JSONResponse:
-    workshop = service.load_workshop(session, workshop_id, principal, lock=True)
-    result = service.claim(session, runtime.policy, workshop, body.year, clock.today(), principal)
+def post_claim(workshop_id: int, body: ClaimIn, uow: Uow, _: County) -> JSONResponse:
+    result = service.claim(uow, workshop_id, body.year)
     out = ClaimOut(
         workshop_id=workshop_id,
         year=body.year,
@@ -173,14 +131,6 @@ def post_claim(
 
 
 @router.get("/{workshop_id}/subsidy-payments", response_model=list[WorkerYearOut])
-def list_payments(
-    workshop_id: int, session: DbSession, principal: CurrentPrincipal
-) -> list[WorkerYearOut]:
-    can_read(principal)
-    service.load_workshop(session, workshop_id, principal)
-    rows = session.exec(
-        select(WorkshopSubsidyPayment)
-        .where(WorkshopSubsidyPayment.workshop_id == workshop_id)
-        .order_by(WorkshopSubsidyPayment.year, WorkshopSubsidyPayment.person_id)
-    )
-    return [_year(p) for p in rows]
+def list_payments(workshop_id: int, uow: Uow) -> list[WorkerYearOut]:
+    can_read(uow.principal)
+    return [_year(p) for p in service.payments_of(uow, workshop_id)]

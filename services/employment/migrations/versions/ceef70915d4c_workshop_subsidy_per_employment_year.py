@@ -40,10 +40,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("year_start", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("year_end", sa.Date(), nullable=True))
     bind = op.get_bind()
-    for row_id, year in bind.execute(sa.select(_payment.c.id, _payment.c.year)).all():
+    for row in bind.execute(sa.select(_payment.c.id, _payment.c.year)).all():
+        year: int = row.year
         bind.execute(
             _payment.update()
-            .where(_payment.c.id == row_id)
+            .where(_payment.c.id == row.id)
             .values(year_start=date(year, 1, 1), year_end=date(year, 12, 31))
         )
     with op.batch_alter_table("workshop_subsidy_payment", schema=None) as batch_op:

@@ -1,4 +1,5 @@
-"""The person-level figures of the monthly report per township (EMP-1, EMP-2, EMP-3), set-based:
+"""The queries of the monthly report (EMP-9): the person-level figures per township (EMP-1,
+EMP-2, EMP-3), set-based:
 the county's people are counted by GROUP BY queries instead of being loaded one by one.
 
 The rules stay the source of truth. Every bound comes from a rule function or parameter (the
@@ -12,10 +13,11 @@ test_employment_report.py checks that this path and the rule path (report/people
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, not_, or_, select, true
 from sqlmodel import Session, col
 
 from services.employment.census.models import LabourCensusPerson
@@ -47,22 +49,24 @@ from shared.trace import Params, Trace
 R, C, H, E = RegistryPerson, LabourCensusPerson, RegistryStatusHistory, TrainingEnrolment
 
 
-def _n(condition: Any) -> Any:
+def _n(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _surveyed(county: str, on: date, town: str, params: Params, trace: Trace) -> Any:
+def _surveyed(county: str, on: date, town: str, params: Params, trace: Trace) -> Subquery:
     """The census people registered poor and alive on `on`, with what EMP-1/EMP-2 derive, as a
     subquery (one row per person)."""
     ranked = (
         select(
-            H.person_id,
-            H.status,
+            col(H.person_id),
+            col(H.status),
             func.row_number()
-            .over(partition_by=H.person_id, order_by=(col(H.valid_from).desc(), col(H.id).desc()))
+            .over(
+                partition_by=col(H.person_id), order_by=(col(H.valid_from).desc(), col(H.id).desc())
+            )
             .label("rn"),
         )
-        .where(H.valid_from <= on)
+        .where(col(H.valid_from) <= on)
         .subquery()
     )
     first, last = working_age_births(on, params, trace=trace)
@@ -71,33 +75,37 @@ def _surveyed(county: str, on: date, town: str, params: Params, trace: Trace) ->
         or_(col(R.deceased_on).is_(None), col(R.deceased_on) > on),
         or_(col(C.closed_on).is_(None), col(C.closed_on) > on),
     )
-    labourer = and_(R.birth_date > first, R.birth_date <= last, C.work_ability != "none")
+    labourer = and_(
+        col(R.birth_date) > first, col(R.birth_date) <= last, col(C.work_ability) != "none"
+    )
     two_after = case(
-        (col(C.education).is_(None), func.coalesce(C.declared_two_after, False)),
+        (col(C.education).is_(None), func.coalesce(col(C.declared_two_after), False)),
         else_=and_(
             col(C.education).in_([e.value for e in TWO_AFTER_LEVELS]),
-            not_(C.in_school),
-            R.birth_date > years_before(on, max_age + 1),
+            not_(col(C.in_school)),
+            col(R.birth_date) > years_before(on, max_age + 1),
         ),
     )
     trained = exists().where(
-        E.person_id == R.person_id, E.status == "completed", col(E.completed_on) <= on
+        col(E.person_id) == col(R.person_id),
+        col(E.status) == "completed",
+        col(E.completed_on) <= on,
     )
     return (
         select(
-            R.person_id,
-            R.township_code,
+            col(R.person_id),
+            col(R.township_code),
             labourer.label("labourer"),
             two_after.label("two_after"),
             trained.label("trained"),
-            C.wishes_to_work,
-            C.wishes_to_train,
+            col(C.wishes_to_work),
+            col(C.wishes_to_train),
         )
-        .join(C, C.person_id == R.person_id)
-        .join(ranked, and_(ranked.c.person_id == R.person_id, ranked.c.rn == 1))
+        .join(C, col(C.person_id) == col(R.person_id))
+        .join(ranked, and_(ranked.c.person_id == col(R.person_id), ranked.c.rn == 1))
         .where(
-            R.county_code == county,
-            C.surveyed_on <= on,
+            col(R.county_code) == county,
+            col(C.surveyed_on) <= on,
             col(ranked.c.status).in_(REGISTERED_POOR),
             alive,
             col(R.village_code).startswith(town),
@@ -114,11 +122,12 @@ def by_sql(
     months = placement_window(params, trace=trace)
     s = _surveyed(county, on, town, params, trace)
     lab = s.c.labourer == True  # noqa: E712 - a SQL comparison
-    in_base = and_(lab, True if bases.labourers == "all" else s.c.wishes_to_train)
+    in_base = and_(lab, true() if bases.labourers == "all" else s.c.wishes_to_train)
     wish = or_(s.c.wishes_to_train, s.c.wishes_to_work)
-    in_two = and_(s.c.two_after == True, True if bases.two_after == "all" else wish)  # noqa: E712
+    in_two = and_(s.c.two_after == True, true() if bases.two_after == "all" else wish)  # noqa: E712
     done = s.c.trained == True  # noqa: E712
-    rows = session.execute(
+    # Grouped counts, one row per township: the columns are read by position.
+    rows: Sequence[Any] = session.execute(
         select(
             s.c.township_code,
             _n(lab),
@@ -154,16 +163,18 @@ def by_sql(
     return People(out, months, minimum)
 
 
-def _placement(session: Session, s: Any, on: date, months: int, out: dict[str, PeopleArea]) -> None:
+def _placement(
+    session: Session, s: Subquery, on: date, months: int, out: dict[str, PeopleArea]
+) -> None:
     """EMP-2: each trained labourer's outcome by the rule, from their completions and jobs."""
-    rows = session.execute(
-        select(s.c.person_id, s.c.township_code, E.completed_on, JobPlacement.start_on)
-        .join(E, E.person_id == s.c.person_id)
+    rows: Iterable[Any] = session.execute(
+        select(s.c.person_id, s.c.township_code, col(E.completed_on), col(JobPlacement.start_on))
+        .join(E, col(E.person_id) == s.c.person_id)
         .outerjoin(
             JobPlacement,
-            and_(JobPlacement.person_id == s.c.person_id, JobPlacement.start_on <= on),
+            and_(col(JobPlacement.person_id) == s.c.person_id, col(JobPlacement.start_on) <= on),
         )
-        .where(s.c.labourer == True, E.status == "completed", col(E.completed_on) <= on)  # noqa: E712
+        .where(s.c.labourer == True, col(E.status) == "completed", col(E.completed_on) <= on)  # noqa: E712
     )
     completions: dict[str, tuple[str, set[date]]] = {}
     jobs: dict[str, set[date]] = {}
@@ -196,10 +207,10 @@ def _recommendations(
     minimum = params.whole(P_MIN_RECOMMENDATIONS, trace, minimum=1)
     age = working_age(on, params, trace=trace)
     not_a_job_seeker = exists().where(
-        C.person_id == R.person_id,
+        col(C.person_id) == col(R.person_id),
         or_(
-            C.work_ability == "none",
-            not_(C.wishes_to_work),
+            col(C.work_ability) == "none",
+            not_(col(C.wishes_to_work)),
             and_(col(C.closed_on).is_not(None), col(C.closed_on) <= on),
         ),
     )
@@ -207,20 +218,20 @@ def _recommendations(
     made = (
         select(func.count())
         .where(
-            JobRecommendation.person_id == R.person_id,
-            JobRecommendation.year == on.year,
-            JobRecommendation.county_code == county,
-            JobRecommendation.recommended_on <= on,
+            col(JobRecommendation.person_id) == col(R.person_id),
+            col(JobRecommendation.year) == on.year,
+            col(JobRecommendation.county_code) == county,
+            col(JobRecommendation.recommended_on) <= on,
         )
         .scalar_subquery()
     )
     seekers = (
-        select(R.township_code, made.label("n"))
+        select(col(R.township_code), made.label("n"))
         .where(
-            R.county_code == county,
+            col(R.county_code) == county,
             col(R.poverty_status).in_(REGISTERED_POOR),
-            R.birth_date > age.born_after,
-            R.birth_date <= age.born_on_or_before,
+            col(R.birth_date) > age.born_after,
+            col(R.birth_date) <= age.born_on_or_before,
             or_(col(R.deceased_on).is_(None), col(R.deceased_on) > on),
             not_(not_a_job_seeker),
             col(R.village_code).startswith(town or county),
@@ -228,15 +239,15 @@ def _recommendations(
         .subquery()
     )
     n = seekers.c.n
-    rows = session.execute(
+    rows: Sequence[Any] = session.execute(
         select(
             seekers.c.township_code, func.count(), func.sum(n), _n(n > 0), _n(n < minimum)
         ).group_by(seekers.c.township_code)
     ).all()
     totals = [0, 0, 0, 0]
-    for code, seekers, recs, recommended, below in rows:
+    for code, people, recs, recommended, below in rows:
         a = out.setdefault(code, PeopleArea())
-        a.seekers, a.recommendations = int(seekers), int(recs or 0)
+        a.seekers, a.recommendations = int(people), int(recs or 0)
         a.recommended, a.below_minimum = int(recommended or 0), int(below or 0)
         for i, v in enumerate((a.seekers, a.recommendations, a.recommended, a.below_minimum)):
             totals[i] += v

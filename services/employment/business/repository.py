@@ -1,0 +1,102 @@
+"""Queries of entrepreneurship (EMP-6): business starts, the one-off subsidy, loan applications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, update
+from sqlmodel import Session, col, select
+
+from services.employment.business.models import (
+    BusinessLoanApplication,
+    BusinessStart,
+    BusinessSubsidy,
+)
+from services.employment.repository import Repository, changed_rows
+
+
+class Businesses(Repository[BusinessStart]):
+    model = BusinessStart
+    absent = "no such business"
+
+    def listed(self, person_id: str | None, township: str | None) -> list[BusinessStart]:
+        stmt = self.select()
+        if person_id:
+            stmt = stmt.where(BusinessStart.person_id == person_id)
+        if township:
+            stmt = stmt.where(BusinessStart.township_code == township)
+        return list(self.session.exec(stmt.order_by(col(BusinessStart.started_on))))
+
+    def earlier_start(self, person_id: str, started_on: date) -> str | None:
+        """A business of the person started before `started_on`, if any (whatever the scope)."""
+        return self.session.exec(
+            select(BusinessStart.id).where(
+                BusinessStart.person_id == person_id, BusinessStart.started_on < started_on
+            )
+        ).first()
+
+
+class Subsidies(Repository[BusinessSubsidy]):
+    model = BusinessSubsidy
+    division = "county_code"
+    county_wide = True
+
+    def of_person(self, person_id: str) -> BusinessSubsidy | None:
+        return self.session.exec(
+            select(BusinessSubsidy).where(BusinessSubsidy.person_id == person_id)
+        ).first()
+
+
+class Loans(Repository[BusinessLoanApplication]):
+    model = BusinessLoanApplication
+    absent = "no such loan application"
+
+    def listed(self, status: str | None) -> list[BusinessLoanApplication]:
+        stmt = self.select()
+        if status:
+            stmt = stmt.where(BusinessLoanApplication.status == status)
+        return list(self.session.exec(stmt.order_by(col(BusinessLoanApplication.id))))
+
+    def decide(self, app: BusinessLoanApplication, values: dict[str, Any]) -> bool:
+        """Move a pending application to its decision (and reload it); False if it was decided
+        meanwhile."""
+        stmt = (
+            update(BusinessLoanApplication)
+            .where(
+                col(BusinessLoanApplication.id) == app.id,
+                col(BusinessLoanApplication.status) == "pending",
+            )
+            .values(**values)
+        )
+        if changed_rows(self.session, stmt) != 1:
+            return False
+        self.session.refresh(app)
+        return True
+
+
+def _running(on: date) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(BusinessStart.started_on) <= on,
+        or_(col(BusinessStart.closed_on).is_(None), col(BusinessStart.closed_on) >= on),
+    )
+
+
+def businesses_by_township(session: Session, county: str, on: date) -> dict[str, int]:
+    """EMP-6, EMP-9: township code → businesses of registered poor people running on `on`."""
+    rows = session.exec(
+        select(BusinessStart.township_code, func.count())
+        .where(BusinessStart.county_code == county, *_running(on))
+        .group_by(col(BusinessStart.township_code))
+    ).all()
+    return {t: int(n) for t, n in rows}
+
+
+def running_business(
+    session: Session, on: date, person_ids: Iterable[str] | None = None
+) -> set[str]:
+    stmt = select(BusinessStart.person_id).where(*_running(on))
+    if person_ids is not None:
+        stmt = stmt.where(col(BusinessStart.person_id).in_(list(person_ids)))
+    return set(session.exec(stmt).all())

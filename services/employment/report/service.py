@@ -1,0 +1,25 @@
+"""The monthly report (EMP-9) for the one who asks: the month must have begun, and a township
+officer sees their own township only (a county reader the whole county, even when also a
+township officer)."""
+
+from __future__ import annotations
+
+from services.employment.report.compute import monthly_report
+from services.employment.report.figures import MonthlyReport
+from shared.errors import FieldError, InvalidInput
+from shared.roles import Role
+from shared.uow import UnitOfWork
+
+
+def monthly(uow: UnitOfWork, county: str, month: str) -> MonthlyReport:
+    today = uow.today()
+    if month > f"{today.year:04d}-{today.month:02d}":
+        raise InvalidInput(
+            "the month has not begun",
+            errors=[FieldError(field="month", reason="in the future", value=month)],
+        )
+    principal = uow.principal
+    scope = principal.scope if Role.township_officer in principal.roles else ""
+    if principal.has(Role.county_hrss, Role.county_poverty, Role.auditor):
+        scope = ""  # a county reader sees the whole county even when also a township officer
+    return monthly_report(uow.session, county, month, today=today, policy=uow.policy, scope=scope)

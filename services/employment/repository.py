@@ -1,0 +1,80 @@
+"""The employment service's repository bases (on `shared.repository.ScopedRepository`).
+
+`Repository` answers a missing row with the table's own wording (`absent`, "no such
+vacancy") and a row outside the caller's jurisdiction with the common one: both 404.
+`AreaRepository` is for records of an area rather than of a person (a vacancy, a post, a
+workshop, a recruitment fair): such a record lies in its county, township or village, and is
+visible to a scope that covers that area or lies inside it (a village cadre sees the county's
+vacancies; a township officer does not see another township's post)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+from sqlalchemy import CursorResult, Table, Update, inspect
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+from shared.errors import NotFound
+from shared.repository import ScopedRepository
+
+M = TypeVar("M", bound=SQLModel)
+
+
+class Repository(ScopedRepository[M]):
+    absent: ClassVar[str] = "no such record"
+
+    def get_or_404(self, key: Any, *, lock: bool = False) -> M:
+        row: M | None = self.session.get(self.model, key, with_for_update=lock or None)
+        if row is None:
+            raise NotFound(self.absent)
+        if not self.visible(row):
+            raise NotFound(self.missing)
+        return row
+
+    def add_new(self, row: M) -> bool:
+        """Insert `row` in a savepoint: False (and nothing written) if a unique constraint says
+        it is there already, by an earlier or a concurrent request."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+
+def covers_area(scope: str, code: str) -> bool:
+    """Whether a principal of `scope` sees a record of the area `code` (county, township or
+    village): the scope covers the area or lies inside it."""
+    return code.startswith(scope) or scope.startswith(code)
+
+
+class AreaRepository(Repository[M]):
+    def area(self, row: M) -> str:
+        """The row's area: its village, else its township, else its county."""
+        for name in ("village_code", "township_code", "county_code"):
+            code = getattr(row, name, None)
+            if code:
+                return str(code)
+        raise ValueError(f"{type(row).__name__} has no division code")
+
+    def visible(self, row: M) -> bool:
+        if self.principal is None or not self.principal.scope:
+            return True
+        return covers_area(self.principal.scope, self.area(row))
+
+
+def changed_rows(session: Session, stmt: Update) -> int:
+    """Run a conditional UPDATE in the session (so the audit trail records it) and say how many
+    rows it changed: of two racing requests, the one that changed nothing lost."""
+    result = session.execute(stmt)
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for dialect statements such as INSERT .. ON CONFLICT
+    (SQLModel does not declare `__table__` to the type checker)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
