@@ -33,7 +33,7 @@ from services.welfare.crosscheck.rules import cross_check
 from services.welfare.dibao.rules import WorkAbility
 from services.welfare.dibao.service import persons_on_dibao
 from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
-from services.welfare.tekun.service import persons_on_tekun
+from services.welfare.tekun.repository import persons_on_tekun
 from shared.domain import PovertyStatus
 from shared.errors import FieldError, InvalidInput
 from shared.policy import PolicySet

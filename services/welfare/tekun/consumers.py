@@ -10,16 +10,14 @@ from shared.events.registry import PersonDeceased
 from shared.uow import UnitOfWork
 
 
-def person_deceased(runtime: Runtime) -> Handler:
+def on_deceased(uow: UnitOfWork, data: EventData) -> None:
     """`person.deceased` ends the person's open case (reason `deceased`) and their placement,
     and publishes `welfare.tekun_ended`; a redelivered event finds nothing open."""
-    publish_kwargs = runtime.publish_kwargs()
+    assert isinstance(data, PersonDeceased)
+    end_on_death(uow, data.person_id, data.deceased_on)
 
-    def handle(uow: UnitOfWork, data: EventData) -> None:
-        session, envelope = uow.session, uow.envelope
-        assert isinstance(data, PersonDeceased)
-        end_on_death(
-            session, publish_kwargs, data.person_id, data.deceased_on, f"event:{envelope.id}"
-        )
 
-    return handle
+def person_deceased(runtime: Runtime) -> Handler:
+    """The `person.deceased` handler, as services/welfare/consumers.py asks for it (the policy
+    and the outbox now come with the event's unit of work, so the runtime is not needed)."""
+    return on_deceased
