@@ -11,10 +11,13 @@ from shared.events.medical import HighBurdenDetected
 from shared.uow import UnitOfWork
 
 
-def high_burden(runtime: Runtime) -> Handler:
-    def apply(uow: UnitOfWork, data: EventData) -> None:
-        session, envelope = uow.session, uow.envelope
-        assert isinstance(data, HighBurdenDetected)
-        from_high_burden(session, runtime.policy, envelope, data)
+def on_high_burden(uow: UnitOfWork, data: EventData) -> None:
+    """`medical.high_burden_detected` opens a relief case for the person and year (WEL-6)."""
+    assert isinstance(data, HighBurdenDetected)
+    from_high_burden(uow, data)
 
-    return apply
+
+def high_burden(runtime: Runtime) -> Handler:
+    """The `medical.high_burden_detected` handler, as services/welfare/consumers.py asks for it
+    (the policy and the outbox now come with the event's unit of work)."""
+    return on_high_burden
