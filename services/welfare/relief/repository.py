@@ -25,7 +25,7 @@ from services.welfare.relief.models import (
     ReliefDeclaration,
     SpendingMonth,
 )
-from services.welfare.relief.procedure import CaseSource
+from services.welfare.relief.procedure import CASE, CaseSource
 from services.welfare.workflow import WorkflowStep, steps_of
 from shared.errors import NotFound
 from shared.repository import Page, ScopedRepository, in_jurisdiction
@@ -108,7 +108,7 @@ class ReliefCases(ScopedRepository[ReliefCase]):
         return self.page(stmt, limit=limit, offset=offset, order_by=col(ReliefCase.id))
 
     def steps(self, case_id: int) -> list[WorkflowStep]:
-        return steps_of(self.session, "relief_case", [str(case_id)])
+        return steps_of(self.session, CASE.entity, [str(case_id)])
 
     # -- opening, once per occasion and per person -------------------------------------------
     def insert(self, values: dict[str, Any]) -> int | None:

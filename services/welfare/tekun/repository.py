@@ -18,7 +18,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from services.welfare.registry.models import RegistryPerson
 from services.welfare.tekun.models import CareHome, CarePlacement, TekunAssessment, TekunCase
-from services.welfare.tekun.procedure import SUPPORTED
+from services.welfare.tekun.procedure import SUPPORTED, TEKUN_WORKFLOW
 from services.welfare.workflow import WorkflowStep, steps_of
 from shared.bus.tables import utcnow
 from shared.errors import NotFound
@@ -93,7 +93,7 @@ class TekunCases(ScopedRepository[TekunCase]):
         ).first()
 
     def steps(self, case_id: int) -> list[WorkflowStep]:
-        return steps_of(self.session, "tekun_case", [str(case_id)])
+        return steps_of(self.session, TEKUN_WORKFLOW.entity, [str(case_id)])
 
     def placements(self, case_id: int) -> Sequence[CarePlacement]:
         return self.session.exec(
@@ -126,7 +126,7 @@ def persons_on_tekun(session: Session, county_code: str, on: date) -> set[str]:
     return set(session.exec(select(TekunCase.person_id).where(supported_on(county_code, on))))
 
 
-def month_last(first: date) -> date:
+def _month_last(first: date) -> date:
     nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return nxt - timedelta(days=1)
 
@@ -142,7 +142,7 @@ def active_tekun(
     priced assessment applying on the month's first day, or on the first day of support when
     support starts within the month. Household and village are the registry's current ones."""
     first = month_first_day.replace(day=1)
-    last = month_last(first)
+    last = _month_last(first)
     in_month = and_(
         col(TekunCase.county_code) == county_code,
         col(TekunCase.status).in_(SUPPORTED),
@@ -190,14 +190,14 @@ def active_tekun(
         if not history:
             continue
         ref = max(first, c.start)
-        amount = in_force(history, ref)
+        amount = _in_force(history, ref)
         out.append(
             (c.person_id, c.household or c.case_household, c.village or c.case_village, amount)
         )
     return sorted(out)
 
 
-def in_force(history: Sequence[tuple[date, Decimal]], on: date) -> Decimal:
+def _in_force(history: Sequence[tuple[date, Decimal]], on: date) -> Decimal:
     """The amount of the latest entry applying on `on` (the first one when none applies yet)."""
     chosen: Decimal | None = None
     for applies_from, amount in history:

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.welfare.window.models import WindowRequest
-from services.welfare.window.procedure import RequestStatus
+from services.welfare.window.procedure import REQUEST, RequestStatus
 from services.welfare.workflow import WorkflowStep, steps_of
 from shared.errors import NotFound
 from shared.repository import Page, ScopedRepository, in_jurisdiction
@@ -60,7 +60,7 @@ class WindowRequests(ScopedRepository[WindowRequest]):
         return row
 
     def steps(self, request_id: int) -> list[WorkflowStep]:
-        return steps_of(self.session, "window_request", [str(request_id)])
+        return steps_of(self.session, REQUEST.entity, [str(request_id)])
 
     def page_of(self, wanted: RequestFilter, *, limit: int, offset: int) -> Page[WindowRequest]:
         """One page of the requests in the jurisdiction matching `wanted`, by id."""
