@@ -17,8 +17,6 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from services.welfare.registry.models import RegistryPerson
 from services.welfare.tekun.models import TekunAssessment, TekunCase
 from services.welfare.tekun.procedure import (
@@ -97,12 +95,8 @@ def _new_case(
         status=status.value,
         basis=basis,
     )
-    uow.session.add(case)
-    try:
-        with uow.session.begin_nested():
-            uow.session.flush()
-    except IntegrityError as exc:
-        raise Conflict("the person already has an open 特困 case") from exc
+    if not TekunCases(uow.session, uow.principal).add_open(case):
+        raise Conflict("the person already has an open 特困 case")
     return case
 
 
