@@ -149,9 +149,12 @@ def _run_child(url: str, dibao: list[str], out: Any) -> None:
         from sqlmodel import Session
 
         from services.welfare.crosscheck.run import run_crosscheck
+        from shared.auth import Principal
         from shared.db import make_engine
         from shared.policy import PolicySet
+        from shared.roles import Role
         from shared.settings import Settings
+        from shared.uow import Publisher, UnitOfWork
 
         policy = PolicySet.load(Settings().policy_dir)
         roll = set(dibao)
@@ -160,7 +163,9 @@ def _run_child(url: str, dibao: list[str], out: Any) -> None:
         baseline = peak_rss_mib()
         start = time.perf_counter()
         with Session(engine) as session:
-            run = run_crosscheck(session, policy, COUNTY, ON, "bench", dibao=lambda *_: roll)
+            bench = Principal(subject="bench", roles=frozenset({Role.service}), scope="")
+            uow = UnitOfWork(session, bench, policy, Publisher("welfare"))
+            run = run_crosscheck(uow, COUNTY, ON, dibao=lambda *_: roll)
             session.commit()
             figures = {
                 "people_checked": run.people_checked,

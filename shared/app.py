@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import asynccontextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,10 +46,8 @@ class ServiceSpec:
     title: str
     description: str
     routers: list[APIRouter] = field(default_factory=list)
-    # Static, or built from the running service when handlers need its policy or settings.
-    subscriptions: list[Subscription] | Callable[[Runtime], list[Subscription]] = field(
-        default_factory=list
-    )
+    # What it consumes; a handler gets the policy and the outbox from the event's unit of work.
+    subscriptions: list[Subscription] = field(default_factory=list)
     # The service's `clock` module: the one way its work reads "today" (a test sets it there).
     clock: Clock = clock
 
@@ -67,9 +65,6 @@ class Runtime:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _broker_checked: tuple[float, bool] = (0.0, False)
-
-    def publish_kwargs(self) -> dict[str, Any]:
-        return {"service": self.spec.name, "topic_prefix": self.settings.topic_prefix}
 
     @property
     def publisher(self) -> Publisher:
@@ -306,12 +301,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                 add_waker(waker)
                 runtime.tasks.append(asyncio.create_task(relay.run(runtime.stop)))
             if settings.consumers_enabled:
-                subscriptions = (
-                    spec.subscriptions(runtime)
-                    if callable(spec.subscriptions)
-                    else spec.subscriptions
-                )
-                for sub in subscriptions:
+                for sub in spec.subscriptions:
                     runner = ConsumerRunner(
                         engine,
                         group=sub.group,

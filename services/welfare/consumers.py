@@ -4,13 +4,10 @@ several sub-domains, applied in order in the one transaction that records the ev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from services.welfare.dibao import consumers as dibao
 from services.welfare.registry import consumers as registry
 from services.welfare.relief import consumers as relief
 from services.welfare.tekun import consumers as tekun
-from shared.app import Runtime
 from shared.bus.consumer import Handler, Subscription, chain
 from shared.events.employment import JobPlaced
 from shared.events.medical import HighBurdenDetected
@@ -25,7 +22,7 @@ from shared.events.registry import (
 )
 
 
-def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
+def _subscriptions() -> list[Subscription]:
     registry_handlers: dict[str, list[Handler]] = {
         PersonRegistered.event_type: [registry.upsert_person],
         PersonUpdated.event_type: [registry.upsert_person],
@@ -38,7 +35,7 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
         PersonDeceased.event_type: [
             registry.person_deceased,
             dibao.on_deceased,
-            tekun.person_deceased(runtime),
+            tekun.on_deceased,
         ],
         PersonDisabilityCertified.event_type: [registry.disability_certified],
     }
@@ -60,7 +57,7 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
         )
     )
     medical_handlers: dict[str, list[Handler]] = {
-        HighBurdenDetected.event_type: [relief.high_burden(runtime)],
+        HighBurdenDetected.event_type: [relief.on_high_burden],
     }
     subs.append(
         Subscription(
@@ -70,3 +67,6 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
         )
     )
     return subs
+
+
+SUBSCRIPTIONS = _subscriptions()

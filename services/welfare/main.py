@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.welfare import clock
 from services.welfare.access_policy import POLICY
 from services.welfare.complaints.routes import router as complaints_router
-from services.welfare.consumers import subscriptions
+from services.welfare.consumers import SUBSCRIPTIONS
 from services.welfare.crosscheck.routes import router as crosscheck_router
 from services.welfare.dibao.routes import router as dibao_router
 from services.welfare.payments.routes import router as payments_router
@@ -32,7 +32,7 @@ SPEC = ServiceSpec(
         window_router,
         complaints_router,
     ],
-    subscriptions=lambda runtime: list(subscriptions(runtime)),
+    subscriptions=SUBSCRIPTIONS,
     clock=clock,
 )
 

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared import SERVICES
-from shared.app import Runtime, ServiceSpec
+from shared.app import ServiceSpec
 from shared.bus.consumer import Subscription, dlq_topic
-from shared.db import make_engine
-from shared.policy import PolicySet
-from shared.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -45,33 +41,8 @@ def load_spec(service: str) -> ServiceSpec:
     return spec
 
 
-@contextmanager
-def service_runtime(spec: ServiceSpec) -> Iterator[Runtime]:
-    """A Runtime like the one `create_app` builds, on a throwaway in-memory database."""
-    settings = Settings(
-        service_name=spec.name,
-        app_env="test",
-        database_url="sqlite://",
-        bus_enabled=False,
-        log_json=False,
-    )
-    engine = make_engine(settings.database_url)
-    try:
-        yield Runtime(
-            spec=spec,
-            settings=settings,
-            engine=engine,
-            policy=PolicySet.load(settings.policy_dir),
-        )
-    finally:
-        engine.dispose()
-
-
 def build_subscriptions(spec: ServiceSpec) -> list[Subscription]:
-    if not callable(spec.subscriptions):
-        return list(spec.subscriptions)
-    with service_runtime(spec) as runtime:
-        return list(spec.subscriptions(runtime))
+    return list(spec.subscriptions)
 
 
 def handler_names(handler: Callable[..., object]) -> tuple[str, ...]:

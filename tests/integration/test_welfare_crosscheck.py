@@ -13,15 +13,16 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.welfare import clock
-from services.welfare.crosscheck.routes import WORKLIST_HEADERS
+from services.welfare.crosscheck.service import WORKLIST_HEADERS
 from services.welfare.main import build_app
 from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
-from shared.auth import Role
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 
 pytestmark = pytest.mark.integration
@@ -69,14 +70,17 @@ def seed(url: str) -> None:
                     county_code=COUNTY,
                     township_code=village[:9],
                     village_code=village,
-                    poverty_status="not_exited",
+                    poverty_status=PovertyStatus.not_exited,
                     deceased_on=date(2025, 12, 1) if pid == "x5" else None,
                     source_event_id="seed",
                 )
             )
             s.add(
                 RegistryStatusHistory(
-                    person_id=pid, status="not_exited", valid_from=date.min, source_event_id="seed"
+                    person_id=pid,
+                    status=PovertyStatus.not_exited,
+                    valid_from=date.min,
+                    source_event_id="seed",
                 )
             )
         s.commit()
@@ -88,14 +92,17 @@ def exited(url: str, household: str, since: date) -> None:
     with Session(engine) as s:
         s.execute(
             update(RegistryPerson)
-            .where(RegistryPerson.household_id == household)  # type: ignore[arg-type]
+            .where(col(RegistryPerson.household_id) == household)
             .values(poverty_status="exited", status_since=since)
         )
         for pid, member_of, *_ in PEOPLE:
             if member_of == household:
                 s.add(
                     RegistryStatusHistory(
-                        person_id=pid, status="exited", valid_from=since, source_event_id="exit"
+                        person_id=pid,
+                        status=PovertyStatus.exited,
+                        valid_from=since,
+                        source_event_id="exit",
                     )
                 )
         s.commit()

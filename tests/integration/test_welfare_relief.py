@@ -8,19 +8,23 @@ import asyncio
 import json
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, func, select
 
 from services.welfare.main import build_app
 from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
 from services.welfare.relief.models import ReliefCase, ReliefDeclaration
-from shared.auth import Role
 from shared.bus.tables import OutboxEvent, ProcessedEvent
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope
 from shared.events.medical import HighBurdenDetected
 from shared.ids import make_resident_id
+from shared.roles import Role
+from shared.settings import Settings
 from tests.conftest import make_settings, running, token
 from tests.integration.test_bus import produce_raw
 from tests.support.bus import wait_until
@@ -32,18 +36,23 @@ TOWN_A, VILLAGE_A = "532325100", "532325100201"
 TOWN_B, VILLAGE_B = "532325101", "532325101202"
 
 
-def _id(i: int, sex: str = "M") -> str:
-    return make_resident_id(COUNTY, date(1960 + i, 1, 1 + i), i, sex)  # type: ignore[arg-type]
+def _id(i: int, sex: Literal["M", "F"] = "M") -> str:
+    return make_resident_id(COUNTY, date(1960 + i, 1, 1 + i), i, sex)
 
 
 # person_id, household, relation, sex, township, village, status
-PEOPLE = [
-    ("p1", "H1", "户主", "M", TOWN_A, VILLAGE_A, "not_exited"),
-    ("p2", "H1", "配偶", "F", TOWN_A, VILLAGE_A, "not_exited"),
-    ("p3", "H1", "子女", "M", TOWN_A, VILLAGE_A, "not_exited"),
-    ("p4", "H2", "户主", "F", TOWN_A, VILLAGE_A, "marginal"),
-    ("p5", "H3", "户主", "M", TOWN_B, VILLAGE_B, "exited"),
-    ("p6", "H3", "配偶", "F", TOWN_B, VILLAGE_B, "exited"),
+NOT_EXITED, MARGINAL, EXITED = (
+    PovertyStatus.not_exited,
+    PovertyStatus.marginal,
+    PovertyStatus.exited,
+)
+PEOPLE: list[tuple[str, str, str, Literal["M", "F"], str, str, PovertyStatus]] = [
+    ("p1", "H1", "户主", "M", TOWN_A, VILLAGE_A, NOT_EXITED),
+    ("p2", "H1", "配偶", "F", TOWN_A, VILLAGE_A, NOT_EXITED),
+    ("p3", "H1", "子女", "M", TOWN_A, VILLAGE_A, NOT_EXITED),
+    ("p4", "H2", "户主", "F", TOWN_A, VILLAGE_A, MARGINAL),
+    ("p5", "H3", "户主", "M", TOWN_B, VILLAGE_B, EXITED),
+    ("p6", "H3", "配偶", "F", TOWN_B, VILLAGE_B, EXITED),
 ]
 NUMBER = {p[0]: _id(i + 1, p[3]) for i, p in enumerate(PEOPLE)}
 
@@ -77,7 +86,7 @@ def seed_registry(url: str) -> None:
     engine.dispose()
 
 
-def count(url: str, model: type, *where: object) -> int:
+def count(url: str, model: type, *where: ColumnElement[bool]) -> int:
     engine = make_engine(url)
     with Session(engine) as s:
         n = int(s.exec(select(func.count()).select_from(model).where(*where)).one())
@@ -88,12 +97,12 @@ def count(url: str, model: type, *where: object) -> int:
 def outbox(url: str) -> list[OutboxEvent]:
     engine = make_engine(url)
     with Session(engine) as s:
-        rows = list(s.exec(select(OutboxEvent).order_by(OutboxEvent.seq)))
+        rows = list(s.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq))))
     engine.dispose()
     return rows
 
 
-def app_settings(db_template: str, **over: object):  # type: ignore[no-untyped-def]
+def app_settings(db_template: str, **over: object) -> Settings:
     return make_settings("welfare", db_template, **({"bus_enabled": False} | over))
 
 
@@ -320,7 +329,7 @@ async def test_childbirth_relief_once_per_delivery(db_template: str) -> None:
             *(client.post("/v1/relief/childbirths", json=birth, headers=town_a) for _ in range(4))
         )
         assert sorted(r.status_code for r in racing) == [201, 409, 409, 409]
-        assert count(settings.database_url, ReliefCase, ReliefCase.kind == "childbirth") == 1
+        assert count(settings.database_url, ReliefCase, col(ReliefCase.kind) == "childbirth") == 1
 
         later = await client.post(
             "/v1/relief/childbirths", json={**birth, "birth_date": "2019-06-10"}, headers=town_a
@@ -461,7 +470,9 @@ async def test_high_burden_event_opens_one_case_per_person_year(
         def applied() -> bool:
             return (
                 count(
-                    url, ProcessedEvent, ProcessedEvent.event_type == HighBurdenDetected.event_type
+                    url,
+                    ProcessedEvent,
+                    col(ProcessedEvent.event_type) == HighBurdenDetected.event_type,
                 )
                 >= 3
             )
@@ -493,12 +504,12 @@ def seed_fresh_mother(url: str) -> str:
                 person_id="f1", id_number=number, household_id="FH1", name="居民f1", sex="F",
                 birth_date=date(1990, 4, 1), relation="户主", county_code=FRESH,
                 township_code=FRESH_TOWN, village_code=FRESH_VILLAGE,
-                poverty_status="not_exited", source_event_id="seed",
+                poverty_status=NOT_EXITED, source_event_id="seed",
             )
         )  # fmt: skip
         s.add(
             RegistryStatusHistory(
-                person_id="f1", status="not_exited", valid_from=date.min, source_event_id="seed"
+                person_id="f1", status=NOT_EXITED, valid_from=date.min, source_event_id="seed"
             )
         )
         s.commit()

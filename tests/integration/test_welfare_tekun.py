@@ -13,17 +13,18 @@ from datetime import date
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.welfare.main import build_app
 from services.welfare.registry.models import RegistryPerson
-from services.welfare.tekun.service import active_tekun
-from shared.auth import Role
+from services.welfare.tekun.repository import active_tekun
 from shared.bus.tables import OutboxEvent, ProcessedEvent
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import make_settings, running, token
 
 pytestmark = pytest.mark.integration
@@ -53,7 +54,7 @@ def seed(url: str, people: list[tuple[str, str, str, str]]) -> None:
                     county_code=COUNTY,
                     township_code=town,
                     village_code=village,
-                    poverty_status="not_exited",
+                    poverty_status=PovertyStatus.not_exited,
                     source_event_id="seed",
                 )
             )
@@ -64,9 +65,8 @@ def seed(url: str, people: list[tuple[str, str, str, str]]) -> None:
 def outbox(url: str) -> list[tuple[str, str | None]]:
     engine = make_engine(url)
     with Session(engine) as s:
-        rows = [
-            (e.event_type, e.key) for e in s.exec(select(OutboxEvent).order_by(OutboxEvent.seq))
-        ]
+        events = s.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq)))
+        rows = [(e.event_type, e.key) for e in events]
     engine.dispose()
     return rows
 
@@ -368,4 +368,5 @@ async def test_death_delivered_twice_ends_support_once(
         # The second delivery changed nothing: one ended event, one step.
         assert [t for t, _ in outbox(url)].count("welfare.tekun_ended") == 1
         with Session(make_engine(url)) as s:
-            assert s.get(RegistryPerson, "t1").deceased_on == date(2018, 9, 3)  # type: ignore[union-attr]
+            person = s.get(RegistryPerson, "t1")
+            assert person is not None and person.deceased_on == date(2018, 9, 3)

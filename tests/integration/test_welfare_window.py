@@ -12,8 +12,8 @@ import pytest
 from services.welfare.complaints.models import Complaint
 from services.welfare.main import build_app
 from services.welfare.window.models import WindowRequest
-from shared.auth import Role
 from shared.ids import make_resident_id
+from shared.roles import Role
 from tests.conftest import running, token
 from tests.integration.test_welfare_relief import (
     NUMBER,
@@ -30,8 +30,8 @@ pytestmark = pytest.mark.integration
 OUTSIDER = make_resident_id("532325", date(1990, 6, 6), 77, "F")
 
 
-def request(id_number: str, request_type: str, **over: object) -> dict:
-    body = {
+def request(id_number: str, request_type: str, **over: object) -> dict[str, object]:
+    body: dict[str, object] = {
         "applicant_name": "申请人",
         "applicant_id_number": id_number,
         "request_type": request_type,

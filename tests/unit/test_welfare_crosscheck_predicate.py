@@ -18,6 +18,7 @@ from services.welfare.crosscheck.run import could_be_reported, run_crosscheck
 from services.welfare.dibao.rules import WorkAbility
 from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
 from services.welfare.tekun.models import TekunCase
+from shared.auth import Principal
 from shared.db import make_engine
 from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
@@ -25,10 +26,12 @@ from shared.migrations import upgrade
 from shared.policy import PolicySet
 from shared.settings import Settings
 from shared.trace import Params
+from shared.uow import Publisher, UnitOfWork
 
 POLICY = PolicySet.load(Settings().policy_dir)
 COUNTY = "532325"
 ON = date(2026, 3, 5)
+WELFARE = Publisher("welfare")
 EXITS = (None, date(2025, 12, 20), date(2025, 1, 1))  # unknown, recent, long ago
 
 
@@ -117,7 +120,8 @@ def test_a_run_finds_what_the_rule_finds_for_everyone(tmp_path: Path) -> None:
             if finding is not None:
                 expected.add((pid, finding.kind.value))
         s.commit()
-        run = run_crosscheck(s, POLICY, COUNTY, ON, "t", dibao=lambda *_: dibao)
+        uow = UnitOfWork(s, Principal(subject="t", roles=frozenset(), scope=""), POLICY, WELFARE)
+        run = run_crosscheck(uow, COUNTY, ON, dibao=lambda *_: dibao)
         s.commit()
         got = {
             (f.person_id, f.kind)

@@ -4,9 +4,11 @@ WEL-7), with the seeds' figures: YA-GOV §三(七), §三(四), §四(二), ZA-G
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from hypothesis import given, settings
@@ -18,7 +20,7 @@ from services.welfare.crosscheck.rules import (
     RegistryPerson,
     cross_check,
 )
-from services.welfare.dibao.rules import WorkAbility, public_notice_end, review_due
+from services.welfare.dibao.rules import DibaoCategory, WorkAbility, public_notice_end, review_due
 from services.welfare.relief.rules import (
     MonthlySpending,
     ReliefKind,
@@ -163,7 +165,7 @@ def test_relief_eligibility_bad_input() -> None:
     with pytest.raises(ValueError, match="unknown poverty status"):
         relief_eligible(ReliefKind.accident, "poor", YAOAN)
     with pytest.raises(ValueError, match="relief kind"):
-        relief_eligible("flood", "exited", YAOAN)  # type: ignore[arg-type]
+        relief_eligible(cast(ReliefKind, "flood"), "exited", YAOAN)
 
 
 def test_every_poverty_status_may_have_essential_spending_relief() -> None:
@@ -244,7 +246,7 @@ def test_trigger_bad_input() -> None:
     with pytest.raises(ValueError):
         MonthlySpending(date(2018, 1, 1), d("-1"), d("1"))
     with pytest.raises(TypeError):
-        MonthlySpending(date(2018, 1, 1), 1.5, d("1"))  # type: ignore[arg-type]
+        MonthlySpending(date(2018, 1, 1), cast(Decimal, 1.5), d("1"))
     assert not trigger().triggered
 
 
@@ -278,19 +280,21 @@ def test_trigger_iff_three_consecutive_qualifying_months(offsets, data) -> None:
 # --- WEL-8 cross-check ---------------------------------------------------------------------------
 
 
-def person(**kw) -> RegistryPerson:
-    base = dict(
-        person_id="P1",
-        household_id="H1",
-        division_code="532325100201",
-        poverty_status=PovertyStatus.not_exited,
-        has_income=False,
-        work_ability=WorkAbility.none,
-        on_dibao=False,
-        on_tekun=False,
-        exited_on=None,
-    )
-    return RegistryPerson(**(base | kw))
+BASE_PERSON = RegistryPerson(
+    person_id="P1",
+    household_id="H1",
+    division_code="532325100201",
+    poverty_status=PovertyStatus.not_exited,
+    has_income=False,
+    work_ability=WorkAbility.none,
+    on_dibao=False,
+    on_tekun=False,
+    exited_on=None,
+)
+
+
+def person(**kw: Any) -> RegistryPerson:
+    return replace(BASE_PERSON, **kw)
 
 
 ON = date(2018, 12, 31)
@@ -402,7 +406,7 @@ def test_referral_bad_department(department) -> None:
 def test_one_trace_collects_several_rules() -> None:
     trace = Trace()
     end = public_notice_end(date(2018, 3, 1), ZHENGAN, trace=trace)
-    review_due("C", end, ZHENGAN, trace=trace)
+    review_due(DibaoCategory.C, end, ZHENGAN, trace=trace)
     relief_amount(ReliefKind.childbirth, 1, d("0"), ZHENGAN, trace=trace)
     assert trace.out().rules == ["WEL-1", "WEL-2", "WEL-6"]
     assert len(trace.out().parameters) == 3

@@ -12,21 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
-
-from services.welfare.crosscheck.models import EconomicFacts, EconomicFactsImport
+from services.welfare.crosscheck.models import EconomicFactsImport
+from services.welfare.crosscheck.repository import People, add_import, upsert_facts
 from services.welfare.dibao.rules import WorkAbility
-from services.welfare.registry.models import RegistryPerson
-from shared.auth import Principal
 from shared.bus.tables import utcnow
-from shared.db import upsert
 from shared.errors import FieldError, InvalidInput
 from shared.ids import InvalidId, parse_resident_id
 from shared.parsing import parse_int
 from shared.tabular import RowErrors, TableFormatError, column_map, read_rows
+from shared.uow import UnitOfWork
 
 MAX_ERRORS = 1000
 
@@ -144,29 +138,16 @@ def parse_lines(rows: Iterator[list[str]], errors: RowErrors) -> list[FactLine]:
     return lines
 
 
-def _people(session: Session, numbers: list[str]) -> dict[str, tuple[str, str]]:
-    """id_number -> (person_id, village_code) for the numbers in the registry read model."""
-    found: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(numbers), 900):
-        chunk = numbers[start : start + 900]
-        rows = session.execute(
-            select(
-                RegistryPerson.id_number, RegistryPerson.person_id, RegistryPerson.village_code
-            ).where(RegistryPerson.id_number.in_(chunk))  # type: ignore[attr-defined]
-        )
-        found.update({n: (p, v) for n, p, v in rows})
-    return found
-
-
-def import_facts(
-    session: Session, content: bytes, filename: str, principal: Principal
-) -> EconomicFactsImport:
+def import_facts(uow: UnitOfWork, content: bytes, filename: str) -> EconomicFactsImport:
+    """Import a survey file whole (every row valid and in the caller's jurisdiction) or not at
+    all."""
+    principal = uow.principal
     errors = RowErrors(MAX_ERRORS)
     try:
         lines = parse_lines(read_rows(content, filename), errors)
     except TableFormatError as exc:
         raise InvalidInput(str(exc), errors=[FieldError(field="file", reason=str(exc))]) from exc
-    people = _people(session, [line.id_number for line in lines])
+    people = People(uow.session, principal).by_numbers([line.id_number for line in lines])
     seen: dict[str, int] = {}
     values: list[dict[str, Any]] = []
     now = utcnow()
@@ -200,56 +181,18 @@ def import_facts(
             f"{errors.count} error(s) in the file; nothing was imported", errors=errors.items
         )
     years = {v["survey_year"] for v in values}
-    record = EconomicFactsImport(
-        filename=filename,
-        rows=len(values),
-        survey_year=years.pop() if len(years) == 1 else None,
-        imported_by=principal.subject,
+    record = add_import(
+        uow.session,
+        EconomicFactsImport(
+            filename=filename,
+            rows=len(values),
+            survey_year=years.pop() if len(years) == 1 else None,
+            imported_by=principal.subject,
+        ),
     )
-    session.add(record)
-    session.flush()
     source = f"import:{record.id}"
     for v in values:
         v["source"] = source
     for start in range(0, len(values), 5000):
-        _bulk_upsert(session, values[start : start + 5000])
+        upsert_facts(uow.session, values[start : start + 5000])
     return record
-
-
-def _bulk_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """One INSERT ... ON CONFLICT DO UPDATE executed for many rows."""
-    table = EconomicFacts.__table__  # type: ignore[attr-defined]
-    pg = session.get_bind().dialect.name == "postgresql"
-    stmt = (pg_insert if pg else sqlite_insert)(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["person_id"],
-        set_={c: stmt.excluded[c] for c in rows[0] if c != "person_id"},
-    )
-    session.execute(stmt, rows)
-
-
-def edit_facts(
-    session: Session,
-    person_id: str,
-    work_ability: WorkAbility,
-    has_income: bool,
-    survey_year: int | None,
-    principal: Principal,
-) -> EconomicFacts:
-    upsert(
-        session,
-        EconomicFacts,
-        {
-            "person_id": person_id,
-            "work_ability": work_ability.value,
-            "has_income": has_income,
-            "survey_year": survey_year,
-            "source": "edit",
-            "updated_by": principal.subject,
-            "updated_at": utcnow(),
-        },
-        key=("person_id",),
-    )
-    row = session.get(EconomicFacts, person_id, populate_existing=True)
-    assert row is not None
-    return row

@@ -20,32 +20,34 @@ after the date, in which case the status history gives the one in force then."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select
 from sqlmodel import Session
 
-from services.welfare.crosscheck.models import CrossCheckFinding, CrossCheckRun, EconomicFacts
+from services.welfare.crosscheck.models import CrossCheckRun
+from services.welfare.crosscheck.repository import (
+    CHUNK,
+    add_run,
+    candidates,
+    people_checked,
+    status_then,
+    stream,
+    write_findings,
+)
 from services.welfare.crosscheck.rules import RegistryPerson as Facts
 from services.welfare.crosscheck.rules import cross_check
 from services.welfare.dibao.rules import WorkAbility
 from services.welfare.dibao.service import persons_on_dibao
-from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
-from services.welfare.tekun.service import persons_on_tekun
+from services.welfare.tekun.repository import persons_on_tekun
 from shared.domain import PovertyStatus
 from shared.errors import FieldError, InvalidInput
-from shared.policy import PolicySet
 from shared.policy.loader import ParameterNotFound
-from shared.trace import Params, Trace
+from shared.trace import Trace
+from shared.uow import UnitOfWork
 
 DibaoLookup = Callable[[Session, str, date], set[str]]
-P = RegistryPerson.__table__  # type: ignore[attr-defined]
-F = EconomicFacts.__table__  # type: ignore[attr-defined]
-H = RegistryStatusHistory.__table__  # type: ignore[attr-defined]
-EXITED = PovertyStatus.exited.value
-CHUNK = 5000
 
 
 def dibao_lookup() -> tuple[DibaoLookup, str]:
@@ -64,87 +66,35 @@ def could_be_reported(
     )
 
 
-def _living(county: str, on: date) -> Any:
-    return and_(P.c.county_code == county, or_(P.c.deceased_on.is_(None), P.c.deceased_on > on))
-
-
-def _candidates(county: str, on: date) -> Any:
-    """The SQL side of `could_be_reported`, without the dibao / 特困 sets."""
-    two_without = and_(F.c.has_income.is_(False), F.c.work_ability == WorkAbility.none.value)
-    return (
-        select(
-            P.c.person_id,
-            P.c.household_id,
-            P.c.name,
-            P.c.id_number,
-            P.c.township_code,
-            P.c.village_code,
-            P.c.poverty_status,
-            P.c.status_since,
-            F.c.work_ability,
-            F.c.has_income,
-        )
-        .select_from(P.outerjoin(F, F.c.person_id == P.c.person_id))
-        .where(
-            _living(county, on),
-            or_(two_without, P.c.poverty_status == EXITED, P.c.status_since > on),
-        )
-    )
-
-
-def _status_then(session: Session, county: str, on: date) -> dict[str, tuple[str, date]]:
-    """For people whose status changed after `on`: the status in force on `on` and since when."""
-    changed = select(P.c.person_id).where(P.c.county_code == county, P.c.status_since > on)
-    rows = session.execute(
-        select(H.c.person_id, H.c.status, H.c.valid_from)
-        .where(H.c.person_id.in_(changed), H.c.valid_from <= on)
-        .order_by(H.c.person_id, H.c.valid_from, H.c.id)
-    )
-    return {pid: (status, since) for pid, status, since in rows}
-
-
-def _stream(session: Session, stmt: Any) -> Iterator[Any]:
-    result = session.execute(stmt, execution_options={"stream_results": True, "yield_per": CHUNK})
-    for partition in result.partitions():
-        yield from partition
-
-
 def run_crosscheck(
-    session: Session,
-    policy: PolicySet,
-    county: str,
-    on: date,
-    created_by: str,
-    *,
-    dibao: DibaoLookup | None = None,
+    uow: UnitOfWork, county: str, on: date, *, dibao: DibaoLookup | None = None
 ) -> CrossCheckRun:
-    """Check the county on `on`, store the run and its findings (a new run every time)."""
+    """Check the county on `on`, store the run and its findings (a new run every time), as
+    `uow.actor`."""
+    session = uow.session
     started = time.perf_counter()
     lookup, source = dibao_lookup() if dibao is None else (dibao, "given")
-    params = Params(policy, county, on)
+    params = uow.params(county, on)
     on_dibao = lookup(session, county, on)
     on_tekun = persons_on_tekun(session, county, on)
-    then = _status_then(session, county, on)
-    checked, with_facts = session.execute(
-        select(func.count(), func.count(F.c.person_id))
-        .select_from(P.outerjoin(F, F.c.person_id == P.c.person_id))
-        .where(_living(county, on))
-    ).one()
+    then = status_then(session, county, on)
+    checked, with_facts = people_checked(session, county, on)
 
-    run = CrossCheckRun(
-        county_code=county,
-        on=on,
-        people_checked=checked,
-        people_without_facts=checked - with_facts,
-        created_by=created_by,
-        dibao_source=source[:60],
+    run = add_run(
+        session,
+        CrossCheckRun(
+            county_code=county,
+            on=on,
+            people_checked=checked,
+            people_without_facts=checked - with_facts,
+            created_by=uow.actor,
+            dibao_source=source[:60],
+        ),
     )
-    session.add(run)
-    session.flush()
     parameters: dict[str, Any] = {}
     pending: list[dict[str, Any]] = []
     found = 0
-    for row in _stream(session, _candidates(county, on)):
+    for row in stream(session, candidates(county, on)):
         pid = row.person_id
         status_raw, since = row.poverty_status, row.status_since
         if since > on:
@@ -205,19 +155,9 @@ def run_crosscheck(
             }
         )
         if len(pending) >= CHUNK:
-            found += _write(session, pending)
-    found += _write(session, pending)
+            found += write_findings(session, pending)
+    found += write_findings(session, pending)
     run.findings = found
     run.parameters = {"rule": "WEL-8", "used": list(parameters.values())}
     run.seconds = round(time.perf_counter() - started, 3)
-    session.add(run)
-    session.flush()
-    return run
-
-
-def _write(session: Session, rows: list[dict[str, Any]]) -> int:
-    n = len(rows)
-    if rows:
-        session.execute(insert(CrossCheckFinding.__table__), rows)  # type: ignore[attr-defined]
-        rows.clear()
-    return n
+    return add_run(session, run)

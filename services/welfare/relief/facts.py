@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.welfare.registry.consumers import status_on
 from services.welfare.registry.models import RegistryPerson
 
 HEAD_RELATIONS = ("户主", "本人", "head", "self")
+
+
+def person(session: Session, person_id: str) -> RegistryPerson | None:
+    return session.get(RegistryPerson, person_id)
 
 
 def person_by_id_number(session: Session, id_number: str) -> RegistryPerson | None:
@@ -22,7 +26,7 @@ def household_members(session: Session, household_id: str, on: date) -> list[Reg
     rows = session.exec(
         select(RegistryPerson)
         .where(RegistryPerson.household_id == household_id)
-        .order_by(RegistryPerson.person_id)  # type: ignore[arg-type]
+        .order_by(col(RegistryPerson.person_id))
     ).all()
     alive = [p for p in rows if p.deceased_on is None or p.deceased_on > on]
     return sorted(alive, key=lambda p: (p.relation not in HEAD_RELATIONS, p.person_id))

@@ -19,7 +19,7 @@ from sqlmodel import Field, SQLModel
 from shared.bus.tables import utcnow
 
 
-def money_column(nullable: bool = False) -> Column:  # type: ignore[type-arg]
+def money_column(nullable: bool = False) -> Column[Decimal]:
     return Column(Numeric(14, 2), nullable=nullable)
 
 

@@ -10,13 +10,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import func, or_
-from sqlmodel import Session, select
 
-from services.welfare import clock
-from services.welfare.relief import sources
-from services.welfare.relief.models import ReliefCase
+from services.welfare.relief import service, sources
 from services.welfare.relief.procedure import OPENERS, READERS, CaseSource, CaseStatus
+from services.welfare.relief.repository import CaseFilter, ReliefCases
 from services.welfare.relief.rules import ReliefKind
 from services.welfare.relief.schemas import (
     CaseDetail,
@@ -32,10 +29,9 @@ from services.welfare.relief.schemas import (
     SpendingIn,
     SpendingOut,
 )
-from services.welfare.relief.service import approve, get_case, reject
-from services.welfare.workflow import StepOut, steps_of
-from shared.app import DbSession, RuntimeDep
-from shared.auth import Principal, Role, require
+from shared.app import Uow
+from shared.auth import Principal, require
+from shared.roles import Role
 
 router = APIRouter(prefix="/v1/relief", tags=["temporary relief 临时救助 (WEL-6)"])
 
@@ -45,14 +41,6 @@ County = Annotated[Principal, Depends(require(Role.county_civil))]
 TownshipQuery = Annotated[
     str | None, Query(pattern=r"^\d{9}$", description="9-digit township code (乡镇)")
 ]
-
-
-def _detail(session: Session, case: ReliefCase) -> CaseDetail:
-    steps = [
-        StepOut.model_validate(s, from_attributes=True)
-        for s in steps_of(session, "relief_case", [str(case.id)])
-    ]
-    return CaseDetail(**CaseOut.of(case).model_dump(), steps=steps)
 
 
 @router.post(
@@ -67,11 +55,8 @@ def _detail(session: Session, case: ReliefCase) -> CaseDetail:
         "(only where the county's parameters open the kind to them)."
     ),
 )
-def post_case(
-    body: CaseIn, session: DbSession, runtime: RuntimeDep, principal: Opener
-) -> CaseDetail:
-    case = sources.from_window(session, runtime.policy, body, principal)
-    return _detail(session, case)
+def post_case(body: CaseIn, uow: Uow, _: Opener) -> CaseDetail:
+    return service.detail(uow, sources.from_window(uow, body))
 
 
 @router.post(
@@ -86,13 +71,13 @@ def post_case(
 )
 def post_declaration(
     body: DeclarationIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: Annotated[Principal, Depends(require(Role.township_officer, Role.county_civil))],
+    uow: Uow,
+    _: Annotated[Principal, Depends(require(Role.township_officer, Role.county_civil))],
 ) -> DeclarationOut:
-    declaration, cases = sources.from_declaration(session, runtime.policy, body, principal)
+    declaration, cases = sources.from_declaration(uow, body)
+    assert declaration.id is not None
     return DeclarationOut(
-        id=declaration.id,  # type: ignore[arg-type]
+        id=declaration.id,
         county_code=declaration.county_code,
         township_code=declaration.township_code,
         occurred_on=declaration.occurred_on,
@@ -110,10 +95,8 @@ def post_declaration(
     description="WEL-6, YA-GOV §三(七): 对贫困家庭孕产妇住院分娩给予400元/人一次性生活救助. A "
     "delivery is the mother and the birth date: reported twice (twins included) it pays once.",
 )
-def post_childbirth(
-    body: ChildbirthIn, session: DbSession, runtime: RuntimeDep, principal: Opener
-) -> CaseDetail:
-    return _detail(session, sources.from_childbirth(session, runtime.policy, body, principal))
+def post_childbirth(body: ChildbirthIn, uow: Uow, _: Opener) -> CaseDetail:
+    return service.detail(uow, sources.from_childbirth(uow, body))
 
 
 @router.post(
@@ -126,10 +109,8 @@ def post_childbirth(
         "every one of them already was."
     ),
 )
-def post_relocation(
-    body: RelocationIn, session: DbSession, runtime: RuntimeDep, principal: Opener
-) -> RelocationOut:
-    case, skipped = sources.from_relocation(session, runtime.policy, body, principal)
+def post_relocation(body: RelocationIn, uow: Uow, _: Opener) -> RelocationOut:
+    case, skipped = sources.from_relocation(uow, body)
     return RelocationOut(case=CaseOut.of(case), skipped_already_relieved=skipped)
 
 
@@ -145,11 +126,10 @@ def post_relocation(
 )
 def put_spending(
     body: SpendingIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: Annotated[Principal, Depends(require(*OPENERS, Role.county_civil))],
+    uow: Uow,
+    _: Annotated[Principal, Depends(require(*OPENERS, Role.county_civil))],
 ) -> SpendingOut:
-    months, trigger, case = sources.declare_spending(session, runtime.policy, body, principal)
+    months, trigger, case = sources.declare_spending(uow, body)
     return SpendingOut(
         household_id=body.household_id,
         months=[
@@ -170,8 +150,8 @@ def put_spending(
 
 @router.get("/cases", response_model=CasePage, summary="Relief cases by township, with filters")
 def list_cases(
-    session: DbSession,
-    principal: Reader,
+    uow: Uow,
+    _: Reader,
     township: TownshipQuery = None,
     status: CaseStatus | None = None,
     kind: ReliefKind | None = None,
@@ -182,34 +162,19 @@ def list_cases(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> CasePage:
-    stmt = select(ReliefCase)
-    if principal.scope:
-        stmt = stmt.where(
-            or_(
-                ReliefCase.village_code.startswith(principal.scope),  # type: ignore[union-attr]
-                (ReliefCase.village_code.is_(None))  # type: ignore[union-attr]
-                & ReliefCase.county_code.startswith(principal.scope),  # type: ignore[attr-defined]
-            )
-        )
-    if township:
-        stmt = stmt.where(ReliefCase.township_code == township)
-    if status:
-        stmt = stmt.where(ReliefCase.status == status.value)
-    if kind:
-        stmt = stmt.where(ReliefCase.kind == kind.value)
-    if source:
-        stmt = stmt.where(ReliefCase.source == source.value)
-    if household_id:
-        stmt = stmt.where(ReliefCase.household_id == household_id)
-    if occurred_from:
-        stmt = stmt.where(ReliefCase.occurred_on >= occurred_from)  # type: ignore[operator]
-    if occurred_to:
-        stmt = stmt.where(ReliefCase.occurred_on <= occurred_to)  # type: ignore[operator]
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(
-        stmt.order_by(ReliefCase.id).offset(offset).limit(limit)  # type: ignore[arg-type]
-    ).all()
-    return CasePage(total=total, offset=offset, limit=limit, items=[CaseOut.of(r) for r in rows])
+    wanted = CaseFilter(
+        township=township,
+        status=status.value if status else None,
+        kind=kind.value if kind else None,
+        source=source.value if source else None,
+        household_id=household_id,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
+    page = ReliefCases(uow.session, uow.principal).page_of(wanted, limit=limit, offset=offset)
+    return CasePage(
+        total=page.total, offset=offset, limit=limit, items=[CaseOut.of(r) for r in page.items]
+    )
 
 
 @router.get(
@@ -217,8 +182,8 @@ def list_cases(
     response_model=CaseDetail,
     summary="One case with its trace and every step taken on it (audit trail)",
 )
-def get_one_case(case_id: int, session: DbSession, principal: Reader) -> CaseDetail:
-    return _detail(session, get_case(session, case_id, principal))
+def get_one_case(case_id: int, uow: Uow, _: Reader) -> CaseDetail:
+    return service.detail(uow, ReliefCases(uow.session, uow.principal).get_or_404(case_id))
 
 
 @router.post(
@@ -232,26 +197,9 @@ def get_one_case(case_id: int, session: DbSession, principal: Reader) -> CaseDet
         "decision is a 409."
     ),
 )
-def post_decision(
-    case_id: int,
-    body: DecisionIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: County,
-) -> CaseDetail:
-    case = get_case(session, case_id, principal)
-    today = clock.today()
+def post_decision(case_id: int, body: DecisionIn, uow: Uow, _: County) -> CaseDetail:
     if body.decision == CaseStatus.approved:
-        approve(
-            session,
-            runtime.policy,
-            runtime.publish_kwargs(),
-            case,
-            principal,
-            body.amount,
-            body.reason,
-            today,
-        )
+        case = service.approve(uow, case_id, body.amount, body.reason)
     else:
-        reject(session, case, principal, body.reason, today)
-    return _detail(session, case)
+        case = service.reject(uow, case_id, body.reason)
+    return service.detail(uow, case)

@@ -24,19 +24,22 @@ Reading of the seeds (WEL-6)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import uuid4
-
-from sqlalchemy import select
-from sqlmodel import Session
 
 from services.welfare.registry.models import RegistryPerson
 from services.welfare.relief import facts
 from services.welfare.relief.models import ReliefCase, ReliefDeclaration, SpendingMonth
 from services.welfare.relief.procedure import WEL_6, CaseSource
-from services.welfare.relief.rules import MonthlySpending, ReliefKind, essential_spending_trigger
+from services.welfare.relief.repository import ReliefCases, add_declaration, declare_month
+from services.welfare.relief.rules import (
+    MonthlySpending,
+    ReliefKind,
+    SpendingTrigger,
+    essential_spending_trigger,
+)
 from services.welfare.relief.schemas import (
     CaseIn,
     ChildbirthIn,
@@ -44,21 +47,15 @@ from services.welfare.relief.schemas import (
     RelocationIn,
     SpendingIn,
 )
-from services.welfare.relief.service import (
-    Opening,
-    already_relieved,
-    check_eligible,
-    insert_fn,
-    open_case,
-)
-from shared.auth import Principal, Role
+from services.welfare.relief.service import Opening, check_eligible, open_case
+from shared.auth import Principal
 from shared.bus.tables import utcnow
 from shared.errors import Conflict, FieldError, InvalidInput
-from shared.events.envelope import Envelope
 from shared.events.medical import HighBurdenDetected
 from shared.logging import get_logger
-from shared.policy import PolicySet
-from shared.trace import Params, Trace
+from shared.roles import Role
+from shared.trace import Trace
+from shared.uow import UnitOfWork
 
 log = get_logger("welfare.relief")
 
@@ -72,8 +69,8 @@ def _role(principal: Principal, *roles: Role) -> Role:
     return mine[0] if mine else Role.admin
 
 
-def _require_eligible(policy: PolicySet, opening: Opening, trace: Trace, field: str) -> None:
-    verdict = check_eligible(policy, opening, trace)
+def _require_eligible(uow: UnitOfWork, opening: Opening, trace: Trace, field: str) -> None:
+    verdict = check_eligible(uow, opening, trace)
     if not verdict:
         raise _invalid(
             f"not eligible for {opening.kind.value} relief (WEL-6): {verdict.reason}",
@@ -82,31 +79,24 @@ def _require_eligible(policy: PolicySet, opening: Opening, trace: Trace, field: 
         )
 
 
-def _household(
-    session: Session, household_id: str, on: date, principal: Principal, field: str
-) -> list[RegistryPerson]:
-    members = facts.household_members(session, household_id, on)
+def _household(uow: UnitOfWork, household_id: str, on: date, field: str) -> list[RegistryPerson]:
+    members = facts.household_members(uow.session, household_id, on)
     if not members:
         raise _invalid("unknown household", field, "no living member in the registry")
-    principal.guard(members[0].village_code)
+    uow.principal.guard(members[0].village_code)
     return members
 
 
 # --- the township window ------------------------------------------------------------------------
 
 
-def from_window(
-    session: Session,
-    policy: PolicySet,
-    body: CaseIn,
-    principal: Principal,
-    window_request_id: int | None = None,
-) -> ReliefCase:
+def from_window(uow: UnitOfWork, body: CaseIn, window_request_id: int | None = None) -> ReliefCase:
     """乡镇窗口受理: accident, disaster or serious illness of one person's household."""
     kind = ReliefKind(body.kind.value)
+    session = uow.session
     person = facts.person_by_id_number(session, body.id_number)
     if person is not None:
-        principal.guard(person.village_code)
+        uow.principal.guard(person.village_code)
         members = facts.household_members(session, person.household_id, body.occurred_on)
         opening = Opening(
             kind=kind,
@@ -134,7 +124,7 @@ def from_window(
                 ],
             )
         assert body.village_code is not None and body.persons is not None
-        principal.guard(body.village_code)
+        uow.principal.guard(body.village_code)
         opening = Opening(
             kind=kind,
             source=CaseSource.window,
@@ -152,8 +142,8 @@ def from_window(
             window_request_id=window_request_id,
         )
     trace = Trace()
-    _require_eligible(policy, opening, trace, "id_number")
-    case = open_case(session, policy, opening, principal, _role(principal, *OPENER_ROLES), trace)
+    _require_eligible(uow, opening, trace, "id_number")
+    case = open_case(uow, opening, _role(uow.principal, *OPENER_ROLES), trace)
     assert case is not None  # no dedup key: a window case always opens
     return case
 
@@ -164,13 +154,13 @@ OPENER_ROLES = (Role.township_officer, Role.village_cadre)
 # --- medical's high-burden event (MED-4) ---------------------------------------------------------
 
 
-def from_high_burden(
-    session: Session, policy: PolicySet, envelope: Envelope, data: HighBurdenDetected
-) -> ReliefCase | None:
+def from_high_burden(uow: UnitOfWork, data: HighBurdenDetected) -> ReliefCase | None:
     """One case per (person, year): the same event twice, or a second event for the same
-    person-year, opens nothing new (unique `dedup_key`)."""
+    person-year, opens nothing new (unique `dedup_key`). The case is opened by the event
+    (`event:<id>`) on the day of its instant in UTC."""
+    session, envelope = uow.session, uow.envelope
     on = envelope.time.date()
-    person = session.get(RegistryPerson, data.person_id)
+    person = facts.person(session, data.person_id)
     status = facts.person_status(session, person, on) if person else None
     members = facts.household_members(session, data.household_id, on)
     need = max(data.ytd_self_pay - data.threshold, Decimal("0.00"))
@@ -210,22 +200,23 @@ def from_high_burden(
         threshold=data.threshold,
         assessed_need=need,
     )
-    if person is not None and not check_eligible(policy, opening, trace):
+    if person is not None and not check_eligible(uow, opening, trace):
         log.info("high_burden_not_eligible", event_id=envelope.id, status=status)
         return None
     system = Principal(subject=f"event:{envelope.id}", roles=frozenset({Role.service}), scope="")
-    return open_case(session, policy, opening, system, Role.service, trace)
+    return open_case(replace(uow, principal=system), opening, Role.service, trace)
 
 
 # --- disaster declarations ----------------------------------------------------------------------
 
 
 def from_declaration(
-    session: Session, policy: PolicySet, body: DeclarationIn, principal: Principal
+    uow: UnitOfWork, body: DeclarationIn
 ) -> tuple[ReliefDeclaration, list[ReliefCase]]:
     """自然灾害: one case per household, in one transaction; any bad household rejects the whole
     declaration with every error listed, nothing written."""
-    principal.guard(body.township_code)
+    session, principal = uow.session, uow.principal
+    uow.principal.guard(body.township_code)
     errors: list[FieldError] = []
     openings: list[tuple[Opening, Trace]] = []
     seen: set[str] = set()
@@ -267,7 +258,7 @@ def from_declaration(
             dedup_key=None,
         )
         trace = Trace()
-        verdict = check_eligible(policy, opening, trace)
+        verdict = check_eligible(uow, opening, trace)
         if not verdict:
             errors.append(
                 FieldError(
@@ -281,22 +272,23 @@ def from_declaration(
             f"{len(errors)} household(s) of the declaration are not valid; nothing was recorded",
             errors=errors,
         )
-    declaration = ReliefDeclaration(
-        county_code=body.county_code,
-        township_code=body.township_code,
-        occurred_on=body.occurred_on,
-        description=body.description,
-        households=len(openings),
-        declared_by=principal.subject,
+    declaration = add_declaration(
+        session,
+        ReliefDeclaration(
+            county_code=body.county_code,
+            township_code=body.township_code,
+            occurred_on=body.occurred_on,
+            description=body.description,
+            households=len(openings),
+            declared_by=principal.subject,
+        ),
     )
-    session.add(declaration)
-    session.flush()
     role = _role(principal, *OPENER_ROLES, Role.county_civil)
     cases = []
     for opening, trace in openings:
         opening.declaration_id = declaration.id
         opening.dedup_key = f"disaster:{declaration.id}:{opening.household_id}"
-        case = open_case(session, policy, opening, principal, role, trace)
+        case = open_case(uow, opening, role, trace)
         assert case is not None
         cases.append(case)
     return declaration, cases
@@ -313,19 +305,18 @@ def delivery_key(person_id: str, birth_date: date) -> str:
     return f"childbirth:{person_id}:{birth_date.isoformat()}"
 
 
-def from_childbirth(
-    session: Session, policy: PolicySet, body: ChildbirthIn, principal: Principal
-) -> ReliefCase:
+def from_childbirth(uow: UnitOfWork, body: ChildbirthIn) -> ReliefCase:
     """YA-GOV §三(七) 对贫困家庭孕产妇住院分娩给予400元/人一次性生活救助: a lump sum for each
     delivery (一次性: paid in one go, not once in a life). The same delivery reported twice opens
     one case, also under a race (the unique `dedup_key`); a later delivery pays again."""
+    session = uow.session
     person = facts.person_by_id_number(session, body.id_number)
     if person is None:
         raise _invalid("the mother is not in the poverty registry", "id_number", "not registered")
-    principal.guard(person.village_code)
+    uow.principal.guard(person.village_code)
     key = delivery_key(person.person_id, body.birth_date)
-    if _case_with_key(session, key) is not None:
-        raise _same_delivery(session, key)
+    if ReliefCases(session, None).with_key(key) is not None:
+        raise _same_delivery(uow, key)
     members = facts.household_members(session, person.household_id, body.birth_date)
     opening = Opening(
         kind=ReliefKind.childbirth,
@@ -347,31 +338,24 @@ def from_childbirth(
         },
     )
     trace = Trace()
-    _require_eligible(policy, opening, trace, "id_number")
-    case = open_case(session, policy, opening, principal, _role(principal, *OPENER_ROLES), trace)
+    _require_eligible(uow, opening, trace, "id_number")
+    case = open_case(uow, opening, _role(uow.principal, *OPENER_ROLES), trace)
     if case is None:
-        raise _same_delivery(session, key)
+        raise _same_delivery(uow, key)
     return case
 
 
-def _case_with_key(session: Session, key: str) -> int | None:
-    return session.execute(
-        select(ReliefCase.id).where(ReliefCase.dedup_key == key)  # type: ignore[arg-type]
-    ).scalar()
-
-
-def _same_delivery(session: Session, key: str) -> Conflict:
-    case_id = _case_with_key(session, key)
+def _same_delivery(uow: UnitOfWork, key: str) -> Conflict:
+    case_id = ReliefCases(uow.session, None).with_key(key)
     return Conflict(
         f"this delivery already has childbirth relief (case {case_id}): 400 yuan once per "
         "delivery (WEL-6)"
     )
 
 
-def from_relocation(
-    session: Session, policy: PolicySet, body: RelocationIn, principal: Principal
-) -> tuple[ReliefCase, list[str]]:
-    members = _household(session, body.household_id, body.relocated_on, principal, "household_id")
+def from_relocation(uow: UnitOfWork, body: RelocationIn) -> tuple[ReliefCase, list[str]]:
+    """易地扶贫搬迁: one case for the household's move, covering the members not yet relieved."""
+    members = _household(uow, body.household_id, body.relocated_on, "household_id")
     by_id = {m.person_id: m for m in members}
     if body.person_ids is not None:
         unknown = [p for p in body.person_ids if p not in by_id]
@@ -391,7 +375,9 @@ def from_relocation(
         movers = [by_id[p] for p in body.person_ids]
     else:
         movers = members
-    done = already_relieved(session, ReliefKind.relocation, [m.person_id for m in movers])
+    done = ReliefCases(uow.session, None).already_relieved(
+        ReliefKind.relocation.value, [m.person_id for m in movers]
+    )
     todo = [m for m in movers if m.person_id not in done]
     if not todo:
         raise Conflict("every relocated member already has relocation relief (once; WEL-6)")
@@ -405,15 +391,15 @@ def from_relocation(
         village_code=head.village_code,
         persons=len(todo),
         occurred_on=body.relocated_on,
-        poverty_status=facts.household_status(session, members, body.relocated_on),
+        poverty_status=facts.household_status(uow.session, members, body.relocated_on),
         person=head,
         description="易地扶贫搬迁一次性临时救助",
         beneficiaries=[m.person_id for m in todo],
         facts={"person_ids": [m.person_id for m in todo], "already_relieved": sorted(done)},
     )
     trace = Trace()
-    _require_eligible(policy, opening, trace, "household_id")
-    case = open_case(session, policy, opening, principal, _role(principal, *OPENER_ROLES), trace)
+    _require_eligible(uow, opening, trace, "household_id")
+    case = open_case(uow, opening, _role(uow.principal, *OPENER_ROLES), trace)
     if case is None:
         raise Conflict("relocation relief was opened for these people meanwhile; read again")
     return case, sorted(done)
@@ -423,35 +409,25 @@ def from_relocation(
 
 
 def declare_spending(
-    session: Session, policy: PolicySet, body: SpendingIn, principal: Principal
-) -> tuple[list[SpendingMonth], Any, ReliefCase | None]:
+    uow: UnitOfWork, body: SpendingIn
+) -> tuple[list[SpendingMonth], SpendingTrigger, ReliefCase | None]:
     """Record (or correct) one month, run the 3×-for-3-months rule over the household's months,
     and open one case for a qualifying run that has none yet."""
-    members = _household(session, body.household_id, body.month, principal, "household_id")
+    members = _household(uow, body.household_id, body.month, "household_id")
     head = members[0]
-    table = SpendingMonth.__table__  # type: ignore[attr-defined]
-    values = {
-        "household_id": body.household_id,
-        "county_code": head.county_code,
-        "township_code": head.township_code,
-        "village_code": head.village_code,
-        "month": body.month,
-        "essential_spending": body.essential_spending_per_capita,
-        "per_capita_monthly_income": body.per_capita_monthly_income,
-        "declared_by": principal.subject,
-        "declared_at": utcnow(),
-    }
-    stmt = insert_fn(session)(table).values(**values)
-    update = {k: stmt.excluded[k] for k in values if k not in ("household_id", "month")}
-    session.execute(
-        stmt.on_conflict_do_update(index_elements=["household_id", "month"], set_=update)
-    )
-    months = list(
-        session.execute(
-            select(SpendingMonth)
-            .where(SpendingMonth.household_id == body.household_id)  # type: ignore[arg-type]
-            .order_by(SpendingMonth.month)  # type: ignore[arg-type]
-        ).scalars()
+    months = declare_month(
+        uow.session,
+        {
+            "household_id": body.household_id,
+            "county_code": head.county_code,
+            "township_code": head.township_code,
+            "village_code": head.village_code,
+            "month": body.month,
+            "essential_spending": body.essential_spending_per_capita,
+            "per_capita_monthly_income": body.per_capita_monthly_income,
+            "declared_by": uow.actor,
+            "declared_at": utcnow(),
+        },
     )
     latest = months[-1].month
     trace = Trace()
@@ -462,13 +438,13 @@ def declare_spending(
             )
             for m in months
         ],
-        Params(policy, head.county_code, latest),
+        uow.params(head.county_code, latest),
         trace=trace,
     )
     if not trigger.triggered:
         return months, trigger, None
     run_start, run_end = trigger.run[0], trigger.run[-1]
-    if _run_has_case(session, body.household_id, run_start, run_end):
+    if _run_has_case(uow, body.household_id, run_start, run_end):
         return months, trigger, None
     opening = Opening(
         kind=ReliefKind.essential_spending,
@@ -479,37 +455,23 @@ def declare_spending(
         village_code=head.village_code,
         persons=len(members),
         occurred_on=run_end,
-        poverty_status=facts.household_status(session, members, run_end),
+        poverty_status=facts.household_status(uow.session, members, run_end),
         person=head,
         description="月人均生活必需支出连续3个月达到家庭人均月收入的3倍及以上",
         dedup_key=f"spending:{body.household_id}:{run_start.isoformat()}",
         facts={"run": [m.isoformat() for m in trigger.run]},
     )
-    if not check_eligible(policy, opening, trace):
+    if not check_eligible(uow, opening, trace):
         trace.step(WEL_6, "the run qualifies but the household's status is not eligible: no case")
         return months, trigger, None
-    case = open_case(
-        session,
-        policy,
-        opening,
-        principal,
-        _role(principal, *OPENER_ROLES, Role.county_civil),
-        trace,
-    )
+    case = open_case(uow, opening, _role(uow.principal, *OPENER_ROLES, Role.county_civil), trace)
     return months, trigger, case
 
 
-def _run_has_case(session: Session, household_id: str, run_start: date, run_end: date) -> bool:
+def _run_has_case(uow: UnitOfWork, household_id: str, run_start: date, run_end: date) -> bool:
     """A run that keeps going (or grows) is the same occasion: a spending case whose run overlaps
     this one covers it."""
-    rows = session.execute(
-        select(ReliefCase.facts).where(  # type: ignore[call-overload]
-            ReliefCase.household_id == household_id,
-            ReliefCase.source == CaseSource.spending_detector.value,
-        )
-    ).scalars()
-    for case_facts in rows:
-        run = [date.fromisoformat(m) for m in case_facts.get("run", [])]
-        if run and run[0] <= run_end and run_start <= run[-1]:
-            return True
-    return False
+    return any(
+        run and run[0] <= run_end and run_start <= run[-1]
+        for run in ReliefCases(uow.session, None).spending_runs(household_id)
+    )

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from services.welfare.tekun.service import end_on_death
-from shared.app import Runtime
-from shared.bus.consumer import Handler
 from shared.events.catalogue import EventData
 from shared.events.registry import PersonDeceased
 from shared.uow import UnitOfWork
 
 
-def person_deceased(runtime: Runtime) -> Handler:
+def on_deceased(uow: UnitOfWork, data: EventData) -> None:
     """`person.deceased` ends the person's open case (reason `deceased`) and their placement,
     and publishes `welfare.tekun_ended`; a redelivered event finds nothing open."""
-    publish_kwargs = runtime.publish_kwargs()
-
-    def handle(uow: UnitOfWork, data: EventData) -> None:
-        session, envelope = uow.session, uow.envelope
-        assert isinstance(data, PersonDeceased)
-        end_on_death(
-            session, publish_kwargs, data.person_id, data.deceased_on, f"event:{envelope.id}"
-        )
-
-    return handle
+    assert isinstance(data, PersonDeceased)
+    end_on_death(uow, data.person_id, data.deceased_on)

@@ -14,58 +14,63 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlmodel import Session
-
-from services.welfare.tekun.models import CareHome, CarePlacement, TekunCase
+from services.welfare.tekun.models import CareHome, CarePlacement
+from services.welfare.tekun.procedure import TekunStatus
+from services.welfare.tekun.repository import CareHomes, TekunCases
 from services.welfare.tekun.rules import occupancy
-from services.welfare.tekun.service import TekunStatus
-from shared.auth import Principal
+from services.welfare.tekun.schemas import (
+    CountyOccupancy,
+    HomeIn,
+    HomeOccupancy,
+    HomeOut,
+    OccupancyOut,
+    PlacementOut,
+)
 from shared.bus.tables import utcnow
-from shared.errors import Conflict, FieldError, InvalidInput, NotFound
-from shared.policy import PolicySet
+from shared.errors import Conflict, FieldError, Forbidden, InvalidInput
 from shared.policy.loader import ParameterNotFound
-from shared.trace import Params, Trace
+from shared.trace import Trace
+from shared.uow import UnitOfWork
 
 
-def get_home(
-    session: Session, home_id: int, principal: Principal, *, lock: bool = False
-) -> CareHome:
-    if lock:
-        session.execute(
-            update(CareHome)
-            .where(CareHome.id == home_id)  # type: ignore[arg-type]
-            .values(updated_at=utcnow())
-        )
-    home = session.get(CareHome, home_id, populate_existing=True)
-    if home is None:
-        raise NotFound("no such care home")
-    # The township's home: the villages inside the township see it too.
-    if not principal.scope.startswith(home.township_code):
-        principal.guard(home.township_code)
-    return home
+def _in_county(uow: UnitOfWork, county: str) -> None:
+    principal = uow.principal
+    if not (principal.covers(county) or principal.scope.startswith(county)):
+        raise Forbidden(f"county {county} is outside your jurisdiction")
 
 
-def present_on(on: date) -> Any:
-    return and_(
-        CarePlacement.moved_in <= on,  # type: ignore[operator]
-        or_(CarePlacement.moved_out.is_(None), CarePlacement.moved_out > on),  # type: ignore[union-attr,operator]
+def home_out(uow: UnitOfWork, home: CareHome, on: date) -> HomeOut:
+    """A home and the people living in it on `on`."""
+    assert home.id is not None
+    rows = CareHomes(uow.session, uow.principal).residents(home.id, on)
+    return HomeOut(
+        id=home.id,
+        name=home.name,
+        county_code=home.county_code,
+        township_code=home.township_code,
+        beds=home.beds,
+        residents=[PlacementOut.model_validate(p, from_attributes=True) for p in rows],
     )
 
 
-def occupied_on(session: Session, home_ids: list[int], on: date) -> dict[int, int]:
-    rows = session.execute(
-        select(CarePlacement.home_id, func.count())
-        .where(CarePlacement.home_id.in_(home_ids), present_on(on))  # type: ignore[attr-defined]
-        .group_by(CarePlacement.home_id)
-    ).all()
-    return {home_id: n for home_id, n in rows}
+def add_home(uow: UnitOfWork, body: HomeIn) -> CareHome:
+    """A new care home of a township of the caller's county."""
+    if not body.township_code.startswith(body.county_code):
+        raise InvalidInput(
+            "the township is not in the county",
+            errors=[FieldError(field="township_code", reason="not in county_code")],
+        )
+    _in_county(uow, body.county_code)
+    home = CareHome(**body.model_dump(), created_by=uow.actor)
+    return CareHomes(uow.session, uow.principal).add(home, flush=True)
 
 
-def place(
-    session: Session, home: CareHome, case: TekunCase, moved_in: date, principal: Principal
-) -> CarePlacement:
+def place(uow: UnitOfWork, home_id: int, case_id: int, moved_in: date) -> CarePlacement:
     """Move a certified 特困 person into a home: one home at a time, never over the beds."""
+    homes = CareHomes(uow.session, uow.principal)
+    home = homes.get_or_404(home_id, lock=True)
+    case = TekunCases(uow.session, uow.principal).get_or_404(case_id, lock=True)
+    assert home.id is not None and case.id is not None
     if case.status != TekunStatus.certified.value:
         raise Conflict(f"the case is {case.status}; only certified 特困 people are placed")
     if case.county_code != home.county_code:
@@ -76,23 +81,13 @@ def place(
             "moving in before support started",
             errors=[FieldError(field="moved_in", reason="before the case's effective date")],
         )
-    mine = session.execute(
-        select(CarePlacement).where(
-            CarePlacement.person_id == case.person_id,
-            or_(CarePlacement.moved_out.is_(None), CarePlacement.moved_out > moved_in),  # type: ignore[union-attr,operator]
-        )
-    ).scalar_one_or_none()
+    mine = homes.placement_of(case.person_id, moved_in)
     if mine is not None:
         raise Conflict(
             f"the person lives in care home {mine.home_id} from {mine.moved_in.isoformat()}; "
             "move them out first"
         )
-    placements = session.execute(
-        select(CarePlacement.moved_in, CarePlacement.moved_out).where(
-            CarePlacement.home_id == home.id,
-            or_(CarePlacement.moved_out.is_(None), CarePlacement.moved_out > moved_in),  # type: ignore[union-attr,operator]
-        )
-    ).all()
+    placements = homes.stays_from(home.id, moved_in)
     days = {moved_in, *(start for start, _ in placements if start > moved_in)}
     for day in sorted(days):
         there = sum(1 for s, e in placements if s <= day and (e is None or e > day))
@@ -101,23 +96,26 @@ def place(
                 f"care home {home.name} has {home.beds} beds, all taken on {day.isoformat()}"
             )
     row = CarePlacement(
-        home_id=home.id,  # type: ignore[arg-type]
-        case_id=case.id,  # type: ignore[arg-type]
+        home_id=home.id,
+        case_id=case.id,
         person_id=case.person_id,
         moved_in=moved_in,
-        created_by=principal.subject,
+        created_by=uow.actor,
     )
-    session.add(row)
+    uow.session.add(row)
     case.support_mode = "centralised"
     case.updated_at = utcnow()
-    session.add(case)
-    session.flush()
+    uow.session.add(case)
+    uow.session.flush()
     return row
 
 
-def move_out(
-    session: Session, placement: CarePlacement, case: TekunCase, on: date, reason: str
-) -> CarePlacement:
+def move_out(uow: UnitOfWork, placement_id: int, on: date, reason: str) -> CarePlacement:
+    """Back to 分散供养: the placement ends on `on` (the first day out of the home)."""
+    homes = CareHomes(uow.session, uow.principal)
+    placement = homes.placement(placement_id)
+    homes.get_or_404(placement.home_id, lock=True)
+    case = TekunCases(uow.session, uow.principal).get_or_404(placement.case_id)
     if placement.moved_out is not None:
         raise Conflict(f"moved out already on {placement.moved_out.isoformat()}")
     if on <= placement.moved_in:
@@ -127,11 +125,11 @@ def move_out(
         )
     placement.moved_out = on
     placement.out_reason = reason
-    session.add(placement)
+    uow.session.add(placement)
     case.support_mode = "dispersed"
     case.updated_at = utcnow()
-    session.add(case)
-    session.flush()
+    uow.session.add(case)
+    uow.session.flush()
     return placement
 
 
@@ -146,13 +144,13 @@ class OccupancyFigure:
     trace: dict[str, Any]
 
 
-def measure(policy: PolicySet, county: str, occupied: int, beds: int, on: date) -> OccupancyFigure:
+def measure(uow: UnitOfWork, county: str, occupied: int, beds: int, on: date) -> OccupancyFigure:
     """WEL-5 occupancy; before the first deadline there is no target (None)."""
     trace = Trace()
     if beds == 0:
         return OccupancyFigure(occupied, 0, Decimal("0.0000"), None, None, None, {})
     try:
-        result = occupancy(occupied, beds, on, Params(policy, county, on), trace=trace)
+        result = occupancy(occupied, beds, on, uow.params(county, on), trace=trace)
     except ParameterNotFound:
         rate = (Decimal(occupied) / Decimal(beds)).quantize(Decimal("0.0001"))
         trace.step("WEL-5", "no occupancy target in force yet", on=on, occupied=occupied)
@@ -167,4 +165,40 @@ def measure(policy: PolicySet, county: str, occupied: int, beds: int, on: date) 
         result.target_from,
         result.met,
         trace.out().model_dump(mode="json"),
+    )
+
+
+def home_occupancy(uow: UnitOfWork, home_id: int, on: date) -> OccupancyOut:
+    """WEL-5 入住率 of one home on `on`."""
+    homes = CareHomes(uow.session, uow.principal)
+    home = homes.get_or_404(home_id)
+    assert home.id is not None
+    occupied = homes.occupied_on([home.id], on).get(home.id, 0)
+    fig = measure(uow, home.county_code, occupied, home.beds, on)
+    return OccupancyOut(on=on, **fig.__dict__)
+
+
+def county_occupancy(uow: UnitOfWork, county: str, on: date) -> CountyOccupancy:
+    """WEL-5 入住率 of each home of the county in the jurisdiction, and of them together."""
+    _in_county(uow, county)
+    homes = CareHomes(uow.session, uow.principal)
+    rows = homes.of_county(county)
+    ids = [h.id for h in rows if h.id is not None]
+    counts = homes.occupied_on(ids, on)
+    out = []
+    for h in rows:
+        assert h.id is not None
+        fig = measure(uow, county, counts.get(h.id, 0), h.beds, on)
+        out.append(
+            HomeOccupancy(
+                home_id=h.id,
+                name=h.name,
+                township_code=h.township_code,
+                on=on,
+                **fig.__dict__,
+            )
+        )
+    total = measure(uow, county, sum(counts.values()), sum(h.beds for h in rows), on)
+    return CountyOccupancy(
+        county_code=county, on=on, homes=out, total=OccupancyOut(on=on, **total.__dict__)
     )

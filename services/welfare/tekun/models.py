@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from shared.bus.tables import utcnow
 
 
-def _money() -> Column:  # type: ignore[type-arg]
+def _money() -> Column[Decimal]:
     return Column(Numeric(14, 2), nullable=True)
 
 

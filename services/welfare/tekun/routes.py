@@ -10,15 +10,14 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlmodel import Session, select
 
 from services.welfare.tekun import homes
 from services.welfare.tekun import service as svc
-from services.welfare.tekun.models import CareHome, CarePlacement, TekunAssessment, TekunCase
+from services.welfare.tekun.procedure import TekunStatus
+from services.welfare.tekun.repository import CareHomes, TekunCases
 from services.welfare.tekun.schemas import (
     ApplicationIn,
     AssessmentIn,
-    AssessmentOut,
     CaseDetail,
     CaseOut,
     CasePage,
@@ -26,7 +25,6 @@ from services.welfare.tekun.schemas import (
     DirectIn,
     EndIn,
     HomeIn,
-    HomeOccupancy,
     HomeOut,
     MoveOutIn,
     OccupancyOut,
@@ -34,13 +32,10 @@ from services.welfare.tekun.schemas import (
     PlacementOut,
     StepIn,
 )
-from services.welfare.tekun.service import TEKUN_WORKFLOW, TekunStatus
-from services.welfare.workflow import StepOut, steps_of
-from shared.app import DbSession, RuntimeDep
-from shared.auth import Principal, Role, require
-from shared.bus.tables import utcnow
-from shared.errors import FieldError, Forbidden, InvalidInput, NotFound
+from shared.app import Uow
+from shared.auth import Principal, require
 from shared.ids import CountyCode
+from shared.roles import Role
 
 router = APIRouter(prefix="/v1/tekun", tags=["extreme-poverty support 特困供养 (WEL-5)"])
 
@@ -57,30 +52,7 @@ County = Annotated[Principal, Depends(require(Role.county_civil))]
 CountyOrTownship = Annotated[Principal, Depends(require(Role.county_civil, Role.township_officer))]
 
 
-def _in_county(principal: Principal, county: str) -> None:
-    if not (principal.covers(county) or principal.scope.startswith(county)):
-        raise Forbidden(f"county {county} is outside your jurisdiction")
-
-
 # --- cases ---------------------------------------------------------------------------------
-
-
-def _detail(session: Session, case: TekunCase) -> CaseDetail:
-    steps = steps_of(session, TEKUN_WORKFLOW.entity, [str(case.id)])
-    assessments = session.exec(
-        select(TekunAssessment)
-        .where(TekunAssessment.case_id == case.id)
-        .order_by(TekunAssessment.id)  # type: ignore[arg-type]
-    ).all()
-    placements = session.exec(
-        select(CarePlacement).where(CarePlacement.case_id == case.id).order_by(CarePlacement.id)  # type: ignore[arg-type]
-    ).all()
-    return CaseDetail(
-        **CaseOut.of(case).model_dump(),
-        steps=[StepOut.model_validate(s, from_attributes=True) for s in steps],
-        assessments=[AssessmentOut.model_validate(a, from_attributes=True) for a in assessments],
-        placements=[PlacementOut.model_validate(p, from_attributes=True) for p in placements],
-    )
 
 
 @router.post(
@@ -96,12 +68,11 @@ def _detail(session: Session, case: TekunCase) -> CaseDetail:
 )
 def post_application(
     body: ApplicationIn,
-    session: DbSession,
-    principal: Annotated[Principal, Depends(require(Role.village_cadre, Role.township_officer))],
+    uow: Uow,
+    _: Annotated[Principal, Depends(require(Role.village_cadre, Role.township_officer))],
 ) -> CaseDetail:
-    person = svc.registry_person(session, body.person_id, principal)
-    case = svc.apply(session, person, body.self_care, body.assessed_on, body.note, principal)
-    return _detail(session, case)
+    case = svc.apply(uow, body.person_id, body.self_care, body.assessed_on, body.note)
+    return svc.detail(uow, case)
 
 
 @router.post(
@@ -114,47 +85,31 @@ def post_application(
         "assessment with the trace, and `welfare.tekun_certified` published (key: household)."
     ),
 )
-def post_certification(
-    body: DirectIn, session: DbSession, runtime: RuntimeDep, principal: County
-) -> CaseDetail:
-    person = svc.registry_person(session, body.person_id, principal)
+def post_certification(body: DirectIn, uow: Uow, _: County) -> CaseDetail:
     case = svc.certify_direct(
-        session,
-        runtime.policy,
-        runtime.publish_kwargs(),
-        person,
-        body.self_care,
-        body.assessed_on,
-        body.effective_from,
-        body.basis,
-        principal,
+        uow, body.person_id, body.self_care, body.assessed_on, body.effective_from, body.basis
     )
-    return _detail(session, case)
+    return svc.detail(uow, case)
 
 
 @router.get("/cases", response_model=CasePage, summary="特困 cases in your jurisdiction")
 def list_cases(
-    session: DbSession,
-    principal: Readers,
+    uow: Uow,
+    _: Readers,
     county: CountyCode | None = None,
     status: TekunStatus | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> CasePage:
-    stmt = select(TekunCase)
-    if principal.scope:
-        stmt = stmt.where(TekunCase.village_code.startswith(principal.scope))  # type: ignore[attr-defined]
-    if county:
-        stmt = stmt.where(TekunCase.county_code == county)
-    if status:
-        stmt = stmt.where(TekunCase.status == status.value)
-    rows = session.exec(stmt.order_by(TekunCase.id)).all()  # type: ignore[arg-type]
+    rows = TekunCases(uow.session, uow.principal).listed(
+        county=county, status=status.value if status else None
+    )
     return CasePage(total=len(rows), items=[CaseOut.of(c) for c in rows[offset : offset + limit]])
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, summary="A case with its audit trail")
-def get_case(case_id: int, session: DbSession, principal: Readers) -> CaseDetail:
-    return _detail(session, svc.get_case(session, case_id, principal))
+def get_case(case_id: int, uow: Uow, _: Readers) -> CaseDetail:
+    return svc.detail(uow, TekunCases(uow.session, uow.principal).get_or_404(case_id))
 
 
 @router.post(
@@ -168,21 +123,9 @@ def get_case(case_id: int, session: DbSession, principal: Readers) -> CaseDetail
         "of your jurisdiction."
     ),
 )
-def post_step(
-    case_id: int, body: StepIn, session: DbSession, runtime: RuntimeDep, principal: Readers
-) -> CaseDetail:
-    case = svc.get_case(session, case_id, principal, lock=True)
-    svc.take_step(
-        session,
-        runtime.policy,
-        runtime.publish_kwargs(),
-        case,
-        body.to,
-        principal,
-        body.note.strip(),
-        body.effective_from,
-    )
-    return _detail(session, case)
+def post_step(case_id: int, body: StepIn, uow: Uow, _: Readers) -> CaseDetail:
+    case = svc.take_step(uow, case_id, body.to, body.note.strip(), body.effective_from)
+    return svc.detail(uow, case)
 
 
 @router.post(
@@ -191,18 +134,9 @@ def post_step(
     status_code=201,
     summary="Reassess self-care (生活自理能力评估); a certified case's amount is recomputed",
 )
-def post_assessment(
-    case_id: int,
-    body: AssessmentIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: CountyOrTownship,
-) -> CaseDetail:
-    case = svc.get_case(session, case_id, principal, lock=True)
-    svc.reassess(
-        session, runtime.policy, case, body.self_care, body.assessed_on, body.note, principal
-    )
-    return _detail(session, case)
+def post_assessment(case_id: int, body: AssessmentIn, uow: Uow, _: CountyOrTownship) -> CaseDetail:
+    case = svc.reassess(uow, case_id, body.self_care, body.assessed_on, body.note)
+    return svc.detail(uow, case)
 
 
 @router.post(
@@ -210,61 +144,24 @@ def post_assessment(
     response_model=CaseDetail,
     summary="End support (终止供养) with its reason; publishes `welfare.tekun_ended`",
 )
-def post_end(
-    case_id: int, body: EndIn, session: DbSession, runtime: RuntimeDep, principal: County
-) -> CaseDetail:
-    case = svc.get_case(session, case_id, principal, lock=True)
-    svc.end_case(
-        session,
-        runtime.publish_kwargs(),
-        case,
-        body.reason,
-        body.effective_from,
-        principal,
-        body.note.strip(),
-    )
-    return _detail(session, case)
+def post_end(case_id: int, body: EndIn, uow: Uow, _: County) -> CaseDetail:
+    case = svc.end_case(uow, case_id, body.reason, body.effective_from, body.note.strip())
+    return svc.detail(uow, case)
 
 
 # --- care homes ----------------------------------------------------------------------------
 
 
-def _home_out(session: Session, home: CareHome, on: date) -> HomeOut:
-    rows = session.exec(
-        select(CarePlacement)
-        .where(CarePlacement.home_id == home.id, homes.present_on(on))
-        .order_by(CarePlacement.id)  # type: ignore[arg-type]
-    ).all()
-    return HomeOut(
-        id=home.id,  # type: ignore[arg-type]
-        name=home.name,
-        county_code=home.county_code,
-        township_code=home.township_code,
-        beds=home.beds,
-        residents=[PlacementOut.model_validate(p, from_attributes=True) for p in rows],
-    )
-
-
 @router.post("/care-homes", response_model=HomeOut, status_code=201, summary="Add a 敬老院")
-def post_home(body: HomeIn, session: DbSession, principal: County) -> HomeOut:
-    if not body.township_code.startswith(body.county_code):
-        raise InvalidInput(
-            "the township is not in the county",
-            errors=[FieldError(field="township_code", reason="not in county_code")],
-        )
-    _in_county(principal, body.county_code)
-    home = CareHome(**body.model_dump(), created_by=principal.subject)
-    session.add(home)
-    session.flush()
-    return _home_out(session, home, utcnow().date())
+def post_home(body: HomeIn, uow: Uow, _: County) -> HomeOut:
+    home = homes.add_home(uow, body)
+    return homes.home_out(uow, home, uow.today())
 
 
 @router.get("/care-homes/{home_id}", response_model=HomeOut, summary="A 敬老院 and its residents")
-def get_home(
-    home_id: int, session: DbSession, principal: Readers, on: date | None = None
-) -> HomeOut:
-    home = homes.get_home(session, home_id, principal)
-    return _home_out(session, home, on or utcnow().date())
+def get_home(home_id: int, uow: Uow, _: Readers, on: date | None = None) -> HomeOut:
+    home = CareHomes(uow.session, uow.principal).get_or_404(home_id)
+    return homes.home_out(uow, home, on or uow.today())
 
 
 @router.post(
@@ -274,12 +171,8 @@ def get_home(
     summary="Move a certified 特困 person into the home (集中供养)",
     description="One home at a time per person; a full home (every bed taken) answers 409.",
 )
-def post_placement(
-    home_id: int, body: PlacementIn, session: DbSession, principal: CountyOrTownship
-) -> PlacementOut:
-    home = homes.get_home(session, home_id, principal, lock=True)
-    case = svc.get_case(session, body.case_id, principal, lock=True)
-    row = homes.place(session, home, case, body.moved_in, principal)
+def post_placement(home_id: int, body: PlacementIn, uow: Uow, _: CountyOrTownship) -> PlacementOut:
+    row = homes.place(uow, home_id, body.case_id, body.moved_in)
     return PlacementOut.model_validate(row, from_attributes=True)
 
 
@@ -289,14 +182,9 @@ def post_placement(
     summary="Move a person out of the home (back to 分散供养)",
 )
 def post_move_out(
-    placement_id: int, body: MoveOutIn, session: DbSession, principal: CountyOrTownship
+    placement_id: int, body: MoveOutIn, uow: Uow, _: CountyOrTownship
 ) -> PlacementOut:
-    placement = session.get(CarePlacement, placement_id)
-    if placement is None:
-        raise NotFound("no such placement")
-    homes.get_home(session, placement.home_id, principal, lock=True)
-    case = svc.get_case(session, placement.case_id, principal)
-    row = homes.move_out(session, placement, case, body.moved_out, body.reason)
+    row = homes.move_out(uow, placement_id, body.moved_out, body.reason)
     return PlacementOut.model_validate(row, from_attributes=True)
 
 
@@ -305,13 +193,8 @@ def post_move_out(
     response_model=OccupancyOut,
     summary="入住率 of a 敬老院 on a date against the WEL-5 target",
 )
-def get_home_occupancy(
-    home_id: int, on: date, session: DbSession, runtime: RuntimeDep, principal: Readers
-) -> OccupancyOut:
-    home = homes.get_home(session, home_id, principal)
-    occupied = homes.occupied_on(session, [home.id], on).get(home.id, 0)  # type: ignore[list-item,arg-type]
-    fig = homes.measure(runtime.policy, home.county_code, occupied, home.beds, on)
-    return OccupancyOut(on=on, **fig.__dict__)
+def get_home_occupancy(home_id: int, on: date, uow: Uow, _: Readers) -> OccupancyOut:
+    return homes.home_occupancy(uow, home_id, on)
 
 
 @router.get(
@@ -319,30 +202,5 @@ def get_home_occupancy(
     response_model=CountyOccupancy,
     summary="入住率 per 敬老院 and for the county on a date (WEL-5: 70% / 85% / 100%)",
 )
-def get_county_occupancy(
-    county: CountyCode, on: date, session: DbSession, runtime: RuntimeDep, principal: Readers
-) -> CountyOccupancy:
-    _in_county(principal, county)
-    stmt = select(CareHome).where(CareHome.county_code == county)
-    if principal.scope:
-        stmt = stmt.where(CareHome.township_code.startswith(principal.scope[:9]))  # type: ignore[attr-defined]
-    rows = session.exec(stmt.order_by(CareHome.township_code, CareHome.id)).all()  # type: ignore[arg-type]
-    counts = homes.occupied_on(session, [h.id for h in rows], on)  # type: ignore[misc]
-    out = []
-    for h in rows:
-        fig = homes.measure(runtime.policy, county, counts.get(h.id, 0), h.beds, on)  # type: ignore[arg-type]
-        out.append(
-            HomeOccupancy(
-                home_id=h.id,  # type: ignore[arg-type]
-                name=h.name,
-                township_code=h.township_code,
-                on=on,
-                **fig.__dict__,
-            )
-        )
-    total = homes.measure(
-        runtime.policy, county, sum(counts.values()), sum(h.beds for h in rows), on
-    )
-    return CountyOccupancy(
-        county_code=county, on=on, homes=out, total=OccupancyOut(on=on, **total.__dict__)
-    )
+def get_county_occupancy(county: CountyCode, on: date, uow: Uow, _: Readers) -> CountyOccupancy:
+    return homes.county_occupancy(uow, county, on)

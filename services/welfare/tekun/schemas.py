@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from services.welfare.tekun.models import TekunCase
+from services.welfare.tekun.procedure import END_REASON_ZH, TEKUN_WORKFLOW, EndReason, TekunStatus
 from services.welfare.tekun.rules import SelfCare
-from services.welfare.tekun.service import END_REASON_ZH, TEKUN_WORKFLOW, EndReason, TekunStatus
 from services.welfare.workflow import StepOut
 from shared.ids import CountyCode, TownshipCode
 from shared.money import Money

@@ -4,23 +4,20 @@ opens relief cases (relief.sources)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from services.welfare.relief.models import ReliefCase
 from services.welfare.window.models import WindowRequest
 from services.welfare.window.procedure import REQUEST, WEL_7, RequestStatus
+from services.welfare.window.repository import WindowRequests
 from services.welfare.workflow import advance
-from shared.auth import Principal
+from shared.uow import UnitOfWork
 
 R = RequestStatus
 
 
-def linked_case_decided(
-    session: Session, case: ReliefCase, principal: Principal, *, approved: bool, note: str
-) -> None:
+def linked_case_decided(uow: UnitOfWork, case: ReliefCase, *, approved: bool, note: str) -> None:
     """The relief case opened at the window was decided: civil affairs accepted the request and
     resolved it (an approval or a reasoned rejection is an answer either way)."""
-    row = session.get(WindowRequest, case.window_request_id)
+    row = WindowRequests(uow.session, None).find(case.window_request_id)
     if row is None or row.status != R.referred.value:
         return
     outcome = f"relief case {case.id} " + (
@@ -28,23 +25,23 @@ def linked_case_decided(
     )
     data = {"rule": WEL_7, "relief_case": case.id}
     advance(
-        session,
+        uow.session,
         REQUEST,
         WindowRequest,
         row,
         R.accepted,
-        principal,
+        uow.principal,
         data=data,
         note=f"relief case {case.id} decided",
         status_enum=RequestStatus,
     )
     advance(
-        session,
+        uow.session,
         REQUEST,
         WindowRequest,
         row,
         R.resolved,
-        principal,
+        uow.principal,
         note=outcome,
         changes={"outcome": outcome, "resolved_on": case.decided_on},
         data=data,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from services.welfare.workflow import Workflow
-from shared.auth import Role
+from shared.roles import Role
 
 WEL_7 = "WEL-7"
 

@@ -10,12 +10,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import func
-from sqlmodel import Session, select
 
-from services.welfare import clock
-from services.welfare.window.models import WindowRequest
+from services.welfare.window import service
 from services.welfare.window.procedure import READERS, Department, RequestStatus, RequestType
+from services.welfare.window.repository import RequestFilter, WindowRequests
 from services.welfare.window.schemas import (
     RequestDetail,
     RequestIn,
@@ -24,11 +22,11 @@ from services.welfare.window.schemas import (
     StepIn,
     TrackOut,
 )
-from services.welfare.window.service import answer, get_request, scoped, take_request
-from services.welfare.workflow import StepOut, steps_of
-from shared.app import DbSession, RuntimeDep
-from shared.auth import CurrentPrincipal, Principal, Role, require
+from services.welfare.window.service import ApplicantUow
+from shared.app import Uow
+from shared.auth import Principal, require
 from shared.ids import ResidentIdNumber
+from shared.roles import Role
 
 router = APIRouter(prefix="/v1/window", tags=["one window 一门受理 (WEL-7)"])
 
@@ -36,17 +34,6 @@ Reader = Annotated[Principal, Depends(require(*READERS))]
 TownshipQuery = Annotated[
     str | None, Query(pattern=r"^\d{9}$", description="9-digit township code (乡镇)")
 ]
-
-
-def _steps(session: Session, row: WindowRequest) -> list[StepOut]:
-    return [
-        StepOut.model_validate(s, from_attributes=True)
-        for s in steps_of(session, "window_request", [str(row.id)])
-    ]
-
-
-def _detail(session: Session, row: WindowRequest, today: date) -> RequestDetail:
-    return RequestDetail(**RequestOut.of(row, today).model_dump(), steps=_steps(session, row))
 
 
 @router.post(
@@ -64,19 +51,16 @@ def _detail(session: Session, row: WindowRequest, today: date) -> RequestDetail:
 )
 def post_request(
     body: RequestIn,
-    session: DbSession,
-    runtime: RuntimeDep,
-    principal: Annotated[Principal, Depends(require(Role.township_officer, Role.village_cadre))],
+    uow: Uow,
+    _: Annotated[Principal, Depends(require(Role.township_officer, Role.village_cadre))],
 ) -> RequestDetail:
-    today = clock.today()
-    row = take_request(session, runtime.policy, body, principal, today)
-    return _detail(session, row, today)
+    return service.detail(uow, service.take_request(uow, body))
 
 
 @router.get("/requests", response_model=RequestPage, summary="Requests by township, with filters")
 def list_requests(
-    session: DbSession,
-    principal: Reader,
+    uow: Uow,
+    _: Reader,
     township: TownshipQuery = None,
     status: RequestStatus | None = None,
     department: Department | None = None,
@@ -87,24 +71,20 @@ def list_requests(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> RequestPage:
-    stmt = scoped(select(WindowRequest), principal)
-    if township:
-        stmt = stmt.where(WindowRequest.township_code == township)
-    if status:
-        stmt = stmt.where(WindowRequest.status == status.value)
-    if department:
-        stmt = stmt.where(WindowRequest.department == department.value)
-    if request_type:
-        stmt = stmt.where(WindowRequest.request_type == request_type.value)
-    if id_number:
-        stmt = stmt.where(WindowRequest.applicant_id_number == id_number)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(
-        stmt.order_by(WindowRequest.id).offset(offset).limit(limit)  # type: ignore[arg-type]
-    ).all()
-    today = clock.today()
+    wanted = RequestFilter(
+        township=township,
+        status=status.value if status else None,
+        department=department.value if department else None,
+        request_type=request_type.value if request_type else None,
+        id_number=id_number,
+    )
+    page = WindowRequests(uow.session, uow.principal).page_of(wanted, limit=limit, offset=offset)
+    today = uow.today()
     return RequestPage(
-        total=total, offset=offset, limit=limit, items=[RequestOut.of(r, today) for r in rows]
+        total=page.total,
+        offset=offset,
+        limit=limit,
+        items=[RequestOut.of(r, today) for r in page.items],
     )
 
 
@@ -115,33 +95,27 @@ def list_requests(
     description="WEL-7. `on` defaults to today; a referral is overdue the day after its deadline.",
 )
 def overdue(
-    session: DbSession,
-    principal: Reader,
+    uow: Uow,
+    _: Reader,
     township: TownshipQuery = None,
     department: Department | None = None,
     on: date | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> RequestPage:
-    day = on or clock.today()
-    stmt = scoped(select(WindowRequest), principal).where(
-        WindowRequest.status.in_(  # type: ignore[attr-defined]
-            [RequestStatus.referred.value, RequestStatus.accepted.value]
-        ),
-        WindowRequest.deadline < day,  # type: ignore[operator]
+    day = on or uow.today()
+    page = WindowRequests(uow.session, uow.principal).overdue(
+        day,
+        township=township,
+        department=department.value if department else None,
+        limit=limit,
+        offset=offset,
     )
-    if township:
-        stmt = stmt.where(WindowRequest.township_code == township)
-    if department:
-        stmt = stmt.where(WindowRequest.department == department.value)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(
-        stmt.order_by(WindowRequest.deadline, WindowRequest.id)  # type: ignore[arg-type]
-        .offset(offset)
-        .limit(limit)
-    ).all()
     return RequestPage(
-        total=total, offset=offset, limit=limit, items=[RequestOut.of(r, day) for r in rows]
+        total=page.total,
+        offset=offset,
+        limit=limit,
+        items=[RequestOut.of(r, day) for r in page.items],
     )
 
 
@@ -150,8 +124,8 @@ def overdue(
     response_model=RequestDetail,
     summary="One request with every step (officers)",
 )
-def get_one(request_no: str, session: DbSession, principal: Reader) -> RequestDetail:
-    return _detail(session, get_request(session, request_no, principal), clock.today())
+def get_one(request_no: str, uow: Uow, _: Reader) -> RequestDetail:
+    return service.detail(uow, WindowRequests(uow.session, uow.principal).by_number(request_no))
 
 
 @router.post(
@@ -164,13 +138,8 @@ def get_one(request_no: str, session: DbSession, principal: Reader) -> RequestDe
         "the township officer. 409 when the step does not follow the current status."
     ),
 )
-def post_step(
-    request_no: str, body: StepIn, session: DbSession, principal: CurrentPrincipal
-) -> RequestDetail:
-    today = clock.today()
-    row = get_request(session, request_no, principal)
-    answer(session, row, body, principal, today)
-    return _detail(session, row, today)
+def post_step(request_no: str, body: StepIn, uow: Uow) -> RequestDetail:
+    return service.detail(uow, service.answer(uow, request_no, body))
 
 
 @router.get(
@@ -182,6 +151,5 @@ def post_step(
         "and dated steps; no name, and the ID number masked."
     ),
 )
-def track(request_no: str, session: DbSession) -> TrackOut:
-    row = get_request(session, request_no, None)
-    return TrackOut.of(row, _steps(session, row), clock.today())
+def track(request_no: str, uow: ApplicantUow) -> TrackOut:
+    return service.track(uow, request_no)

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from sqlmodel import Session, select
+from fastapi import Depends
 
 from services.welfare.relief import facts
 from services.welfare.relief.schemas import CaseIn
@@ -40,14 +40,17 @@ from services.welfare.window.procedure import (
     RequestType,
     answering_roles,
 )
+from services.welfare.window.repository import WindowRequests
 from services.welfare.window.rules import referral_deadline
-from services.welfare.window.schemas import RequestIn, StepIn
-from services.welfare.workflow import advance, record_step
-from shared.auth import Principal, Role
+from services.welfare.window.schemas import RequestDetail, RequestIn, RequestOut, StepIn, TrackOut
+from services.welfare.workflow import StepOut, advance, record_step
+from shared.app import DbSession, RuntimeDep
+from shared.auth import Principal
 from shared.bus.tables import utcnow
-from shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from shared.policy import PolicySet
-from shared.trace import Params, Trace
+from shared.errors import Conflict, FieldError, Forbidden, InvalidInput
+from shared.roles import Role
+from shared.trace import Trace
+from shared.uow import UnitOfWork
 
 R = RequestStatus
 
@@ -62,10 +65,9 @@ def _role(principal: Principal, roles: frozenset[Role]) -> Role:
     return mine[0] if mine else Role.admin
 
 
-def take_request(
-    session: Session, policy: PolicySet, body: RequestIn, principal: Principal, today: date
-) -> WindowRequest:
+def take_request(uow: UnitOfWork, body: RequestIn) -> WindowRequest:
     """Record the request (received) and refer it (referred) with its deadline, in one go."""
+    session, principal, today = uow.session, uow.principal, uow.today()
     person = facts.person_by_id_number(session, body.applicant_id_number)
     village = person.village_code if person else body.village_code
     if village is None:
@@ -77,7 +79,7 @@ def take_request(
     department = body.department or OWNER[body.request_type]
     trace = Trace()
     deadline = referral_deadline(
-        today, department.value, Params(policy, village[:6], today), trace=trace
+        today, department.value, uow.params(village[:6], today), trace=trace
     )
     now = utcnow()
     row = WindowRequest(
@@ -101,8 +103,7 @@ def take_request(
         created_at=now,
         updated_at=now,
     )
-    session.add(row)
-    session.flush()
+    WindowRequests(session, principal).add(row, flush=True)
     role = _role(principal, frozenset({Role.township_officer, Role.village_cadre}))
     record_step(
         session, REQUEST, str(row.id), None, R.received, principal, role, body.content[:200]
@@ -112,8 +113,7 @@ def take_request(
     if body.request_type == RequestType.temporary_relief:
         assert body.relief is not None
         case = from_window(
-            session,
-            policy,
+            uow,
             CaseIn(
                 kind=body.relief.kind,
                 id_number=body.applicant_id_number,
@@ -124,7 +124,6 @@ def take_request(
                 village_code=None if person else village,
                 persons=body.relief.persons,
             ),
-            principal,
             window_request_id=row.id,
         )
         changes = {
@@ -149,19 +148,10 @@ def take_request(
     return row
 
 
-def get_request(session: Session, request_no: str, principal: Principal | None) -> WindowRequest:
-    row = session.exec(select(WindowRequest).where(WindowRequest.request_no == request_no)).first()
-    if row is None:
-        raise NotFound("no such request")
-    if principal is not None:
-        principal.guard(row.village_code or row.township_code)
-    return row
-
-
-def answer(
-    session: Session, row: WindowRequest, body: StepIn, principal: Principal, today: date
-) -> WindowRequest:
+def answer(uow: UnitOfWork, request_no: str, body: StepIn) -> WindowRequest:
     """A department's answer: accepted, resolved or returned (WEL-7)."""
+    principal = uow.principal
+    row = WindowRequests(uow.session, principal).by_number(request_no)
     if row.channel == "welfare_case":
         raise Conflict(
             f"this request follows {row.linked_entity} {row.linked_id}: "
@@ -180,9 +170,9 @@ def answer(
         changes["department_ref"] = body.department_ref
     if body.to in (R.resolved, R.returned):
         changes["outcome"] = body.note
-        changes["resolved_on"] = today
+        changes["resolved_on"] = uow.today()
     advance(
-        session,
+        uow.session,
         REQUEST,
         WindowRequest,
         row,
@@ -196,11 +186,33 @@ def answer(
     return row
 
 
-def scoped(stmt: Any, principal: Principal) -> Any:
-    """Requests inside the caller's jurisdiction (a county, township or village prefix)."""
-    scope = principal.scope
-    if not scope:
-        return stmt
-    if len(scope) <= 9:
-        return stmt.where(WindowRequest.township_code.startswith(scope))  # type: ignore[attr-defined]
-    return stmt.where(WindowRequest.village_code.startswith(scope))  # type: ignore[union-attr]
+def steps(uow: UnitOfWork, row: WindowRequest) -> list[StepOut]:
+    assert row.id is not None
+    return [
+        StepOut.model_validate(s, from_attributes=True)
+        for s in WindowRequests(uow.session, uow.principal).steps(row.id)
+    ]
+
+
+def detail(uow: UnitOfWork, row: WindowRequest) -> RequestDetail:
+    """A request with every step, as an officer sees it."""
+    return RequestDetail(**RequestOut.of(row, uow.today()).model_dump(), steps=steps(uow, row))
+
+
+# The applicant follows a request by its number without a token: no one is signed in, the number
+# is the key, and nothing outside the request is read.
+APPLICANT = Principal(subject="applicant", roles=frozenset(), scope="")
+
+
+def applicant_uow(runtime: RuntimeDep, session: DbSession) -> UnitOfWork:
+    """The unit of work of a request without a token (the applicant's tracking page)."""
+    return runtime.unit_of_work(session, APPLICANT)
+
+
+ApplicantUow = Annotated[UnitOfWork, Depends(applicant_uow)]
+
+
+def track(uow: UnitOfWork, request_no: str) -> TrackOut:
+    """办理进度查询: the request's department, status, deadline and dated steps."""
+    row = WindowRequests(uow.session, None).by_number(request_no)
+    return TrackOut.of(row, steps(uow, row), uow.today())
