@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple, overload
 
 from pydantic import BaseModel
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
@@ -80,6 +80,16 @@ class ScopedRepository(Generic[M]):
             self.principal, getattr(row, self.division), county_wide=self.county_wide
         )
 
+    def jurisdiction(self) -> ColumnElement[bool] | None:
+        """The WHERE clause keeping the rows in the principal's jurisdiction (None: all rows).
+        A repository whose rows are placed otherwise overrides this and `visible` together."""
+        if self.principal is None or not self.principal.scope:
+            return None
+        column = col(getattr(self.model, self.division))
+        if self.county_wide:
+            return column == self.principal.scope[:COUNTY_DIGITS]
+        return column.startswith(self.principal.scope)
+
     @overload
     def scoped(self, stmt: SelectOfScalar[T]) -> SelectOfScalar[T]: ...
 
@@ -89,12 +99,8 @@ class ScopedRepository(Generic[M]):
     def scoped(self, stmt: Any) -> Any:
         """`stmt` limited to the principal's jurisdiction (by this repository's table, which
         `stmt` selects or joins)."""
-        if self.principal is None or not self.principal.scope:
-            return stmt
-        column = col(getattr(self.model, self.division))
-        if self.county_wide:
-            return stmt.where(column == self.principal.scope[:COUNTY_DIGITS])
-        return stmt.where(column.startswith(self.principal.scope))
+        clause = self.jurisdiction()
+        return stmt if clause is None else stmt.where(clause)
 
     def select(self) -> SelectOfScalar[M]:
         """`SELECT model` limited to the principal's jurisdiction; add filters and ordering."""

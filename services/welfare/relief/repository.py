@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, delete, or_
+from sqlalchemy import ColumnElement, Table, delete, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from services.welfare.relief.models import (
     ReliefBeneficiary,
@@ -68,16 +67,13 @@ class ReliefCases(ScopedRepository[ReliefCase]):
     def visible(self, row: ReliefCase) -> bool:
         return in_jurisdiction(self.principal, case_division(row), county_wide=False)
 
-    def scoped(self, stmt: SelectOfScalar[Any]) -> SelectOfScalar[Any]:
+    def jurisdiction(self) -> ColumnElement[bool] | None:
         if self.principal is None or not self.principal.scope:
-            return stmt
+            return None
         scope = self.principal.scope
-        return stmt.where(
-            or_(
-                col(ReliefCase.village_code).startswith(scope),
-                col(ReliefCase.village_code).is_(None)
-                & col(ReliefCase.county_code).startswith(scope),
-            )
+        return or_(
+            col(ReliefCase.village_code).startswith(scope),
+            col(ReliefCase.village_code).is_(None) & col(ReliefCase.county_code).startswith(scope),
         )
 
     def get_or_404(self, key: Any, *, lock: bool = False) -> ReliefCase:

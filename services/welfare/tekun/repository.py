@@ -15,7 +15,6 @@ from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from services.welfare.registry.models import RegistryPerson
 from services.welfare.tekun.models import CareHome, CarePlacement, TekunAssessment, TekunCase
@@ -229,12 +228,10 @@ class CareHomes(ScopedRepository[CareHome]):
         scope = self.principal.scope if self.principal is not None else ""
         return row.township_code.startswith(scope[:TOWNSHIP_DIGITS])
 
-    def scoped(self, stmt: SelectOfScalar[Any]) -> SelectOfScalar[Any]:
+    def jurisdiction(self) -> ColumnElement[bool] | None:
         if self.principal is None or not self.principal.scope:
-            return stmt
-        return stmt.where(
-            col(CareHome.township_code).startswith(self.principal.scope[:TOWNSHIP_DIGITS])
-        )
+            return None
+        return col(CareHome.township_code).startswith(self.principal.scope[:TOWNSHIP_DIGITS])
 
     def get_or_404(self, key: Any, *, lock: bool = False) -> CareHome:
         if lock:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from services.welfare.window.models import WindowRequest
 from services.welfare.window.procedure import REQUEST, RequestStatus
@@ -40,13 +39,13 @@ class WindowRequests(ScopedRepository[WindowRequest]):
         code = row.village_code or row.township_code
         return in_jurisdiction(self.principal, code, county_wide=False)
 
-    def scoped(self, stmt: SelectOfScalar[Any]) -> SelectOfScalar[Any]:
+    def jurisdiction(self) -> ColumnElement[bool] | None:
         if self.principal is None or not self.principal.scope:
-            return stmt
+            return None
         scope = self.principal.scope
         if len(scope) <= TOWNSHIP_DIGITS:
-            return stmt.where(col(WindowRequest.township_code).startswith(scope))
-        return stmt.where(col(WindowRequest.village_code).startswith(scope))
+            return col(WindowRequest.township_code).startswith(scope)
+        return col(WindowRequest.village_code).startswith(scope)
 
     def by_number(self, request_no: str) -> WindowRequest:
         """The request with the number (受理编号); 404 when none is in the jurisdiction."""
