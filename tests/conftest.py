@@ -9,24 +9,18 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
 from deploy.broker import LocalBroker
 from deploy.postgres import LocalPostgres, database_url
 from shared import SERVICES
-from shared.auth import Role, mint_token
 from shared.db import drop_database, make_engine
 from shared.migrations import upgrade
-from shared.settings import Settings
-
-BACKENDS = ("sqlite", "postgresql")
+from tests.support.app import BACKENDS
 
 
 def _must_have_postgres() -> bool:
@@ -129,35 +123,6 @@ def _pg_template(admin: str, prefix: str) -> str:
 @pytest.fixture
 def topic_prefix() -> str:
     return f"t{uuid.uuid4().hex[:8]}."
-
-
-def make_settings(service: str, db_template: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "service_name": service,
-        "app_env": "test",
-        "database_url": db_template,
-        "log_json": True,
-        "relay_poll_interval_s": 0.05,
-        "consumer_retry_backoff_s": 0.05,
-        **overrides,
-    }
-    return Settings(**values)  # type: ignore[arg-type]
-
-
-def token(
-    settings: Settings, *roles: Role | str, scope: str = "532325", sub: str = "tester"
-) -> dict[str, str]:
-    value = mint_token(settings, subject=sub, roles=list(roles), scope=scope)
-    return {"Authorization": f"Bearer {value}"}
-
-
-@asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Run an app's lifespan (migrations, relay, consumers) and give an in-process client."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -26,8 +26,8 @@ from deploy.seed.divisions import COUNTY_CODE, townships
 from shared import REPO_ROOT, SERVICES
 from shared.auth import Role
 from shared.tabular import write_csv
-from tests.conftest import token
-from tests.e2e.test_thin_slice import SECRET, Cluster
+from tests.support.app import token
+from tests.support.thin_slice import SECRET, Cluster
 
 pytestmark = pytest.mark.integration
 

@@ -24,7 +24,7 @@ from shared.db import drop_database
 from shared.events.envelope import Envelope
 from shared.events.medical import HospitalStaySubmitted
 from shared.events.subscribers import all_consumptions
-from tests.conftest import BACKENDS
+from tests.support.app import BACKENDS
 from tests.support.cluster import (
     COUNTY,
     Cluster,

@@ -14,8 +14,8 @@ import pytest
 from deploy.seed.county import build_county
 from shared import REPO_ROOT, SERVICES
 from shared.auth import Role
-from tests.conftest import token
-from tests.e2e.test_thin_slice import SECRET, Cluster
+from tests.support.app import token
+from tests.support.thin_slice import SECRET, Cluster
 
 pytestmark = pytest.mark.integration
 

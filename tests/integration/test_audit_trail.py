@@ -21,9 +21,9 @@ from shared import REPO_ROOT
 from shared.audit.__main__ import main as audit_main
 from shared.auth import Role
 from shared.db import make_engine
-from tests.conftest import make_settings, running, token
-from tests.integration.test_welfare_tekun import COUNTY, TOWN_A, VILLAGE_A, seed
+from tests.support.app import make_settings, running, token
 from tests.support.roster import roster_csv, roster_rows
+from tests.support.welfare_tekun import COUNTY, TOWN_A, VILLAGE_A, seed
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,6 @@ import contextlib
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from deploy.broker import LocalBroker
 from services.medical.registry.consumers import SUBSCRIPTION
@@ -21,6 +20,8 @@ from tests.support.bus import (
     people,
     person_event,
     processed,
+    produce_raw,
+    read_topic,
     unpublished,
     wait_until,
     write_events,
@@ -76,34 +77,6 @@ async def pipeline(db_template: str, broker: str, topic_prefix: str):
     p = Pipeline(db_template, broker, topic_prefix)
     yield p
     await p.close()
-
-
-async def produce_raw(bootstrap: str, topic: str, messages: list[tuple]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=False)
-    await producer.start()
-    try:
-        for key, value, headers in messages:
-            await producer.send_and_wait(topic, value=value, key=key, headers=headers)
-    finally:
-        await producer.stop()
-
-
-async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 20) -> list:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    found: list = []
-    try:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while len(found) < expected and loop.time() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
-            for records in batch.values():
-                found.extend(records)
-    finally:
-        await consumer.stop()
-    return found
 
 
 async def test_relay_killed_after_commit_before_publish(pipeline: Pipeline) -> None:

@@ -16,8 +16,8 @@ from services.employment.business.models import BusinessLoanApplication, Busines
 from services.employment.business.repository import businesses_by_township
 from services.employment.main import build_app
 from shared.db import make_engine
-from tests.conftest import make_settings, running
-from tests.integration.test_employment_jobs import (
+from tests.support.app import make_settings, running
+from tests.support.employment_jobs import (
     COUNTY,
     TOWN,
     Officers,

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from services.employment import clock
 from services.employment.main import build_app
 from services.employment.posts.models import PublicPost, PublicPostAssignment
-from tests.conftest import make_settings, running
-from tests.integration.test_employment_jobs import (
+from tests.support.app import make_settings, running
+from tests.support.employment_jobs import (
     COUNTY,
     OTHER_TOWN,
     OTHER_VILLAGE,

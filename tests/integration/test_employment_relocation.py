@@ -16,8 +16,8 @@ from services.employment.main import build_app
 from services.employment.relocation.models import RelocatedHousehold
 from services.employment.relocation.service import without_work_by_township
 from shared.db import make_engine
-from tests.conftest import make_settings, running
-from tests.integration.test_employment_jobs import (
+from tests.support.app import make_settings, running
+from tests.support.employment_jobs import (
     COUNTY,
     OTHER_TOWN,
     TOWN,

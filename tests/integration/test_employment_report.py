@@ -26,7 +26,7 @@ from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
 from shared.policy import PolicySet
 from shared.roles import Role
-from tests.conftest import make_settings, running, token
+from tests.support.app import make_settings, running, token
 
 pytestmark = pytest.mark.integration
 

@@ -24,8 +24,8 @@ from services.employment.training.models import JobSeekingSubsidyGrant
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
 from shared.roles import Role
-from tests.conftest import make_settings, running, token
-from tests.integration.test_employment_census import (
+from tests.support.app import make_settings, running, token
+from tests.support.employment_census import (
     ADULT,
     AWAY,
     COUNTY,

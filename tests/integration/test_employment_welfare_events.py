@@ -18,8 +18,8 @@ from shared.events.registry import PersonRegistered
 from shared.events.welfare import DibaoChanged, DibaoEnded, DibaoGranted, TekunCertified
 from shared.ids import make_resident_id
 from shared.roles import Role
-from tests.conftest import make_settings, running, token
-from tests.integration.test_bus import produce_raw
+from tests.support.app import make_settings, running, token
+from tests.support.bus import produce_raw
 
 pytestmark = pytest.mark.integration
 

@@ -21,8 +21,8 @@ from shared.db import make_engine
 from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
 from shared.roles import Role
-from tests.conftest import make_settings, running, token
-from tests.integration.test_employment_jobs import COUNTY, TOWN, VILLAGE, Officers, seed
+from tests.support.app import make_settings, running, token
+from tests.support.employment_jobs import COUNTY, TOWN, VILLAGE, Officers, seed
 
 pytestmark = pytest.mark.integration
 

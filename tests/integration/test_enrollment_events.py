@@ -18,9 +18,8 @@ from shared.bus.tables import OutboxEvent
 from shared.events.envelope import Envelope
 from shared.events.welfare import DibaoGranted, TekunCertified
 from shared.roles import Role
-from tests.conftest import make_settings, running, token
-from tests.integration.test_bus import produce_raw
-from tests.support.bus import wait_until
+from tests.support.app import make_settings, running, token
+from tests.support.bus import produce_raw, wait_until
 from tests.support.roster import roster_csv, roster_rows
 
 pytestmark = pytest.mark.integration

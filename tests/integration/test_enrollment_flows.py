@@ -16,7 +16,7 @@ from services.enrollment.main import build_app
 from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
 from shared.roles import Role
-from tests.conftest import make_settings, running, token
+from tests.support.app import make_settings, running, token
 from tests.support.roster import roster_csv, roster_rows
 
 pytestmark = pytest.mark.integration

@@ -24,7 +24,7 @@ from shared.ids import make_resident_id
 from shared.policy import PolicySet
 from shared.roles import Role
 from shared.settings import Settings
-from tests.conftest import make_settings, running, token
+from tests.support.app import make_settings, running, token
 from tests.support.roster import HEADER_ZH, roster_csv
 from tests.support.uow import event_uow
 

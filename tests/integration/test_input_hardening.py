@@ -41,13 +41,13 @@ from shared.events.catalogue import parse_data
 from shared.events.envelope import Envelope
 from shared.events.registry import PersonRegistered, PersonUpdated
 from shared.events.welfare import DibaoEnded, DibaoGranted
-from tests.conftest import make_settings, running, token
-from tests.integration import test_employment_census as census
-from tests.integration import test_medical_outpatient as outpatient
-from tests.integration.test_welfare_tekun import VILLAGE_A
-from tests.integration.test_welfare_tekun import seed as seed_welfare
+from tests.support import employment_census as census
+from tests.support import medical_outpatient as outpatient
+from tests.support.app import make_settings, running, token
 from tests.support.bus import person_event
 from tests.support.roster import roster_csv, roster_rows
+from tests.support.welfare_tekun import VILLAGE_A
+from tests.support.welfare_tekun import seed as seed_welfare
 
 pytestmark = pytest.mark.integration
 

@@ -28,7 +28,7 @@ from shared.db import make_engine
 from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
 from shared.roles import Role
-from tests.conftest import make_settings, running, token
+from tests.support.app import make_settings, running, token
 
 pytestmark = pytest.mark.integration
 

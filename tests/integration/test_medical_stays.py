@@ -18,9 +18,8 @@ from shared.events.envelope import Envelope
 from shared.events.medical import HospitalStaySubmitted
 from shared.ids import make_resident_id
 from shared.roles import Role
-from tests.conftest import make_settings, running, token
-from tests.integration.test_bus import produce_raw
-from tests.support.bus import wait_until
+from tests.support.app import make_settings, running, token
+from tests.support.bus import produce_raw, wait_until
 from tests.support.uow import event_uow
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ import pytest
 from services.enrollment.main import build_app
 from shared.ids import make_resident_id
 from shared.roles import Role
-from tests.conftest import make_settings, running, token
+from tests.support.app import make_settings, running, token
 from tests.support.roster import HEADER_ZH, roster_csv
 
 pytestmark = pytest.mark.integration

@@ -21,9 +21,8 @@ from openpyxl import load_workbook
 from shared.ids import mask_id_number
 from shared.roles import Role
 from shared.settings import Settings
-from tests.conftest import make_settings, running, token
-from tests.integration.test_access_matrix import NAMES, P1, P2, P3, P4, SERVICES, WELFARE_TODAY
-from tests.support.matrix import IN_COUNTY
+from tests.support.app import make_settings, running, token
+from tests.support.matrix import IN_COUNTY, NAMES, P1, P2, P3, P4, SERVICES, WELFARE_TODAY
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from shared.bus.tables import OutboxEvent
 from shared.db import make_engine
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, read_rows
-from tests.conftest import make_settings, running, token
+from tests.support.app import make_settings, running, token
 from tests.support.roster import roster_csv, roster_rows
 
 pytestmark = pytest.mark.integration

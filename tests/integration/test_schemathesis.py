@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from shared import SERVICES
 from shared.auth import Role
-from tests.conftest import make_settings, token
+from tests.support.app import make_settings, token
 
 pytestmark = pytest.mark.integration
 

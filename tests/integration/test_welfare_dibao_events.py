@@ -23,9 +23,9 @@ from shared.events.employment import JobPlaced
 from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased, PersonRegistered
 from shared.roles import Role
-from tests.conftest import make_settings, running
-from tests.integration.test_bus import produce_raw
-from tests.integration.test_welfare_dibao import (
+from tests.support.app import make_settings, running
+from tests.support.bus import produce_raw, wait_until
+from tests.support.welfare_dibao import (
     COUNTY,
     HEAD,
     TOWN,
@@ -36,7 +36,6 @@ from tests.integration.test_welfare_dibao import (
     outbox,
     to_notice,
 )
-from tests.support.bus import wait_until
 
 pytestmark = pytest.mark.integration
 TODAY = date(2026, 3, 5)
@@ -156,7 +155,7 @@ async def test_gradual_exit_window_closes(
     url = settings.database_url
     o = Officers(settings)
     async with running(build_app(settings)) as client:
-        from tests.integration.test_welfare_dibao import seed
+        from tests.support.welfare_dibao import seed
 
         seed(url)
         app_id = await to_notice(client, o, application(), "2026-02-02")

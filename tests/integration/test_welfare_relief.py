@@ -8,90 +8,35 @@ import asyncio
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 import pytest
-from sqlalchemy import ColumnElement
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from services.welfare.main import build_app
 from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
 from services.welfare.relief.models import ReliefCase, ReliefDeclaration
 from shared.bus.tables import OutboxEvent, ProcessedEvent
 from shared.db import make_engine
-from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope
 from shared.events.medical import HighBurdenDetected
 from shared.ids import make_resident_id
 from shared.roles import Role
-from shared.settings import Settings
-from tests.conftest import make_settings, running, token
-from tests.integration.test_bus import produce_raw
-from tests.support.bus import wait_until
+from tests.support.app import make_settings, running, token
+from tests.support.bus import produce_raw, wait_until
+from tests.support.welfare_relief import (
+    COUNTY,
+    NOT_EXITED,
+    NUMBER,
+    TOWN_A,
+    TOWN_B,
+    VILLAGE_A,
+    VILLAGE_B,
+    app_settings,
+    count,
+    seed_registry,
+)
 
 pytestmark = pytest.mark.integration
-
-COUNTY = "532325"
-TOWN_A, VILLAGE_A = "532325100", "532325100201"
-TOWN_B, VILLAGE_B = "532325101", "532325101202"
-
-
-def _id(i: int, sex: Literal["M", "F"] = "M") -> str:
-    return make_resident_id(COUNTY, date(1960 + i, 1, 1 + i), i, sex)
-
-
-# person_id, household, relation, sex, township, village, status
-NOT_EXITED, MARGINAL, EXITED = (
-    PovertyStatus.not_exited,
-    PovertyStatus.marginal,
-    PovertyStatus.exited,
-)
-PEOPLE: list[tuple[str, str, str, Literal["M", "F"], str, str, PovertyStatus]] = [
-    ("p1", "H1", "户主", "M", TOWN_A, VILLAGE_A, NOT_EXITED),
-    ("p2", "H1", "配偶", "F", TOWN_A, VILLAGE_A, NOT_EXITED),
-    ("p3", "H1", "子女", "M", TOWN_A, VILLAGE_A, NOT_EXITED),
-    ("p4", "H2", "户主", "F", TOWN_A, VILLAGE_A, MARGINAL),
-    ("p5", "H3", "户主", "M", TOWN_B, VILLAGE_B, EXITED),
-    ("p6", "H3", "配偶", "F", TOWN_B, VILLAGE_B, EXITED),
-]
-NUMBER = {p[0]: _id(i + 1, p[3]) for i, p in enumerate(PEOPLE)}
-
-
-def seed_registry(url: str) -> None:
-    engine = make_engine(url)
-    with Session(engine) as s:
-        for i, (pid, household, relation, sex, town, village, status) in enumerate(PEOPLE):
-            s.add(
-                RegistryPerson(
-                    person_id=pid,
-                    id_number=NUMBER[pid],
-                    household_id=household,
-                    name=f"居民{i}",
-                    sex=sex,
-                    birth_date=date(1961 + i, 1, 2 + i),
-                    relation=relation,
-                    county_code=COUNTY,
-                    township_code=town,
-                    village_code=village,
-                    poverty_status=status,
-                    source_event_id="seed",
-                )
-            )
-            s.add(
-                RegistryStatusHistory(
-                    person_id=pid, status=status, valid_from=date.min, source_event_id="seed"
-                )
-            )
-        s.commit()
-    engine.dispose()
-
-
-def count(url: str, model: type, *where: ColumnElement[bool]) -> int:
-    engine = make_engine(url)
-    with Session(engine) as s:
-        n = int(s.exec(select(func.count()).select_from(model).where(*where)).one())
-    engine.dispose()
-    return n
 
 
 def outbox(url: str) -> list[OutboxEvent]:
@@ -100,10 +45,6 @@ def outbox(url: str) -> list[OutboxEvent]:
         rows = list(s.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq))))
     engine.dispose()
     return rows
-
-
-def app_settings(db_template: str, **over: object) -> Settings:
-    return make_settings("welfare", db_template, **({"bus_enabled": False} | over))
 
 
 async def test_window_case_cap_and_one_decision(db_template: str) -> None:

@@ -20,46 +20,15 @@ from services.welfare.registry.models import RegistryPerson
 from services.welfare.tekun.repository import active_tekun
 from shared.bus.tables import OutboxEvent, ProcessedEvent
 from shared.db import make_engine
-from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope
 from shared.events.registry import PersonDeceased
-from shared.ids import make_resident_id
 from shared.roles import Role
-from tests.conftest import make_settings, running, token
+from tests.support.app import make_settings, running, token
+from tests.support.welfare_tekun import COUNTY, TOWN_A, VILLAGE_A, number, seed
 
 pytestmark = pytest.mark.integration
 
-COUNTY = "520324"
-TOWN_A, VILLAGE_A = "520324100", "520324100201"
 TOWN_B, VILLAGE_B = "520324101", "520324101202"
-
-
-def number(i: int) -> str:
-    return make_resident_id(COUNTY, date(1940 + i, 1, 1), 10 + i, "M")
-
-
-def seed(url: str, people: list[tuple[str, str, str, str]]) -> None:
-    """(person_id, household_id, township, village) into the registry read model."""
-    engine = make_engine(url)
-    with Session(engine) as s:
-        for i, (pid, household, town, village) in enumerate(people):
-            s.add(
-                RegistryPerson(
-                    person_id=pid,
-                    id_number=number(i),
-                    household_id=household,
-                    name=f"老人{i}",
-                    sex="M",
-                    birth_date=date(1940 + i, 1, 1),
-                    county_code=COUNTY,
-                    township_code=town,
-                    village_code=village,
-                    poverty_status=PovertyStatus.not_exited,
-                    source_event_id="seed",
-                )
-            )
-        s.commit()
-    engine.dispose()
 
 
 def outbox(url: str) -> list[tuple[str, str | None]]:

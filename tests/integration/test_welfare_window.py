@@ -14,8 +14,8 @@ from services.welfare.main import build_app
 from services.welfare.window.models import WindowRequest
 from shared.ids import make_resident_id
 from shared.roles import Role
-from tests.conftest import running, token
-from tests.integration.test_welfare_relief import (
+from tests.support.app import running, token
+from tests.support.welfare_relief import (
     NUMBER,
     TOWN_A,
     TOWN_B,

@@ -110,3 +110,20 @@ def test_the_checks_see_a_model_and_a_query() -> None:
     )
     assert len(sql_in(query)) == 4
     assert sql_in("from shared.app import Uow\ndef f(uow: Uow):\n    return g(uow)\n") == []
+
+
+def test_tests_share_through_support_not_through_each_other() -> None:
+    """Shared constants, seeding and helpers live in `tests/support`; a test module imports
+    nothing from another test module or from conftest (whose fixtures pytest supplies)."""
+    found = []
+    for path in sorted((REPO_ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                module = node.module
+                named = [f"{module}.{a.name}" for a in node.names]
+                if any(
+                    part.rsplit(".", 1)[-1].startswith(("test_", "conftest"))
+                    for part in [module, *named]
+                ):
+                    found.append(f"{path.relative_to(REPO_ROOT)}: from {module}")
+    assert found == []

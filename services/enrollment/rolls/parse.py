@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
 
 from services.enrollment.registry.roster import ErrorList, RosterFormatError, header_map
+from services.enrollment.rolls.schemas import Scheme
 from shared.errors import FieldError
 from shared.ids import InvalidId, mask_id_number, parse_resident_id
 from shared.parsing import parse_bool, parse_int
-
-Scheme = Literal["pension", "medical"]
 
 COLUMNS: dict[Scheme, dict[str, tuple[str, ...]]] = {
     "pension": {

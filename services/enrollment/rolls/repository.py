@@ -13,7 +13,7 @@ from sqlmodel import Session
 from services.enrollment.registry.models import Person
 from services.enrollment.registry.repository import chunks, table_of
 from services.enrollment.rolls.models import MedicalRollEntry, PensionRollEntry
-from services.enrollment.rolls.parse import Scheme
+from services.enrollment.rolls.schemas import Scheme
 
 P = table_of(Person)
 ROLLS: dict[Scheme, Table] = {

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from services.enrollment.jobs.schemas import JobOut
 from services.enrollment.jobs.service import check_table_upload, read_upload, start_job
-from services.enrollment.rolls.parse import Scheme
+from services.enrollment.rolls.schemas import Scheme
 from services.enrollment.rolls.service import roll_import
 from shared.app import RuntimeDep
 from shared.auth import Principal, require

@@ -9,7 +9,8 @@ from typing import Any
 from services.enrollment.jobs.service import InvalidRoster, Progress, Work
 from services.enrollment.registry.roster import RosterFormatError
 from services.enrollment.rolls import repository as repo
-from services.enrollment.rolls.parse import RollLine, Scheme, parse_roll
+from services.enrollment.rolls.parse import RollLine, parse_roll
+from services.enrollment.rolls.schemas import Scheme
 from shared.bus.tables import utcnow
 from shared.events.enrollment import MedicalEnrolled, PensionEnrolled
 from shared.policy import ParameterNotFound
