@@ -24,14 +24,14 @@ from deploy.dashboard import DashboardServer, dashboard_url
 from deploy.seed.county import build_county
 from deploy.seed.divisions import COUNTY_CODE, townships
 from shared import REPO_ROOT, SERVICES
-from shared.auth import Role
+from shared.roles import Role
 from shared.tabular import write_csv
 from tests.support.app import token
 from tests.support.thin_slice import SECRET, Cluster
 
 pytestmark = pytest.mark.integration
 
-SIZES = {"people": 300, "stays": 20, "dibao": 3, "tekun": 2}
+SIZES: dict[str, int] = {"people": 300, "stays": 20, "dibao": 3, "tekun": 2}
 ON = date(2020, 12, 31)  # the synthetic county's year: rolls, stays
 SCREENSHOT = REPO_ROOT / "var" / "ci" / "dashboard.png"
 RATES = (
@@ -107,7 +107,9 @@ def _load_county(cluster: Cluster) -> None:
 def _two_without_survey(cluster: Cluster) -> None:
     """Some people without income or ability to work, and a cross-check on ON (WEL-8), so the
     dashboard's 两无 chart has something to show."""
-    county = build_county(**SIZES)
+    county = build_county(
+        people=SIZES["people"], stays=SIZES["stays"], dibao=SIZES["dibao"], tekun=SIZES["tekun"]
+    )
     chosen = [h.members[-1].id_number for h in county.households[::6]]
     rows = [[n, "无劳动能力", "无", str(ON.year)] for n in chosen]
     body = write_csv(["证件号码", "劳动能力", "有无收入", "调查年度"], rows)
@@ -140,7 +142,7 @@ def expected(cluster: Cluster, on: date) -> tuple[Figures, dict[str, float | Non
     urls = {name: proc.url for name, proc in cluster.procs.items()}
     headers = token(cluster.settings, Role.auditor)
 
-    def get(service: str, path: str, **params: object) -> httpx.Response:
+    def get(service: str, path: str, **params: str | int) -> httpx.Response:
         return httpx.get(urls[service] + path, params=params, headers=headers, timeout=60)
 
     figures: Figures = {}
@@ -201,7 +203,7 @@ def expected(cluster: Cluster, on: date) -> tuple[Figures, dict[str, float | Non
     for row in r.json():
         overdue[row["township_code"]] += 1
     overdue[COUNTY_CODE] = float(len(r.json()))
-    figures["overdue"] = overdue
+    figures["overdue"] = dict(overdue)
     targets["overdue"] = 0.0
     return figures, targets, failing
 

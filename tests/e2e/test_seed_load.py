@@ -13,13 +13,13 @@ import pytest
 
 from deploy.seed.county import build_county
 from shared import REPO_ROOT, SERVICES
-from shared.auth import Role
+from shared.roles import Role
 from tests.support.app import token
 from tests.support.thin_slice import SECRET, Cluster
 
 pytestmark = pytest.mark.integration
 
-SIZES = {"people": 300, "stays": 20, "dibao": 3, "tekun": 2}
+SIZES: dict[str, int] = {"people": 300, "stays": 20, "dibao": 3, "tekun": 2}
 
 
 @pytest.fixture
@@ -43,10 +43,12 @@ def test_small_county_reaches_every_service(cluster: Cluster) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     assert "seed: loaded" in run.stdout
 
-    county = build_county(**SIZES)  # the same default seed: the same county
+    county = build_county(
+        people=SIZES["people"], stays=SIZES["stays"], dibao=SIZES["dibao"], tekun=SIZES["tekun"]
+    )  # the same default seed: the same county
     settings = cluster.settings
 
-    def get(service: str, path: str, role: Role, **params: object) -> httpx.Response:
+    def get(service: str, path: str, role: Role, **params: str | int) -> httpx.Response:
         headers = token(settings, role)
         return httpx.get(urls[service] + path, params=params, headers=headers, timeout=30)
 

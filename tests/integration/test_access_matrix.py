@@ -78,7 +78,8 @@ BODY_BOUND = {
 
 
 def policy_of(app: FastAPI) -> AccessPolicy:
-    return app.state.access_policy  # type: ignore[no-any-return]
+    policy: AccessPolicy = app.state.access_policy
+    return policy
 
 
 @pytest.mark.parametrize("service", ["enrollment", "medical", "employment", "welfare"])

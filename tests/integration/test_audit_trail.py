@@ -19,8 +19,8 @@ from services.enrollment.main import build_app as enrollment_app
 from services.welfare.main import build_app as welfare_app
 from shared import REPO_ROOT
 from shared.audit.__main__ import main as audit_main
-from shared.auth import Role
 from shared.db import make_engine
+from shared.roles import Role
 from tests.support.app import make_settings, running, token
 from tests.support.roster import roster_csv, roster_rows
 from tests.support.welfare_tekun import COUNTY, TOWN_A, VILLAGE_A, seed

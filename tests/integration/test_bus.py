@@ -90,14 +90,16 @@ async def test_relay_killed_after_commit_before_publish(pipeline: Pipeline) -> N
     assert processed(pipeline.sink) == 5
 
 
-async def test_relay_killed_after_publish_before_marking(pipeline: Pipeline) -> None:
+async def test_relay_killed_after_publish_before_marking(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_events(pipeline.source, [person_event(i) for i in range(4)], pipeline.prefix)
     crashing = pipeline.relay()
 
     def die(_seqs: list[int]) -> None:
         raise SystemExit("killed between publish and mark")
 
-    crashing._mark_sent = die  # type: ignore[method-assign]
+    monkeypatch.setattr(crashing, "_mark_sent", die)
     with pytest.raises(SystemExit):
         await crashing.publish_once()
     await crashing._close_producer()

@@ -16,14 +16,17 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from aiokafka import ConsumerRecord
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from services.employment import clock as employment_clock
 from services.employment.census.models import LabourCensusPerson
 from services.employment.main import build_app as employment_app
 from services.enrollment.main import build_app as enrollment_app
@@ -33,7 +36,6 @@ from services.medical.models import RegistryPerson as MedicalPerson
 from services.welfare.crosscheck.models import CROSSCHECK_TABLES
 from services.welfare.main import build_app as welfare_app
 from services.welfare.tekun.models import TekunCase
-from shared.auth import Role
 from shared.bus.consumer import ConsumerRunner, Subscription, _Item
 from shared.bus.tables import DeadLetter, ProcessedEvent
 from shared.db import make_engine
@@ -41,6 +43,7 @@ from shared.events.catalogue import parse_data
 from shared.events.envelope import Envelope
 from shared.events.registry import PersonRegistered, PersonUpdated
 from shared.events.welfare import DibaoEnded, DibaoGranted
+from shared.roles import Role
 from tests.support import employment_census as census
 from tests.support import medical_outpatient as outpatient
 from tests.support.app import make_settings, running, token
@@ -154,7 +157,7 @@ async def test_exports_escape_formula_cells(
     db_template: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Employment: the labour census export carries the employer and skills as typed.
-    monkeypatch.setattr(census.clock, "today", lambda: census.TODAY)
+    monkeypatch.setattr(employment_clock, "today", lambda: census.TODAY)
     settings = make_settings("employment", db_template, bus_enabled=False)
     county = token(settings, Role.county_hrss, scope=census.COUNTY)
     async with running(employment_app(settings)) as client:
@@ -219,9 +222,13 @@ async def test_exports_escape_formula_cells(
             problem(resp, 422)
 
 
-def _apply(engine: Any, service: str, handlers: dict[str, Any], events: list[Any]) -> int:
+def _apply(app: Any, service: str, handlers: dict[str, Any], events: list[Any]) -> int:
+    """Apply `events` as the app's consumer would, in one batch each, without a broker."""
+    runtime = app.state.runtime
     runner = ConsumerRunner(
-        engine,
+        runtime.engine,
+        policy=runtime.policy,
+        publisher=runtime.publisher,
         group=service,
         bootstrap="127.0.0.1:1",
         subscription=Subscription(group=service, topics=(), handlers={}),
@@ -232,16 +239,15 @@ def _apply(engine: Any, service: str, handlers: dict[str, Any], events: list[Any
         env = Envelope(
             id=event_id, source="test", type=event.event_type, data=event.model_dump(mode="json")
         )
-        item = _Item(None, env, parse_data(env.type, env.data), handlers[env.type])  # type: ignore[arg-type]
+        record = cast(ConsumerRecord[bytes, bytes], None)  # never read: no dead letter here
+        item = _Item(record, env, parse_data(env.type, env.data), handlers[env.type])
         applied += runner._apply([item])
     return applied
 
 
 def _handlers(app: Any) -> dict[str, Any]:
     runtime = app.state.runtime
-    subs = runtime.spec.subscriptions
-    subs = subs(runtime) if callable(subs) else subs
-    return {t: h for s in subs for t, h in s.handlers.items()}
+    return {t: h for s in runtime.spec.subscriptions for t, h in s.handlers.items()}
 
 
 async def test_duplicate_and_out_of_order_events(db_template: str) -> None:
@@ -254,7 +260,7 @@ async def test_duplicate_and_out_of_order_events(db_template: str) -> None:
         registered = person_event(1)
         updated = PersonUpdated(**{**registered.model_dump(), "name": "改名"}, changed=["name"])
         events = [("u1", updated), ("r1", registered), ("u1", updated), ("r1", registered)]
-        assert _apply(engine, "medical", handlers, events) == 2
+        assert _apply(app, "medical", handlers, events) == 2
         assert count(settings.database_url, MedicalPerson) == 1
         assert count(settings.database_url, ProcessedEvent) == 2
         assert count(settings.database_url, DeadLetter) == 0
@@ -265,16 +271,20 @@ async def test_duplicate_and_out_of_order_events(db_template: str) -> None:
     async with running(app):
         engine = app.state.runtime.engine
         handlers = _handlers(app)
-        base = {"household_id": "H-X", "county_code": "532325", "person_ids": ["nobody"]}
+        base: dict[str, Any] = {
+            "household_id": "H-X",
+            "county_code": "532325",
+            "person_ids": ["nobody"],
+        }
         ended = DibaoEnded(**base, effective_from=date(2019, 1, 1), reason="复核退出")
         granted = DibaoGranted(
-            **base, category="A", monthly_amount="300.00", effective_from=date(2018, 1, 1)
+            **base, category="A", monthly_amount=Decimal("300.00"), effective_from=date(2018, 1, 1)
         )
-        assert _apply(engine, "enrollment", handlers, [("e1", ended), ("e1", ended)]) == 1
+        assert _apply(app, "enrollment", handlers, [("e1", ended), ("e1", ended)]) == 1
         with Session(engine) as s:
             status = s.get(WelfareStatus, "nobody")
             assert status is not None and status.dibao is False
-        assert _apply(engine, "enrollment", handlers, [("g1", granted), ("g1", granted)]) == 1
+        assert _apply(app, "enrollment", handlers, [("g1", granted), ("g1", granted)]) == 1
         assert count(settings.database_url, Person, DeadLetter) == 0
         assert count(settings.database_url, ProcessedEvent) == 2
     assert isinstance(registered, PersonRegistered)

@@ -16,10 +16,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from shared import SERVICES
-from shared.auth import Role
+from shared.roles import Role
 from tests.support.app import make_settings, token
 
 pytestmark = pytest.mark.integration
@@ -44,6 +45,7 @@ def test_openapi_operations(service: str, tmp_path: Path) -> None:
     failures: list[str] = []
     ran = 0
     for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
         operation = result.ok()
         label = f"{operation.method.upper()} {operation.path}"
         if (service, label) in EXCLUDED:
