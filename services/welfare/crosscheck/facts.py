@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.welfare.crosscheck.models import EconomicFactsImport
-from services.welfare.crosscheck.repository import People, add_import, upsert_facts
+from services.welfare.crosscheck.repository import add_import, upsert_facts
 from services.welfare.dibao.rules import WorkAbility
+from services.welfare.registry.repository import RegistryPeople
 from shared.bus.tables import utcnow
 from shared.errors import FieldError, InvalidInput
 from shared.ids import InvalidId, parse_resident_id
@@ -147,7 +148,7 @@ def import_facts(uow: UnitOfWork, content: bytes, filename: str) -> EconomicFact
         lines = parse_lines(read_rows(content, filename), errors)
     except TableFormatError as exc:
         raise InvalidInput(str(exc), errors=[FieldError(field="file", reason=str(exc))]) from exc
-    people = People(uow.session, principal).by_numbers([line.id_number for line in lines])
+    people = RegistryPeople(uow.session, principal).by_numbers([line.id_number for line in lines])
     seen: dict[str, int] = {}
     values: list[dict[str, Any]] = []
     now = utcnow()

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, Table, and_, func, insert, or_, up
 from sqlalchemy import select as select_rows
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.welfare.crosscheck.models import (
@@ -24,7 +24,6 @@ from services.welfare.crosscheck.models import (
     EconomicFactsImport,
 )
 from services.welfare.dibao.rules import WorkAbility
-from services.welfare.registry.models import RegistryPerson
 from shared.bus.tables import utcnow
 from shared.db import upsert
 from shared.domain import PovertyStatus
@@ -33,7 +32,6 @@ from shared.repository import Page, ScopedRepository
 
 EXITED = PovertyStatus.exited.value
 CHUNK = 5000
-ID_CHUNK = 900  # ID numbers per IN (...) list
 
 
 def _table(name: str) -> Table:
@@ -41,36 +39,6 @@ def _table(name: str) -> Table:
 
 
 # --- people and their economic facts ------------------------------------------------------------
-
-
-class People(ScopedRepository[RegistryPerson]):
-    """The registry read model's people, in the caller's jurisdiction."""
-
-    model = RegistryPerson
-
-    def get_or_404(self, key: Any, *, lock: bool = False) -> RegistryPerson:
-        person: RegistryPerson | None = self.session.get(RegistryPerson, key)
-        if person is None:
-            raise NotFound("no such person in the registry")
-        if not self.visible(person):
-            raise NotFound(self.missing)
-        return person
-
-    def by_numbers(self, numbers: list[str]) -> dict[str, tuple[str, str]]:
-        """id_number -> (person_id, village_code) for the numbers in the read model (unscoped:
-        the caller reports the ones outside the jurisdiction)."""
-        found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(numbers), ID_CHUNK):
-            chunk = numbers[start : start + ID_CHUNK]
-            rows = self.session.exec(
-                select(
-                    col(RegistryPerson.id_number),
-                    col(RegistryPerson.person_id),
-                    col(RegistryPerson.village_code),
-                ).where(col(RegistryPerson.id_number).in_(chunk))
-            )
-            found.update({n: (p, v) for n, p, v in rows})
-        return found
 
 
 def facts_of(session: Session, person_id: str) -> EconomicFacts | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from services.welfare.crosscheck import run as checking
 from services.welfare.crosscheck.facts import WORK_ABILITY_ZH
 from services.welfare.crosscheck.models import CrossCheckFinding, CrossCheckRun, EconomicFacts
-from services.welfare.crosscheck.repository import Findings, People, Runs, edit_facts, facts_of
+from services.welfare.crosscheck.repository import Findings, Runs, edit_facts, facts_of
 from services.welfare.crosscheck.rules import FindingKind
 from services.welfare.crosscheck.schemas import (
     KIND_ZH,
@@ -27,6 +27,7 @@ from services.welfare.crosscheck.schemas import (
     Worklist,
 )
 from services.welfare.dibao.rules import WorkAbility
+from services.welfare.registry.repository import RegistryPeople
 from shared.bus.tables import utcnow
 from shared.domain import PovertyStatus
 from shared.errors import Conflict, Forbidden, NotFound
@@ -69,7 +70,7 @@ WORKLIST_HEADERS = [
 
 def set_facts(uow: UnitOfWork, person_id: str, body: FactsIn) -> EconomicFacts:
     """A single edit of one person's 劳动能力 and 有无收入."""
-    People(uow.session, uow.principal).get_or_404(person_id)
+    RegistryPeople(uow.session, uow.principal).get_or_404(person_id)
     return edit_facts(
         uow.session,
         {
@@ -85,7 +86,7 @@ def set_facts(uow: UnitOfWork, person_id: str, body: FactsIn) -> EconomicFacts:
 
 
 def facts(uow: UnitOfWork, person_id: str) -> EconomicFacts:
-    People(uow.session, uow.principal).get_or_404(person_id)
+    RegistryPeople(uow.session, uow.principal).get_or_404(person_id)
     row = facts_of(uow.session, person_id)
     if row is None:
         raise NotFound("no economic facts on file for this person")

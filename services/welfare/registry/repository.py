@@ -5,19 +5,52 @@ caller's jurisdiction on their own records, so these reads are unscoped."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from services.welfare.registry.models import RegistryPerson
+from shared.auth import Principal
+from shared.errors import NotFound
 from shared.repository import ScopedRepository
+
+# ID numbers per IN (...) list: well under every database's bound-parameter limit.
+ID_CHUNK = 900
 
 
 class RegistryPeople(ScopedRepository[RegistryPerson]):
+    """The read model's people: unscoped unless built with the caller's principal (a person
+    named in a request is looked up in the caller's jurisdiction)."""
+
     model = RegistryPerson
 
-    def __init__(self, session: Session) -> None:
-        super().__init__(session, None)
+    def __init__(self, session: Session, principal: Principal | None = None) -> None:
+        super().__init__(session, principal)
+
+    def get_or_404(self, key: Any, *, lock: bool = False) -> RegistryPerson:
+        person: RegistryPerson | None = self.session.get(RegistryPerson, key)
+        if person is None:
+            raise NotFound("no such person in the registry")
+        if not self.visible(person):
+            raise NotFound(self.missing)
+        return person
+
+    def by_numbers(self, numbers: list[str]) -> dict[str, tuple[str, str]]:
+        """id_number -> (person_id, village_code) for the numbers in the read model (unscoped:
+        the caller reports the ones outside the jurisdiction)."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(numbers), ID_CHUNK):
+            chunk = numbers[start : start + ID_CHUNK]
+            rows = self.session.exec(
+                select(
+                    col(RegistryPerson.id_number),
+                    col(RegistryPerson.person_id),
+                    col(RegistryPerson.village_code),
+                ).where(col(RegistryPerson.id_number).in_(chunk))
+            )
+            found.update({n: (p, v) for n, p, v in rows})
+        return found
 
     def by_id_number(self, id_number: str) -> RegistryPerson | None:
         return self.session.exec(

@@ -27,20 +27,6 @@ from shared.repository import ScopedRepository
 TOWNSHIP_DIGITS = 9
 
 
-class People(ScopedRepository[RegistryPerson]):
-    """The registry read model's people, in the caller's jurisdiction."""
-
-    model = RegistryPerson
-
-    def get_or_404(self, key: Any, *, lock: bool = False) -> RegistryPerson:
-        person: RegistryPerson | None = self.session.get(RegistryPerson, key)
-        if person is None:
-            raise NotFound("no such person in the registry")
-        if not self.visible(person):
-            raise NotFound(self.missing)
-        return person
-
-
 class TekunCases(ScopedRepository[TekunCase]):
     """特困 cases, placed by their person's village."""
 

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from services.welfare.registry.models import RegistryPerson
+from services.welfare.registry.repository import RegistryPeople
 from services.welfare.tekun.models import TekunAssessment, TekunCase
 from services.welfare.tekun.procedure import (
     END_REASON_ZH,
@@ -27,7 +28,7 @@ from services.welfare.tekun.procedure import (
     EndReason,
     TekunStatus,
 )
-from services.welfare.tekun.repository import People, TekunCases
+from services.welfare.tekun.repository import TekunCases
 from services.welfare.tekun.rules import SelfCare, TekunSupport, tekun_support
 from services.welfare.tekun.schemas import AssessmentOut, CaseDetail, CaseOut, PlacementOut
 from services.welfare.workflow import StepOut, advance, record_step
@@ -102,7 +103,7 @@ def _new_case(
 
 def _eligible_person(uow: UnitOfWork, person_id: str) -> RegistryPerson:
     """The person in the caller's jurisdiction, alive and without an open case."""
-    person = People(uow.session, uow.principal).get_or_404(person_id)
+    person = RegistryPeople(uow.session, uow.principal).get_or_404(person_id)
     if person.deceased_on is not None:
         raise Conflict(f"the person died on {person.deceased_on.isoformat()}")
     if TekunCases(uow.session, uow.principal).open_case_of(person.person_id) is not None:
