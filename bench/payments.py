@@ -47,14 +47,14 @@ def _households(url: str, n: int) -> float:
     from services.welfare.dibao.facts import compute, member_facts
     from services.welfare.dibao.models import DibaoCase
     from services.welfare.dibao.rules import DibaoCategory
-    from shared.db import make_engine
+    from shared.db import make_engine, table_of
     from shared.policy import PolicySet
     from shared.settings import Settings
 
     policy = PolicySet.load(Settings().policy_dir)
     start = time.perf_counter()
     engine = make_engine(url)
-    table = DibaoCase.__table__  # type: ignore[attr-defined]
+    table = table_of(DibaoCase)
     chunk: list[dict[str, Any]] = []
     cache: dict[tuple[str, int], Any] = {}
     with engine.begin() as conn:
@@ -112,7 +112,7 @@ def _payment_run(url: str) -> dict[str, Any]:
     from services.welfare.payments.repository import Cycles
     from shared import clock
     from shared.auth import Principal
-    from shared.db import make_engine
+    from shared.db import make_engine, table_of
     from shared.policy import PolicySet
     from shared.roles import Role
     from shared.settings import Settings
@@ -149,10 +149,11 @@ def _payment_run(url: str) -> dict[str, Any]:
         session.commit()
     timings["approve + pay"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    lines = table_of(PaymentLine)
     with Session(engine) as session:
         rows = session.execute(
-            PaymentLine.__table__.select()  # type: ignore[attr-defined]
-            .where(PaymentLine.__table__.c.cycle_id == cycle.id)  # type: ignore[attr-defined]
+            lines.select()
+            .where(lines.c.cycle_id == cycle.id)
             .order_by("township_code", "village_code", "id")
         )
         content = write_csv(

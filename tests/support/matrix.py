@@ -28,9 +28,9 @@ from services.enrollment.main import build_app as enrollment_app
 from services.medical.main import build_app as medical_app
 from services.welfare.main import build_app as welfare_app
 from shared.access import AccessPolicy, Rule
-from shared.auth import Role
 from shared.db import make_engine
 from shared.ids import make_resident_id
+from shared.roles import Role
 from shared.settings import Settings
 from tests.support.app import token
 
