@@ -232,13 +232,13 @@ def main() -> int:
         tmp.rmdir()
 
     print(f"\nMonthly payment run, {args.households:,} dibao households (aim ≤ {AIM_S:.0f} s)")
-    for backend, f in results.items():
-        steps = ", ".join(f"{k} {v:.2f} s" for k, v in f["timings"].items())
+    for backend, run in results.items():
+        steps = ", ".join(f"{k} {v:.2f} s" for k, v in run["timings"].items())
         print(
-            f"  {backend:10s} run {f['run_s']:.2f} s (ratio to aim {f['run_s'] / AIM_S:.2f}); "
-            f"{steps}; {f['lines']:,} lines, {f['total_yuan']} yuan; "
-            f"peak RSS {f['peak_mib']:.0f} MiB (before the run {f['rss_before_mib']:.0f} MiB); "
-            f"set-up {f['setup_s']:.1f} s"
+            f"  {backend:10s} run {run['run_s']:.2f} s (ratio to aim {run['run_s'] / AIM_S:.2f}); "
+            f"{steps}; {run['lines']:,} lines, {run['total_yuan']} yuan; "
+            f"peak RSS {run['peak_mib']:.0f} MiB (before the run {run['rss_before_mib']:.0f} MiB); "
+            f"set-up {run['setup_s']:.1f} s"
         )
     if crosscheck:
         print(

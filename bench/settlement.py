@@ -48,6 +48,7 @@ from services.medical.models import RegistryPerson
 from shared.auth import mint_token
 from shared.bus.kafka import ensure_topics
 from shared.db import drop_database, make_engine
+from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope
 from shared.events.medical import INPUT_TOPIC, HospitalStaySubmitted
 from shared.ids import make_resident_id
@@ -71,7 +72,8 @@ def seed(url: str, people: int) -> list[str]:
                 RegistryPerson(
                     person_id=f"p{i}", id_number=number, household_id=f"H{i // 4}", name=f"居民{i}",
                     sex="M", birth_date=born, county_code="532325", township_code="532325100",
-                    village_code="532325100201", poverty_status="not_exited", source_event_id="b",
+                    village_code="532325100201", poverty_status=PovertyStatus.not_exited,
+                    source_event_id="b",
                 )
             )  # fmt: skip
         s.commit()

@@ -67,7 +67,14 @@ def build(url: str, people: int, seed: int = 1) -> dict[str, Any]:
     P, H = table_of(RegistryPerson), table_of(RegistryStatusHistory)
     F, T = table_of(EconomicFacts), table_of(TekunCase)
     started = time.time()
-    counts = {"people": 0, "facts": 0, "two_without": 0, "exited": 0, "tekun": 0, "dibao": 0}
+    counts: dict[str, float] = {
+        "people": 0,
+        "facts": 0,
+        "two_without": 0,
+        "exited": 0,
+        "tekun": 0,
+        "dibao": 0,
+    }
     dibao: list[str] = []
     persons: list[dict] = []
     history: list[dict] = []
