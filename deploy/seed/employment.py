@@ -62,9 +62,8 @@ LOCAL_EMPLOYERS: tuple[tuple[str, str, int, int, list[str]], ...] = (
     ("养殖专业合作社", "饲养员", 2000, 3000, ["养殖"]),
     ("苗木花卉基地", "园艺工", 1900, 2700, ["种植"]),
 )
-EXPORT_EMPLOYERS: tuple[
-    tuple[str, str, str, str, int, int, list[str]], ...
-] = (  # county-wide vacancies: in the province and outside it (劳务输出)
+# County-wide vacancies: in the province and outside it (劳务输出).
+EXPORT_EMPLOYERS: tuple[tuple[str, str, str, str, int, int, list[str]], ...] = (
     ("昆明市建筑劳务有限公司", "建筑工", "province", "昆明市", 3800, 5200, ["建筑"]),
     ("楚雄州工业园区食品厂", "普工", "province", "楚雄市", 2800, 3600, []),
     ("玉溪市烟草物流中心", "分拣员", "province", "玉溪市", 3000, 3800, []),
