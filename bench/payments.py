@@ -47,14 +47,14 @@ def _households(url: str, n: int) -> float:
     from services.welfare.dibao.facts import compute, member_facts
     from services.welfare.dibao.models import DibaoCase
     from services.welfare.dibao.rules import DibaoCategory
-    from shared.db import make_engine
+    from shared.db import make_engine, table_of
     from shared.policy import PolicySet
     from shared.settings import Settings
 
     policy = PolicySet.load(Settings().policy_dir)
     start = time.perf_counter()
     engine = make_engine(url)
-    table = DibaoCase.__table__  # type: ignore[attr-defined]
+    table = table_of(DibaoCase)
     chunk: list[dict[str, Any]] = []
     cache: dict[tuple[str, int], Any] = {}
     with engine.begin() as conn:
@@ -112,7 +112,7 @@ def _payment_run(url: str) -> dict[str, Any]:
     from services.welfare.payments.repository import Cycles
     from shared import clock
     from shared.auth import Principal
-    from shared.db import make_engine
+    from shared.db import make_engine, table_of
     from shared.policy import PolicySet
     from shared.roles import Role
     from shared.settings import Settings
@@ -149,10 +149,11 @@ def _payment_run(url: str) -> dict[str, Any]:
         session.commit()
     timings["approve + pay"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    lines = table_of(PaymentLine)
     with Session(engine) as session:
         rows = session.execute(
-            PaymentLine.__table__.select()  # type: ignore[attr-defined]
-            .where(PaymentLine.__table__.c.cycle_id == cycle.id)  # type: ignore[attr-defined]
+            lines.select()
+            .where(lines.c.cycle_id == cycle.id)
             .order_by("township_code", "village_code", "id")
         )
         content = write_csv(
@@ -231,13 +232,13 @@ def main() -> int:
         tmp.rmdir()
 
     print(f"\nMonthly payment run, {args.households:,} dibao households (aim ≤ {AIM_S:.0f} s)")
-    for backend, f in results.items():
-        steps = ", ".join(f"{k} {v:.2f} s" for k, v in f["timings"].items())
+    for backend, run in results.items():
+        steps = ", ".join(f"{k} {v:.2f} s" for k, v in run["timings"].items())
         print(
-            f"  {backend:10s} run {f['run_s']:.2f} s (ratio to aim {f['run_s'] / AIM_S:.2f}); "
-            f"{steps}; {f['lines']:,} lines, {f['total_yuan']} yuan; "
-            f"peak RSS {f['peak_mib']:.0f} MiB (before the run {f['rss_before_mib']:.0f} MiB); "
-            f"set-up {f['setup_s']:.1f} s"
+            f"  {backend:10s} run {run['run_s']:.2f} s (ratio to aim {run['run_s'] / AIM_S:.2f}); "
+            f"{steps}; {run['lines']:,} lines, {run['total_yuan']} yuan; "
+            f"peak RSS {run['peak_mib']:.0f} MiB (before the run {run['rss_before_mib']:.0f} MiB); "
+            f"set-up {run['setup_s']:.1f} s"
         )
     if crosscheck:
         print(

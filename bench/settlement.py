@@ -30,8 +30,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -43,13 +45,15 @@ from deploy.broker import LocalBroker, free_port
 from deploy.postgres import LocalPostgres, database_url
 from deploy.processes import ServiceProcess
 from services.medical.models import RegistryPerson
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
 from shared.bus.kafka import ensure_topics
 from shared.db import drop_database, make_engine
+from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope
 from shared.events.medical import INPUT_TOPIC, HospitalStaySubmitted
 from shared.ids import make_resident_id
 from shared.migrations import upgrade
+from shared.roles import Role
 from shared.settings import Settings
 
 SECRET = "bench-signing-key-of-at-least-32-bytes!"
@@ -68,7 +72,8 @@ def seed(url: str, people: int) -> list[str]:
                 RegistryPerson(
                     person_id=f"p{i}", id_number=number, household_id=f"H{i // 4}", name=f"居民{i}",
                     sex="M", birth_date=born, county_code="532325", township_code="532325100",
-                    village_code="532325100201", poverty_status="not_exited", source_event_id="b",
+                    village_code="532325100201", poverty_status=PovertyStatus.not_exited,
+                    source_event_id="b",
                 )
             )  # fmt: skip
         s.commit()
@@ -85,7 +90,13 @@ def stay(claim: str, number: str) -> dict:
     }  # fmt: skip
 
 
-async def load(url: str, n: int, concurrency: int, make) -> tuple[float, list[float], int]:  # type: ignore[no-untyped-def]
+# The i-th request of a load: method, path and httpx keyword arguments.
+MakeRequest = Callable[[int], tuple[str, str, dict[str, Any]]]
+
+
+async def load(
+    url: str, n: int, concurrency: int, make: MakeRequest
+) -> tuple[float, list[float], int]:
     latencies: list[float] = []
     errors = 0
     queue: asyncio.Queue[int] = asyncio.Queue()

@@ -58,16 +58,23 @@ def build(url: str, people: int, seed: int = 1) -> dict[str, Any]:
     from services.welfare.crosscheck.models import EconomicFacts
     from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
     from services.welfare.tekun.models import TekunCase
-    from shared.db import make_engine
+    from shared.db import make_engine, table_of
     from shared.migrations import upgrade
 
     upgrade("welfare", url)
     engine = make_engine(url)
     rng = random.Random(seed)
-    P, H = RegistryPerson.__table__, RegistryStatusHistory.__table__  # type: ignore[attr-defined]
-    F, T = EconomicFacts.__table__, TekunCase.__table__  # type: ignore[attr-defined]
+    P, H = table_of(RegistryPerson), table_of(RegistryStatusHistory)
+    F, T = table_of(EconomicFacts), table_of(TekunCase)
     started = time.time()
-    counts = {"people": 0, "facts": 0, "two_without": 0, "exited": 0, "tekun": 0, "dibao": 0}
+    counts: dict[str, float] = {
+        "people": 0,
+        "facts": 0,
+        "two_without": 0,
+        "exited": 0,
+        "tekun": 0,
+        "dibao": 0,
+    }
     dibao: list[str] = []
     persons: list[dict] = []
     history: list[dict] = []
@@ -182,7 +189,8 @@ def _run_child(url: str, dibao: list[str], out: Any) -> None:
 
 
 def _measure(url: str, dibao: list[str]) -> dict[str, Any]:
-    return in_child(_run_child, url, dibao)  # type: ignore[no-any-return]
+    figures: dict[str, Any] = in_child(_run_child, url, dibao)
+    return figures
 
 
 def bench_crosscheck(backend: str, people: int) -> dict[str, Any]:

@@ -26,7 +26,8 @@ from deploy.processes import ServiceProcess
 from deploy.seed.background import SeedRun, disabled_by_env
 from deploy.seed.county import DEFAULT_AS_OF
 from shared import REPO_ROOT, SERVICE_PORTS, SERVICES
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
+from shared.roles import Role
 from shared.settings import LOCAL_DASHBOARD_ORIGINS, Settings
 
 LOCAL_TOKEN_ROLES = (
@@ -116,7 +117,11 @@ def main(argv: list[str] | None = None) -> int:
             broker.stop()
         print("stopped.", flush=True)
 
-    signal.signal(signal.SIGTERM, lambda *_: (shutdown(), sys.exit(0)))
+    def on_sigterm(*_: object) -> None:
+        shutdown()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         for proc in processes:
             proc.start()

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -93,7 +93,7 @@ class Runtime:
 
 
 def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    return cast(Runtime, request.app.state.runtime)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -268,7 +268,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         settings = settings.model_copy(update={"service_name": spec.name})
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level, settings.log_json)
         await asyncio.to_thread(migrations.upgrade, spec.name, settings.database_url)
         engine = make_engine(settings.database_url)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -117,7 +118,7 @@ def authenticated(
 CurrentPrincipal = Annotated[Principal, Depends(authenticated)]
 
 
-def require(*roles: Role):  # type: ignore[no-untyped-def]
+def require(*roles: Role) -> Callable[[Principal], Principal]:
     """Dependency: the caller must hold one of `roles` (admin always may)."""
 
     def check(principal: CurrentPrincipal) -> Principal:

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
@@ -22,6 +22,14 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for Core statements on plain rows (SQLModel does not
+    declare `__table__` to the type checker)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -110,7 +118,7 @@ def _upsert_statement(
     insert_only: tuple[str, ...],
 ) -> Any:
     # Built once per shape and executed with parameters: SQLAlchemy then reuses the compiled SQL.
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     updates = {c: stmt.excluded[c] for c in columns if c not in key and c not in insert_only}
     return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)

@@ -22,6 +22,9 @@ _PROVINCES = {
     50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
 }  # fmt: skip
 
+Sex = Literal["M", "F"]  # as the ID number's 17th digit says: odd a man, even a woman
+SEXES: tuple[Sex, Sex] = ("M", "F")
+
 
 class InvalidId(ValueError):
     """Raised with a reason a county officer can act on."""
@@ -37,7 +40,7 @@ class ResidentId:
     number: str
     division: str
     birth_date: date
-    sex: Literal["M", "F"]
+    sex: Sex
 
     def age_on(self, day: date) -> int:
         years = day.year - self.birth_date.year
@@ -68,7 +71,7 @@ def parse_resident_id(raw: str, *, today: date | None = None) -> ResidentId:
     expected = check_digit(number[:17])
     if number[17] != expected:
         raise InvalidId(f"check digit is {number[17]}, expected {expected}")
-    sex: Literal["M", "F"] = "M" if int(number[16]) % 2 == 1 else "F"
+    sex: Sex = "M" if int(number[16]) % 2 == 1 else "F"
     return ResidentId(number=number, division=number[:6], birth_date=born, sex=sex)
 
 
@@ -79,7 +82,7 @@ def mask_id_number(number: str) -> str:
     return number[:4] + "*" * 10 + number[-4:]
 
 
-def make_resident_id(division: str, born: date, sequence: int, sex: Literal["M", "F"]) -> str:
+def make_resident_id(division: str, born: date, sequence: int, sex: Sex) -> str:
     """Build a valid number (for synthetic data and tests): 3-digit sequence with parity = sex."""
     seq = sequence % 500 * 2 + (1 if sex == "M" else 0)
     first17 = f"{division}{born:%Y%m%d}{seq:03d}"

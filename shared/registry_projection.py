@@ -16,7 +16,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from shared.bus.consumer import Handler
 from shared.bus.tables import utcnow
-from shared.db import upsert
+from shared.db import table_of, upsert
 from shared.domain import PovertyStatus
 from shared.events.catalogue import EventData
 from shared.events.envelope import Envelope
@@ -73,11 +73,11 @@ class RegistryProjection:
 
     @property
     def p(self) -> Table:
-        return self.person.__table__  # type: ignore[attr-defined,no-any-return]
+        return table_of(self.person)
 
     @property
     def h(self) -> Table:
-        return self.history.__table__  # type: ignore[attr-defined,no-any-return]
+        return table_of(self.history)
 
     def handlers(self) -> dict[str, list[Handler]]:
         return {

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from deploy.dashboard.server import DashboardServer, dashboard_url
 from deploy.seed.divisions import COUNTY_CODE
 from shared import SERVICE_PORTS, SERVICES
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
+from shared.roles import Role
 from shared.settings import Settings
 
 

@@ -5,6 +5,7 @@ dibao notice) are set by the loader."""
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -123,7 +124,7 @@ def dibao(
     seed: int,
     as_of: date,
     count: int,
-    exclude: set[str] = frozenset(),  # type: ignore[assignment]
+    exclude: Collection[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """Registered poor households with the old and the disabled more often, each with a low
     income from farming and transfers (below the standard, WEL-3)."""

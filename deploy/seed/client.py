@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 import httpx
 
 from shared import SERVICE_PORTS, SERVICES
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
+from shared.roles import Role
 from shared.settings import Settings
 
 TIMEOUT = httpx.Timeout(60.0, connect=5.0)

@@ -52,7 +52,7 @@ HOURS = {"skills": 8, "guidance": 6, "entrepreneurship": 7}  # hours a day
 TRADES = ("种植养殖", "建筑施工", "餐饮烹饪", "家政服务", "电工焊工", "机动车驾驶", "缝纫刺绣")
 TWO_AFTER_COURSE = ("汽车维修", "电子装配", "计算机应用", "护理")
 
-LOCAL_EMPLOYERS = (
+LOCAL_EMPLOYERS: tuple[tuple[str, str, int, int, list[str]], ...] = (
     ("农业专业合作社", "采摘工", 1800, 2600, ["种植"]),
     ("建筑工程有限公司", "建筑工", 3000, 4500, ["建筑"]),
     ("农产品加工厂", "包装工", 2000, 2800, []),
@@ -62,7 +62,8 @@ LOCAL_EMPLOYERS = (
     ("养殖专业合作社", "饲养员", 2000, 3000, ["养殖"]),
     ("苗木花卉基地", "园艺工", 1900, 2700, ["种植"]),
 )
-EXPORT_EMPLOYERS = (  # county-wide vacancies: in the province and outside it (劳务输出)
+# County-wide vacancies: in the province and outside it (劳务输出).
+EXPORT_EMPLOYERS: tuple[tuple[str, str, str, str, int, int, list[str]], ...] = (
     ("昆明市建筑劳务有限公司", "建筑工", "province", "昆明市", 3800, 5200, ["建筑"]),
     ("楚雄州工业园区食品厂", "普工", "province", "楚雄市", 2800, 3600, []),
     ("玉溪市烟草物流中心", "分拣员", "province", "玉溪市", 3000, 3800, []),
@@ -320,7 +321,7 @@ class _Planner:
         for_two_after: bool,
     ) -> None:
         rng = self.rng
-        enrolments = []
+        enrolments: list[dict[str, Any]] = []
         index = len(self.plan.programmes)
         for s in group:
             completion = certificate = None
@@ -592,7 +593,8 @@ class _Planner:
                 for s in self.by_town[code]
                 if s.able and s.id_number not in self.taken and s.working_age_on(self.d(1, 1))
             ]
-            village = rng.choice(sorted({s.village for s in people} or {None}))  # type: ignore[arg-type]
+            villages: list[str | None] = [*sorted({s.village for s in people})] or [None]
+            village = rng.choice(villages)
             workers = rng.sample(people, min(len(people), rng.randint(8, 16)))
             for s in workers:
                 self.taken.add(s.id_number)

@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -157,7 +158,7 @@ class Loader:
             missing = list(keys)
             waited = await wait_until(
                 f"registry events at {service}",
-                lambda u=url, a=actor, m=missing: known(u, self.tokens[a], m),  # type: ignore[misc]
+                partial(known, url, self.tokens[actor], missing),
                 self.wait_timeout,
             )
             self.log(f"seed: {service} has the registry ({waited:.1f}s)")

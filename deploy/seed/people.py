@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from deploy.seed.divisions import COUNTY_CODE, Township, townships
 from deploy.seed.names import given_name, surname
-from shared.ids import make_resident_id
+from shared.ids import SEXES, Sex, make_resident_id
 
 PEOPLE = 25_028  # registered poor people of 姚安, YA-HRSS §三(二)1 (REG-1)
 HOUSEHOLD_SIZES = (1, 2, 3, 4, 5, 6, 7)
@@ -27,7 +27,7 @@ class Person:
     household_id: str
     name: str
     id_number: str
-    sex: str  # M / F, as the ID number's 17th digit says
+    sex: Sex  # M / F, as the ID number's 17th digit says
     birth_date: date
     relation: str  # 与户主关系
     disability_grade: int | None
@@ -57,12 +57,12 @@ class Household:
 @dataclass(frozen=True, slots=True)
 class _Spec:
     relation: str
-    sex: str
+    sex: Sex
     age: int
     family: str  # surname
 
 
-def _other(sex: str) -> str:
+def _other(sex: Sex) -> Sex:
     return "F" if sex == "M" else "M"
 
 
@@ -74,7 +74,7 @@ def _child_age(rng: random.Random, parent_age: int) -> int:
 def _specs(rng: random.Random, size: int) -> list[_Spec]:
     """Who lives in a household of `size`: head, spouse, a parent, children, a child's spouse and
     grandchildren, in the order the poverty office lists them."""
-    head_sex = "M" if rng.random() < 0.86 else "F"
+    head_sex: Sex = "M" if rng.random() < 0.86 else "F"
     if size == 1:  # mostly old people living alone
         head_age = int(rng.triangular(45, 93, 74))
     else:
@@ -90,7 +90,7 @@ def _specs(rng: random.Random, size: int) -> list[_Spec]:
         specs.append(spouse)
         left -= 1
     if left >= 2 and head_age <= 52 and rng.random() < 0.35:
-        sex = rng.choice("MF")
+        sex = rng.choice(SEXES)
         specs.append(
             _Spec(
                 "之父" if sex == "M" else "之母",
@@ -117,7 +117,7 @@ def _specs(rng: random.Random, size: int) -> list[_Spec]:
             left -= 1
             line = father if sex == "M" else in_law.family
             while left > 0 and rng.random() < 0.85:
-                g = "M" if rng.random() < 0.53 else "F"
+                g: Sex = "M" if rng.random() < 0.53 else "F"
                 specs.append(
                     _Spec("之孙子" if g == "M" else "之孙女", g, _child_age(rng, age), line)
                 )
@@ -150,10 +150,10 @@ class _Numbers:
         self.county = county
         self.used: set[str] = set()
 
-    def take(self, rng: random.Random, born: date, sex: str) -> str:
+    def take(self, rng: random.Random, born: date, sex: Sex) -> str:
         sequence = rng.randrange(500)
         for step in range(500):
-            number = make_resident_id(self.county, born, sequence + step, sex)  # type: ignore[arg-type]
+            number = make_resident_id(self.county, born, sequence + step, sex)
             if number not in self.used:
                 self.used.add(number)
                 return number

@@ -64,6 +64,8 @@ def medical_roll(households: tuple[Household, ...], seed: int, year: int) -> lis
 
 
 def _education(rng: random.Random, age: int) -> str:
+    choices: tuple[str, ...]
+    weights: tuple[int, ...]
     if age < 30:
         choices, weights = ("小学", "初中", "高中", "中专", "大专及以上"), (10, 50, 18, 15, 7)
     elif age < 45:

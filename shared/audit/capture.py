@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ClauseElement, ColumnElement
 from sqlalchemy.sql.operators import eq
 
 from shared.audit.masking import jsonable, key_text
@@ -285,7 +285,8 @@ def _on_execute(state: ORMExecuteState) -> Any:
         values = dict(many[0])
         if not values and operation != "delete":
             dialect = state.session.get_bind().dialect
-            values = dict(state.statement.compile(dialect=dialect).params)  # type: ignore[attr-defined]
+            if isinstance(state.statement, ClauseElement):
+                values = dict(state.statement.compile(dialect=dialect).params)
         info["params"] = jsonable(values)
         key = _row_key(values, table, binds)
         division = _division(values)

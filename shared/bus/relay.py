@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from shared import clock
 from shared.bus.kafka import KafkaSecurity, ensure_topics, new_producer
 from shared.bus.tables import OutboxEvent
-from shared.db import write_lock
+from shared.db import table_of, write_lock
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
 
@@ -95,7 +95,7 @@ class OutboxRelay:
         return len(rows)
 
     def _fetch(self) -> list[Row[Any]]:
-        table = OutboxEvent.__table__  # type: ignore[attr-defined]  # plain rows, no ORM objects
+        table = table_of(OutboxEvent)  # plain rows, no ORM objects
         stmt = (
             select(table.c.seq, table.c.topic, table.c.headers, table.c.payload)
             .where(table.c.published_at.is_(None))

@@ -3,6 +3,7 @@ built from this registry, so a type exists only if its model is registered here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -30,14 +31,14 @@ class EventData(BaseModel):
         return f"urn:poverty-security:event:{cls.event_type}:v{cls.version}"
 
 
-def event_model(  # type: ignore[no-untyped-def]
+def event_model(
     event_type: str,
     *,
     producer: str,
     topic: str | None = None,
     version: int = 1,
     audience: str | None = None,
-):
+) -> Callable[[type[T]], type[T]]:
     def register(cls: type[T]) -> type[T]:
         if event_type in EVENT_MODELS:
             raise ValueError(f"event type {event_type} registered twice")

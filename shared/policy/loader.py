@@ -47,12 +47,12 @@ class _DecimalLoader(yaml.SafeLoader):
     pass
 
 
-def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
-    return Decimal(loader.construct_scalar(node))  # type: ignore[arg-type]
+def _decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    return Decimal(loader.construct_scalar(node))
 
 
-def _int_as_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
-    return Decimal(loader.construct_scalar(node))  # type: ignore[arg-type]
+def _int_as_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    return Decimal(loader.construct_scalar(node))
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)

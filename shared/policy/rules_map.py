@@ -72,8 +72,16 @@ _RANGE = re.compile(rf"(?<![A-Za-z0-9_])({_ID})\.\.(?:(?:REG|MED|EMP|WEL)-|ENR-[
 _PREFIX_ORDER = ("REG-", "ENR-P", "ENR-M", "MED-", "EMP-", "WEL-")
 
 
+def _groups(pattern: str, text: str) -> tuple[str, ...]:
+    """The groups of `pattern` in a text known to match it (a rule ID found by `RULE_ID`)."""
+    match = re.match(pattern, text)
+    if match is None:
+        raise ValueError(f"{text!r} does not match {pattern!r}")
+    return match.groups()
+
+
 def _sort_key(rule_id: str) -> tuple[int, int]:
-    prefix, number = re.match(r"(.*?)(\d+)$", rule_id).groups()  # type: ignore[union-attr]
+    prefix, number = _groups(r"(.*?)(\d+)$", rule_id)
     return _PREFIX_ORDER.index(prefix), int(number)
 
 
@@ -86,13 +94,13 @@ def cited_rule_ids(text: str) -> set[str]:
     """Every rule ID a text cites, the members of shorthand lists ("MED-6/7") included."""
     found = rule_ids_in(text)
     for head, tail in _SHORTHAND.findall(text):
-        stem = re.match(r"(.*-[PM]?)\d+$", head).group(1)  # type: ignore[union-attr]
-        letters = re.match(r".*-([PM]?)$", stem).group(1)  # type: ignore[union-attr]
+        (stem,) = _groups(r"(.*-[PM]?)\d+$", head)
+        (letters,) = _groups(r".*-([PM]?)$", stem)
         base = stem[: len(stem) - len(letters)]
         for member in tail.strip("/").split("/"):
             found.add(base + (member if member[0] in "PM" else letters + member))
     for head, last in _RANGE.findall(text):
-        stem, first = re.match(r"(.*?)(\d+)$", head).groups()  # type: ignore[union-attr]
+        stem, first = _groups(r"(.*?)(\d+)$", head)
         found.update(f"{stem}{n}" for n in range(int(first), int(last) + 1))
     return found
 

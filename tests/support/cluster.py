@@ -30,7 +30,7 @@ from shared.bus.kafka import ensure_topics
 from shared.db import make_engine
 from shared.events.envelope import Envelope
 from shared.events.subscribers import build_subscriptions, load_spec
-from shared.ids import make_resident_id
+from shared.ids import Sex, make_resident_id
 from tests.support.roster import roster_csv
 
 SECRET = "e2e-signing-key-of-at-least-32-bytes"
@@ -82,8 +82,8 @@ class Household:
         for i, age in enumerate(ages):
             k = next(_sequence)
             born = date(date.today().year - age, 1 + k % 12, 1 + k % 27)
-            sex = "M" if k % 2 else "F"
-            number = make_resident_id(COUNTY, born, k % 500, sex)  # type: ignore[arg-type]
+            sex: Sex = "M" if k % 2 else "F"
+            number = make_resident_id(COUNTY, born, k % 500, sex)
             relation = "户主" if i == 0 else "子女"
             household.members.append(Member(number, f"居民{tag}{k}", relation, born, sex))
         return household

@@ -28,9 +28,10 @@ from services.enrollment.main import build_app as enrollment_app
 from services.medical.main import build_app as medical_app
 from services.welfare.main import build_app as welfare_app
 from shared.access import AccessPolicy, Rule
-from shared.auth import Role
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
+from shared.roles import Role
 from shared.settings import Settings
 from tests.support.app import token
 
@@ -827,7 +828,7 @@ async def seed_welfare(
             s.add(
                 RegistryStatusHistory(
                     person_id=pid,
-                    status="not_exited",
+                    status=PovertyStatus.not_exited,
                     valid_from=date(2014, 1, 1),
                     source_event_id="seed",
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from shared.ids import make_resident_id
+from shared.ids import SEXES, make_resident_id
 
 HEADER_ZH = "户编号,姓名,证件号码,与户主关系,县,乡镇,行政村,贫困状态"
 HEADER_EN = (
@@ -26,7 +26,7 @@ def roster_rows(
         village = f"{township}{200 + household % 7:03d}"
         while True:
             born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 75))
-            number = make_resident_id(county, born, rng.randrange(500), rng.choice("MF"))  # type: ignore[arg-type]
+            number = make_resident_id(county, born, rng.randrange(500), rng.choice(SEXES))
             if number not in used:
                 used.add(number)
                 break

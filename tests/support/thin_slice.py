@@ -10,7 +10,7 @@ import httpx
 
 from deploy.broker import free_port
 from deploy.processes import ServiceProcess
-from shared.auth import Role
+from shared.roles import Role
 from tests.support.app import make_settings, token
 from tests.support.roster import roster_csv
 

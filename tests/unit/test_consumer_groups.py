@@ -20,6 +20,7 @@ from shared import REPO_ROOT, SERVICES
 from shared.bus import migration_ops
 from shared.bus.consumer import Subscription
 from shared.bus.tables import DeadLetter, ProcessedEvent
+from shared.db import table_of
 from shared.events.subscribers import build_subscriptions, handler_names, load_spec
 
 # The consumer groups in use, per service. A new subscription adds its name here (it starts from
@@ -75,7 +76,7 @@ def test_rename_moves_the_dedupe_and_dead_letter_rows() -> None:
     engine = create_engine("sqlite://")
     SQLModel.metadata.create_all(
         engine,
-        tables=[ProcessedEvent.__table__, DeadLetter.__table__],  # type: ignore[attr-defined]
+        tables=[table_of(ProcessedEvent), table_of(DeadLetter)],
     )
     with engine.begin() as conn:
         conn.execute(
@@ -87,7 +88,9 @@ def test_rename_moves_the_dedupe_and_dead_letter_rows() -> None:
         )
         with Operations.context(MigrationContext.configure(conn)):
             migration_ops.rename_consumer_group("welfare-2", "welfare-relief")
-        rows = dict(conn.execute(text("SELECT event_id, consumer FROM processed_event")).all())
+        rows: dict[str, str] = dict(
+            conn.execute(text("SELECT event_id, consumer FROM processed_event")).all()
+        )
     assert rows == {"e1": "welfare-relief", "e2": "welfare-1"}
 
 

@@ -4,6 +4,7 @@ other origins get no CORS headers, and CORS_ORIGINS replaces or empties the list
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -14,12 +15,12 @@ from shared.settings import Settings
 DASHBOARD = "http://127.0.0.1:8000"
 
 
-def _client(tmp_path: Path, **overrides: str) -> httpx.AsyncClient:
+def _client(tmp_path: Path, **overrides: Any) -> httpx.AsyncClient:
     settings = Settings(
         service_name="enrollment",
         app_env="test",
         database_url=f"sqlite:///{tmp_path}/enrollment.db",
-        **overrides,  # type: ignore[arg-type]
+        **overrides,
     )
     app = create_app(ServiceSpec(name="enrollment", title="t", description="d"), settings)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from shared.domain import PovertyStatus
 from shared.events import Envelope, MalformedEvent, parse_data
 from shared.events.registry import PersonRegistered
 from shared.ids import make_resident_id
@@ -18,7 +19,7 @@ def person() -> PersonRegistered:
         county_code="532325",
         township_code="532325100",
         village_code="532325100201",
-        poverty_status="not_exited",
+        poverty_status=PovertyStatus.not_exited,
     )
 
 

@@ -7,7 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.ids import (
+    SEXES,
     InvalidId,
+    Sex,
     check_digit,
     check_hierarchy,
     division_level,
@@ -56,10 +58,10 @@ def test_invalid_numbers_are_rejected_with_a_reason(number: str, reason: str) ->
 @given(
     st.dates(min_value=date(1920, 1, 1), max_value=date(2020, 12, 31)),
     st.integers(0, 499),
-    st.sampled_from(["M", "F"]),
+    st.sampled_from(SEXES),
 )
-def test_generated_numbers_round_trip(born: date, seq: int, sex: str) -> None:
-    number = make_resident_id("532325", born, seq, sex)  # type: ignore[arg-type]
+def test_generated_numbers_round_trip(born: date, seq: int, sex: Sex) -> None:
+    number = make_resident_id("532325", born, seq, sex)
     rid = parse_resident_id(number)
     assert (rid.birth_date, rid.sex) == (born, sex)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from deploy.launcher import LOCAL_TOKEN_ROLES
-from shared.auth import Role
 from shared.ids import parse_division_code
+from shared.roles import Role
 
 
 def test_a_local_token_for_every_role() -> None:

@@ -5,11 +5,13 @@ every date any value changes, and fails on a value that cites another county's (
 document without `illustrative: true`, or cites nothing a county official could check."""
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from shared.policy import PolicySet
+from shared.policy.loader import ResolvedParameter
 from shared.policy.provenance import (
     DOCUMENT_COUNTY,
     SEED_COUNTIES,
@@ -70,15 +72,25 @@ x.ratio:
 
 
 def test_city_plan_and_bare_figures_need_the_flag() -> None:
-    class Item:
-        illustrative = False
-        reference = "CITY-HRSS §三(一)1 (EMP-4)"
+    def item(reference: str) -> ResolvedParameter:
+        return ResolvedParameter(
+            path="x.ratio",
+            value=Decimal("0.9"),
+            unit=None,
+            effective_from=date(2018, 1, 1),
+            reference=reference,
+            county=None,
+            illustrative=False,
+            description="",
+        )
 
-    assert "CITY-HRSS" in (check_resolved(Item(), FRESH_COUNTY, date(2018, 1, 1)) or "")  # type: ignore[arg-type]
-    Item.reference = "a figure with no source"
-    assert "neither" in (check_resolved(Item(), "532325", date(2018, 1, 1)) or "")  # type: ignore[arg-type]
-    Item.reference = "national rule 国发〔2014〕8号 §三 (ENR-P1)"
-    assert check_resolved(Item(), FRESH_COUNTY, date(2018, 1, 1)) is None  # type: ignore[arg-type]
+    on = date(2018, 1, 1)
+    assert "CITY-HRSS" in (
+        check_resolved(item("CITY-HRSS §三(一)1 (EMP-4)"), FRESH_COUNTY, on) or ""
+    )
+    assert "neither" in (check_resolved(item("a figure with no source"), "532325", on) or "")
+    national = item("national rule 国发〔2014〕8号 §三 (ENR-P1)")
+    assert check_resolved(national, FRESH_COUNTY, on) is None
 
 
 def test_illustrative_flag_reaches_the_trace() -> None:

@@ -118,7 +118,7 @@ def test_the_services_parsers_accept_the_files(county_files: dict[str, bytes]) -
     tiers = frozenset((*range(100, 1001, 100), 1500, 2000))
     for scheme in ("pension", "medical"):
         name = f"{scheme}_roll.csv"
-        roll = parse_roll(scheme, read_rows(county_files[name], name), allowed_tiers=tiers)  # type: ignore[arg-type]
+        roll = parse_roll(scheme, read_rows(county_files[name], name), allowed_tiers=tiers)
         assert roll.error_count == 0 and roll.lines
     errors = RowErrors(MAX_ERRORS)
     lines = parse_lines(read_rows(county_files["census.csv"], "census.csv"), errors)
@@ -208,13 +208,13 @@ def test_employment_bodies_are_valid_requests(
 
     as_of = county.as_of.isoformat()
     for p in plan.programmes:
-        body = ProgrammeIn.model_validate(p["body"])
+        programme = ProgrammeIn.model_validate(p["body"])
         for e in p["enrolments"]:
             EnrolmentIn.model_validate({"person_id": "x", "enrolled_on": e["enrolled_on"]})
-            assert e["enrolled_on"] <= body.starts_on.isoformat()
+            assert e["enrolled_on"] <= programme.starts_on.isoformat()
             if e["completion"]:
                 done = CompletionIn.model_validate(e["completion"])
-                assert body.starts_on <= done.completed_on <= county.as_of
+                assert programme.starts_on <= done.completed_on <= county.as_of
             if e["certificate"]:
                 cert = CertificateIn.model_validate(e["certificate"])
                 assert e["completion"]["outcome"] == "passed" and cert.issued_on <= county.as_of

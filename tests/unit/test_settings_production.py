@@ -3,14 +3,16 @@ development key."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
 from shared.settings import DEV_AUTH_SECRET, Settings
 
 
-def settings(**values: object) -> Settings:
-    return Settings(service_name="enrollment", database_url="sqlite://", **values)  # type: ignore[arg-type]
+def settings(**values: Any) -> Settings:
+    return Settings(service_name="enrollment", database_url="sqlite://", **values)
 
 
 def test_production_without_a_key_refuses_to_start() -> None:
