@@ -14,12 +14,12 @@ from services.employment.jobs.models import JOBS_TABLES
 from services.employment.posts.models import POSTS_TABLES
 from services.employment.registry.models import REGISTRY_TABLES
 from services.employment.relocation.models import RELOCATION_TABLES
-from services.employment.repository import table_of
 from services.employment.training.models import TRAINING_TABLES
 from services.employment.welfare.models import WELFARE_TABLES
 from services.employment.workshops.models import WORKSHOP_TABLES
 from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
+from shared.db import table_of
 
 # Who changed what, when, before and after: hash-chained (shared.audit).
 AUDIT_LOG = audit_log_table("employment")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import CursorResult, Table, Update, inspect
+from sqlalchemy import CursorResult, Update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -70,11 +70,3 @@ def changed_rows(session: Session, stmt: Update) -> int:
     result = session.execute(stmt)
     assert isinstance(result, CursorResult)
     return int(result.rowcount)
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    """The Core table of a table model, for dialect statements such as INSERT .. ON CONFLICT
-    (SQLModel does not declare `__table__` to the type checker)."""
-    table = inspect(model).local_table
-    assert isinstance(table, Table)
-    return table

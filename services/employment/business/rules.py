@@ -1,7 +1,7 @@
 """Entrepreneurship: the one-off start-up subsidy (一次性创业补贴) and loan caps (创业担保贷款,
 扶贫小额信贷), EMP-6.
 
-Pure functions, as in rules/jobs.py.
+Pure functions, as in jobs/rules.py.
 
 Reading of the seeds
 --------------------

@@ -16,9 +16,9 @@ from sqlmodel.sql.expression import Select
 from services.employment.census.models import LabourCensusImport, LabourCensusPerson
 from services.employment.registry.models import RegistryPerson
 from services.employment.registry.repository import RegistryPeople
-from services.employment.repository import table_of
 from shared.auth import Principal
 from shared.bus.tables import utcnow
+from shared.db import table_of
 
 CHUNK = 900
 Surveyed = tuple[RegistryPerson, LabourCensusPerson]

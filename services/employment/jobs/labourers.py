@@ -1,5 +1,5 @@
 """Who is a registered poor labourer (EMP-3), from the registry read model: registered poor
-(未脱贫 or 已脱贫, REG-2) on the day, alive, of working age (rules/jobs.py `working_age`), and
+(未脱贫 or 已脱贫, REG-2) on the day, alive, of working age (jobs/rules.py `working_age`), and
 not found by the labour census (services/employment/census) without ability or wish to work.
 
 `registered_person` loads one person named in a request (422 naming the field if unknown or not

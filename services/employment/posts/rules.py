@@ -1,6 +1,6 @@
 """Public-welfare posts (扶贫公益岗位): occupancy and the stock target, EMP-4.
 
-Pure functions, as in rules/jobs.py.
+Pure functions, as in jobs/rules.py.
 
 Reading of the seeds
 --------------------

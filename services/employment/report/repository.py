@@ -3,7 +3,7 @@ EMP-2, EMP-3), set-based:
 the county's people are counted by GROUP BY queries instead of being loaded one by one.
 
 The rules stay the source of truth. Every bound comes from a rule function or parameter (the
-working-age birth range of rules/census.py and rules/jobs.py, the 两后生 age, the coverage bases,
+working-age birth range of census/rules.py and jobs/rules.py, the 两后生 age, the coverage bases,
 the yearly minimum of recommendations); the predicates are those of census/service.py
 `census_people` and `labourers` (registered poor on the day by the status history, alive,
 surveyed, able to work), training/indicators.py (completed on or before the day) and

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from services.employment.registry.models import RegistryPerson
-from services.employment.repository import Repository, changed_rows, table_of
+from services.employment.repository import Repository, changed_rows
 from services.employment.training.models import (
     JobSeekingSubsidyGrant,
     TrainingCertificate,
@@ -20,6 +20,7 @@ from services.employment.training.models import (
     TrainingProgramme,
 )
 from shared.auth import Principal
+from shared.db import table_of
 from shared.errors import NotFound
 
 ENROLLED, COMPLETED, WITHDRAWN = "enrolled", "completed", "withdrawn"

@@ -1,6 +1,6 @@
 """The poverty-workshop subsidy (扶贫车间一次性奖补), EMP-5.
 
-Pure functions, as in rules/jobs.py.
+Pure functions, as in jobs/rules.py.
 
 Reading of the seeds
 --------------------

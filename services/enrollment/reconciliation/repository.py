@@ -20,8 +20,8 @@ from sqlalchemy import Select, Table, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from services.enrollment.registry.models import Household, Person
-from services.enrollment.registry.repository import table_of
 from services.enrollment.rolls.models import MedicalRollEntry, PensionRollEntry
+from shared.db import table_of
 from shared.domain import PovertyStatus
 
 Scheme = Literal["pension", "medical"]

@@ -6,22 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, func, insert, update
+from sqlalchemy import Row, bindparam, func, insert, update
 from sqlalchemy import select as core_select
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from services.enrollment.registry.models import Household, Person
 from shared.auth import Principal
+from shared.db import table_of
 from shared.errors import NotFound
 from shared.repository import ScopedRepository, in_jurisdiction
 
 CHUNK = 500  # well under SQLite's bound-parameter limit
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    """The Core table of a model, for bulk statements."""
-    return model.metadata.tables[str(model.__tablename__)]
 
 
 P = table_of(Person)

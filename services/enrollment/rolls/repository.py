@@ -11,9 +11,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from services.enrollment.registry.models import Person
-from services.enrollment.registry.repository import chunks, table_of
+from services.enrollment.registry.repository import chunks
 from services.enrollment.rolls.models import MedicalRollEntry, PensionRollEntry
 from services.enrollment.rolls.schemas import Scheme
+from shared.db import table_of
 
 P = table_of(Person)
 ROLLS: dict[Scheme, Table] = {
