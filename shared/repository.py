@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple, overload
 
-from pydantic import BaseModel
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -34,14 +33,6 @@ class Page(Generic[T]):
     """One page of a list: the rows, how many there are in all, and where the page starts."""
 
     items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-
-class PageOut(BaseModel):
-    """The paging fields of a list response."""
-
     total: int
     limit: int
     offset: int

@@ -83,10 +83,6 @@ class ApplicationIn(BaseModel):
         return self
 
 
-class StepNoteIn(BaseModel):
-    note: str = Field(default="", max_length=2000)
-
-
 class AcceptanceIn(BaseModel):
     accept: bool
     note: str = Field(default="", max_length=2000)
