@@ -3,8 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# pytest-xdist workers for `make test` (the end-to-end tests share one of them).
-TEST_WORKERS ?= 2
+# pytest-xdist workers for `make test`: three overlap the tests' waits on brokers and processes on
+# two cores; a test file stays on one worker (its module fixtures start once).
+TEST_WORKERS ?= 3
 
 .PHONY: run test lint format catalogue rules-map bench-bus migrations-check clean
 
@@ -29,7 +30,7 @@ test: $(STAMP)
 	$(PY) -m mypy
 	$(PY) -m shared.migrations check all
 	$(PY) -m shared.policy.rules_map --check
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

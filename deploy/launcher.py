@@ -22,7 +22,7 @@ from pathlib import Path
 
 from deploy.broker import LocalBroker
 from deploy.dashboard import DashboardServer, dashboard_url
-from deploy.processes import ServiceProcess
+from deploy.processes import ServiceProcess, stop_all
 from deploy.seed.background import SeedRun, disabled_by_env
 from deploy.seed.county import DEFAULT_AS_OF
 from shared import REPO_ROOT, SERVICE_PORTS, SERVICES
@@ -111,8 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             seeding.stop()
         if dashboard is not None:
             dashboard.stop()
-        for proc in processes:
-            proc.stop()
+        stop_all(processes)
         if broker is not None:
             broker.stop()
         print("stopped.", flush=True)

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
 
 from shared import REPO_ROOT
@@ -78,19 +79,29 @@ class ServiceProcess:
         raise TimeoutError(f"{self.name} not ready on {self.url}{path} after {timeout}s")
 
     def stop(self, timeout: float = 15.0) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop_all([self], timeout)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks run (used to prove the outbox survives a crash)."""
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(5)
+
+
+def stop_all(services: Iterable[ServiceProcess], timeout: float = 15.0) -> None:
+    """SIGTERM to every service at once, then wait for each (up to `timeout` in all, then
+    SIGKILL): their graceful shutdowns overlap instead of adding up."""
+    running = []
+    for service in services:
+        process, service.process = service.process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            running.append(process)
+    deadline = time.monotonic() + timeout
+    for process in running:
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)

@@ -123,11 +123,3 @@ def _pg_template(admin: str, prefix: str) -> str:
 @pytest.fixture
 def topic_prefix() -> str:
     return f"t{uuid.uuid4().hex[:8]}."
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist the end-to-end tests (each runs the whole system as processes) share one
-    worker, one after another, while the other workers take the in-process tests."""
-    for item in items:
-        if "tests/e2e/" in item.nodeid or item.nodeid.startswith("e2e/"):
-            item.add_marker(pytest.mark.xdist_group("e2e"))

@@ -22,7 +22,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 
 from deploy.broker import LocalBroker, free_port
-from deploy.processes import ServiceProcess
+from deploy.processes import ServiceProcess, stop_all
 from deploy.seed.client import Tokens
 from shared import SERVICES
 from shared.bus.consumer import dlq_topic
@@ -157,8 +157,7 @@ class Cluster:
         return proc
 
     def stop(self) -> None:
-        for proc in self.procs.values():
-            proc.stop()
+        stop_all(self.procs.values())
         for engine in self._engines.values():
             engine.dispose()
         self.http.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from deploy.broker import free_port
-from deploy.processes import ServiceProcess
+from deploy.processes import ServiceProcess, stop_all
 from shared.roles import Role
 from tests.support.app import make_settings, token
 from tests.support.roster import roster_csv
@@ -40,8 +40,7 @@ class Cluster:
         return proc
 
     def stop(self) -> None:
-        for proc in self.procs.values():
-            proc.stop()
+        stop_all(self.procs.values())
 
     def import_roster(self, rows: list[list[str]], request_id: str = "") -> httpx.Response:
         headers = token(self.settings, Role.county_poverty)

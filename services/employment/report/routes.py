@@ -14,7 +14,6 @@ from fastapi.responses import Response
 
 from services.employment.jobs.access import guard_area
 from services.employment.report import service
-from services.employment.report.chart import draw
 from services.employment.report.figures import SPECS, Area, MonthlyReport
 from services.employment.report.schemas import AreaOut, FigureOut, MonthlyReportOut
 from services.employment.report.xlsx import write_report
@@ -92,7 +91,7 @@ def get_monthly(
         )
     if format == "png":
         return Response(
-            draw(report),
+            service.chart_png(report),
             media_type=PNG_MEDIA,
             headers={"Content-Disposition": f'inline; filename="{name}.png"'},
         )

@@ -23,3 +23,12 @@ def monthly(uow: UnitOfWork, county: str, month: str) -> MonthlyReport:
     if principal.has(Role.county_hrss, Role.county_poverty, Role.auditor):
         scope = ""  # a county reader sees the whole county even when also a township officer
     return monthly_report(uow.session, county, month, today=today, policy=uow.policy, scope=scope)
+
+
+def chart_png(report: MonthlyReport) -> bytes:
+    """The report drawn as a PNG for a county leader. matplotlib is imported only when a chart
+    is asked for: importing it costs about a second, which every start of the service (and
+    every test worker) would otherwise pay."""
+    from services.employment.report.chart import draw
+
+    return draw(report)
