@@ -59,7 +59,12 @@ class ScopedRepository(Generic[M]):
     # The column holding the row's division code (county 6, township 9, village 12 digits).
     division: ClassVar[str] = "village_code"
     county_wide: ClassVar[bool] = False
+    # The 404 messages: a row outside the jurisdiction (`missing`) and, where a service names
+    # the record, a key with no row at all (`absent`, the same message unless set).
     missing: ClassVar[str] = "no such record in your jurisdiction"
+    absent: ClassVar[str | None] = None
+    # Reload a row the session already holds (another request may have changed it since).
+    reload: ClassVar[bool] = False
 
     def __init__(self, session: Session, principal: Principal | None) -> None:
         self.session = session
@@ -93,9 +98,18 @@ class ScopedRepository(Generic[M]):
         clause = self.jurisdiction()
         return stmt if clause is None else stmt.where(clause)
 
-    def select(self) -> SelectOfScalar[M]:
-        """`SELECT model` limited to the principal's jurisdiction; add filters and ordering."""
-        return self.scoped(select(self.model))
+    def select(self, **equal: object) -> SelectOfScalar[M]:
+        """`SELECT model` limited to the principal's jurisdiction and to the rows whose columns
+        equal the given values (`where_given`); add further filters and ordering."""
+        return self.where_given(self.scoped(select(self.model)), **equal)
+
+    def where_given(self, stmt: SelectOfScalar[T], **equal: object) -> SelectOfScalar[T]:
+        """`stmt` narrowed to the rows whose column (named by the keyword) equals the value; a
+        value of None or "" is a filter the caller left out (an absent query parameter)."""
+        for name, value in equal.items():
+            if value is not None and value != "":
+                stmt = stmt.where(col(getattr(self.model, name)) == value)
+        return stmt
 
     # -- reads -----------------------------------------------------------------------------
     def find(self, key: Any, *, lock: bool = False) -> M | None:
@@ -106,8 +120,12 @@ class ScopedRepository(Generic[M]):
         return row
 
     def get_or_404(self, key: Any, *, lock: bool = False) -> M:
-        row = self.find(key, lock=lock)
+        row: M | None = self.session.get(
+            self.model, key, with_for_update=lock or None, populate_existing=self.reload
+        )
         if row is None:
+            raise NotFound(self.absent or self.missing)
+        if not self.visible(row):
             raise NotFound(self.missing)
         return row
 
@@ -135,6 +153,3 @@ class ScopedRepository(Generic[M]):
         if flush:
             self.session.flush()
         return row
-
-    def delete(self, row: M) -> None:
-        self.session.delete(row)

@@ -9,28 +9,19 @@ vacancies; a township officer does not see another township's post)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 from sqlalchemy import CursorResult, Update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
-from shared.errors import NotFound
 from shared.repository import ScopedRepository
 
 M = TypeVar("M", bound=SQLModel)
 
 
 class Repository(ScopedRepository[M]):
-    absent: ClassVar[str] = "no such record"
-
-    def get_or_404(self, key: Any, *, lock: bool = False) -> M:
-        row: M | None = self.session.get(self.model, key, with_for_update=lock or None)
-        if row is None:
-            raise NotFound(self.absent)
-        if not self.visible(row):
-            raise NotFound(self.missing)
-        return row
+    absent: ClassVar[str | None] = "no such record"
 
     def add_new(self, row: M) -> bool:
         """Insert `row` in a savepoint: False (and nothing written) if a unique constraint says

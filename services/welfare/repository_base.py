@@ -9,7 +9,6 @@ from typing import Any, ClassVar, TypeVar, cast
 from sqlalchemy.engine import CursorResult, Result
 from sqlmodel import SQLModel
 
-from shared.errors import NotFound
 from shared.repository import ScopedRepository
 
 M = TypeVar("M", bound=SQLModel)
@@ -18,18 +17,10 @@ OUTSIDE = "no such record in your jurisdiction"
 
 
 class WelfareRepository(ScopedRepository[M]):
-    """A scoped repository whose `missing` names the record; a record that exists outside the
+    """A scoped repository whose `absent` names the record; a record that exists outside the
     jurisdiction answers the jurisdiction's message, as `Principal.guard` does."""
 
     missing: ClassVar[str] = OUTSIDE
-
-    def get_or_404(self, key: Any, *, lock: bool = False) -> M:
-        row: M | None = self.session.get(self.model, key, with_for_update=lock or None)
-        if row is None:
-            raise NotFound(self.missing)
-        if not self.visible(row):
-            raise NotFound(OUTSIDE)
-        return row
 
 
 def moved(result: Result[Any]) -> int:

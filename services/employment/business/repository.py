@@ -22,11 +22,7 @@ class Businesses(Repository[BusinessStart]):
     absent = "no such business"
 
     def listed(self, person_id: str | None, township: str | None) -> list[BusinessStart]:
-        stmt = self.select()
-        if person_id:
-            stmt = stmt.where(BusinessStart.person_id == person_id)
-        if township:
-            stmt = stmt.where(BusinessStart.township_code == township)
+        stmt = self.select(person_id=person_id, township_code=township)
         return list(self.session.exec(stmt.order_by(col(BusinessStart.started_on))))
 
     def earlier_start(self, person_id: str, started_on: date) -> str | None:
@@ -54,9 +50,7 @@ class Loans(Repository[BusinessLoanApplication]):
     absent = "no such loan application"
 
     def listed(self, status: str | None) -> list[BusinessLoanApplication]:
-        stmt = self.select()
-        if status:
-            stmt = stmt.where(BusinessLoanApplication.status == status)
+        stmt = self.select(status=status)
         return list(self.session.exec(stmt.order_by(col(BusinessLoanApplication.id))))
 
     def decide(self, app: BusinessLoanApplication, values: dict[str, Any]) -> bool:

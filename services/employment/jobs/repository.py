@@ -64,15 +64,9 @@ class Recommendations(Repository[JobRecommendation]):
         limit: int,
         offset: int,
     ) -> list[JobRecommendation]:
-        stmt = self.select()
-        if person_id:
-            stmt = stmt.where(JobRecommendation.person_id == person_id)
-        if year:
-            stmt = stmt.where(JobRecommendation.year == year)
-        if township:
-            stmt = stmt.where(JobRecommendation.township_code == township)
-        if outcome:
-            stmt = stmt.where(JobRecommendation.outcome == outcome)
+        stmt = self.select(
+            person_id=person_id, year=year or None, township_code=township, outcome=outcome
+        )
         stmt = stmt.order_by(col(JobRecommendation.id)).offset(offset).limit(limit)
         return list(self.session.exec(stmt))
 
@@ -110,11 +104,7 @@ class Placements(Repository[JobPlacement]):
         limit: int,
         offset: int,
     ) -> list[JobPlacement]:
-        stmt = self.select()
-        if person_id:
-            stmt = stmt.where(JobPlacement.person_id == person_id)
-        if township:
-            stmt = stmt.where(JobPlacement.township_code == township)
+        stmt = self.select(person_id=person_id, township_code=township)
         if active_on:
             stmt = stmt.where(*_running(active_on))
         stmt = stmt.order_by(col(JobPlacement.start_on), col(JobPlacement.id))

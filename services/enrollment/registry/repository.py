@@ -31,16 +31,7 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 class HouseholdRepository(ScopedRepository[Household]):
     model = Household
-
-    def get_or_404(self, key: Any, *, lock: bool = False) -> Household:
-        """A household that does not exist and one outside the jurisdiction are both missing,
-        each said its own way."""
-        household = self.session.get(Household, key, with_for_update=lock or None)
-        if household is None:
-            raise NotFound("no registered household with that id")
-        if not self.visible(household):
-            raise NotFound(self.missing)
-        return household
+    absent = "no registered household with that id"
 
     def exists(self, key: str) -> bool:
         """Whether the id is taken, in any jurisdiction."""

@@ -17,16 +17,14 @@ from services.welfare.window.models import WindowRequest
 
 class Complaints(WelfareRepository[Complaint]):
     model = Complaint
-    missing = "no such complaint"
+    absent = "no such complaint"
 
     def listing(
         self, township: str | None, status: ComplaintStatus | None, overdue_on: date | None
     ) -> SelectOfScalar[Complaint]:
         """Complaints in the jurisdiction by answer due date: those still open past their due
         date on `overdue_on` when it is given, else those with `status` (or all)."""
-        stmt = self.select()
-        if township:
-            stmt = stmt.where(Complaint.township_code == township)
+        stmt = self.select(township_code=township)
         if overdue_on is not None:
             stmt = stmt.where(
                 Complaint.status == ComplaintStatus.open.value,

@@ -27,7 +27,6 @@ from services.welfare.dibao.rules import WorkAbility
 from shared.bus.tables import utcnow
 from shared.db import upsert
 from shared.domain import PovertyStatus
-from shared.errors import NotFound
 from shared.repository import Page, ScopedRepository
 
 EXITED = PovertyStatus.exited.value
@@ -95,14 +94,7 @@ class Findings(ScopedRepository[CrossCheckFinding]):
     """Findings of runs, placed by their person's village."""
 
     model = CrossCheckFinding
-
-    def get_or_404(self, key: Any, *, lock: bool = False) -> CrossCheckFinding:
-        finding = self.session.get(CrossCheckFinding, key)
-        if finding is None:
-            raise NotFound("no such finding")
-        if not self.visible(finding):
-            raise NotFound(self.missing)
-        return finding
+    absent = "no such finding"
 
     def of_run(
         self,

@@ -28,17 +28,15 @@ from shared.bus.tables import utcnow
 
 class Applications(WelfareRepository[DibaoApplication]):
     model = DibaoApplication
-    missing = "no such dibao application"
+    absent = "no such dibao application"
 
     def listing(
         self, township: str | None, status: ApplicationStatus | None
     ) -> SelectOfScalar[DibaoApplication]:
         """Applications in the jurisdiction, by id."""
-        stmt = self.select()
-        if township:
-            stmt = stmt.where(DibaoApplication.township_code == township)
-        if status is not None:
-            stmt = stmt.where(DibaoApplication.status == status.value)
+        stmt = self.select(
+            township_code=township, status=status.value if status is not None else None
+        )
         return stmt.order_by(col(DibaoApplication.id))
 
     def in_notice(self, day: date, township: str | None) -> Sequence[DibaoApplication]:
@@ -76,19 +74,13 @@ def objection_on(session: Session, application_id: int, objection_id: int) -> Di
 
 class Cases(WelfareRepository[DibaoCase]):
     model = DibaoCase
-    missing = "no such dibao household"
+    absent = "no such dibao household"
 
     def listing(
         self, township: str | None, status: str | None, household_id: str | None
     ) -> SelectOfScalar[DibaoCase]:
         """Households in the jurisdiction, by id."""
-        stmt = self.select()
-        if township:
-            stmt = stmt.where(DibaoCase.township_code == township)
-        if status:
-            stmt = stmt.where(DibaoCase.status == status)
-        if household_id:
-            stmt = stmt.where(DibaoCase.household_id == household_id)
+        stmt = self.select(township_code=township, status=status, household_id=household_id)
         return stmt.order_by(col(DibaoCase.id))
 
     def overdue(self, day: date, township: str | None) -> Sequence[DibaoCase]:

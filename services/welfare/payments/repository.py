@@ -24,7 +24,7 @@ class Cycles(WelfareRepository[PaymentCycle]):
     model = PaymentCycle
     division = "county_code"
     county_wide = True
-    missing = "no such payment cycle"
+    absent = "no such payment cycle"
 
     def of_month(self, county: str, month: date) -> PaymentCycle | None:
         return self.session.exec(
@@ -58,7 +58,7 @@ class Cycles(WelfareRepository[PaymentCycle]):
 
 class Lines(WelfareRepository[PaymentLine]):
     model = PaymentLine
-    missing = "no such payment line"
+    absent = "no such payment line"
 
     def insert_all(self, values: Iterable[dict[str, Any]]) -> int:
         """Write the lines `values` describe, in chunks; how many."""

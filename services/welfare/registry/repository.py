@@ -5,14 +5,12 @@ caller's jurisdiction on their own records, so these reads are unscoped."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from services.welfare.registry.models import RegistryPerson
 from shared.auth import Principal
-from shared.errors import NotFound
 from shared.repository import ScopedRepository
 
 # ID numbers per IN (...) list: well under every database's bound-parameter limit.
@@ -24,17 +22,10 @@ class RegistryPeople(ScopedRepository[RegistryPerson]):
     named in a request is looked up in the caller's jurisdiction)."""
 
     model = RegistryPerson
+    absent = "no such person in the registry"
 
     def __init__(self, session: Session, principal: Principal | None = None) -> None:
         super().__init__(session, principal)
-
-    def get_or_404(self, key: Any, *, lock: bool = False) -> RegistryPerson:
-        person: RegistryPerson | None = self.session.get(RegistryPerson, key)
-        if person is None:
-            raise NotFound("no such person in the registry")
-        if not self.visible(person):
-            raise NotFound(self.missing)
-        return person
 
     def by_numbers(self, numbers: list[str]) -> dict[str, tuple[str, str]]:
         """id_number -> (person_id, village_code) for the numbers in the read model (unscoped:

@@ -26,7 +26,6 @@ from services.welfare.relief.models import (
 )
 from services.welfare.relief.procedure import CASE, CaseSource
 from services.welfare.workflow import WorkflowStep, steps_of
-from shared.errors import NotFound
 from shared.repository import Page, ScopedRepository, in_jurisdiction
 
 
@@ -63,6 +62,8 @@ class ReliefCases(ScopedRepository[ReliefCase]):
     listed for the county it lies in."""
 
     model = ReliefCase
+    absent = "no such relief case"
+    reload = True
 
     def visible(self, row: ReliefCase) -> bool:
         return in_jurisdiction(self.principal, case_division(row), county_wide=False)
@@ -76,27 +77,16 @@ class ReliefCases(ScopedRepository[ReliefCase]):
             col(ReliefCase.village_code).is_(None) & col(ReliefCase.county_code).startswith(scope),
         )
 
-    def get_or_404(self, key: Any, *, lock: bool = False) -> ReliefCase:
-        case = self.session.get(ReliefCase, key, populate_existing=True)
-        if case is None:
-            raise NotFound("no such relief case")
-        if not self.visible(case):
-            raise NotFound(self.missing)
-        return case
-
     def page_of(self, wanted: CaseFilter, *, limit: int, offset: int) -> Page[ReliefCase]:
         """One page of the cases in the jurisdiction matching `wanted`, by id."""
-        stmt = select(ReliefCase)
-        if wanted.township:
-            stmt = stmt.where(ReliefCase.township_code == wanted.township)
-        if wanted.status:
-            stmt = stmt.where(ReliefCase.status == wanted.status)
-        if wanted.kind:
-            stmt = stmt.where(ReliefCase.kind == wanted.kind)
-        if wanted.source:
-            stmt = stmt.where(ReliefCase.source == wanted.source)
-        if wanted.household_id:
-            stmt = stmt.where(ReliefCase.household_id == wanted.household_id)
+        stmt = self.where_given(
+            select(ReliefCase),
+            township_code=wanted.township,
+            status=wanted.status,
+            kind=wanted.kind,
+            source=wanted.source,
+            household_id=wanted.household_id,
+        )
         if wanted.occurred_from:
             stmt = stmt.where(col(ReliefCase.occurred_on) >= wanted.occurred_from)
         if wanted.occurred_to:

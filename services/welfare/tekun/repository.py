@@ -49,11 +49,7 @@ class TekunCases(ScopedRepository[TekunCase]):
 
     def listed(self, *, county: str | None, status: str | None) -> Sequence[TekunCase]:
         """Cases in the jurisdiction, of a county and a status if given, by id."""
-        stmt = self.select()
-        if county:
-            stmt = stmt.where(TekunCase.county_code == county)
-        if status:
-            stmt = stmt.where(TekunCase.status == status)
+        stmt = self.select(county_code=county, status=status)
         return self.session.exec(stmt.order_by(col(TekunCase.id))).all()
 
     def add_open(self, case: TekunCase) -> bool:

@@ -63,17 +63,14 @@ class WindowRequests(ScopedRepository[WindowRequest]):
 
     def page_of(self, wanted: RequestFilter, *, limit: int, offset: int) -> Page[WindowRequest]:
         """One page of the requests in the jurisdiction matching `wanted`, by id."""
-        stmt = select(WindowRequest)
-        if wanted.township:
-            stmt = stmt.where(WindowRequest.township_code == wanted.township)
-        if wanted.status:
-            stmt = stmt.where(WindowRequest.status == wanted.status)
-        if wanted.department:
-            stmt = stmt.where(WindowRequest.department == wanted.department)
-        if wanted.request_type:
-            stmt = stmt.where(WindowRequest.request_type == wanted.request_type)
-        if wanted.id_number:
-            stmt = stmt.where(WindowRequest.applicant_id_number == wanted.id_number)
+        stmt = self.where_given(
+            select(WindowRequest),
+            township_code=wanted.township,
+            status=wanted.status,
+            department=wanted.department,
+            request_type=wanted.request_type,
+            applicant_id_number=wanted.id_number,
+        )
         return self.page(stmt, limit=limit, offset=offset, order_by=col(WindowRequest.id))
 
     def overdue(
