@@ -35,6 +35,10 @@ LOCAL_TOKEN_ROLES = (
     (Role.county_hrss, "532325"),
     (Role.county_medical, "532325"),
     (Role.county_civil, "532325"),
+    (Role.county_education, "532325"),
+    (Role.county_disability, "532325"),
+    (Role.county_health, "532325"),
+    (Role.family_doctor, "532325100"),  # a township team of 栋川镇
     (Role.township_officer, "532325100"),  # 栋川镇
     (Role.village_cadre, "532325100201"),  # a village of 栋川镇
     (Role.auditor, "532325"),

@@ -13,6 +13,10 @@ class Role(StrEnum):
     county_medical = "county_medical"  # 县医保局
     county_civil = "county_civil"  # 县民政局
     county_poverty = "county_poverty"  # 县扶贫办
+    county_education = "county_education"  # 县教育局: student register and education aid
+    county_disability = "county_disability"  # 县残联: disability support
+    county_health = "county_health"  # 县卫计局: family-doctor teams
+    family_doctor = "family_doctor"  # 家庭医生签约服务团队 member: signs and visits patients
     auditor = "auditor"  # 审计, read-only
     hospital = "hospital"  # 医院信息系统
     service = "service"  # machine to machine

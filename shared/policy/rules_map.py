@@ -60,12 +60,15 @@ OWN_TEST = REPO_ROOT / "tests" / "unit" / "test_rules_map.py"
 
 # A rule ID as a token: not glued to a letter or digit on either side (Chinese text around it
 # is fine, which is why this is not `\b`: CJK characters count as word characters).
-_ID = r"(?:REG|MED|EMP|WEL)-\d+|ENR-[PM]\d+"
+# Prefixes: the spec's REG/ENR/MED/EMP/WEL, and the programmes and indicators added to its numbering
+# here: EDU (education aid), PLAN (targets and deadlines), IND (YA-GOV appraisal indicators).
+_PREFIXES = "REG|MED|EMP|WEL|EDU|PLAN|IND"
+_ID = rf"(?:{_PREFIXES})-\d+|ENR-[PM]\d+"
 RULE_ID = re.compile(rf"(?<![A-Za-z0-9_])(?:{_ID})(?![A-Za-z0-9_])")
 # Shorthand lists such as "ENR-M2/M3" or "EMP-5/6/7", and ranges such as "MED-1..MED-5" or
 # "EMP-1..3": the members they leave implicit are cited too, but no search for the ID finds them.
 _SHORTHAND = re.compile(rf"(?<![A-Za-z0-9_])({_ID})((?:/[PM]?\d+)+)(?![A-Za-z0-9_])")
-_RANGE = re.compile(rf"(?<![A-Za-z0-9_])({_ID})\.\.(?:(?:REG|MED|EMP|WEL)-|ENR-[PM]|[PM])?(\d+)")
+_RANGE = re.compile(rf"(?<![A-Za-z0-9_])({_ID})\.\.(?:(?:{_PREFIXES})-|ENR-[PM]|[PM])?(\d+)")
 
 
 # Order of the sections of policy-rules.md (pension before medical insurance).
@@ -258,10 +261,10 @@ def _test_name_ids(name: str) -> set[str]:
 
 
 def _name_ids(text: str) -> set[str]:
-    pattern = r"(?<![A-Z0-9])(?:(?:REG|MED|EMP|WEL)-?\d+|ENR-?[PM]-?\d+)(?![0-9])"
+    pattern = rf"(?<![A-Z0-9])(?:(?:{_PREFIXES})-?\d+|ENR-?[PM]-?\d+)(?![0-9])"
     out = set()
     for match in re.findall(pattern, text):
-        normal = re.sub(r"^(REG|MED|EMP|WEL)-?", r"\1-", match)
+        normal = re.sub(rf"^({_PREFIXES})-?", r"\1-", match)
         normal = re.sub(r"^ENR-?([PM])-?", r"ENR-\1", normal)
         out.add(normal)
     return out

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, func, insert, or_, update
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, update
 from sqlalchemy import select as select_rows
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,17 +24,14 @@ from services.welfare.crosscheck.models import (
     EconomicFactsImport,
 )
 from services.welfare.dibao.rules import WorkAbility
+from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
 from shared.bus.tables import utcnow
-from shared.db import upsert
+from shared.db import table_of, upsert
 from shared.domain import PovertyStatus
 from shared.repository import Page, ScopedRepository
 
 EXITED = PovertyStatus.exited.value
 CHUNK = 5000
-
-
-def _table(name: str) -> Table:
-    return EconomicFacts.metadata.tables[name]
 
 
 # --- people and their economic facts ------------------------------------------------------------
@@ -52,7 +49,7 @@ def add_import(session: Session, record: EconomicFactsImport) -> EconomicFactsIm
 
 def upsert_facts(session: Session, rows: list[dict[str, Any]]) -> None:
     """One INSERT ... ON CONFLICT DO UPDATE executed for many rows."""
-    table = _table("economic_facts")
+    table = table_of(EconomicFacts)
     pg = session.get_bind().dialect.name == "postgresql"
     stmt = (pg_insert if pg else sqlite_insert)(table)
     stmt = stmt.on_conflict_do_update(
@@ -158,9 +155,9 @@ def _ordered(stmt: SelectOfScalar[CrossCheckFinding]) -> SelectOfScalar[CrossChe
 # --- what a run reads and writes ----------------------------------------------------------------
 
 # Plain tables: a run reads and writes rows, not ORM objects.
-P = _table("welfare_registry_person")  # RegistryPerson
-F = _table("economic_facts")  # EconomicFacts
-H = _table("welfare_registry_status_history")  # RegistryStatusHistory
+P = table_of(RegistryPerson)
+F = table_of(EconomicFacts)
+H = table_of(RegistryStatusHistory)
 
 
 def living(county: str, on: date) -> ColumnElement[bool]:
@@ -231,6 +228,6 @@ def write_findings(session: Session, rows: list[dict[str, Any]]) -> int:
     """Insert the findings of `rows` (emptied) in one statement; how many there were."""
     n = len(rows)
     if rows:
-        session.execute(insert(_table("crosscheck_finding")), rows)
+        session.execute(insert(table_of(CrossCheckFinding)), rows)
         rows.clear()
     return n
