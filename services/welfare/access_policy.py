@@ -9,6 +9,7 @@ keeps full numbers (the bank needs them) and only civil affairs reads it."""
 
 from __future__ import annotations
 
+from services.welfare.appraisal.routes import READERS as APPRAISAL_READERS
 from services.welfare.complaints.service import ANSWERERS as COMPLAINT_ANSWERERS
 from services.welfare.complaints.service import READERS as COMPLAINT_READERS
 from services.welfare.complaints.service import RECORDERS as COMPLAINT_RECORDERS
@@ -85,6 +86,7 @@ POLICY = AccessPolicy(
         ("POST", "/v1/tekun/placements/{placement_id}/move-out"): rule(CIVIL, TOWNSHIP),
         ("GET", "/v1/tekun/care-homes/{home_id}/occupancy"): rule(*TEKUN_READERS),
         ("GET", "/v1/tekun/occupancy"): rule(*TEKUN_READERS, county_wide=True),
+        ("GET", "/v1/appraisal/indicators"): rule(*APPRAISAL_READERS, county_wide=True),
         ("POST", "/v1/crosscheck/facts/imports"): rule(*FACT_WRITERS),
         ("PUT", "/v1/crosscheck/facts/{person_id}"): rule(*FACT_WRITERS),
         ("GET", "/v1/crosscheck/facts/{person_id}"): rule(*CROSSCHECK_READERS),

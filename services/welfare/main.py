@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.welfare import clock
 from services.welfare.access_policy import POLICY
+from services.welfare.appraisal.routes import router as appraisal_router
 from services.welfare.complaints.routes import router as complaints_router
 from services.welfare.consumers import SUBSCRIPTIONS
 from services.welfare.crosscheck.routes import router as crosscheck_router
@@ -31,6 +32,7 @@ SPEC = ServiceSpec(
         relief_router,
         window_router,
         complaints_router,
+        appraisal_router,
     ],
     subscriptions=SUBSCRIPTIONS,
     clock=clock,

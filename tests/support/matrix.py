@@ -1029,6 +1029,7 @@ async def seed_welfare(
             home_params, {"on": "2026-03-01"}
         ),
         ("GET", "/v1/tekun/occupancy"): Call(query={**county, "on": "2026-03-01"}),
+        ("GET", "/v1/appraisal/indicators"): Call(query={**county, "on": "2026-03-01"}),
         ("POST", "/v1/crosscheck/facts/imports"): Call(file=("s.csv", SURVEY, "text/csv")),
         ("PUT", "/v1/crosscheck/facts/{person_id}"): Call(
             {"person_id": "mxp-4"}, json={"work_ability": "none", "has_income": False}
