@@ -140,9 +140,9 @@ def test_edu_1_preschool_subsidy_is_illustrative_and_needs_village_and_kindergar
 
 
 def test_other_counties_get_422_for_zheng_ans_programmes_or_illustrative_figures() -> None:
-    with pytest.raises(ParameterNotFound, match="education.senior_high.school_tiers"):
+    with pytest.raises(ParameterNotFound, match=r"education\.senior_high\.school_tiers"):
         decide(student(Stage.senior_high), county=YAO_AN)
-    with pytest.raises(ParameterNotFound, match="education.vocational.poverty_grant"):
+    with pytest.raises(ParameterNotFound, match=r"education\.vocational\.poverty_grant"):
         decide(student(Stage.vocational), county=YAO_AN)
     boarding, trace = decide(student(Stage.junior, boarding=True), county=YAO_AN)
     assert boarding.amount == Decimal("1250.00")
