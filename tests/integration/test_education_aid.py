@@ -205,6 +205,14 @@ async def test_bad_register_refused_whole_xlsx_replaces_and_jurisdiction(db_temp
         assert resp.status_code == 422, resp.text
         errors = {(e["row"], e["field"]) for e in resp.json()["errors"]}
         assert {(3, "grade"), (4, "public_inclusive"), (4, "poor_village")} <= errors
+        resp = await client.post(
+            "/v1/education/registers/imports",
+            params=IMPORT,
+            files={"file": ("broken.xlsx", b"PK\x03\x04 not a workbook", "text/plain")},
+            headers=bureau,
+        )
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["errors"][0]["field"] == "file"
         listed = (await client.get("/v1/education/students", params=YEAR, headers=bureau)).json()
         assert listed["total"] == 4  # the XLSX register as it was
 

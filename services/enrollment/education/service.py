@@ -44,10 +44,17 @@ from services.enrollment.medical.repository import WelfareStatusRepository
 from services.enrollment.registry.models import Household, Person
 from shared.bus.tables import utcnow
 from shared.domain import PovertyStatus
-from shared.errors import Conflict, FieldError, Forbidden
+from shared.errors import Conflict, FieldError, Forbidden, InvalidInput
 from shared.ids import mask_id_number
 from shared.money import ZERO
-from shared.tabular import CSV_MEDIA, XLSX_MEDIA, read_rows, write_csv, write_xlsx
+from shared.tabular import (
+    CSV_MEDIA,
+    XLSX_MEDIA,
+    TableFormatError,
+    read_rows,
+    write_csv,
+    write_xlsx,
+)
 from shared.trace import Trace, TraceOut, illustrative_of
 from shared.uow import UnitOfWork
 
@@ -79,7 +86,12 @@ def register_import(content: bytes, filename: str, school_year: int, county: str
     def work(uow: UnitOfWork, job_id: str, progress: Progress) -> dict[str, Any]:
         if not uow.principal.covers(county):
             raise Forbidden(f"county {county} is outside your jurisdiction; {IMPORTERS_NOTE}")
-        lines = parse_register(read_rows(content, filename), today=uow.today())
+        try:
+            lines = parse_register(read_rows(content, filename), today=uow.today())
+        except TableFormatError as exc:
+            raise InvalidInput(
+                str(exc), errors=[FieldError(field="file", reason=str(exc), row=1)]
+            ) from exc
         register = StudentRegister(uow.session, None)
         numbers = [line.id_number for line in lines]
         elsewhere = register.elsewhere(school_year, county, numbers)
@@ -322,12 +334,13 @@ def export(
             )
     stamp = uow.now().strftime("%Y-%m-%d %H:%M UTC")
     subject = uow.principal.subject
-    where = _division(uow, division) or "全部"
-    name = f"education-aid-{school_year}-{where}.{format}"
+    where = _division(uow, division)
+    name = f"education-aid-{school_year}-{where or 'all'}.{format}"
     if format == "csv":
         body, media = write_csv(EXPORT_HEADERS_ZH, rows), CSV_MEDIA
     else:
-        title = f"{where} {school_year}-{school_year + 1}学年 教育扶贫资助名单 合计{total}元"
+        years = f"{school_year}-{school_year + 1}学年"
+        title = f"{where or '全部'} {years} 教育扶贫资助名单 合计{total}元"
         marking = f"导出人: {subject}  导出时间: {stamp}"
         body = write_xlsx(
             EXPORT_HEADERS_ZH, rows, title=f"{school_year}资助", preamble=[title, marking]
