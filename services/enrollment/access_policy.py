@@ -8,6 +8,7 @@ affairs see them masked."""
 
 from __future__ import annotations
 
+from services.enrollment.education.routes import REGISTER_IMPORTERS
 from services.enrollment.reconciliation.service import READERS as RECONCILIATION_READERS
 from services.enrollment.registry.routes import REGISTRY_CLERKS, REGISTRY_WRITERS
 from shared.access import COUNTY_OFFICERS, LOCAL, AccessPolicy, rule
@@ -17,6 +18,16 @@ from shared.roles import Role
 PERSON_READERS = (COUNTY_OFFICERS, LOCAL, Role.auditor, Role.service)
 PENSION_READERS = (Role.county_hrss, Role.county_poverty, LOCAL, Role.auditor, Role.service)
 ROLL_IMPORTERS = (Role.county_hrss, Role.county_medical, Role.county_poverty)
+# Education aid: the education bureau, the poverty office, townships and villages (their own
+# students), the disabled persons' federation (责任部门 of ZA-GOV §三(一)3), auditors, systems.
+EDUCATION_READERS = (
+    Role.county_education,
+    Role.county_poverty,
+    Role.county_disability,
+    LOCAL,
+    Role.auditor,
+    Role.service,
+)
 
 POLICY = AccessPolicy(
     service="enrollment",
@@ -25,6 +36,7 @@ POLICY = AccessPolicy(
             Role.county_poverty,
             Role.county_hrss,
             Role.county_medical,
+            Role.county_education,
             Role.township_officer,
             Role.village_cadre,
             Role.service,
@@ -56,7 +68,15 @@ POLICY = AccessPolicy(
         ("POST", "/v1/pension/transfer-in"): rule(
             Role.county_hrss, Role.township_officer, Role.service, scoped=False
         ),
+        ("POST", "/v1/education/registers/imports"): rule(*REGISTER_IMPORTERS),
+        ("GET", "/v1/education/students"): rule(*EDUCATION_READERS),
+        ("GET", "/v1/education/students/export"): rule(*EDUCATION_READERS),
+        ("GET", "/v1/education/students/{id_number}"): rule(*EDUCATION_READERS),
+        ("GET", "/v1/education/out-of-school"): rule(*EDUCATION_READERS),
+        ("GET", "/v1/education/coverage"): rule(*EDUCATION_READERS),
         # An import job: the officers who start imports, and auditors.
-        ("GET", "/v1/jobs/{job_id}"): rule(*REGISTRY_WRITERS, *ROLL_IMPORTERS, Role.auditor),
+        ("GET", "/v1/jobs/{job_id}"): rule(
+            *REGISTRY_WRITERS, *ROLL_IMPORTERS, *REGISTER_IMPORTERS, Role.auditor
+        ),
     },
 )

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.enrollment import clock
 from services.enrollment.access_policy import POLICY
 from services.enrollment.consumers import SUBSCRIPTIONS
+from services.enrollment.education.routes import router as education_router
 from services.enrollment.jobs.routes import router as jobs_router
 from services.enrollment.medical.routes import router as medical_router
 from services.enrollment.pension.routes import router as pension_router
@@ -21,7 +22,8 @@ SPEC = ServiceSpec(
     name="enrollment",
     title="Enrollment service",
     description="The poverty registry (建档立卡), resident pension and medical insurance "
-    "enrollment, reconciliation and contribution subsidies (REG-*, ENR-*).",
+    "enrollment, reconciliation and contribution subsidies (REG-*, ENR-*); education aid for "
+    "the registry's students (EDU-*).",
     routers=[
         registry_router,
         rolls_router,
@@ -29,6 +31,7 @@ SPEC = ServiceSpec(
         medical_router,
         pension_router,
         jobs_router,
+        education_router,
     ],
     subscriptions=SUBSCRIPTIONS,
     clock=clock,

@@ -3,6 +3,7 @@ module gathers them (and names them for Alembic)."""
 
 from __future__ import annotations
 
+from services.enrollment.education.models import StudentRecord
 from services.enrollment.jobs.models import ImportJob
 from services.enrollment.medical.models import MedicalContribution, WelfareStatus
 from services.enrollment.pension.models import FuneralGrant
@@ -21,6 +22,7 @@ __all__ = [
     "MedicalRollEntry",
     "PensionRollEntry",
     "Person",
+    "StudentRecord",
     "WelfareStatus",
 ]
 
@@ -37,5 +39,6 @@ TABLES: tuple[str, ...] = (
     "funeral_grant",
     "welfare_status",
     "medical_contribution",
+    "education_student",
     AUDIT_LOG.name,
 )

@@ -51,6 +51,7 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "medical": ("Medical: reimbursement and the 90% guarantee", "MED-"),
     "employment": ("Employment and training", "EMP-"),
     "welfare": ("Welfare: dibao, extreme-poverty support, temporary relief", "WEL-"),
+    "education": ("Education aid (教育扶贫资助)", "EDU-"),
     "indicators": ("Appraisal indicators of the safety net (考核指标)", "IND-"),
 }
 NOT_IMPLEMENTED = "not implemented:"
@@ -73,7 +74,7 @@ _RANGE = re.compile(rf"(?<![A-Za-z0-9_])({_ID})\.\.(?:(?:{_PREFIXES})-|ENR-[PM]|
 
 
 # Order of the sections of policy-rules.md (pension before medical insurance).
-_PREFIX_ORDER = ("REG-", "ENR-P", "ENR-M", "EDU-", "MED-", "EMP-", "WEL-", "PLAN-", "IND-")
+_PREFIX_ORDER = ("REG-", "ENR-P", "ENR-M", "MED-", "EMP-", "WEL-", "EDU-", "PLAN-", "IND-")
 
 
 def _groups(pattern: str, text: str) -> tuple[str, ...]:

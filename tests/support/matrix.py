@@ -325,6 +325,11 @@ YEAR_IN = {"year": "2020", "division": DIVISION}
 
 
 PENSION_ROLL = f"证件号码,年度,缴费档次,是否缴费\n{P1},2020,1,是\n".encode()
+# The education bureau's student register: P3 a graduate student (a loan limit, EDU-5).
+STUDENT_REGISTER = (
+    f"学校,学段,年级,寄宿,身份证号,姓名\n某大学,研究生,1,否,{P3},{NAMES[P3]}\n".encode()
+)
+SCHOOL_YEAR_IN = {"school_year": "2020", "division": DIVISION}
 
 
 async def seed_enrollment(
@@ -335,6 +340,14 @@ async def seed_enrollment(
             "/v1/registry/imports",
             files={"file": ("roster.csv", ROSTER, "text/csv")},
             headers=as_(settings, Role.county_poverty),
+        )
+    )
+    ok(
+        await client.post(
+            "/v1/education/registers/imports",
+            params={"school_year": "2020", "county_code": IN_COUNTY},
+            files={"file": ("register.csv", STUDENT_REGISTER, "text/csv")},
+            headers=as_(settings, Role.county_education),
         )
     )
     person = {"id_number": P3}
@@ -393,6 +406,15 @@ async def seed_enrollment(
             }
         ),
         ("GET", "/v1/jobs/{job_id}"): Call({"job_id": job["id"]}),
+        ("POST", "/v1/education/registers/imports"): Call(
+            query={"school_year": "2020", "county_code": IN_COUNTY},
+            file=("register.csv", STUDENT_REGISTER, "text/csv"),
+        ),
+        ("GET", "/v1/education/students"): Call(query=SCHOOL_YEAR_IN),
+        ("GET", "/v1/education/students/export"): Call(query={**SCHOOL_YEAR_IN, "format": "csv"}),
+        ("GET", "/v1/education/students/{id_number}"): Call(person, {"school_year": "2020"}),
+        ("GET", "/v1/education/out-of-school"): Call(query=SCHOOL_YEAR_IN),
+        ("GET", "/v1/education/coverage"): Call(query=SCHOOL_YEAR_IN),
     }
 
 

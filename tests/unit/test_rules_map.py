@@ -27,9 +27,8 @@ from shared.policy.rules_map import (
     unfindable,
 )
 
-# Every rule ID of policy-rules.md.
-# The spec's numbering; the programmes added to it here (EDU, PLAN, IND and later WEL, MED
-# numbers) come in their place among them.
+# Every rule ID of policy-rules.md, in its order; the programmes added to its numbering here
+# come in their place among them (checked by prefix).
 SPEC = (
     [f"REG-{n}" for n in range(1, 6)]
     + [f"ENR-P{n}" for n in range(1, 10)]
@@ -38,7 +37,8 @@ SPEC = (
     + [f"EMP-{n}" for n in range(1, 10)]
     + [f"WEL-{n}" for n in range(1, 10)]
 )
-PREFIXES = ["REG-", "ENR-P", "ENR-M", "EDU-", "MED-", "EMP-", "WEL-", "PLAN-", "IND-"]
+ADDED = [f"EDU-{n}" for n in range(1, 7)] + [f"IND-{n}" for n in range(1, 5)]
+PREFIXES = ["REG-", "ENR-P", "ENR-M", "MED-", "EMP-", "WEL-", "EDU-", "PLAN-", "IND-"]
 # Files other than Python that cite rule IDs: the parameter files.
 PARAMS_DIR = REPO_ROOT / "shared" / "policy" / "params"
 
@@ -72,6 +72,7 @@ def test_check_mode_reports_a_stale_file(tmp_path: Path) -> None:
 def test_source_lists_every_rule_of_the_spec_in_order(rules: list[Rule]) -> None:
     ids = [r.rule_id for r in rules]
     assert [i for i in ids if i in SPEC] == SPEC
+    assert set(ADDED) <= set(ids)
     prefixes = [re.sub(r"\d+$", "", i) for i in ids]
     assert prefixes == sorted(prefixes, key=PREFIXES.index), "grouped by prefix, in order"
 
