@@ -50,6 +50,7 @@ class Tokens:
         "hospital": (Role.hospital, "seed-hospital"),
         "civil": (Role.county_civil, "seed-civil-1"),
         "civil_second": (Role.county_civil, "seed-civil-2"),
+        "education": (Role.county_education, "seed-education-bureau"),
         "township": (Role.township_officer, "seed-township"),
         "village": (Role.village_cadre, "seed-village"),
     }

@@ -33,6 +33,7 @@ class County:
     pension: list[list[str]]
     medical: list[list[str]]
     census: list[list[str]]
+    students: list[list[str]]
     stays: list[dict[str, Any]]
     dibao: list[dict[str, Any]]
     tekun: list[dict[str, Any]]
@@ -44,6 +45,11 @@ class County:
     @property
     def year(self) -> int:
         return self.as_of.year
+
+    @property
+    def school_year(self) -> int:
+        """The school year under way on the seed's date (it starts on 1 September)."""
+        return self.as_of.year if self.as_of.month >= 9 else self.as_of.year - 1
 
 
 def build_county(
@@ -64,6 +70,9 @@ def build_county(
         pension=programmes.pension_roll(households, seed, as_of.year),
         medical=programmes.medical_roll(households, seed, as_of.year),
         census=programmes.census(households, seed, as_of),
+        students=programmes.student_register(
+            households, seed, as_of.year if as_of.month >= 9 else as_of.year - 1
+        ),
         stays=cases.stays(households, seed, as_of, stays),
         dibao=cases.dibao(
             households, seed, as_of, dibao, exclude={t["id_number"] for t in certified}
@@ -116,6 +125,7 @@ def files(county: County) -> dict[str, bytes]:
         "pension_roll.csv": csv_bytes(programmes.PENSION_HEADER, county.pension),
         "medical_roll.csv": csv_bytes(programmes.MEDICAL_HEADER, county.medical),
         "census.csv": csv_bytes(programmes.CENSUS_HEADER, county.census),
+        "students.csv": csv_bytes(programmes.STUDENT_HEADER, county.students),
         "stays.json": json_bytes(county.stays),
         "dibao.json": json_bytes(county.dibao),
         "tekun.json": json_bytes(county.tekun),
@@ -129,6 +139,7 @@ def summary(county: County) -> dict[str, int]:
         "pension_roll": len(county.pension),
         "medical_roll": len(county.medical),
         "census": len(county.census),
+        "students": len(county.students),
         "stays": len(county.stays),
         "dibao": len(county.dibao),
         "tekun": len(county.tekun),

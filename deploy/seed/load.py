@@ -81,6 +81,7 @@ class Loader:
             await self._step("rolls", self.rolls)
             await self._step("registry events", self.wait_for_registry)
             await self._step("census", self.census)
+            await self._step("students", self.students)
             if self.employment_share > 0:
                 await self._step("employment", self.employment_year)
             await self._step("stays", self.stays)
@@ -119,6 +120,19 @@ class Loader:
                 self.wait_timeout,
             )
             self.loaded[f"{scheme}_roll"] = result
+
+    async def students(self) -> None:
+        """The education bureau's student register, joined with the registry (EDU-1 .. EDU-6)."""
+        result = await upload_job(
+            self.client,
+            f"{self.urls.enrollment}/v1/education/registers/imports"
+            f"?school_year={self.county.school_year}&county_code={COUNTY_CODE}",
+            "students.csv",
+            self.files["students.csv"],
+            self.tokens["education"],
+            self.wait_timeout,
+        )
+        self.loaded["students"] = result
 
     async def person_id(self, id_number: str) -> str:
         response = await self.client.get(

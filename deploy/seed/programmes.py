@@ -1,5 +1,6 @@
 """What the departments hold about the county's people, as the rows of their files: the pension
-and medical insurance rolls (with some gaps) and the labour census (EMP-1). Pure."""
+and medical insurance rolls (with some gaps), the labour census (EMP-1) and the education
+bureau's student register (EDU-1 .. EDU-6, a few school-age children missing from it). Pure."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ CENSUS_HEADER = [
     "证件号码", "调查日期", "劳动能力", "就业意愿", "培训意愿", "技能", "文化程度", "是否在读",
     "务工地点", "就业单位", "备注",
 ]  # fmt: skip
+STUDENT_HEADER = ["学校", "学段", "年级", "寄宿", "身份证号", "姓名", "普惠性公办", "贫困村"]
+# (stage, first age on 1 September, years in the stage)
+STAGES = (("学前", 3, 3), ("小学", 6, 6), ("初中", 12, 3), ("高中", 15, 3), ("本专科", 18, 4))
 TIERS = (100, 200, 300, 400, 500)
 TIER_WEIGHTS = (72, 18, 5, 3, 2)
 SKILLS = ("种植", "养殖", "建筑", "驾驶", "厨师", "缝纫", "电工", "焊工", "家政", "木工", "农机")
@@ -111,6 +115,63 @@ def census(households: tuple[Household, ...], seed: int, as_of: date) -> list[li
                 place,
                 employer,
                 "",
+            ]
+        )
+    return rows
+
+
+def _stage(age: int) -> tuple[str, int] | None:
+    for stage, first, years in STAGES:
+        if first <= age < first + years:
+            return stage, age - first + 1
+    return None
+
+
+def student_register(
+    households: tuple[Household, ...], seed: int, school_year: int
+) -> list[list[str]]:
+    """The education bureau's register of the school year (starting 1 September): children from
+    3 at kindergarten, every child of compulsory age at the township's schools except about one
+    in a hundred (控辍保学 finds them), most of those of high-school age at a senior high or a
+    vocational school, students at college."""
+    rng = random.Random(f"students:{seed}:{school_year}")
+    start = date(school_year, 9, 1)
+    rows = []
+    for household, p in _people(households):
+        age = p.age_on(start)
+        placed = _stage(age)
+        if placed is None:
+            continue
+        stage, grade = placed
+        if stage == "学前" and rng.random() < 0.3:
+            continue  # not every small child goes to kindergarten
+        if stage in ("小学", "初中") and rng.random() < 0.01:
+            continue  # out of school
+        if stage in ("高中", "本专科") and not p.student:
+            continue
+        if stage == "高中" and rng.random() < 0.3:
+            stage, grade = "中职", min(grade, 3)
+        town = household.township_code
+        school = {
+            "学前": f"{town}中心幼儿园",
+            "小学": f"{town}中心小学",
+            "初中": f"{town}中学",
+            "高中": rng.choice(("县第一中学", "县第二中学", "县民族中学")),
+            "中职": "县职业高级中学",
+            "本专科": rng.choice(("省内高校", "省外高校")),
+        }[stage]
+        boarding = stage in ("初中", "高中", "中职") or (stage == "小学" and rng.random() < 0.2)
+        preschool = stage == "学前"
+        rows.append(
+            [
+                school,
+                stage,
+                str(grade),
+                _yes(boarding),
+                p.id_number,
+                p.name,
+                _yes(rng.random() < 0.8) if preschool else "",
+                _yes(rng.random() < 0.6) if preschool else "",
             ]
         )
     return rows

@@ -27,7 +27,7 @@ from services.enrollment.education.rules import (
 from shared.domain import PovertyStatus
 from shared.errors import InvalidInput
 from shared.ids import make_resident_id
-from shared.policy import ParameterNotFound, PolicySet
+from shared.policy import PolicySet
 from shared.settings import Settings
 from shared.trace import Params, Trace
 
@@ -139,17 +139,24 @@ def test_edu_1_preschool_subsidy_is_illustrative_and_needs_village_and_kindergar
     assert decide(replace(facts, poverty_status=PovertyStatus.marginal))[0].lines == ()
 
 
-def test_other_counties_get_422_for_zheng_ans_programmes_or_illustrative_figures() -> None:
-    with pytest.raises(ParameterNotFound, match=r"education\.senior_high\.school_tiers"):
-        decide(student(Stage.senior_high), county=YAO_AN)
-    with pytest.raises(ParameterNotFound, match=r"education\.vocational\.poverty_grant"):
-        decide(student(Stage.vocational), county=YAO_AN)
+def test_other_counties_have_no_figure_for_zheng_ans_programmes_or_illustrative_ones() -> None:
+    # 正安's own programme: the student's line says the county published no figure, nothing
+    # is paid, and nothing else of a list is refused.
+    high, trace = decide(student(Stage.senior_high), county=YAO_AN)
+    (line,) = high.lines
+    assert line.kind is LineKind.not_published and line.amount is None
+    assert "education.senior_high.school_tiers" in line.note
+    assert high.amount == 0 and not high.entitled
+    assert "EDU-3" in trace.out().rules
+    vocational, _ = decide(student(Stage.vocational), county=YAO_AN)
+    assert [x.kind for x in vocational.lines] == [LineKind.not_published]
+    assert "education.vocational" in vocational.lines[0].note
     boarding, trace = decide(student(Stage.junior, boarding=True), county=YAO_AN)
     assert boarding.amount == Decimal("1250.00")
     assert trace.illustrative() == ["education.boarding.junior"]
     # Before 正安's figures took effect, 正安 too has no 两助三免.
-    with pytest.raises(ParameterNotFound):
-        decide(student(Stage.senior_high, school_year=2017))
+    early, _ = decide(student(Stage.senior_high, school_year=2017))
+    assert [x.kind for x in early.lines] == [LineKind.not_published]
 
 
 def test_edu_6_compulsory_age_six_to_fifteen_on_the_first_of_september() -> None:

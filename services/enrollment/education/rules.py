@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from shared.domain import PovertyStatus
 from shared.money import ZERO
+from shared.policy import ParameterNotFound
 from shared.trace import Params, Trace
 
 PRESCHOOL_SUBSIDY = "education.preschool.subsidy"
@@ -109,6 +110,7 @@ class LineKind(StrEnum):
     waiver = "waiver"  # 减免: a fee not charged, counted at the seed's figure
     in_kind = "in_kind"  # 免费提供 (textbooks): no amount
     information = "information"  # a loan limit: told to the household, never paid
+    not_published = "not_published"  # 本县未出台: the county has no figure for this programme
 
 
 class Item(StrEnum):
@@ -236,16 +238,23 @@ def student_entitlements(facts: StudentFacts, params: Params, trace: Trace) -> E
         tekun=facts.tekun,
         disability_grade=facts.disability_grade or "none",
     )
-    if facts.stage is Stage.preschool:
-        lines = preschool(facts, params, trace)
-    elif facts.stage in COMPULSORY:
-        lines = compulsory(facts, params, trace)
-    elif facts.stage is Stage.senior_high:
-        lines = senior_high(facts, params, trace)
-    elif facts.stage is Stage.vocational:
-        lines = vocational(facts, params, trace)
-    else:
-        lines = loan_information(facts, params, trace)
+    try:
+        if facts.stage is Stage.preschool:
+            lines = preschool(facts, params, trace)
+        elif facts.stage in COMPULSORY:
+            lines = compulsory(facts, params, trace)
+        elif facts.stage is Stage.senior_high:
+            lines = senior_high(facts, params, trace)
+        elif facts.stage is Stage.vocational:
+            lines = vocational(facts, params, trace)
+        else:
+            lines = loan_information(facts, params, trace)
+    except ParameterNotFound as exc:
+        # Another county's programme (正安's 两助三免 figures, say): this student's line says
+        # the county has published none, and the rest of a list is still decided.
+        rule = _rule_of(facts.stage)
+        trace.step(rule, "the county has published no figure for this programme", missing=str(exc))
+        lines = [Line(rule, STAGE_ITEM[facts.stage], LineKind.not_published, None, exc.detail)]
     result = Entitlements(tuple(lines))
     trace.step(
         _rule_of(facts.stage),
@@ -254,6 +263,17 @@ def student_entitlements(facts: StudentFacts, params: Params, trace: Trace) -> E
         lines=",".join(line.item.value for line in lines) or "none",
     )
     return result
+
+
+STAGE_ITEM = {
+    Stage.preschool: Item.preschool_subsidy,
+    Stage.primary: Item.boarding_subsidy,
+    Stage.junior: Item.boarding_subsidy,
+    Stage.senior_high: Item.two_aids_three_waivers,
+    Stage.vocational: Item.national_grant,
+    Stage.higher: Item.student_loan_limit,
+    Stage.graduate: Item.student_loan_limit,
+}
 
 
 def _rule_of(stage: Stage) -> str:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from shared.money import Money
 from shared.trace import Provenance, TracedProvenance, TraceOut
 
-LineKindName = Literal["payment", "waiver", "in_kind", "information"]
+LineKindName = Literal["payment", "waiver", "in_kind", "information", "not_published"]
 
 
 class LineOut(BaseModel):
@@ -21,7 +21,9 @@ class LineOut(BaseModel):
     item_zh: str
     kind: LineKindName = Field(
         description="payment (补助), waiver (减免, counted at the seed's figure), in_kind "
-        "(免费教科书, no amount), information (a loan limit: told, never paid or counted)"
+        "(免费教科书, no amount), information (a loan limit: told, never paid or counted), "
+        "not_published (本县未出台: the county has no figure for this programme; the note names "
+        "the parameter)"
     )
     amount: Money | None
     note: str = ""
