@@ -324,6 +324,15 @@ async def test_med_12_from_a_stay_to_a_full_township(db_template: str) -> None:
             )
         ).json()
         assert unsigned_numbers(later) == {VILLAGE_B: [B1, B2]}
+        # The same diagnosis of two patients by one account on one day: two records.
+        for number in (A1, A2):
+            again_seen = await client.post(
+                f"{BASE}/diagnoses",
+                json={"id_number": number, "diagnosis_codes": ["I10"], "seen_on": "2018-05-02"},
+                headers=health,
+            )
+            assert again_seen.status_code == 201, again_seen.text
+        assert count(url, ChronicDiagnosis) == 8
 
         # Overdue home follow-ups on 2018-09-15: A1 (last home visit 05-01, due 07-30) and A2
         # (signed 04-15, never visited, due 07-14).

@@ -15,6 +15,7 @@ missing (404); a team the doctor is not a member of is missing too."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -142,7 +143,9 @@ def record_diagnosis(
             "none of the codes names one of the 36 chronic diseases of the county's catalogue "
             "(medical.chronic36.diseases)",
         )
-    ref = f"{uow.actor}:{body.seen_on.isoformat()}:{','.join(sorted(body.diagnosis_codes))}"[:64]
+    # One record per person, doctor, day and codes: the same diagnosis posted again replaces it.
+    seen = f"{person.person_id}|{uow.actor}|{body.seen_on}|{','.join(sorted(body.diagnosis_codes))}"
+    ref = hashlib.sha256(seen.encode()).hexdigest()
     rows = note_diagnoses(
         uow,
         person_id=person.person_id,
