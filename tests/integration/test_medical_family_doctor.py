@@ -37,6 +37,7 @@ from tests.support.medical_family_doctor import (
     ZA,
     chronic36_bill,
     die,
+    move,
     seed,
     stay,
     team,
@@ -362,6 +363,22 @@ async def test_med_12_from_a_stay_to_a_full_township(db_template: str) -> None:
             "ended", "death", "2018-08-01",
         )  # fmt: skip
 
+        # A move inside the township team's area keeps the signing; out of it ends it.
+        b2 = await client.post(
+            f"{BASE}/signings",
+            json={"id_number": B2, "team_id": b_id, "signed_on": "2018-06-01"},
+            headers=doc_b,
+        )
+        assert b2.status_code == 201, b2.text
+        move(url, "fd-b2", TOWN_B, "520324200302", date(2018, 7, 1))
+        kept = (await client.get(f"{BASE}/signings/{b2.json()['id']}", headers=doc_b)).json()
+        assert (kept["status"], kept["village_code"]) == ("active", "520324200302")
+        move(url, "fd-b2", TOWN_A, VILLAGE_A, date(2018, 8, 1))
+        gone = (await client.get(f"{BASE}/signings/{b2.json()['id']}", headers=health)).json()
+        assert (gone["status"], gone["end_reason"], gone["ended_on"]) == (
+            "ended", "moved", "2018-08-01",
+        )  # fmt: skip
+
         # A cancelled stay leaves no diagnosis behind.
         cancelled = await client.post(
             "/v1/hospitalizations/FD-3/cancel", json={"reason": "duplicate"}, headers=hospital
@@ -369,7 +386,8 @@ async def test_med_12_from_a_stay_to_a_full_township(db_template: str) -> None:
         assert cancelled.status_code == 200, cancelled.text
         after = (
             await client.get(
-                f"{BASE}/unsigned", params={"county_code": ZA, "on": "2018-06-01"}, headers=health
+                f"{BASE}/unsigned", params={"county_code": ZA, "on": "2018-09-01"}, headers=health
             )
         ).json()
-        assert unsigned_numbers(after) == {VILLAGE_B: [B2]}
+        # B1's stay is gone, B2 moved out of team B's area, A2 died, A1 is signed.
+        assert unsigned_numbers(after) == {VILLAGE_A: [B2]}

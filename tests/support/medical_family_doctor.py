@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session
 
 from services.medical.family_doctor.consumers import person_deceased
-from services.medical.registry.consumers import upsert_person
+from services.medical.registry.consumers import person_moved, upsert_person
 from shared.db import make_engine
 from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope
-from shared.events.registry import PersonDeceased, PersonRegistered
+from shared.events.registry import PersonDeceased, PersonMoved, PersonRegistered
 from shared.ids import make_resident_id
 from tests.support.uow import event_uow
 
@@ -67,6 +67,21 @@ def die(url: str, person_id: str, number: str, village: str, day: date) -> None:
         )  # fmt: skip
         env = Envelope.wrap(data, source="/services/enrollment", subject=person_id, key="H")
         person_deceased(event_uow(s, _at(env, day)), data)
+        s.commit()
+    engine.dispose()
+
+
+def move(url: str, person_id: str, town: str, village: str, day: date) -> None:
+    """A move in the registry (person.moved), applied as the registry subscription does."""
+    engine = make_engine(url)
+    with Session(engine) as s:
+        data = PersonMoved(
+            person_id=person_id, from_household_id=f"H-{person_id}", to_household_id="H-new",
+            county_code=ZA, township_code=town, village_code=village,
+            poverty_status=PovertyStatus.not_exited,
+        )  # fmt: skip
+        env = Envelope.wrap(data, source="/services/enrollment", subject=person_id, key="H-new")
+        person_moved(event_uow(s, _at(env, day)), data)
         s.commit()
     engine.dispose()
 

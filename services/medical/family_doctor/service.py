@@ -446,10 +446,15 @@ def register(
         county, township, village
     ):
         found.setdefault(person.person_id, (person, []))[1].append(disease)
-    signings = SigningRepository(uow.session, None).in_force_for(list(found), on)
+    repo = SigningRepository(uow.session, None)
+    signings = repo.in_force_for(list(found), on)
+    # The registry read model keeps the dead; a death that ended a signing takes them out.
+    dead = repo.died(list(found), on)
     people = PersonRepository(uow.session, None)
     out = []
     for pid, (person, diseases) in found.items():
+        if pid in dead:
+            continue
         status = people.status_on(pid, on) or str(person.poverty_status)
         verdict = must_be_signed(status, diseases)
         out.append(Patient(person, diseases, verdict, signings.get(pid)))
