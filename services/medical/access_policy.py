@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from services.medical.access import BILL_POSTERS, BILL_READERS
 from services.medical.campaign.service import READERS as CAMPAIGN_READERS
+from services.medical.family_doctor.service import READERS as FAMILY_DOCTOR_READERS
+from services.medical.family_doctor.service import SIGNERS as FAMILY_DOCTOR_SIGNERS
+from services.medical.family_doctor.service import TEAM_WRITERS, VISITORS
 from services.medical.registry.routes import READERS as PERSON_READERS
 from services.medical.stays.service import READERS as STAY_READERS
 from services.medical.stays.service import WRITERS as STAY_WRITERS
@@ -20,17 +23,21 @@ from shared.roles import Role
 # A form's steps are taken by the village, the township and the county bureau (not admin).
 FORM_STEPPERS = (Role.village_cadre, Role.township_officer, Role.county_medical)
 
+FULL_IDS = frozenset(
+    {
+        Role.county_medical,
+        Role.hospital,
+        Role.township_officer,
+        Role.village_cadre,
+        Role.service,
+    }
+)
+# Family doctors and the health bureau act on the patients they sign and visit (MED-12).
+FAMILY_DOCTOR_IDS = FULL_IDS | {Role.family_doctor, Role.county_health}
+
 POLICY = AccessPolicy(
     service="medical",
-    full_ids=frozenset(
-        {
-            Role.county_medical,
-            Role.hospital,
-            Role.township_officer,
-            Role.village_cadre,
-            Role.service,
-        }
-    ),
+    full_ids=FULL_IDS,
     rules={
         ("GET", "/v1/persons/{id_number}"): rule(*PERSON_READERS),
         ("POST", "/v1/hospitalizations"): rule(*STAY_WRITERS),
@@ -57,5 +64,37 @@ POLICY = AccessPolicy(
         ("POST", "/v1/general-diagnosis-fees"): rule(*BILL_POSTERS),
         ("GET", "/v1/general-diagnosis-fees/ledger"): rule(*BILL_READERS, county_wide=True),
         ("GET", "/v1/general-diagnosis-fees/{visit_id}"): rule(*BILL_READERS, *BILL_POSTERS),
+        ("POST", "/v1/family-doctor/teams"): rule(*TEAM_WRITERS),
+        ("GET", "/v1/family-doctor/teams"): rule(*FAMILY_DOCTOR_READERS),
+        ("GET", "/v1/family-doctor/teams/{team_id}"): rule(*FAMILY_DOCTOR_READERS),
+        ("POST", "/v1/family-doctor/diagnoses"): rule(
+            *FAMILY_DOCTOR_SIGNERS, full_ids=FAMILY_DOCTOR_IDS
+        ),
+        ("POST", "/v1/family-doctor/signings"): rule(
+            *FAMILY_DOCTOR_SIGNERS, full_ids=FAMILY_DOCTOR_IDS
+        ),
+        ("GET", "/v1/family-doctor/signings/{signing_id}"): rule(
+            *FAMILY_DOCTOR_READERS, full_ids=FAMILY_DOCTOR_IDS
+        ),
+        ("POST", "/v1/family-doctor/signings/{signing_id}/renew"): rule(
+            *FAMILY_DOCTOR_SIGNERS, full_ids=FAMILY_DOCTOR_IDS
+        ),
+        ("POST", "/v1/family-doctor/signings/{signing_id}/end"): rule(
+            *FAMILY_DOCTOR_SIGNERS, full_ids=FAMILY_DOCTOR_IDS
+        ),
+        ("POST", "/v1/family-doctor/signings/{signing_id}/visits"): rule(
+            *VISITORS, admin=False, full_ids=FAMILY_DOCTOR_IDS
+        ),
+        ("GET", "/v1/family-doctor/persons/{id_number}/visits"): rule(
+            *FAMILY_DOCTOR_READERS, full_ids=FAMILY_DOCTOR_IDS
+        ),
+        ("GET", "/v1/family-doctor/signing-rate"): rule(*FAMILY_DOCTOR_READERS),
+        ("GET", "/v1/family-doctor/signing-rate/export"): rule(*FAMILY_DOCTOR_READERS),
+        ("GET", "/v1/family-doctor/unsigned"): rule(
+            *FAMILY_DOCTOR_READERS, full_ids=FAMILY_DOCTOR_IDS
+        ),
+        ("GET", "/v1/family-doctor/overdue"): rule(
+            *FAMILY_DOCTOR_READERS, full_ids=FAMILY_DOCTOR_IDS
+        ),
     },
 )

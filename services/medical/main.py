@@ -8,6 +8,7 @@ from services.medical import clock
 from services.medical.access_policy import POLICY
 from services.medical.campaign.routes import router as campaign_router
 from services.medical.diagnosis_fee.routes import router as diagnosis_fee_router
+from services.medical.family_doctor.routes import router as family_doctor_router
 from services.medical.outpatient.routes import bills as outpatient_router
 from services.medical.outpatient.routes import persons as outpatient_persons_router
 from services.medical.registry.consumers import SUBSCRIPTION as REGISTRY_SUBSCRIPTION
@@ -24,7 +25,8 @@ SPEC = ServiceSpec(
     name="medical",
     title="Medical service",
     description="One-stop reimbursement chain, the 90% guarantee and annual cap, chronic and "
-    "major diseases, the retroactive top-up campaign (MED-*).",
+    "major diseases, the retroactive top-up campaign, family-doctor signing of chronic patients "
+    "(MED-*).",
     routers=[
         persons_router,
         stays_router,
@@ -34,6 +36,7 @@ SPEC = ServiceSpec(
         outpatient_router,
         outpatient_persons_router,
         diagnosis_fee_router,
+        family_doctor_router,
     ],
     subscriptions=[REGISTRY_SUBSCRIPTION, *STAY_SUBSCRIPTIONS],
     clock=clock,

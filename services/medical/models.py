@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from services.medical.campaign.models import TopupCampaign, TopupForm, TopupFormStep
 from services.medical.diagnosis_fee.models import DiagnosisFeeVisit
+from services.medical.family_doctor.models import (
+    ChronicDiagnosis,
+    FamilyDoctorSigning,
+    FamilyDoctorTeam,
+    FollowUpVisit,
+)
 from services.medical.outpatient.models import OutpatientBill, OutpatientYear
 from services.medical.registry.models import RegistryPerson, RegistryStatusHistory
 from services.medical.stays.models import HospitalStay, PersonYear, StayAdjustment, StayDecision
@@ -15,7 +21,11 @@ from shared.bus.tables import BUS_TABLES
 __all__ = [
     "AUDIT_LOG",
     "TABLES",
+    "ChronicDiagnosis",
     "DiagnosisFeeVisit",
+    "FamilyDoctorSigning",
+    "FamilyDoctorTeam",
+    "FollowUpVisit",
     "HospitalStay",
     "OutpatientBill",
     "OutpatientYear",
@@ -51,4 +61,8 @@ TABLES = (
     "topup_campaign",
     "topup_form",
     "topup_form_step",
+    "family_doctor_team",
+    "chronic_diagnosis",
+    "family_doctor_signing",
+    "follow_up_visit",
 )

@@ -506,7 +506,9 @@ async def seed_medical(
     claim = {"claim_id": "MX-C1"}
     campaign_params = {"campaign_id": str(cid)}
     person = {"id_number": P1}
+    fd = await seed_family_doctor(client, settings)
     return {
+        **fd,
         ("GET", "/v1/persons/{id_number}"): Call(person),
         ("POST", "/v1/hospitalizations"): Call(json=stay_body("MX-C2", P2)),
         ("GET", "/v1/hospitalizations/{claim_id}"): Call(claim),
@@ -536,6 +538,65 @@ async def seed_medical(
         ("POST", "/v1/general-diagnosis-fees"): Call(json={**VISIT, "visit_id": "MX-V2"}),
         ("GET", "/v1/general-diagnosis-fees/ledger"): Call(query={"county": IN_COUNTY}),
         ("GET", "/v1/general-diagnosis-fees/{visit_id}"): Call({"visit_id": "MX-V1"}),
+    }
+
+
+FAMILY_TEAM = {
+    "name": "矩阵村家庭医生团队",
+    "level": "village",
+    "division_code": IN_VILLAGE,
+    "members": [{"subject": f"matrix-{Role.family_doctor}", "name": "矩阵医生"}],
+}
+
+
+async def seed_family_doctor(
+    client: httpx.AsyncClient, settings: Settings
+) -> dict[tuple[str, str], Call]:
+    """MED-12: a village team whose doctor is the matrix's family_doctor, the four people with a
+    hypertension diagnosis, and signings to renew (P1), end (P3) and visit (P4); P2 is left for
+    the matrix to sign."""
+    health = as_(settings, Role.county_health)
+    team = ok(await client.post("/v1/family-doctor/teams", json=FAMILY_TEAM, headers=health))
+    signings = {}
+    for number in (P1, P2, P3, P4):
+        seen = {"id_number": number, "diagnosis_codes": ["I10"], "seen_on": "2018-03-01"}
+        ok(await client.post("/v1/family-doctor/diagnoses", json=seen, headers=health))
+    for number in (P1, P3, P4):
+        body = {"id_number": number, "team_id": team["id"], "signed_on": "2018-04-01"}
+        signed = ok(await client.post("/v1/family-doctor/signings", json=body, headers=health))
+        signings[number] = {"signing_id": str(signed["id"])}
+    county = {"county_code": IN_COUNTY, "on": "2018-09-01"}
+    base = "/v1/family-doctor"
+    return {
+        ("POST", f"{base}/teams"): Call(json=FAMILY_TEAM),
+        ("GET", f"{base}/teams"): Call(query={"county_code": IN_COUNTY}),
+        ("GET", f"{base}/teams/{{team_id}}"): Call({"team_id": str(team["id"])}),
+        ("POST", f"{base}/diagnoses"): Call(
+            json={"id_number": P2, "diagnosis_codes": ["E11.9"], "seen_on": "2018-03-02"}
+        ),
+        ("POST", f"{base}/signings"): Call(
+            json={"id_number": P2, "team_id": team["id"], "signed_on": "2018-04-01"}
+        ),
+        ("GET", f"{base}/signings/{{signing_id}}"): Call(signings[P4]),
+        ("POST", f"{base}/signings/{{signing_id}}/renew"): Call(
+            signings[P1], json={"renewed_on": "2019-03-01"}
+        ),
+        ("POST", f"{base}/signings/{{signing_id}}/end"): Call(
+            signings[P3], json={"ended_on": "2018-06-01", "reason": "moved"}
+        ),
+        ("POST", f"{base}/signings/{{signing_id}}/visits"): Call(
+            signings[P4],
+            json={
+                "visit_date": "2018-05-01",
+                "place": "home",
+                "indicators": {"systolic_bp": "150", "diastolic_bp": "90"},
+            },
+        ),
+        ("GET", f"{base}/persons/{{id_number}}/visits"): Call({"id_number": P4}),
+        ("GET", f"{base}/signing-rate"): Call(query=county),
+        ("GET", f"{base}/signing-rate/export"): Call(query=county),
+        ("GET", f"{base}/unsigned"): Call(query=county),
+        ("GET", f"{base}/overdue"): Call(query=county),
     }
 
 

@@ -33,7 +33,7 @@ SPEC = (
     [f"REG-{n}" for n in range(1, 6)]
     + [f"ENR-P{n}" for n in range(1, 10)]
     + [f"ENR-M{n}" for n in range(1, 6)]
-    + [f"MED-{n}" for n in range(1, 12)]
+    + [f"MED-{n}" for n in range(1, 13)]
     + [f"EMP-{n}" for n in range(1, 10)]
     + [f"WEL-{n}" for n in range(1, 10)]
 )

@@ -637,3 +637,63 @@ def special_drug_deductible(
         deductible=applied,
     )
     return DeductibleResult(applied, standard, registered_poor, trace)
+
+
+# --- MED-11 medical rehabilitation items of the disabled ---------------------------------------
+
+P_REHABILITATION_ITEMS = "medical.rehabilitation.items"
+
+
+@dataclass(frozen=True)
+class RehabilitationCharge:
+    """One rehabilitation item (医疗康复项目) charged to a disabled patient."""
+
+    item: str  # a key of medical.rehabilitation.items, or any other item
+    cost: Decimal
+
+    def __post_init__(self) -> None:
+        set_field(self, "cost", money(self.cost, f"cost of {self.item}"))
+
+
+@dataclass(frozen=True)
+class RehabilitationCoverage:
+    """covered + outside == the charges' cost."""
+
+    covered: Decimal  # counts as policy-covered cost (政策范围内) of basic medical insurance
+    outside: Decimal  # items the county does not list: outside the catalogue
+    covered_items: tuple[str, ...]
+    outside_items: tuple[str, ...]
+    trace: Trace = field(repr=False)
+
+
+def rehabilitation_coverage(
+    charges: Iterable[RehabilitationCharge], params: Params, *, trace: Trace | None = None
+) -> RehabilitationCoverage:
+    """MED-11: the county's medical rehabilitation items of the disabled (正安's nine: 运动疗法 …
+    日常生活能力评定) are in the basic medical insurance cover (纳入城乡基本医疗保障范围): their
+    cost counts as policy-covered cost; any other item stays outside the catalogue."""
+    trace = Trace() if trace is None else trace
+    listed = params.get(P_REHABILITATION_ITEMS, trace)
+    if not isinstance(listed, dict) or not listed:
+        raise TypeError(f"parameter {P_REHABILITATION_ITEMS} must map item keys to names")
+    covered, outside = ZERO, ZERO
+    inside_items: list[str] = []
+    outside_items: list[str] = []
+    for charge in charges:
+        if charge.item in listed:
+            covered += charge.cost
+            inside_items.append(charge.item)
+        else:
+            outside += charge.cost
+            outside_items.append(charge.item)
+    trace.step(
+        MED_11,
+        "listed rehabilitation items count as policy-covered cost; others stay outside",
+        covered=covered,
+        outside=outside,
+        covered_items=",".join(inside_items) or "none",
+        outside_items=",".join(outside_items) or "none",
+    )
+    return RehabilitationCoverage(
+        covered, outside, tuple(inside_items), tuple(outside_items), trace
+    )

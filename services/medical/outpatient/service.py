@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from services.medical.family_doctor.service import note_diagnoses
 from services.medical.outpatient.models import OutpatientBill, OutpatientYear
 from services.medical.outpatient.repository import BillRepository, YearRepository
 from services.medical.outpatient.rules import (
@@ -182,6 +183,16 @@ def _record(
         trace=trace.out().model_dump(mode="json"),
     )
     bills.add(bill, flush=True)
+    # MED-12: a chronic diagnosis on the bill enters the chronic-patient register.
+    note_diagnoses(
+        uow,
+        person_id=bill.person_id,
+        county_code=body.county_code,
+        codes=body.diagnosis_codes,
+        seen_on=body.bill_date,
+        source="outpatient",
+        ref=body.bill_id,
+    )
     return bill, True
 
 

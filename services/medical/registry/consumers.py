@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.medical.family_doctor.consumers import person_deceased
+from services.medical.family_doctor.service import follow_move
 from services.medical.registry.repository import PersonRepository
 from shared.bus.consumer import Subscription
 from shared.bus.tables import utcnow
@@ -9,6 +11,7 @@ from shared.events.catalogue import EventData
 from shared.events.registry import (
     HouseholdPovertyStatusChanged,
     HouseholdSplit,
+    PersonDeceased,
     PersonFacts,
     PersonMoved,
     PersonRegistered,
@@ -61,6 +64,8 @@ def person_moved(uow: UnitOfWork, data: EventData) -> None:
         village_code=data.village_code,
         poverty_status=data.poverty_status.value,
     )
+    # MED-12: a family-doctor signing follows the patient inside the team's area only.
+    follow_move(uow, data.person_id, data.village_code)
 
 
 def household_split(uow: UnitOfWork, data: EventData) -> None:
@@ -77,5 +82,6 @@ SUBSCRIPTION = Subscription(
         HouseholdPovertyStatusChanged.event_type: household_status,
         PersonMoved.event_type: person_moved,
         HouseholdSplit.event_type: household_split,
+        PersonDeceased.event_type: person_deceased,
     },
 )

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any, Literal
 
 from services.medical.access import guard
+from services.medical.family_doctor.service import note_diagnoses
 from services.medical.registry.repository import PersonRepository
 from services.medical.settlement.rules import (
     HIGH_BURDEN_THRESHOLD,
@@ -234,6 +235,7 @@ def record(
     tables.insert_decision(decision_values)
     _publish(uow, data, decision, person, year_row)
     tables.store_year_values(year_row)
+    _note_diagnoses(uow, data, person.person_id if person else None, fresh=True)
     return SimpleNamespace(**stay_values), SimpleNamespace(**decision_values), True
 
 
@@ -280,6 +282,8 @@ def correct(
         created_by=uow.actor,
     )
     tables.add(stay, new_row, adjustment)
+    # MED-12: the stay's chronic diagnoses follow its correction; a cancelled stay has none.
+    _note_diagnoses(uow, data or old_data, stay.person_id if data is not None else None)
     uow.publish(
         StayAdjusted(
             claim_id=claim_id,
@@ -298,6 +302,23 @@ def correct(
         subject=claim_id,
     )
     return stay, new_row
+
+
+def _note_diagnoses(
+    uow: UnitOfWork, data: StayData, person_id: str | None, *, fresh: bool = False
+) -> None:
+    """MED-12: the stay's diagnoses of the 36 chronic diseases in the chronic-patient register
+    (none for a patient outside the registry or a cancelled stay)."""
+    note_diagnoses(
+        uow,
+        person_id=person_id,
+        county_code=data.county_code,
+        codes=data.diagnosis_codes,
+        seen_on=data.discharge,
+        source="stay",
+        ref=data.claim_id,
+        fresh=fresh,
+    )
 
 
 def _params(uow: UnitOfWork, data: StayData) -> Params:
