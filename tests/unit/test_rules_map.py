@@ -34,7 +34,7 @@ EXPECTED = (
     + [f"ENR-M{n}" for n in range(1, 6)]
     + [f"MED-{n}" for n in range(1, 12)]
     + [f"EMP-{n}" for n in range(1, 10)]
-    + [f"WEL-{n}" for n in range(1, 10)]
+    + [f"WEL-{n}" for n in range(1, 13)]
 )
 # Files other than Python that cite rule IDs: the parameter files.
 PARAMS_DIR = REPO_ROOT / "shared" / "policy" / "params"
