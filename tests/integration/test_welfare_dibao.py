@@ -268,14 +268,14 @@ async def test_application_to_payment(db_template: str) -> None:
         assert future.status_code == 409
         summary = await client.get(f"/v1/payment-cycles/{march['id']}/summary", headers=o.auditor)
         dibao_total = Decimal(march["total"]) - Decimal("98.33")
-        rows = [
+        by_scheme = [
             ("dibao", 2, f"{dibao_total:.2f}"),
             ("disab_liv", 1, "58.33"),
             ("nursing", 1, "40.00"),
         ]
         assert summary.json() == [
             {"township_code": TOWN, "scheme": s, "lines": n, "amount": a, "held": False}
-            for s, n, a in rows
+            for s, n, a in by_scheme
         ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import httpx
 import pytest
 from openpyxl import load_workbook
 
@@ -233,14 +234,14 @@ async def test_rehabilitation_cases(db_template: str) -> None:
             assert resp.status_code == 201, resp.text
             return resp.json()
 
-        async def decide(case_id: int, approve: bool, who: dict[str, str]) -> object:
+        async def decide(case_id: int, approve: bool, who: dict[str, str]) -> httpx.Response:
             return await client.post(
                 f"/v1/disability/rehab-cases/{case_id}/decision",
                 json={"approve": approve, "note": "审核"},
                 headers=who,
             )
 
-        async def grant(case_id: int, body: dict, who: dict[str, str] = o.cdpf_b) -> object:
+        async def grant(case_id: int, body: dict, who: dict[str, str] = o.cdpf_b) -> httpx.Response:
             return await client.post(
                 f"/v1/disability/rehab-cases/{case_id}/grants", json=body, headers=who
             )

@@ -106,3 +106,60 @@ async def bank_rows(client: httpx.AsyncClient, o: Officers, cycle_id: int) -> li
     resp = await client.get(f"/v1/payment-cycles/{cycle_id}/bank-file", headers=o.civil)
     assert resp.status_code == 200, resp.text
     return list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))[1:]
+
+
+MatrixCall = tuple[dict[str, str], dict[str, str], Any]  # path params, query, JSON body
+
+
+async def matrix_calls(
+    client: httpx.AsyncClient, town: dict[str, str], village: str, person_id: str
+) -> dict[tuple[str, str], MatrixCall]:
+    """The access matrix's records of disability support in `village` (seeded by the township
+    officer `town`): an enrolled person and a rehabilitation case of the registry's
+    `person_id`; the calls of every disability route."""
+    born = date(1961, 5, 5)
+    person = {
+        "id_number": make_resident_id(village[:6], born, 71, "F"),
+        "name": "矩阵残疾人",
+        "village_code": village,
+        "grade": 2,
+        "certificate_no": "53232519610505",
+    }
+    resp = await client.post("/v1/disability/persons", json=person, headers=town)
+    assert resp.status_code == 201, resp.text
+    enrolled = {"disabled_person_id": str(resp.json()["id"])}
+    case_body = {"kind": "device", "person_id": person_id, "request": "轮椅"}
+    resp = await client.post("/v1/disability/rehab-cases", json=case_body, headers=town)
+    assert resp.status_code == 201, resp.text
+    case = {"case_id": str(resp.json()["id"])}
+    second = {**person, "id_number": make_resident_id(village[:6], born, 73, "F")}
+    return {
+        ("POST", "/v1/disability/persons"): ({}, {}, second),
+        ("GET", "/v1/disability/persons"): ({}, {}, None),
+        ("GET", "/v1/disability/persons/{disabled_person_id}"): (enrolled, {}, None),
+        ("PUT", "/v1/disability/persons/{disabled_person_id}/account"): (
+            enrolled,
+            {},
+            {
+                "payee_name": "矩阵残疾人",
+                "payee_id_number": person["id_number"],
+                "bank_name": "农村信用社",
+                "bank_account": "622100001234567",
+            },
+        ),
+        ("GET", "/v1/disability/subsidies"): ({}, {}, None),
+        ("POST", "/v1/disability/rehab-cases"): ({}, {}, case_body),
+        ("GET", "/v1/disability/rehab-cases"): ({}, {}, None),
+        ("GET", "/v1/disability/rehab-cases/{case_id}"): (case, {}, None),
+        ("POST", "/v1/disability/rehab-cases/{case_id}/decision"): (
+            case,
+            {},
+            {"approve": True},
+        ),
+        ("POST", "/v1/disability/rehab-cases/{case_id}/grants"): (
+            case,
+            {},
+            {"kind": "device", "on": "2026-03-01", "item": "轮椅一台"},
+        ),
+        ("GET", "/v1/disability/rehab-grants.xlsx"): ({}, {}, None),
+    }

@@ -90,9 +90,10 @@ def test_a_change_mid_month_counts_from_the_next_month() -> None:
 
 
 def test_paid_through_the_month_of_death() -> None:
-    facts = dict(grades=since(2), deceased_on=date(2018, 7, 31))
-    assert month_subsidy(SubsidyFacts(JULY, **facts), ZHENGAN).nursing == d("40.00")
-    after = month_subsidy(SubsidyFacts(date(2018, 8, 1), **facts), ZHENGAN)
+    died = date(2018, 7, 31)
+    july = month_subsidy(SubsidyFacts(JULY, since(2), deceased_on=died), ZHENGAN)
+    assert july.nursing == d("40.00")
+    after = month_subsidy(SubsidyFacts(date(2018, 8, 1), since(2), deceased_on=died), ZHENGAN)
     assert after.total == 0 and after.reasons == ("deceased",)
 
 
