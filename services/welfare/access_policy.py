@@ -17,6 +17,8 @@ from services.welfare.crosscheck.routes import FACT_WRITERS
 from services.welfare.crosscheck.routes import READERS as CROSSCHECK_READERS
 from services.welfare.dibao.procedure import READERS as DIBAO_READERS
 from services.welfare.dibao.procedure import SUBMITTERS
+from services.welfare.disability.routes import ACTORS as DISABILITY_ACTORS
+from services.welfare.disability.routes import READERS as DISABILITY_READERS
 from services.welfare.payments.routes import READERS as PAYMENT_READERS
 from services.welfare.relief.procedure import OPENERS
 from services.welfare.relief.procedure import READERS as RELIEF_READERS
@@ -31,6 +33,27 @@ TOWNSHIP = Role.township_officer
 CIVIL = Role.county_civil
 # Workflow steps name the officers who take them; admin takes none (services.welfare.workflow).
 TEKUN_STEPPERS = (Role.township_officer, Role.county_civil, Role.service)
+
+# Disability support (WEL-4, WEL-10..12): the township and the 县残联 enrol, record accounts and
+# apply; the 县残联 decides; the people who act on the person see ID numbers in full.
+_DIS = "/v1/disability"
+_DIS_READ = rule(*DISABILITY_READERS, full_ids=DISABILITY_ACTORS)
+_DIS_ACT = rule(TOWNSHIP, Role.county_disability, admin=False, full_ids=DISABILITY_ACTORS)
+DISABILITY_RULES = {
+    ("POST", f"{_DIS}/persons"): _DIS_ACT,
+    ("GET", f"{_DIS}/persons"): _DIS_READ,
+    ("GET", f"{_DIS}/persons/{{disabled_person_id}}"): _DIS_READ,
+    ("PUT", f"{_DIS}/persons/{{disabled_person_id}}/account"): _DIS_ACT,
+    ("GET", f"{_DIS}/subsidies"): _DIS_READ,
+    ("POST", f"{_DIS}/rehab-cases"): _DIS_ACT,
+    ("GET", f"{_DIS}/rehab-cases"): _DIS_READ,
+    ("GET", f"{_DIS}/rehab-cases/{{case_id}}"): _DIS_READ,
+    ("POST", f"{_DIS}/rehab-cases/{{case_id}}/decision"): rule(
+        Role.county_disability, admin=False, full_ids=DISABILITY_ACTORS
+    ),
+    ("POST", f"{_DIS}/rehab-cases/{{case_id}}/grants"): _DIS_ACT,
+    ("GET", f"{_DIS}/rehab-grants.xlsx"): _DIS_READ,
+}
 
 POLICY = AccessPolicy(
     service="welfare",
@@ -119,5 +142,6 @@ POLICY = AccessPolicy(
         ("POST", "/v1/complaints/{complaint_id}/answer"): rule(*COMPLAINT_ANSWERERS, admin=False),
         ("GET", "/v1/complaints"): rule(*COMPLAINT_READERS),
         ("GET", "/v1/complaints/{complaint_id}"): rule(*COMPLAINT_READERS),
+        **DISABILITY_RULES,
     },
 )

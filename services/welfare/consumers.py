@@ -5,6 +5,7 @@ several sub-domains, applied in order in the one transaction that records the ev
 from __future__ import annotations
 
 from services.welfare.dibao import consumers as dibao
+from services.welfare.disability import consumers as disability
 from services.welfare.registry import consumers as registry
 from services.welfare.relief import consumers as relief
 from services.welfare.tekun import consumers as tekun
@@ -24,20 +25,24 @@ from shared.events.registry import (
 
 def _subscriptions() -> list[Subscription]:
     registry_handlers: dict[str, list[Handler]] = {
-        PersonRegistered.event_type: [registry.upsert_person],
-        PersonUpdated.event_type: [registry.upsert_person],
+        PersonRegistered.event_type: [registry.upsert_person, disability.person_facts],
+        PersonUpdated.event_type: [registry.upsert_person, disability.person_facts],
         HouseholdPovertyStatusChanged.event_type: [
             registry.household_status,
             dibao.on_status_changed,
         ],
-        PersonMoved.event_type: [registry.person_moved],
+        PersonMoved.event_type: [registry.person_moved, disability.person_moved],
         HouseholdSplit.event_type: [registry.household_split],
         PersonDeceased.event_type: [
             registry.person_deceased,
             dibao.on_deceased,
             tekun.on_deceased,
+            disability.person_deceased,
         ],
-        PersonDisabilityCertified.event_type: [registry.disability_certified],
+        PersonDisabilityCertified.event_type: [
+            registry.disability_certified,
+            disability.disability_certified,
+        ],
     }
     subs = [
         Subscription(

@@ -11,6 +11,7 @@ from services.welfare.complaints.routes import router as complaints_router
 from services.welfare.consumers import SUBSCRIPTIONS
 from services.welfare.crosscheck.routes import router as crosscheck_router
 from services.welfare.dibao.routes import router as dibao_router
+from services.welfare.disability.routes import router as disability_router
 from services.welfare.payments.routes import router as payments_router
 from services.welfare.relief.routes import router as relief_router
 from services.welfare.tekun.routes import router as tekun_router
@@ -32,6 +33,7 @@ SPEC = ServiceSpec(
         relief_router,
         window_router,
         complaints_router,
+        disability_router,
         appraisal_router,
     ],
     subscriptions=SUBSCRIPTIONS,

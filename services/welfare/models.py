@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 from services.welfare.complaints.models import COMPLAINT_TABLES
 from services.welfare.crosscheck.models import CROSSCHECK_TABLES
 from services.welfare.dibao.models import DIBAO_TABLES
+from services.welfare.disability.models import DISABILITY_TABLES
 from services.welfare.payments.models import PAYMENT_TABLES
 from services.welfare.registry.models import REGISTRY_TABLES
 from services.welfare.relief.models import RELIEF_TABLES
@@ -35,6 +36,7 @@ _MODELS: tuple[str | type[SQLModel], ...] = (
     *RELIEF_TABLES,
     *WINDOW_TABLES,
     *COMPLAINT_TABLES,
+    *DISABILITY_TABLES,
 )
 
 

@@ -74,6 +74,10 @@ BODY_BOUND = {
     # cap; the 正安 bills are tested in test_medical_outpatient.
     ("POST", "/v1/outpatient/chronic36-bills"),
     ("POST", "/v1/tekun/placements/{placement_id}/move-out"),
+    # WEL-10 to WEL-12 are 正安's programme: in 姚安 a decision is a 422 naming the missing
+    # parameter, so no case is approved nor granted; 正安's are tested in test_welfare_disability.
+    ("POST", "/v1/disability/rehab-cases/{case_id}/decision"),
+    ("POST", "/v1/disability/rehab-cases/{case_id}/grants"),
 }
 
 

@@ -241,17 +241,41 @@ async def test_application_to_payment(db_template: str) -> None:
         )
         assert resp.status_code == 201
         march = resp.json()
-        assert march["lines"] == 2 and march["notes"]["reissued_lines"] == 1
+        # The wife's grade 2 (in the household's facts since February 10) is paid from March,
+        # the month after, as her own two lines (WEL-4): not inside the dibao amount any more.
+        # Category B in 姚安 (illustrative): nursing 40, living 20% of 3,500 / 12 = 58.33.
+        assert march["lines"] == 4 and march["notes"]["reissued_lines"] == 1
+        assert march["notes"]["disability_lines"] == 2
+        assert adjusted["category"] == "B"
+        march_lines = (
+            await client.get(f"/v1/payment-cycles/{march['id']}/lines", headers=o.county)
+        ).json()["items"]
+        subsidies = {x["scheme"]: x for x in march_lines if x["scheme"] != "dibao"}
+        assert {k: v["amount"] for k, v in subsidies.items()} == {
+            "nursing": "40.00",
+            "disab_liv": "58.33",
+        }
+        assert {v["beneficiary"] for v in subsidies.values()} == {"p-wife"}
+        assert "grade 2" in subsidies["nursing"]["basis"]
+        assert "WEL-4" in subsidies["disab_liv"]["basis"]
+        # The household is paid what the one dibao amount paid before: dibao + 40 + 58.33.
         assert Decimal(march["total"]) == Decimal(adjusted["monthly_amount"]) + Decimal(
             case["monthly_amount"]
-        )
+        ) + Decimal("98.33")
         future = await client.post(
             "/v1/payment-cycles", json={"county_code": COUNTY, "month": "2026-04"}, headers=o.county
         )
         assert future.status_code == 409
         summary = await client.get(f"/v1/payment-cycles/{march['id']}/summary", headers=o.auditor)
+        dibao_total = Decimal(march["total"]) - Decimal("98.33")
+        by_scheme = [
+            ("dibao", 2, f"{dibao_total:.2f}"),
+            ("disab_liv", 1, "58.33"),
+            ("nursing", 1, "40.00"),
+        ]
         assert summary.json() == [
-            {"township_code": TOWN, "scheme": "dibao", "lines": 2, "amount": march["total"]}
+            {"township_code": TOWN, "scheme": s, "lines": n, "amount": a, "held": False}
+            for s, n, a in by_scheme
         ]
 
 

@@ -34,6 +34,7 @@ from shared.ids import make_resident_id
 from shared.roles import Role
 from shared.settings import Settings
 from tests.support.app import token
+from tests.support.welfare_disability import matrix_calls as disability_calls
 
 IN_COUNTY = "532325"
 IN_TOWNSHIP = "532325100"
@@ -1013,6 +1014,7 @@ async def seed_welfare(
         "content": "救助金额过低",
     }
     complaint = await post("/v1/complaints", complaint_body, town)
+    disability = await disability_calls(client, town, IN_VILLAGE, "mxp-1")
     application = {"application_id": str(app["id"])}
     pending = {"application_id": str(second["id"])}
     dibao_case = {"case_id": str(case_id)}
@@ -1023,6 +1025,7 @@ async def seed_welfare(
     run_params = {"run_id": str(run["id"])}
     county = {"county": IN_COUNTY}
     return {
+        **{k: Call(p, q, json=j) for k, (p, q, j) in disability.items()},
         ("POST", "/v1/dibao/applications"): Call(json=APPLICATION),
         ("GET", "/v1/dibao/applications"): Call(),
         ("GET", "/v1/dibao/applications/{application_id}"): Call(application),

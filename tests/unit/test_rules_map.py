@@ -35,7 +35,7 @@ SPEC = (
     + [f"ENR-M{n}" for n in range(1, 6)]
     + [f"MED-{n}" for n in range(1, 13)]
     + [f"EMP-{n}" for n in range(1, 10)]
-    + [f"WEL-{n}" for n in range(1, 10)]
+    + [f"WEL-{n}" for n in range(1, 13)]
 )
 ADDED = [f"EDU-{n}" for n in range(1, 7)] + [f"IND-{n}" for n in range(1, 5)]
 PREFIXES = ["REG-", "ENR-P", "ENR-M", "MED-", "EMP-", "WEL-", "EDU-", "PLAN-", "IND-"]

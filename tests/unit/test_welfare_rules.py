@@ -1,5 +1,5 @@
-"""Dibao categories and reviews (WEL-2), gradual exit (WEL-8), the dibao benefit and disability
-subsidies (WEL-3, WEL-4), extreme-poverty support and occupancy (WEL-5) and the welfare
+"""Dibao categories and reviews (WEL-2), gradual exit (WEL-8), the dibao benefit without the
+disability subsidies (WEL-3), extreme-poverty support and occupancy (WEL-5) and the welfare
 parameters, with the seeds' figures: YA-GOV §三(三)-(四), ZA-GOV §一(四), §三(三)2, 4, 5, 6."""
 
 from __future__ import annotations
@@ -164,40 +164,23 @@ def test_work_ability_is_normalised() -> None:
     assert member(work="partial").work_ability is WorkAbility.partial
 
 
-# --- WEL-3 / WEL-4 benefit -----------------------------------------------------------------------
+# --- WEL-3 benefit (the disability subsidies, WEL-4, are paid apart) -----------------------------
 
-# (members, income, category, base, increment, living, nursing, total); 正安 2018: standard
-# 3,876/yr (323/month), increments A 50 / B 30 / C 0, living 30/20/10% of 323, nursing 50 / 40.
+# (members, income, category, base, increment, total); 正安 2018: standard 3,876/yr (323/month),
+# increments A 50 / B 30 / C 0. A disabled member changes nothing here: the living and nursing
+# subsidies are their own schemes (tests/unit/test_welfare_disability_rules.py).
 BENEFIT_CASES = [
     # one person, no income, category A: 323 + 50
-    ((member(work="none"),), "0", A, "323.00", "50.00", "0.00", "0.00", "373.00"),
+    ((member(work="none"),), "0", A, "323.00", "50.00", "373.00"),
     # three people, 3,000 a year, category C: (11,628 - 3,000) / 12
-    (
-        (member("p1"), member("p2"), member("p3", 10, "none")),
-        "3000",
-        C,
-        "719.00",
-        "0.00",
-        "0.00",
-        "0.00",
-        "719.00",
-    ),
+    ((member("p1"), member("p2"), member("p3", 10, "none")), "3000", C, "719.00", "0.00", "719.00"),
     # half-up to the fen: (3,876 - 1) / 12 = 322.9166...
-    ((member(),), "1", C, "322.92", "0.00", "0.00", "0.00", "322.92"),
+    ((member(),), "1", C, "322.92", "0.00", "322.92"),
     # one fen below the standard is still eligible, the top-up rounds to 0
-    ((member("p1"), member("p2")), "7751.99", B, "0.00", "60.00", "0.00", "0.00", "60.00"),
-    # grade-2 member of an A household: 30% of 323 and 40 nursing
-    (
-        (member(work="none", disability_grade=2),),
-        "0",
-        A,
-        "323.00",
-        "50.00",
-        "96.90",
-        "40.00",
-        "509.90",
-    ),
-    # grade-1 and grade-3 members of a B household: 20% each, nursing for grade 1 only
+    ((member("p1"), member("p2")), "7751.99", B, "0.00", "60.00", "60.00"),
+    # grade-2 member of an A household: no subsidy inside the dibao (before: + 96.90 + 40)
+    ((member(work="none", disability_grade=2),), "0", A, "323.00", "50.00", "373.00"),
+    # grade-1 and grade-3 members of a B household (before: + 129.20 + 50)
     (
         (
             member("p1", 70, "none", disability_grade=1),
@@ -207,23 +190,18 @@ BENEFIT_CASES = [
         B,
         "546.00",
         "60.00",
-        "129.20",
-        "50.00",
-        "785.20",
+        "606.00",
     ),
-    # grade-4 member of a C household: 10%
-    ((member(disability_grade=4),), "0", C, "323.00", "0.00", "32.30", "0.00", "355.30"),
+    # grade-4 member of a C household (before: + 32.30)
+    ((member(disability_grade=4),), "0", C, "323.00", "0.00", "323.00"),
     # ZA-GOV §三(三)2's 3,535 floors the standard, not the benefit: a safety-net person with 600 a
     # year gets the 补差 (3,876 - 600) / 12 = 273, no top-up to 3,535 / 12.
-    ((member(work="none"),), "600", A, "273.00", "50.00", "0.00", "0.00", "323.00"),
+    ((member(work="none"),), "600", A, "273.00", "50.00", "323.00"),
 ]
 
 
-@pytest.mark.parametrize(
-    ("members", "income", "category", "base", "inc", "living", "nursing", "total"),
-    BENEFIT_CASES,
-)
-def test_benefit_table(members, income, category, base, inc, living, nursing, total) -> None:
+@pytest.mark.parametrize(("members", "income", "category", "base", "inc", "total"), BENEFIT_CASES)
+def test_benefit_table(members, income, category, base, inc, total) -> None:
     facts = household(*members, income=income, category=category)
     result = dibao_benefit(facts, ZHENGAN)
     assert result.eligible and result.reason is None
@@ -231,12 +209,8 @@ def test_benefit_table(members, income, category, base, inc, living, nursing, to
     assert (
         result.base_monthly,
         result.category_increment_monthly,
-        result.disability_living_monthly,
-        result.nursing_monthly,
         result.monthly_amount,
-    ) == (d(base), d(inc), d(living), d(nursing), d(total))
-    assert sum(m.disability_living for m in result.per_member) == result.disability_living_monthly
-    assert sum(m.nursing for m in result.per_member) == result.nursing_monthly
+    ) == (d(base), d(inc), d(total))
     assert sum(m.category_increment for m in result.per_member) == (
         result.category_increment_monthly
     )
@@ -251,23 +225,21 @@ def test_benefit_trace_names_rules_and_seed_parameters() -> None:
         category=B,
     )
     out = dibao_benefit(facts, ZHENGAN).trace.out()
-    assert out.rules == ["WEL-3", "WEL-4"]
+    assert out.rules == ["WEL-3"]
     by_path = {p.path: p for p in out.parameters}
     assert set(by_path) == {
         "welfare.dibao.rural_standard",
         "welfare.dibao.standard_floor",
         "welfare.dibao.category_increment.B",
-        "welfare.disability.living_subsidy.ratio.B",
-        "welfare.disability.nursing_subsidy.grade1",
     }
     standard = by_path["welfare.dibao.rural_standard"]
     assert (standard.value, standard.county) == ("3876", "520324")
     assert "ZA-GOV §一(四)" in standard.reference
-    assert "ZA-GOV §三(三)4" in by_path["welfare.disability.nursing_subsidy.grade1"].reference
 
 
-def test_no_disabled_member_reads_no_disability_parameter() -> None:
-    result = dibao_benefit(household(member(), category=C), ZHENGAN)
+def test_a_disabled_member_reads_no_disability_parameter() -> None:
+    facts = household(member(work="none", disability_grade=1), category=C)
+    result = dibao_benefit(facts, ZHENGAN)
     assert not any(p.startswith("welfare.disability") for p in paths(result.trace))
 
 
@@ -277,8 +249,8 @@ def test_per_capita_income_at_or_above_the_standard_is_not_eligible(income: str)
     result = dibao_benefit(facts, ZHENGAN)
     assert not result.eligible
     assert "at or above" in (result.reason or "")
-    assert result.monthly_amount == result.nursing_monthly == d("0.00")
-    assert all(m.nursing == m.disability_living == 0 for m in result.per_member)
+    assert result.monthly_amount == d("0.00")
+    assert all(m.category_increment == 0 for m in result.per_member)
     assert result.per_capita_income_annual == d(income).quantize(d("0.01"))
     assert result.trace.out().rules == ["WEL-3"]
 
@@ -409,12 +381,7 @@ def test_benefit_properties(members, low, high, category, params) -> None:
         for income in (low, high)
     ]
     for income, r in zip((low, high), results, strict=True):
-        parts = (
-            r.base_monthly,
-            r.category_increment_monthly,
-            r.disability_living_monthly,
-            r.nursing_monthly,
-        )
+        parts = (r.base_monthly, r.category_increment_monthly)
         assert min(*parts, r.monthly_amount) >= 0
         assert r.monthly_amount == sum(parts)
         assert r.monthly_amount == r.monthly_amount.quantize(d("0.01"))
@@ -510,7 +477,15 @@ def test_occupancy_bad_counts(occupied, beds) -> None:
 
 WELFARE_PATHS = [p for p in POLICY.paths if p.startswith("welfare.")]
 # A county's own commitment, read only where published (a county without one has no floor).
-COUNTY_ONLY = {"welfare.dibao.standard_floor"}
+# 正安's rehabilitation programme (ZA-GOV §三(二)5, WEL-10 to WEL-12) has no default either.
+COUNTY_ONLY = {
+    "welfare.dibao.standard_floor",
+    "welfare.disability.mental_illness.hospital_monthly",
+    "welfare.disability.mental_illness.home_drugs_yearly",
+    "welfare.disability.devices.max_grade",
+    "welfare.disability.adaptation.max_grade",
+    "welfare.disability.child_rehab.max_age",
+}
 
 
 @pytest.mark.parametrize("county", ["532325", "520324", "360222"])

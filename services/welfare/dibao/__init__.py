@@ -1,1 +1,2 @@
-"""Minimum living guarantee (低保, WEL-1 .. WEL-4, WEL-8): applications, households, reviews."""
+"""Minimum living guarantee (低保, WEL-1, WEL-2, WEL-3, WEL-8): applications, households and
+reviews."""

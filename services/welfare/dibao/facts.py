@@ -1,5 +1,5 @@
 """From stored members and incomes to the pure rules' facts, and the benefit with its trace
-(WEL-2, WEL-3, WEL-4). The one place where the dibao shell calls the benefit rules, so that an
+(WEL-2, WEL-3). The one place where the dibao shell calls the benefit rules, so that an
 application, a review, a death in the household and the monthly payment all compute alike."""
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def compute(
     *,
     trace: Trace | None = None,
 ) -> Computed:
-    """WEL-3/WEL-4: the household's monthly benefit on `on`, with its trace and the key of the
+    """WEL-3: the household's monthly benefit on `on`, with its trace and the key of the
     parameters it used (a payment run recomputes only when that key changes)."""
     trace = Trace() if trace is None else trace
     benefit = dibao_benefit(

@@ -143,7 +143,8 @@ def post_acceptance(application_id: int, body: AcceptanceIn, uow: Uow) -> Applic
     response_model=ApplicationOut,
     summary="Township records the household economic review (家庭经济状况核查)",
     description="Members, income by source, assets and other departments' cross-check answers; "
-    "the service proposes a category (WEL-2) and computes the amount (WEL-3, WEL-4).",
+    "the service proposes a category (WEL-2) and computes the amount (WEL-3; the disability "
+    "subsidies are paid apart as their own schemes).",
 )
 def post_economic_review(application_id: int, body: EconomicReviewIn, uow: Uow) -> ApplicationOut:
     app = _application(uow, application_id)

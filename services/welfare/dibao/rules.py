@@ -25,9 +25,9 @@ Reading of the seeds
   is an illustrative parameter (6 months), counted like a review interval from the day the job
   was found; the returned day is the last day of the gradual exit.
 
-The monthly dibao benefit of a household: the top-up to the standard, the category increment,
-the living subsidy of poor disabled members and the nursing subsidy of the severely disabled
-(WEL-3, WEL-4).
+The monthly dibao benefit of a household: the top-up to the standard and the category increment
+(WEL-3). The disability subsidies (WEL-4) are not part of it: they are paid as their own schemes
+(services/welfare/disability/).
 
 Pure functions: frozen facts and `Params` in; a frozen result with Decimal yuan (2 places) and a
 `Trace` out. No database, clock or I/O. Every figure is a policy parameter read through `Params`
@@ -56,18 +56,14 @@ Reading of the seeds
 - WEL-3, category increments: ZA-GOV §三(三)1 asks to 全面落实增发补助金 without figures; they
   are illustrative parameters in yuan per person per month (every member of the household), by
   category.
-- WEL-4, living subsidy: ZA-GOV §三(三)4 says the subsidy of poor disabled people 执行低保对象
-  “分类施保”政策，按照当地低保标准的10%-30%增发: the percentage follows the household's dibao
-  category, not the disability grade. The ratios per category are illustrative (A 30%, B 20%,
-  C 10%, inside the seed's range); every disabled member (grade 1-4) gets the ratio × the monthly
-  standard (standard / 12).
-- WEL-4, nursing subsidy: 一级50元/人/月，二级40元/人/月 for grade-1 and grade-2 severe
-  disability; grades 3 and 4 get none. Both WEL-4 subsidies are paid here only with the dibao (a
-  household that is not eligible gets neither from this rule).
+- WEL-4 is not dibao's: ZA-GOV §三(三)4 gives 重度残疾人护理补贴 by grade with no means test and
+  困难残疾人生活补贴 to the disabled in hardship (dibao and 特困), so neither is computed inside
+  the dibao amount (which would pay them to dibao households only). Both are paid per person as
+  their own schemes in the payment cycle (services/welfare/disability/rules.py); the living
+  subsidy still reads the dibao household's category for its share.
 - Rounding: each household component is rounded once to the fen, half-up: the top-up on the
-  household total; the increment, living and nursing subsidies per member (so
-  `per_member` adds up to the household figures exactly); `monthly_amount` is the sum of the
-  rounded components.
+  household total; the increment per member (so `per_member` adds up to the household figure
+  exactly); `monthly_amount` is the sum of the rounded components.
 - WEL-1, public notice: YA-GOV §三(二) has the applicants posted (张榜公示, marking whether they
   are registered poor) and ZA-GOV §三(三)1 asks 逢进必公示, but neither gives a length. The notice
   lasts an illustrative 7 calendar days, the first day counted: a notice posted on the 1st ends
@@ -279,7 +275,6 @@ def gradual_exit_until(job_found_on: date, params: Params, *, trace: Trace | Non
 
 
 WEL_3 = "WEL-3"
-WEL_4 = "WEL-4"
 
 MONTHS = Decimal(12)
 
@@ -289,15 +284,6 @@ P_INCREMENT = {
     DibaoCategory.A: "welfare.dibao.category_increment.A",
     DibaoCategory.B: "welfare.dibao.category_increment.B",
     DibaoCategory.C: "welfare.dibao.category_increment.C",
-}
-P_LIVING_RATIO = {
-    DibaoCategory.A: "welfare.disability.living_subsidy.ratio.A",
-    DibaoCategory.B: "welfare.disability.living_subsidy.ratio.B",
-    DibaoCategory.C: "welfare.disability.living_subsidy.ratio.C",
-}
-P_NURSING = {
-    1: "welfare.disability.nursing_subsidy.grade1",
-    2: "welfare.disability.nursing_subsidy.grade2",
 }
 
 
@@ -326,15 +312,13 @@ class HouseholdBenefitFacts:
 @dataclass(frozen=True)
 class MemberBenefit:
     person_id: str
-    disability_living: Decimal  # WEL-4 living subsidy, per month
-    nursing: Decimal  # WEL-4 nursing subsidy, per month
     category_increment: Decimal = ZERO  # WEL-3 increment, per month
 
 
 @dataclass(frozen=True)
 class DibaoBenefit:
-    """When eligible: monthly_amount == base_monthly + category_increment_monthly +
-    disability_living_monthly + nursing_monthly. Otherwise every amount is 0."""
+    """When eligible: monthly_amount == base_monthly + category_increment_monthly. Otherwise
+    every amount is 0."""
 
     eligible: bool
     reason: str | None  # why not eligible; None when eligible
@@ -342,8 +326,6 @@ class DibaoBenefit:
     per_capita_income_annual: Decimal
     base_monthly: Decimal  # 补差
     category_increment_monthly: Decimal
-    disability_living_monthly: Decimal
-    nursing_monthly: Decimal
     monthly_amount: Decimal
     per_member: tuple[MemberBenefit, ...]
     trace: Trace = field(repr=False)
@@ -379,8 +361,8 @@ def standard_checked(params: Params, trace: Trace) -> Decimal:
 def dibao_benefit(
     facts: HouseholdBenefitFacts, params: Params, *, trace: Trace | None = None
 ) -> DibaoBenefit:
-    """WEL-3, WEL-4: the household's monthly dibao, (standard − per-capita income) × members / 12
-    plus the category increment, and the disability subsidies of its members."""
+    """WEL-3: the household's monthly dibao, (standard − per-capita income) × members / 12 plus
+    the category increment. The disability subsidies are not in it: they are paid apart."""
     trace = Trace() if trace is None else trace
     members = facts.members
     size = len(members)
@@ -399,9 +381,9 @@ def dibao_benefit(
             annual_income=income,
             per_capita_income_annual=per_capita,
         )
-        zero_members = tuple(MemberBenefit(m.person_id, ZERO, ZERO) for m in members)
+        zero_members = tuple(MemberBenefit(m.person_id) for m in members)
         return DibaoBenefit(
-            False, reason, standard, per_capita, ZERO, ZERO, ZERO, ZERO, ZERO, zero_members, trace
+            False, reason, standard, per_capita, ZERO, ZERO, ZERO, zero_members, trace
         )
 
     base = yuan(gap / MONTHS)
@@ -425,69 +407,18 @@ def dibao_benefit(
         category_increment_monthly=increment * size,
     )
 
-    standard_monthly = standard / MONTHS
-    disabled = [m for m in members if m.disability_grade is not None]
-    living_each = ZERO
-    if disabled:
-        ratio = params.ratio(P_LIVING_RATIO[category], trace)
-        living_each = yuan(standard_monthly * ratio)
-        trace.step(
-            WEL_4,
-            f"living subsidy of poor disabled members: category {category.value} ratio of the "
-            "monthly standard",
-            category=category.value,
-            ratio=ratio,
-            standard_monthly=yuan(standard_monthly),
-            per_member=living_each,
-            disabled_members=len(disabled),
-        )
-
-    nursing_by_grade: dict[int, Decimal] = {}
-    graded = {m.disability_grade for m in disabled if m.disability_grade is not None}
-    for grade in sorted(graded & set(P_NURSING)):
-        nursing_by_grade[grade] = yuan(amount_param(params, P_NURSING[grade], trace))
-    if nursing_by_grade:
-        trace.step(
-            WEL_4,
-            "nursing subsidy of severely disabled members (grade 1 and 2)",
-            **{f"grade{g}_per_member": v for g, v in nursing_by_grade.items()},
-            severe_members=sum(m.disability_grade in nursing_by_grade for m in members),
-        )
-
-    per_member = tuple(
-        MemberBenefit(
-            m.person_id,
-            living_each if m.disability_grade is not None else ZERO,
-            nursing_by_grade.get(m.disability_grade or 0, ZERO),
-            increment,
-        )
-        for m in members
-    )
+    per_member = tuple(MemberBenefit(m.person_id, increment) for m in members)
     increments = sum((b.category_increment for b in per_member), ZERO)
-    living = sum((b.disability_living for b in per_member), ZERO)
-    nursing = sum((b.nursing for b in per_member), ZERO)
-    total = base + increments + living + nursing
+    total = base + increments
     trace.step(
         WEL_3,
         "monthly dibao of the household",
         base_monthly=base,
         category_increment_monthly=increments,
-        disability_living_monthly=living,
-        nursing_monthly=nursing,
         monthly_amount=total,
     )
     return DibaoBenefit(
-        True,
-        None,
-        standard,
-        per_capita,
-        base,
-        increments,
-        living,
-        nursing,
-        total,
-        per_member,
-        trace,
+        True, None, standard, per_capita, base, increments, total, per_member, trace
     )
 
 

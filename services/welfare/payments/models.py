@@ -50,8 +50,8 @@ class PaymentLine(SQLModel, table=True):
     county_code: str = Field(max_length=6)
     township_code: str = Field(max_length=9)
     village_code: str = Field(max_length=12)
-    scheme: str = Field(max_length=10)  # dibao | tekun
-    beneficiary: str = Field(max_length=40)  # dibao case id / tekun person id
+    scheme: str = Field(max_length=10)  # dibao | tekun | nursing | disab_liv
+    beneficiary: str = Field(max_length=40)  # dibao case id / person id (ID number if none)
     household_id: str = Field(max_length=40)
     month: date
     attempt: int = 1

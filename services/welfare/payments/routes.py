@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
+from services.welfare.disability import service as disability
 from services.welfare.payments import service as cycles
 from services.welfare.payments.models import PaymentCycle
 from services.welfare.payments.repository import Cycles, Lines
@@ -29,7 +30,7 @@ from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, write_csv, write_xlsx
 from shared.uow import UnitOfWork
 
-router = APIRouter(prefix="/v1", tags=["payments 发放 (WEL-3, WEL-5)"])
+router = APIRouter(prefix="/v1", tags=["payments 发放 (WEL-3, WEL-4, WEL-5)"])
 
 READERS = (Role.county_civil, Role.township_officer, Role.auditor, Role.county_poverty)
 TownshipQuery = Annotated[
@@ -119,7 +120,7 @@ BANK_HEADERS = [
     "所属月份",
     "摘要",
 ]
-SCHEME_ZH = {"dibao": "农村低保", "tekun": "特困供养"}
+SCHEME_ZH = {"dibao": "农村低保", "tekun": "特困供养", **disability.SCHEME_ZH}
 
 
 @router.get(
@@ -179,11 +180,24 @@ def summary(
         )
         for t, s, n, a in Lines(uow.session, uow.principal).totals(cycle)
     ]
+    # Disability subsidies held for want of an account (WEL-4), up to the cycle's month.
+    totals += [
+        TownshipTotal(township_code=t, scheme=s, lines=n, amount=a, held=True)
+        for t, s, n, a in disability.held_totals(uow, cycle.county_code, cycle.month)
+    ]
     if format == "json":
         return totals
     content = write_xlsx(
         SUMMARY_HEADERS,
-        [[t.township_code, SCHEME_ZH.get(t.scheme, t.scheme), t.lines, t.amount] for t in totals],
+        [
+            [
+                t.township_code,
+                SCHEME_ZH.get(t.scheme, t.scheme) + ("（暂缓发放：无账户）" if t.held else ""),
+                t.lines,
+                t.amount,
+            ]
+            for t in totals
+        ],
         title="发放汇总",
     )
     return Response(

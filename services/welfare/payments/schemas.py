@@ -71,6 +71,11 @@ class TownshipTotal(BaseModel):
     scheme: str
     lines: int
     amount: Money
+    held: bool = Field(
+        default=False,
+        description="true: disability subsidies held for want of a payee account, not in the "
+        "cycle's lines; paid with the first cycle after the account is recorded (WEL-4)",
+    )
 
 
 class FailureIn(BaseModel):

@@ -1,10 +1,12 @@
-"""The monthly payment cycle per county (WEL-3, WEL-5):
+"""The monthly payment cycle per county (WEL-3, WEL-4, WEL-5):
 
 1. prepared — households whose gradual exit closed leave dibao; every household on dibao in the
    month is rechecked (a living member, in force that month) and its amount taken from the case,
    recomputed by the rules when a parameter in force changed since it was computed (a new
    year's standard), which is recorded on the case and published as dibao_changed; re-issues
-   of failed payments waiting in the county join the cycle;
+   of failed payments waiting in the county join the cycle; the disability subsidies (WEL-4)
+   are added per person, month and scheme (`nursing`, `disab_liv`) from the disability
+   register, those held for want of an account joining once one is recorded;
 2. approved by a second officer, never the preparer — the cycle is then frozen: later changes to
    a household reach the next month's cycle, not this one;
 3. paid: the bank file is issued; the bank's failures are recorded per line and a failed line
@@ -24,6 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from services.welfare.dibao import service as dibao
+from services.welfare.disability import service as disability
 from services.welfare.payments.models import PaymentCycle, PaymentLine
 from services.welfare.payments.repository import Cycles, Lines
 from services.welfare.workflow import Workflow, record_step
@@ -87,10 +90,16 @@ def prepare(uow: UnitOfWork, county: str, month: date) -> Prepared:
     ended = dibao.expire_gradual_exits(uow, county, month)
     recomputed = dibao.recompute_stale(uow, county, month, month_end(month))
     dibao_lines = lines.insert_all(_dibao_lines(uow, cycle, county, month))
+    assert cycle.id is not None
+    subsidies = disability.cycle_subsidies(uow, cycle.id, county, month)
+    disability_lines = lines.insert_all(subsidies.lines)
     reissues = lines.join_reissues(county, cycle)
     count, total = lines.count_and_total(cycle)
     notes = {
         "dibao_lines": dibao_lines,
+        "disability_lines": disability_lines,
+        "disability_held_lines": subsidies.held_lines,
+        "disability_held_amount": str(subsidies.held_amount),
         "reissued_lines": reissues,
         "gradual_exits_ended": ended,
         "amounts_recomputed": recomputed,
