@@ -51,7 +51,7 @@ FLOW_PAIRS: dict[str, set[Pair]] = {
     "dibao_granted": REGISTRY | GRANTED,
     "person_deceased": REGISTRY
     | GRANTED
-    | {("person.deceased", s) for s in ("employment", "enrollment", "welfare")}
+    | {("person.deceased", s) for s in ("employment", "enrollment", "medical", "welfare")}
     | {("welfare.dibao_changed", s) for s in ("employment", "enrollment", "medical")}
     | {("welfare.dibao_ended", s) for s in ("employment", "enrollment", "medical")}
     | {("welfare.tekun_certified", s) for s in ("employment", "enrollment", "medical")}
