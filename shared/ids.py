@@ -82,6 +82,11 @@ def mask_id_number(number: str) -> str:
     return number[:4] + "*" * 10 + number[-4:]
 
 
+def mask_account(account: str) -> str:
+    """A bank account shown with its last four digits only (************5678)."""
+    return "*" * max(len(account) - 4, 0) + account[-4:]
+
+
 def make_resident_id(division: str, born: date, sequence: int, sex: Sex) -> str:
     """Build a valid number (for synthetic data and tests): 3-digit sequence with parity = sex."""
     seq = sequence % 500 * 2 + (1 if sex == "M" else 0)

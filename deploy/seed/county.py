@@ -21,8 +21,9 @@ DEFAULT_DIBAO = 120
 DEFAULT_TEKUN = 60
 ROSTER_HEADER = [
     "户编号", "姓名", "证件号码", "与户主关系", "县", "乡镇", "行政村", "贫困状态",
-    "残疾等级", "在校生", "职工养老", "易地搬迁",
+    "残疾等级", "在校生", "职工养老", "易地搬迁", "开户银行", "银行账号",
 ]  # fmt: skip
+BANK = "姚安县农村信用合作联社"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ def roster_rows(county: County) -> list[list[str]]:
             _yes(p.student),
             _yes(p.employee_pension),
             _yes(h.relocated),
+            BANK,
+            "6217" + p.id_number[6:17],  # the person's social security card (synthetic)
         ]
         for h in county.households
         for p in h.members

@@ -25,8 +25,16 @@ from shared.events.registry import (
 
 def _subscriptions() -> list[Subscription]:
     registry_handlers: dict[str, list[Handler]] = {
-        PersonRegistered.event_type: [registry.upsert_person, disability.person_facts],
-        PersonUpdated.event_type: [registry.upsert_person, disability.person_facts],
+        PersonRegistered.event_type: [
+            registry.upsert_person,
+            registry.record_account,
+            disability.person_facts,
+        ],
+        PersonUpdated.event_type: [
+            registry.upsert_person,
+            registry.record_account,
+            disability.person_facts,
+        ],
         HouseholdPovertyStatusChanged.event_type: [
             registry.household_status,
             dibao.on_status_changed,

@@ -22,6 +22,13 @@ class PersonFacts(EventData):
     birth_date: date
     relation: str | None = None
     disability_grade: int | None = Field(default=None, ge=1, le=4)
+    bank_name: str | None = Field(default=None, description="社保卡开户银行, when known")
+    bank_account: str | None = Field(
+        default=None,
+        pattern=r"^\d{12,30}$",
+        description="the social security card's financial account (社保卡金融账户), into which "
+        "pension and assistance are paid, when known",
+    )
     county_code: CountyCode
     township_code: TownshipCode
     village_code: VillageCode

@@ -1,5 +1,7 @@
 """The registry import over HTTP, on SQLite and PostgreSQL: validation, all-or-nothing, outbox."""
 
+import json
+
 import pytest
 from sqlmodel import Session, func, select
 
@@ -192,3 +194,39 @@ async def test_policy_parameters_endpoint(tmp_path) -> None:
         assert (await client.get("/v1/policy/parameters")).status_code == 401
         ready = await client.get("/readyz")
         assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
+
+
+async def test_social_security_card_account_travels_with_the_person(db_template: str) -> None:
+    """The roster's 开户银行 / 银行账号 are kept on the person and carried by person.registered
+    (welfare pays assistance into it); a later roster without them keeps the account and
+    publishes nothing."""
+    settings = make_settings("enrollment", db_template, bus_enabled=False)
+    auth = token(settings, Role.county_poverty)
+    rows = roster_rows(2)
+    header = "户编号,姓名,证件号码,与户主关系,县,乡镇,行政村,贫困状态,开户银行,银行账号"
+    with_card = [[*rows[0], "农村信用社", "6217000011112222"], [*rows[1], "", ""]]
+    async with running(build_app(settings)) as client:
+        resp = await client.post(
+            "/v1/registry/imports",
+            files={"file": ("r.csv", roster_csv(with_card, header))},
+            headers=auth,
+        )
+        assert resp.status_code == 201, resp.text
+        resp = await client.post(
+            "/v1/registry/imports", files={"file": ("r.csv", roster_csv(rows))}, headers=auth
+        )
+        assert resp.json()["result"]["persons_unchanged"] == 2
+    engine = make_engine(settings.database_url)
+    with Session(engine) as s:
+        people = {p.id_number: p for p in s.exec(select(Person))}
+        payloads = [
+            json.loads(e.payload)
+            for e in s.exec(
+                select(OutboxEvent).where(OutboxEvent.event_type == "person.registered")
+            )
+        ]
+    engine.dispose()
+    assert people[rows[0][2]].bank_account == "6217000011112222"
+    assert people[rows[1][2]].bank_account is None
+    cards = {p["id_number"]: p.get("bank_account") for p in payloads}
+    assert cards == {rows[0][2]: "6217000011112222", rows[1][2]: None}

@@ -366,3 +366,40 @@ async def test_rehabilitation_cases(db_template: str) -> None:
         y_case = await apply({"kind": "device", "person_id": "y1", "request": "拐杖"}, y_town)
         resp = await decide(y_case["id"], True, y_cdpf)
         assert resp.status_code == 422 and "welfare.disability.devices.max_grade" in resp.text
+
+
+async def test_the_registry_card_pays_a_grade_1_person_not_on_dibao(db_template: str) -> None:
+    """WEL-4, the done-when: nobody applies and nobody records an account. The roster carried
+    the person's social security card account (社保卡) with the grade; the next cycle pays the
+    nursing subsidy into it. A later registry event without the account keeps it; an account
+    recorded by the 县残联 wins over the card."""
+    settings = make_settings("welfare", db_template, bus_enabled=False)
+    o = Officers(settings)
+    url = settings.database_url
+    card = {"bank_name": "正安县农村信用社", "bank_account": "6221888800001111"}
+    async with running(build_app(settings)) as client:
+        person = registered("c1", 11, 1).model_copy(update=card)
+        deliver(url, person, date(2018, 6, 15))
+        # A later update without the account (a roster without the column) keeps the card.
+        deliver(url, registered("c1", 11, 1), date(2018, 6, 20))
+        july = await paid_cycle(client, o, "2018-07")
+        rows = await bank_rows(client, o, july["id"])
+        assert [(r[1], r[3], r[4], r[5], r[6]) for r in rows] == [
+            ("残疾人11", "正安县农村信用社", "6221888800001111", "50.00", NURSING)
+        ]
+        listed = (await client.get("/v1/disability/persons", headers=o.cdpf)).json()
+        (entry,) = listed["items"]
+        detail = (await client.get(f"/v1/disability/persons/{entry['id']}", headers=o.cdpf)).json()
+        assert detail["account"]["source"] == "registry"
+        assert detail["account"]["bank_account"].endswith("1111")
+        assert "8888" not in detail["account"]["bank_account"]
+
+        # The 县残联 records another account: it wins from the next cycle on.
+        resp = await client.put(
+            f"/v1/disability/persons/{entry['id']}/account", json=account(11), headers=o.cdpf
+        )
+        assert resp.status_code == 200, resp.text
+        TODAY[0] = date(2018, 8, 5)
+        august = await paid_cycle(client, o, "2018-08")
+        (row,) = await bank_rows(client, o, august["id"])
+        assert row[4] == account(11)["bank_account"] and row[5] == "50.00"

@@ -53,3 +53,23 @@ def test_missing_columns_are_named() -> None:
         assert {e.field for e in exc.errors} >= {"household_id", "county_code", "poverty_status"}
     else:
         raise AssertionError("a header without required columns must be refused")
+
+
+def test_social_security_card_account_is_optional_and_checked() -> None:
+    """The roster may carry each person's 社保卡 account (开户银行, 银行账号): both or neither,
+    12-30 digits; the report masks a bad number."""
+    rows = roster_rows(4)
+    header = roster_csv(rows).decode().splitlines()[0] + ",开户银行,银行账号"
+    accounts = [
+        ["农村信用社", "6221000011112222"],
+        ["", ""],
+        ["农村信用社", "12-34-5678901234"],
+        ["农村信用社", ""],
+    ]
+    content = roster_csv([r + a for r, a in zip(rows, accounts, strict=True)], header)
+    roster = parse_roster(read_rows(content), today=TODAY)
+    assert [(e.row, e.field) for e in roster.errors] == [(4, "bank_account"), (5, "bank_account")]
+    assert "1234" in str(roster.errors[0].value) and "12-34" not in str(roster.errors[0].value)
+    first, second = roster.rows
+    assert (first.bank_name, first.bank_account) == ("农村信用社", "6221000011112222")
+    assert (second.bank_name, second.bank_account) == (None, None)

@@ -22,7 +22,15 @@ from shared.events.registry import (
 )
 from shared.uow import UnitOfWork
 
-PERSON_FIELDS = ("name", "relation", "disability_grade", "student", "employee_pension")
+PERSON_FIELDS = (
+    "name",
+    "relation",
+    "disability_grade",
+    "student",
+    "employee_pension",
+    "bank_name",
+    "bank_account",
+)
 
 
 def person_facts(person: dict[str, Any], household: dict[str, Any]) -> dict[str, Any]:
@@ -35,6 +43,8 @@ def person_facts(person: dict[str, Any], household: dict[str, Any]) -> dict[str,
         "birth_date": person["birth_date"],
         "relation": person["relation"],
         "disability_grade": person["disability_grade"],
+        "bank_name": person.get("bank_name"),
+        "bank_account": person.get("bank_account"),
         "county_code": household["county_code"],
         "township_code": household["township_code"],
         "village_code": household["village_code"],
@@ -149,6 +159,8 @@ def apply_roster(
                 "disability_grade": row.disability_grade,
                 "student": row.student,
                 "employee_pension": row.employee_pension,
+                "bank_name": row.bank_name,
+                "bank_account": row.bank_account,
                 "deceased_on": None,
                 "missing_since_import": None,
                 "created_at": now,
@@ -170,6 +182,9 @@ def apply_roster(
                 "disability_grade": row.disability_grade,
                 "student": row.student,
                 "employee_pension": row.employee_pension,
+                # A roster without the account keeps the one on file.
+                "bank_name": row.bank_name or person["bank_name"],
+                "bank_account": row.bank_account or person["bank_account"],
             }
             changed = [f for f in PERSON_FIELDS if person[f] != incoming[f]]
             reappeared = person["missing_since_import"] is not None

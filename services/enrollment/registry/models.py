@@ -44,6 +44,10 @@ class Person(SQLModel, table=True):
     disability_grade: int | None = None  # 残疾等级 1-4 (1 most severe)
     student: bool = False  # 在校生 (full-time)
     employee_pension: bool = False  # 参加职工养老保险
+    # The person's social security card's financial account (社会保障卡金融账户), into which
+    # pension and assistance are paid; optional on the roster.
+    bank_name: str | None = Field(default=None, max_length=100)  # 开户银行
+    bank_account: str | None = Field(default=None, max_length=30)  # 银行账号
     deceased_on: date | None = None
     missing_since_import: str | None = Field(default=None, max_length=36)  # flagged, never deleted
     created_at: datetime = Field(default_factory=utcnow)

@@ -3,6 +3,7 @@ validated rows and errors out. A roster with any invalid row is rejected whole."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +15,7 @@ from shared.ids import (
     InvalidId,
     ResidentId,
     check_hierarchy,
+    mask_account,
     mask_id_number,
     parse_division_code,
     parse_resident_id,
@@ -31,6 +33,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "village_code": ("village_code", "行政村", "行政村代码"),
     "poverty_status": ("poverty_status", "贫困状态"),
     "disability_grade": ("disability_grade", "残疾等级"),
+    "bank_name": ("bank_name", "开户银行", "社保卡开户银行"),
+    "bank_account": ("bank_account", "银行账号", "社保卡银行账号", "社保卡金融账号"),
     "student": ("student", "在校生"),
     "employee_pension": ("employee_pension", "职工养老"),
     "relocated": ("relocated", "易地搬迁"),
@@ -47,6 +51,7 @@ REQUIRED = (
 HOUSEHOLD_COLUMNS = ("county_code", "township_code", "village_code", "poverty_status", "relocated")
 MAX_HOUSEHOLD_ID = 40
 MAX_NAME = 100
+BANK_ACCOUNT = re.compile(r"\d{12,30}")
 MAX_ERRORS = 10_000  # past this the report says how many more
 
 
@@ -65,6 +70,8 @@ class RosterRow:
     student: bool
     employee_pension: bool
     relocated: bool
+    bank_name: str | None = None  # 社保卡开户银行: both or neither
+    bank_account: str | None = None
 
     @property
     def id_number(self) -> str:
@@ -250,6 +257,14 @@ def _parse_row(
         grade = parse_grade(cell("disability_grade"))
     except ValueError as exc:
         fail("disability_grade", str(exc), cell("disability_grade"))
+    bank_name, bank_account = cell("bank_name"), cell("bank_account")
+    if bank_account and not BANK_ACCOUNT.fullmatch(bank_account):
+        fail("bank_account", "not a bank account number (12-30 digits)", mask_account(bank_account))
+    if bool(bank_name) != bool(bank_account):
+        missing = "bank_account" if bank_name else "bank_name"
+        fail(missing, "the bank and the account number go together: both or neither")
+    if len(bank_name) > MAX_NAME:
+        fail("bank_name", f"longer than {MAX_NAME} characters")
     if failed or resident is None or status is None:
         return None
     return RosterRow(
@@ -263,5 +278,7 @@ def _parse_row(
         village_code=codes["village_code"],
         poverty_status=status,
         disability_grade=grade,
+        bank_name=bank_name or None,
+        bank_account=bank_account or None,
         **flags,
     )

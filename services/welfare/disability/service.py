@@ -76,7 +76,7 @@ from services.welfare.disability.schemas import (
     RehabOut,
     SubsidyOut,
 )
-from services.welfare.registry.repository import RegistryPeople
+from services.welfare.registry.repository import RegistryPeople, registry_accounts
 from shared.bus.tables import utcnow
 from shared.errors import Conflict, FieldError, Forbidden, InvalidInput
 from shared.events.catalogue import EventData
@@ -86,7 +86,7 @@ from shared.events.registry import (
     PersonFacts,
     PersonMoved,
 )
-from shared.ids import parse_resident_id
+from shared.ids import mask_account, parse_resident_id
 from shared.money import ZERO
 from shared.policy.loader import ParameterNotFound
 from shared.roles import Role
@@ -406,13 +406,55 @@ def cycle_subsidies(uow: UnitOfWork, cycle_id: int, county: str, month: date) ->
     return _pay_held(uow, cycle_id, county)
 
 
+@dataclass(frozen=True)
+class Payee:
+    payee_name: str
+    payee_id_number: str
+    bank_name: str
+    bank_account: str
+    source: str  # recorded | dibao | registry (社保卡)
+    recorded_by: str
+
+
+def _payees(uow: UnitOfWork, people: dict[int, DisabledPerson]) -> dict[int, Payee]:
+    """Where each person is paid: an account recorded for them (or their dibao household's),
+    else the social security card account the registry reported (社保卡, in their own name)."""
+    recorded = Accounts(uow.session).of(sorted(people))
+    cards = registry_accounts(
+        uow.session, {p.person_id for p in people.values() if p.person_id is not None}
+    )
+    payees: dict[int, Payee] = {}
+    for key, person in people.items():
+        account = recorded.get(key)
+        card = cards.get(person.person_id) if person.person_id else None
+        if account is not None:
+            payees[key] = Payee(
+                account.payee_name,
+                account.payee_id_number,
+                account.bank_name,
+                account.bank_account,
+                account.source,
+                account.recorded_by,
+            )
+        elif card is not None:
+            payees[key] = Payee(
+                person.name,
+                person.id_number,
+                card.bank_name,
+                card.bank_account,
+                "registry",
+                f"event:{card.source_event_id}",
+            )
+    return payees
+
+
 def _pay_held(uow: UnitOfWork, cycle_id: int, county: str) -> CycleSubsidies:
     """Held ledger rows whose person now has an account become lines of the cycle."""
     ledger = Subsidies(uow.session, None)
     held = ledger.held(county)
     ids = sorted({row.disabled_person_id for row in held})
-    accounts = Accounts(uow.session).of(ids)
     people = DisabledPeople(uow.session, None).by_ids(ids)
+    accounts = _payees(uow, people)
     now = utcnow()
     lines: list[dict[str, Any]] = []
     still, amount = 0, ZERO
@@ -462,10 +504,6 @@ def held_totals(uow: UnitOfWork, county: str, month: date) -> list[tuple[str, st
 # --- reading the register and the ledger ---------------------------------------------------
 
 
-def _mask_account(account: str) -> str:
-    return "*" * max(len(account) - 4, 0) + account[-4:]
-
-
 def subsidy_out(row: DisabilitySubsidy) -> SubsidyOut:
     return SubsidyOut.model_validate(row, from_attributes=True)
 
@@ -473,7 +511,7 @@ def subsidy_out(row: DisabilitySubsidy) -> SubsidyOut:
 def detail(uow: UnitOfWork, person: DisabledPerson) -> PersonDetail:
     assert person.id is not None
     grades = Grades(uow.session).history([person.id]).get(person.id, [])
-    account = Accounts(uow.session).of([person.id]).get(person.id)
+    account = _payees(uow, {person.id: person}).get(person.id)
     subsidies = [subsidy_out(r) for r in Subsidies(uow.session, None).of_person(person.id)]
     return PersonDetail(
         **PersonOut.model_validate(person, from_attributes=True).model_dump(),
@@ -483,7 +521,7 @@ def detail(uow: UnitOfWork, person: DisabledPerson) -> PersonDetail:
         else AccountOut(
             payee_name=account.payee_name,
             bank_name=account.bank_name,
-            bank_account=_mask_account(account.bank_account),
+            bank_account=mask_account(account.bank_account),
             source=account.source,
             recorded_by=account.recorded_by,
         ),

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from services.welfare.registry.models import RegistryPerson
+from services.welfare.registry.models import RegistryAccount, RegistryPerson
 from shared.auth import Principal
 from shared.repository import ScopedRepository
 
@@ -84,3 +84,16 @@ class RegistryPeople(ScopedRepository[RegistryPerson]):
             )
         ).one()
         return bool(found)
+
+
+def registry_accounts(session: Session, person_ids: Collection[str]) -> dict[str, RegistryAccount]:
+    """The social security card accounts the registry reported, by person id."""
+    ids = sorted(person_ids)
+    found: dict[str, RegistryAccount] = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = ids[start : start + ID_CHUNK]
+        for row in session.exec(
+            select(RegistryAccount).where(col(RegistryAccount.person_id).in_(chunk))
+        ):
+            found[row.person_id] = row
+    return found
