@@ -6,6 +6,7 @@ from __future__ import annotations
 from services.enrollment.jobs.models import ImportJob
 from services.enrollment.medical.models import MedicalContribution, WelfareStatus
 from services.enrollment.pension.models import FuneralGrant
+from services.enrollment.plan.models import PensionLedgerCopy
 from services.enrollment.registry.models import Household, Person
 from services.enrollment.rolls.models import MedicalRollEntry, PensionRollEntry
 from shared.audit import audit_log_table
@@ -19,6 +20,7 @@ __all__ = [
     "ImportJob",
     "MedicalContribution",
     "MedicalRollEntry",
+    "PensionLedgerCopy",
     "PensionRollEntry",
     "Person",
     "WelfareStatus",
@@ -37,5 +39,6 @@ TABLES: tuple[str, ...] = (
     "funeral_grant",
     "welfare_status",
     "medical_contribution",
+    "plan_pension_ledger_copy",
     AUDIT_LOG.name,
 )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from services.medical.access import BILL_POSTERS, BILL_READERS
 from services.medical.campaign.service import READERS as CAMPAIGN_READERS
+from services.medical.plan.routes import READERS as PLAN_READERS
+from services.medical.plan.routes import RECORDERS as PLAN_RECORDERS
 from services.medical.registry.routes import READERS as PERSON_READERS
 from services.medical.stays.service import READERS as STAY_READERS
 from services.medical.stays.service import WRITERS as STAY_WRITERS
@@ -56,6 +58,9 @@ POLICY = AccessPolicy(
         ("GET", "/v1/persons/{id_number}/outpatient-summary"): rule(*BILL_READERS),
         ("POST", "/v1/general-diagnosis-fees"): rule(*BILL_POSTERS),
         ("GET", "/v1/general-diagnosis-fees/ledger"): rule(*BILL_READERS, county_wide=True),
+        ("GET", "/v1/plan/targets"): rule(*PLAN_READERS, county_wide=True),
+        ("POST", "/v1/plan/diagnosis-fee-ledgers"): rule(*PLAN_RECORDERS),
+        ("GET", "/v1/plan/diagnosis-fee-ledgers"): rule(*PLAN_READERS, county_wide=True),
         ("GET", "/v1/general-diagnosis-fees/{visit_id}"): rule(*BILL_READERS, *BILL_POSTERS),
     },
 )

@@ -10,6 +10,7 @@ from services.medical.campaign.routes import router as campaign_router
 from services.medical.diagnosis_fee.routes import router as diagnosis_fee_router
 from services.medical.outpatient.routes import bills as outpatient_router
 from services.medical.outpatient.routes import persons as outpatient_persons_router
+from services.medical.plan.routes import router as plan_router
 from services.medical.registry.consumers import SUBSCRIPTION as REGISTRY_SUBSCRIPTION
 from services.medical.registry.routes import router as persons_router
 from services.medical.stays.consumers import SUBSCRIPTIONS as STAY_SUBSCRIPTIONS
@@ -34,6 +35,7 @@ SPEC = ServiceSpec(
         outpatient_router,
         outpatient_persons_router,
         diagnosis_fee_router,
+        plan_router,
     ],
     subscriptions=[REGISTRY_SUBSCRIPTION, *STAY_SUBSCRIPTIONS],
     clock=clock,

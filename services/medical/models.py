@@ -6,6 +6,7 @@ from __future__ import annotations
 from services.medical.campaign.models import TopupCampaign, TopupForm, TopupFormStep
 from services.medical.diagnosis_fee.models import DiagnosisFeeVisit
 from services.medical.outpatient.models import OutpatientBill, OutpatientYear
+from services.medical.plan.models import DiagnosisFeeLedgerReport
 from services.medical.registry.models import RegistryPerson, RegistryStatusHistory
 from services.medical.stays.models import HospitalStay, PersonYear, StayAdjustment, StayDecision
 from services.medical.welfare.models import WelfareFlagHistory, WelfareFlags
@@ -15,6 +16,7 @@ from shared.bus.tables import BUS_TABLES
 __all__ = [
     "AUDIT_LOG",
     "TABLES",
+    "DiagnosisFeeLedgerReport",
     "DiagnosisFeeVisit",
     "HospitalStay",
     "OutpatientBill",
@@ -44,6 +46,7 @@ TABLES = (
     "outpatient_bill",
     "outpatient_year",
     "diagnosis_fee_visit",
+    "plan_diagnosis_fee_ledger_report",
     "hospital_stay",
     "stay_decision",
     "stay_adjustment",

@@ -11,6 +11,7 @@ from services.welfare.consumers import SUBSCRIPTIONS
 from services.welfare.crosscheck.routes import router as crosscheck_router
 from services.welfare.dibao.routes import router as dibao_router
 from services.welfare.payments.routes import router as payments_router
+from services.welfare.plan.routes import router as plan_router
 from services.welfare.relief.routes import router as relief_router
 from services.welfare.tekun.routes import router as tekun_router
 from services.welfare.window.routes import router as window_router
@@ -31,6 +32,7 @@ SPEC = ServiceSpec(
         relief_router,
         window_router,
         complaints_router,
+        plan_router,
     ],
     subscriptions=SUBSCRIPTIONS,
     clock=clock,

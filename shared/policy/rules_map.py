@@ -51,6 +51,7 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "medical": ("Medical: reimbursement and the 90% guarantee", "MED-"),
     "employment": ("Employment and training", "EMP-"),
     "welfare": ("Welfare: dibao, extreme-poverty support, temporary relief", "WEL-"),
+    "plan": ("Plans: targets and deadlines", "PLAN-"),
 }
 NOT_IMPLEMENTED = "not implemented:"
 CODE_ROOTS = ("services", "shared")
@@ -72,7 +73,7 @@ _RANGE = re.compile(rf"(?<![A-Za-z0-9_])({_ID})\.\.(?:(?:{_PREFIXES})-|ENR-[PM]|
 
 
 # Order of the sections of policy-rules.md (pension before medical insurance).
-_PREFIX_ORDER = ("REG-", "ENR-P", "ENR-M", "MED-", "EMP-", "WEL-")
+_PREFIX_ORDER = ("REG-", "ENR-P", "ENR-M", "MED-", "EMP-", "WEL-", "PLAN-")
 
 
 def _groups(pattern: str, text: str) -> tuple[str, ...]:

@@ -35,6 +35,7 @@ EXPECTED = (
     + [f"MED-{n}" for n in range(1, 12)]
     + [f"EMP-{n}" for n in range(1, 10)]
     + [f"WEL-{n}" for n in range(1, 10)]
+    + [f"PLAN-{n}" for n in range(1, 3)]
 )
 # Files other than Python that cite rule IDs: the parameter files.
 PARAMS_DIR = REPO_ROOT / "shared" / "policy" / "params"
