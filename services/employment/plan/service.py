@@ -38,7 +38,13 @@ from services.employment.plan.schemas import (
     TargetsOut,
     TraineeOut,
 )
-from services.employment.training.indicators import training_indicators
+from services.employment.training.repository import completions_of
+from services.employment.training.rules import (
+    CoverageCounts,
+    PersonCoverageFacts,
+    count_person,
+    coverage_bases,
+)
 from shared.bus.tables import utcnow
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.plan import answer
@@ -84,16 +90,34 @@ def placed_after(uow: UnitOfWork, target: Target, on: date, trace: Trace) -> Map
 
 
 def _coverage(uow: UnitOfWork, target: Target, on: date, two_after: bool) -> dict[str, Measure]:
-    result = training_indicators(
-        uow.session, target.county, on, "township", uow.policy, _prefix(uow)
-    )
-    return {
-        a.code: (
-            Measure(a.counts.two_after_trained, a.counts.two_after_base)
-            if two_after
-            else Measure(a.counts.trained, a.counts.base)
+    """The EMP-2 coverage counts per township (the training indicators' counting, without the
+    placement figures, whose parameters start later than some targets)."""
+    params = uow.params(target.county, on)
+    bases = coverage_bases(params, trace=Trace())
+    prefix = _prefix(uow)
+    people = [
+        p
+        for p in census_people(uow.session, target.county, on, uow.policy)
+        if p.poverty_status in REGISTERED_POOR and p.alive and p.village_code.startswith(prefix)
+    ]
+    done = completions_of(uow.session, [p.person_id for p in people], on)
+    areas: dict[str, CoverageCounts] = defaultdict(CoverageCounts)
+    for p in people:
+        facts = PersonCoverageFacts(
+            labourer=p.labourer,
+            wishes_to_train=p.wishes_to_train,
+            wishes_to_work=p.wishes_to_work,
+            two_after=p.two_after,
+            trained=bool(done.get(p.person_id)),
         )
-        for a in result.areas
+        areas[p.township_code] = areas[p.township_code] + count_person(facts, bases)
+    return {
+        code: (
+            Measure(c.two_after_trained, c.two_after_base)
+            if two_after
+            else Measure(c.trained, c.base)
+        )
+        for code, c in areas.items()
     }
 
 
