@@ -11,6 +11,7 @@ from __future__ import annotations
 from services.employment.census.routes import READERS as CENSUS_READERS
 from services.employment.census.routes import WRITERS as CENSUS_WRITERS
 from services.employment.jobs.access import COUNTY, ORGANISERS, READERS, RECORDERS
+from services.employment.plan.routes import READERS as PLAN_READERS
 from services.employment.report.routes import READERS as REPORT_READERS
 from services.employment.training.routes import READERS as TRAINING_READERS
 from shared.access import AccessPolicy, rule
@@ -94,5 +95,11 @@ POLICY = AccessPolicy(
         ("POST", "/v1/relocated-households/imports"): rule(*ORGANISERS),
         ("GET", "/v1/relocated-households/without-work"): rule(*READERS),
         ("GET", "/v1/reports/monthly"): rule(*REPORT_READERS, county_wide=True),
+        ("GET", "/v1/plan/targets"): rule(*PLAN_READERS, county_wide=True),
+        ("POST", "/v1/plan/leader-sessions"): rule(Role.county_hrss),
+        ("GET", "/v1/plan/leader-sessions"): rule(*PLAN_READERS, county_wide=True),
+        ("POST", "/v1/plan/leader-trainees/{trainee_id}/employment"): rule(
+            Role.county_hrss, Role.township_officer
+        ),
     },
 )

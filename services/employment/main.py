@@ -10,6 +10,7 @@ from services.employment.business.routes import router as business_router
 from services.employment.census.routes import router as census_router
 from services.employment.consumers import subscriptions
 from services.employment.jobs.routes import router as jobs_router
+from services.employment.plan.routes import router as plan_router
 from services.employment.posts.routes import router as posts_router
 from services.employment.relocation.routes import router as relocation_router
 from services.employment.report.routes import router as report_router
@@ -33,6 +34,7 @@ SPEC = ServiceSpec(
         business_router,
         relocation_router,
         report_router,
+        plan_router,
     ],
     subscriptions=list(subscriptions()),
     clock=clock,

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 from services.employment.business.models import BUSINESS_TABLES
 from services.employment.census.models import CENSUS_TABLES
 from services.employment.jobs.models import JOBS_TABLES
+from services.employment.plan.models import PLAN_TABLES
 from services.employment.posts.models import POSTS_TABLES
 from services.employment.registry.models import REGISTRY_TABLES
 from services.employment.relocation.models import RELOCATION_TABLES
@@ -36,6 +37,7 @@ _MODELS = (
     *CENSUS_TABLES,
     *TRAINING_TABLES,
     *WELFARE_TABLES,
+    *PLAN_TABLES,
 )
 
 

@@ -9,6 +9,8 @@ affairs see them masked."""
 from __future__ import annotations
 
 from services.enrollment.education.routes import REGISTER_IMPORTERS
+from services.enrollment.plan.routes import READERS as PLAN_READERS
+from services.enrollment.plan.routes import RECORDERS as PLAN_RECORDERS
 from services.enrollment.reconciliation.service import READERS as RECONCILIATION_READERS
 from services.enrollment.registry.routes import REGISTRY_CLERKS, REGISTRY_WRITERS
 from shared.access import COUNTY_OFFICERS, LOCAL, AccessPolicy, rule
@@ -44,6 +46,9 @@ POLICY = AccessPolicy(
     ),
     rules={
         ("POST", "/v1/registry/imports"): rule(*REGISTRY_WRITERS),
+        ("GET", "/v1/plan/targets"): rule(*PLAN_READERS, county_wide=True),
+        ("POST", "/v1/plan/pension-ledger-copies"): rule(*PLAN_RECORDERS),
+        ("GET", "/v1/plan/pension-ledger-copies"): rule(*PLAN_READERS, county_wide=True),
         ("GET", "/v1/persons/{id_number}"): rule(*PERSON_READERS),
         ("GET", "/v1/registry/missing"): rule(*PERSON_READERS),
         ("POST", "/v1/persons/{id_number}/death"): rule(*REGISTRY_CLERKS),

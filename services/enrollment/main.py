@@ -11,6 +11,7 @@ from services.enrollment.education.routes import router as education_router
 from services.enrollment.jobs.routes import router as jobs_router
 from services.enrollment.medical.routes import router as medical_router
 from services.enrollment.pension.routes import router as pension_router
+from services.enrollment.plan.routes import router as plan_router
 from services.enrollment.reconciliation.routes import router as reconciliation_router
 from services.enrollment.registry.routes import router as registry_router
 from services.enrollment.rolls.routes import router as rolls_router
@@ -32,6 +33,7 @@ SPEC = ServiceSpec(
         pension_router,
         jobs_router,
         education_router,
+        plan_router,
     ],
     subscriptions=SUBSCRIPTIONS,
     clock=clock,

@@ -7,6 +7,7 @@ from services.enrollment.education.models import StudentRecord
 from services.enrollment.jobs.models import ImportJob
 from services.enrollment.medical.models import MedicalContribution, WelfareStatus
 from services.enrollment.pension.models import FuneralGrant
+from services.enrollment.plan.models import PensionLedgerCopy
 from services.enrollment.registry.models import Household, Person
 from services.enrollment.rolls.models import MedicalRollEntry, PensionRollEntry
 from shared.audit import audit_log_table
@@ -20,6 +21,7 @@ __all__ = [
     "ImportJob",
     "MedicalContribution",
     "MedicalRollEntry",
+    "PensionLedgerCopy",
     "PensionRollEntry",
     "Person",
     "StudentRecord",
@@ -40,5 +42,6 @@ TABLES: tuple[str, ...] = (
     "welfare_status",
     "medical_contribution",
     "education_student",
+    "plan_pension_ledger_copy",
     AUDIT_LOG.name,
 )

@@ -13,6 +13,8 @@ from services.medical.campaign.service import READERS as CAMPAIGN_READERS
 from services.medical.family_doctor.service import READERS as FAMILY_DOCTOR_READERS
 from services.medical.family_doctor.service import SIGNERS as FAMILY_DOCTOR_SIGNERS
 from services.medical.family_doctor.service import TEAM_WRITERS, VISITORS
+from services.medical.plan.routes import READERS as PLAN_READERS
+from services.medical.plan.routes import RECORDERS as PLAN_RECORDERS
 from services.medical.registry.routes import READERS as PERSON_READERS
 from services.medical.stays.service import READERS as STAY_READERS
 from services.medical.stays.service import WRITERS as STAY_WRITERS
@@ -63,6 +65,9 @@ POLICY = AccessPolicy(
         ("GET", "/v1/persons/{id_number}/outpatient-summary"): rule(*BILL_READERS),
         ("POST", "/v1/general-diagnosis-fees"): rule(*BILL_POSTERS),
         ("GET", "/v1/general-diagnosis-fees/ledger"): rule(*BILL_READERS, county_wide=True),
+        ("GET", "/v1/plan/targets"): rule(*PLAN_READERS, county_wide=True),
+        ("POST", "/v1/plan/diagnosis-fee-ledgers"): rule(*PLAN_RECORDERS),
+        ("GET", "/v1/plan/diagnosis-fee-ledgers"): rule(*PLAN_READERS, county_wide=True),
         ("GET", "/v1/general-diagnosis-fees/{visit_id}"): rule(*BILL_READERS, *BILL_POSTERS),
         ("POST", "/v1/family-doctor/teams"): rule(*TEAM_WRITERS),
         ("GET", "/v1/family-doctor/teams"): rule(*FAMILY_DOCTOR_READERS),

@@ -11,6 +11,7 @@ from services.medical.diagnosis_fee.routes import router as diagnosis_fee_router
 from services.medical.family_doctor.routes import router as family_doctor_router
 from services.medical.outpatient.routes import bills as outpatient_router
 from services.medical.outpatient.routes import persons as outpatient_persons_router
+from services.medical.plan.routes import router as plan_router
 from services.medical.registry.consumers import SUBSCRIPTION as REGISTRY_SUBSCRIPTION
 from services.medical.registry.routes import router as persons_router
 from services.medical.stays.consumers import SUBSCRIPTIONS as STAY_SUBSCRIPTIONS
@@ -37,6 +38,7 @@ SPEC = ServiceSpec(
         outpatient_persons_router,
         diagnosis_fee_router,
         family_doctor_router,
+        plan_router,
     ],
     subscriptions=[REGISTRY_SUBSCRIPTION, *STAY_SUBSCRIPTIONS],
     clock=clock,

@@ -12,6 +12,7 @@ from services.medical.family_doctor.models import (
     FollowUpVisit,
 )
 from services.medical.outpatient.models import OutpatientBill, OutpatientYear
+from services.medical.plan.models import DiagnosisFeeLedgerReport
 from services.medical.registry.models import RegistryPerson, RegistryStatusHistory
 from services.medical.stays.models import HospitalStay, PersonYear, StayAdjustment, StayDecision
 from services.medical.welfare.models import WelfareFlagHistory, WelfareFlags
@@ -22,6 +23,7 @@ __all__ = [
     "AUDIT_LOG",
     "TABLES",
     "ChronicDiagnosis",
+    "DiagnosisFeeLedgerReport",
     "DiagnosisFeeVisit",
     "FamilyDoctorSigning",
     "FamilyDoctorTeam",
@@ -54,6 +56,7 @@ TABLES = (
     "outpatient_bill",
     "outpatient_year",
     "diagnosis_fee_visit",
+    "plan_diagnosis_fee_ledger_report",
     "hospital_stay",
     "stay_decision",
     "stay_adjustment",

@@ -13,6 +13,7 @@ from services.welfare.crosscheck.routes import router as crosscheck_router
 from services.welfare.dibao.routes import router as dibao_router
 from services.welfare.disability.routes import router as disability_router
 from services.welfare.payments.routes import router as payments_router
+from services.welfare.plan.routes import router as plan_router
 from services.welfare.relief.routes import router as relief_router
 from services.welfare.tekun.routes import router as tekun_router
 from services.welfare.window.routes import router as window_router
@@ -35,6 +36,7 @@ SPEC = ServiceSpec(
         complaints_router,
         disability_router,
         appraisal_router,
+        plan_router,
     ],
     subscriptions=SUBSCRIPTIONS,
     clock=clock,

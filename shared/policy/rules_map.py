@@ -52,6 +52,7 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "employment": ("Employment and training", "EMP-"),
     "welfare": ("Welfare: dibao, extreme-poverty support, temporary relief", "WEL-"),
     "education": ("Education aid (教育扶贫资助)", "EDU-"),
+    "plan": ("Plans: targets and deadlines", "PLAN-"),
     "indicators": ("Appraisal indicators of the safety net (考核指标)", "IND-"),
 }
 NOT_IMPLEMENTED = "not implemented:"

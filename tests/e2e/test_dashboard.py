@@ -208,6 +208,30 @@ def expected(cluster: Cluster, on: date) -> tuple[Figures, dict[str, float | Non
     return figures, targets, failing
 
 
+def plan_targets(cluster: Cluster, on: date) -> list[tuple[str, bool]]:
+    """(target id, late) of every target of the county the four services measure on `on`
+    (PLAN-1), in the order the page lists them; [] for a service that cannot answer."""
+    headers = token(cluster.settings, Role.auditor)
+    out: list[tuple[str, bool]] = []
+    for service in ("enrollment", "medical", "employment", "welfare"):
+        r = httpx.get(
+            cluster.procs[service].url + "/v1/plan/targets",
+            params={"county": COUNTY_CODE, "on": on.isoformat()},
+            headers=headers,
+            timeout=60,
+        )
+        if r.status_code == 200:
+            out += [(t["id"], t["late"]) for t in r.json()["targets"]]
+    return out
+
+
+READ_TARGETS = """() => ({
+  rows: [...document.querySelectorAll('#targets tbody tr[data-target]')].map(
+    r => [r.dataset.target, r.classList.contains('late')]),
+  unavailable: document.querySelectorAll('#targets tbody tr.unavailable').length,
+})"""
+
+
 def shown_text(key: str, value: float | None) -> str:
     """The page's own formatting: JavaScript's toFixed rounds the double's exact value, half up."""
     if value is None:
@@ -302,6 +326,17 @@ def test_dashboard_shows_each_township_as_the_services_answer(
             assert "token" not in page.url  # out of the address bar once read
             assert page.input_value("#on") == ON.isoformat()
             compared = check_page(page, figures, targets, failing)
+            # The targets panel: every target of the county from the four services, late flags
+            # as they answer (姚安's 2017 deadlines have passed by the county's 2020).
+            plan = plan_targets(cluster, ON)
+            assert len(plan) == 9 and any(late for _, late in plan)
+            shown_plan = page.evaluate(READ_TARGETS)
+            assert [tuple(r) for r in shown_plan["rows"]] == plan
+            assert shown_plan["unavailable"] == 0
+            # One township: only the targets it is measured on.
+            page.select_option("#plan-township", townships()[0].code)
+            assert len(page.evaluate(READ_TARGETS)["rows"]) <= len(plan)
+            page.select_option("#plan-township", "")
             page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(tmp_path / "dashboard.png", SCREENSHOT)
@@ -319,6 +354,8 @@ def test_dashboard_shows_each_township_as_the_services_answer(
             _wait_ready(page)
             assert f"on={later.isoformat()}" in page.url
             check_page(page, figures, targets, failing)
+            # A day not yet come: every service refuses it (422), and the panel says so.
+            assert page.evaluate(READ_TARGETS)["unavailable"] == 4
             page.screenshot(path=str(tmp_path / "dashboard-later.png"), full_page=True)
             # Reloading keeps the token (session storage) and the date (the address).
             page.reload()

@@ -20,7 +20,7 @@ from services.employment.main import build_app
 from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
 from services.employment.report.chart import cjk_font
 from services.employment.report.compute import monthly_report
-from services.employment.report.xlsx import headers
+from services.employment.report.xlsx import TARGET_HEADERS, headers
 from shared.db import make_engine
 from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
@@ -314,6 +314,19 @@ async def test_monthly_report(db_template: str) -> None:
         assert values(t1) == T1_JUNE
         assert values(t2) == T2_JUNE
         assert values(body["total"]) == COUNTY_JUNE
+        # The county plan's targets this service measures (PLAN-1), on the report's day: 姚安's
+        # deadline of 2017-11-20 has passed, so each carries its figure at the due date.
+        plan = {t["id"]: t for t in body["targets"]}
+        assert set(plan) == {
+            "YA-2017-TRAINING-HRSS",
+            "YA-2017-TRAINING-POVERTY",
+            "YA-2017-TRAINING-AGRICULTURE",
+            "YA-2017-TRAINING-WOMEN",
+            "YA-2017-TRAINING-TWO-AFTER",
+            "YA-2017-RECOMMENDED",
+        }
+        assert all(t["due"] == "2017-11-20" for t in plan.values())
+        assert all(t["status"] in ("late", "met", "met_late", "no_base") for t in plan.values())
         total = body["total"]["figures"]
 
         def target(key: str) -> tuple[Decimal, bool]:
@@ -400,7 +413,11 @@ async def test_monthly_report(db_template: str) -> None:
         )
         assert resp.status_code == 200 and resp.content[:2] == b"PK"
         book = load_workbook(io.BytesIO(resp.content))
-        assert len(book.worksheets) == 1
+        assert len(book.worksheets) == 2
+        plan_rows = list(book["目标任务"].iter_rows(values_only=True))
+        assert list(plan_rows[1]) == TARGET_HEADERS
+        assert [r[0] for r in plan_rows[2:]] == [t["id"] for t in body["targets"]]
+        assert all(r[9] in ("是", "否") for r in plan_rows[2:])
         rows = list(book.worksheets[0].iter_rows(values_only=True))
         assert "2018年6月" in rows[0][0] and "培训覆盖率≥100%" in rows[1][0]
         head = list(rows[2])

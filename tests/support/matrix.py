@@ -333,6 +333,14 @@ STUDENT_REGISTER = (
 SCHOOL_YEAR_IN = {"school_year": "2020", "division": DIVISION}
 
 
+LEDGER_COPY = {
+    "year": 2017,
+    "township_code": IN_TOWNSHIP,
+    "holder": "township",
+    "handed_on": "2017-10-10",
+}
+
+
 async def seed_enrollment(
     client: httpx.AsyncClient, settings: Settings, _url: str
 ) -> dict[tuple[str, str], Call]:
@@ -416,6 +424,11 @@ async def seed_enrollment(
         ("GET", "/v1/education/students/{id_number}"): Call(person, {"school_year": "2020"}),
         ("GET", "/v1/education/out-of-school"): Call(query=SCHOOL_YEAR_IN),
         ("GET", "/v1/education/coverage"): Call(query=SCHOOL_YEAR_IN),
+        ("GET", "/v1/plan/targets"): Call(query={"county": IN_COUNTY}),
+        ("POST", "/v1/plan/pension-ledger-copies"): Call(json=LEDGER_COPY),
+        ("GET", "/v1/plan/pension-ledger-copies"): Call(
+            query={"county": IN_COUNTY, "year": "2017"}
+        ),
     }
 
 
@@ -539,6 +552,11 @@ async def seed_medical(
         ("POST", "/v1/general-diagnosis-fees"): Call(json={**VISIT, "visit_id": "MX-V2"}),
         ("GET", "/v1/general-diagnosis-fees/ledger"): Call(query={"county": IN_COUNTY}),
         ("GET", "/v1/general-diagnosis-fees/{visit_id}"): Call({"visit_id": "MX-V1"}),
+        ("GET", "/v1/plan/targets"): Call(query={"county": IN_COUNTY}),
+        ("POST", "/v1/plan/diagnosis-fee-ledgers"): Call(
+            json={"township_code": IN_TOWNSHIP, "reported_on": "2017-11-20"}
+        ),
+        ("GET", "/v1/plan/diagnosis-fee-ledgers"): Call(query={"county": IN_COUNTY}),
     }
 
 
@@ -679,6 +697,15 @@ LOAN = {
 }
 
 
+LEADER_SESSION = {
+    "county_code": IN_COUNTY,
+    "name": "致富带头人培训",
+    "starts_on": "2018-03-01",
+    "ends_on": "2018-03-08",
+    "trainees": [{"person_id": "mxp-1"}],
+}
+
+
 async def seed_employment(
     client: httpx.AsyncClient, settings: Settings, url: str
 ) -> dict[tuple[str, str], Call]:
@@ -727,6 +754,7 @@ async def seed_employment(
         f"/v1/workshops/{workshop['id']}/workers", {"person_id": "mxp-3", "start_on": "2018-02-01"}
     )
     business = await post("/v1/businesses", BUSINESS)
+    leaders = await post("/v1/plan/leader-sessions", LEADER_SESSION)
     loan = await post("/v1/business-loans", LOAN)
     person = {"person_id": "mxp-1"}
     programme = {"programme_id": str(prog["id"])}
@@ -858,6 +886,13 @@ async def seed_employment(
         ),
         ("GET", "/v1/relocated-households/without-work"): Call(query=county),
         ("GET", "/v1/reports/monthly"): Call(query={**county, "month": "2018-06"}),
+        ("GET", "/v1/plan/targets"): Call(query=county),
+        ("POST", "/v1/plan/leader-sessions"): Call(json=LEADER_SESSION),
+        ("GET", "/v1/plan/leader-sessions"): Call(query=county),
+        ("POST", "/v1/plan/leader-trainees/{trainee_id}/employment"): Call(
+            {"trainee_id": str(leaders["trainees"][0]["id"])},
+            json={"employed_on": "2018-03-20", "employer": "某厂"},
+        ),
     }
 
 
@@ -1178,6 +1213,7 @@ async def seed_welfare(
         ),
         ("GET", "/v1/complaints"): Call(),
         ("GET", "/v1/complaints/{complaint_id}"): Call({"complaint_id": str(complaint["id"])}),
+        ("GET", "/v1/plan/targets"): Call(query={"county": IN_COUNTY}),
     }
 
 

@@ -37,7 +37,11 @@ SPEC = (
     + [f"EMP-{n}" for n in range(1, 10)]
     + [f"WEL-{n}" for n in range(1, 13)]
 )
-ADDED = [f"EDU-{n}" for n in range(1, 7)] + [f"IND-{n}" for n in range(1, 5)]
+ADDED = (
+    [f"EDU-{n}" for n in range(1, 7)]
+    + [f"PLAN-{n}" for n in range(1, 3)]
+    + [f"IND-{n}" for n in range(1, 5)]
+)
 PREFIXES = ["REG-", "ENR-P", "ENR-M", "MED-", "EMP-", "WEL-", "EDU-", "PLAN-", "IND-"]
 # Files other than Python that cite rule IDs: the parameter files.
 PARAMS_DIR = REPO_ROOT / "shared" / "policy" / "params"

@@ -279,6 +279,80 @@ function table(results, errors) {
   tableNode.append(body);
 }
 
+// --- the county plan's targets (PLAN-1): every service's /v1/plan/targets --------------------
+
+const PLAN_SERVICES = ["enrollment", "medical", "employment", "welfare"];
+const SERVICE_ZH = { enrollment: "参保", medical: "医疗", employment: "就业", welfare: "民政" };
+let planAnswers = [];
+
+async function planTargets(on) {
+  const settled = await Promise.allSettled(
+    PLAN_SERVICES.map((s) => getJSON(s, "/v1/plan/targets", { county: config.county, on })));
+  return settled.map((a, i) => ({
+    service: PLAN_SERVICES[i],
+    targets: a.status === "fulfilled" ? a.value.targets : [],
+    error: a.status === "rejected" ? a.reason : null,
+  }));
+}
+
+function planValue(unit, value) {
+  const v = num(value);
+  if (v === null) return "—";
+  if (unit === "ratio") return `${(v * 100).toFixed(1)}%`;
+  if (unit === "done") return v >= 1 ? "已完成" : "未完成";
+  return String(v);
+}
+
+function targetsPanel() {
+  const township = document.getElementById("plan-township").value;
+  const head = ["服务", "目标任务", "依据", "牵头部门", "完成时限", "目标值", "当前值", "截止时值", "状态", "逾期"];
+  const table = document.getElementById("targets");
+  const thead = el("thead");
+  const tr = el("tr");
+  for (const h of head) tr.append(el("th", { scope: "col" }, h));
+  thead.append(tr);
+  const tbody = el("tbody");
+  for (const answer of planAnswers) {
+    if (answer.error) {
+      const row = el("tr", { class: "unavailable", "data-service": answer.service });
+      row.append(el("td", {}, SERVICE_ZH[answer.service]),
+        el("td", { colspan: String(head.length - 1) }, `无法取得：${answer.error.message}`));
+      tbody.append(row);
+      continue;
+    }
+    for (const t of answer.targets) {
+      let value = t.value;
+      let atDue = t.value_at_due;
+      let status = t.status_zh;
+      let late = t.late;
+      if (township) {
+        const own = t.townships.find((r) => r.township_code === township);
+        if (!own) continue;
+        value = own.value;
+        atDue = own.value_at_due;
+        late = own.late;
+        status = own.status ? own.status : "（全县目标）";
+      }
+      const row = el("tr", { "data-target": t.id, class: late ? "late" : "" });
+      const target = t.unit === "done" ? "完成" : planValue(t.unit, t.target);
+      row.append(
+        el("td", {}, SERVICE_ZH[answer.service]),
+        el("td", { title: t.quote }, t.title_zh),
+        el("td", {}, t.citation),
+        el("td", {}, t.lead),
+        el("td", {}, t.due),
+        el("td", {}, target),
+        el("td", {}, planValue(t.unit, value)),
+        el("td", {}, planValue(t.unit, atDue)),
+        el("td", {}, status),
+        el("td", { class: late ? "miss" : "ok" }, late ? "逾期" : "否"),
+      );
+      tbody.append(row);
+    }
+  }
+  table.replaceChildren(thead, tbody);
+}
+
 // --- the page -------------------------------------------------------------------------------
 
 function today() {
@@ -309,6 +383,7 @@ async function load() {
     employment: monthly(month),
     two_without: twoWithout(on),
     overdue: overdue(on),
+    plan: planTargets(on),
   };
   const settled = await Promise.allSettled(Object.values(jobs));
   if (mine !== generation) return; // a newer date was chosen meanwhile
@@ -316,6 +391,11 @@ async function load() {
   const errors = {};
   Object.keys(jobs).forEach((name, i) => {
     const s = settled[i];
+    if (name === "plan") {
+      planAnswers = s.status === "fulfilled" ? s.value : [];
+      for (const a of planAnswers) if (a.error && a.error.status === 401) errors.plan = a.error;
+      return;
+    }
     const keys = name === "employment"
       ? ["training_rate", "recommendation_rate", "placement_rate", "post_occupancy"] : [name];
     for (const key of keys) {
@@ -331,6 +411,7 @@ async function load() {
   const charts = document.getElementById("charts");
   charts.replaceChildren(...INDICATORS.map((ind) => card(ind, results[ind.key], errors[ind.key])));
   table(results, errors);
+  targetsPanel();
   const failed = Object.keys(errors).length;
   document.getElementById("status").textContent = failed
     ? `${failed} 项指标无法取得` : `已更新 ${new Date().toLocaleTimeString("zh-CN", { hour12: false })}`;
@@ -369,6 +450,9 @@ async function start() {
     if (token) load();
   });
   document.getElementById("controls").addEventListener("submit", (e) => e.preventDefault());
+  const township = document.getElementById("plan-township");
+  for (const t of config.townships) township.append(el("option", { value: t.code }, t.name));
+  township.addEventListener("change", targetsPanel);
   document.getElementById("token-form").addEventListener("submit", (e) => {
     e.preventDefault();
     token = document.getElementById("token").value.trim().replace(/^Bearer\s+/i, "");

@@ -13,9 +13,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from services.employment.jobs.access import guard_area
+from services.employment.plan.schemas import TargetOut
 from services.employment.report import service
 from services.employment.report.figures import SPECS, Area, MonthlyReport
-from services.employment.report.schemas import AreaOut, FigureOut, MonthlyReportOut
+from services.employment.report.schemas import (
+    AreaOut,
+    FigureOut,
+    MonthlyReportOut,
+    ReportTargetOut,
+)
 from services.employment.report.xlsx import write_report
 from shared.app import Uow
 from shared.errors import Forbidden
@@ -45,7 +51,11 @@ def _area(area: Area) -> AreaOut:
     )
 
 
-def report_out(report: MonthlyReport) -> MonthlyReportOut:
+def target_out(t: TargetOut) -> ReportTargetOut:
+    return ReportTargetOut.model_validate(t.model_dump())
+
+
+def report_out(report: MonthlyReport, targets: list[TargetOut]) -> MonthlyReportOut:
     return MonthlyReportOut(
         county_code=report.county,
         month=report.month,
@@ -56,6 +66,7 @@ def report_out(report: MonthlyReport) -> MonthlyReportOut:
         townships=[_area(a) for a in report.townships],
         total=_area(report.total),
         trace=report.trace.out().model_dump(mode="json"),
+        targets=[target_out(t) for t in targets],
     )
 
 
@@ -68,8 +79,10 @@ def report_out(report: MonthlyReport) -> MonthlyReportOut:
     "100% and placement after training against 50% (EMP-2); recommendations this year and "
     "labourers below 3 (target: none), placements by location (EMP-3); public-welfare post "
     "occupancy against 80% (EMP-4); workshop workers (EMP-5); businesses running (EMP-6); "
-    "relocated households with nobody in work (EMP-8). Each figure carries its target and "
-    "whether it is met; `format=xlsx` gives the sheet with Chinese headers, `format=png` a chart.",
+    "relocated households with nobody in work (EMP-8); the county plan's targets this service "
+    "measures, with value, target, due date and late flag (PLAN-1). Each figure carries its "
+    "target and whether it is met; `format=xlsx` gives the sheets with Chinese headers, "
+    "`format=png` a chart.",
     responses={200: {"content": {XLSX_MEDIA: {}, PNG_MEDIA: {}}}},
 )
 def get_monthly(
@@ -85,7 +98,7 @@ def get_monthly(
     name = f"monthly-report-{county}-{month}"
     if format == "xlsx":
         return Response(
-            write_report(report),
+            write_report(report, service.targets(uow, report)),
             media_type=XLSX_MEDIA,
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
@@ -95,4 +108,4 @@ def get_monthly(
             media_type=PNG_MEDIA,
             headers={"Content-Disposition": f'inline; filename="{name}.png"'},
         )
-    return report_out(report)
+    return report_out(report, service.targets(uow, report))

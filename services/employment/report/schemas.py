@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from shared.trace import Provenance, illustrative_of
 
@@ -24,6 +24,25 @@ class AreaOut(BaseModel):
     figures: dict[str, FigureOut]
 
 
+class ReportTargetOut(BaseModel):
+    """A target of the county plan measured by this service on the report's day (PLAN-1)."""
+
+    id: str
+    rule: str
+    title_zh: str
+    citation: str
+    lead: str
+    unit: str
+    target: Decimal
+    due: date
+    value: Decimal | None
+    value_at_due: Decimal | None
+    status: str
+    status_zh: str
+    late: bool
+    late_townships: list[str]
+
+
 class MonthlyReportOut(Provenance):
     county_code: str
     month: str
@@ -34,6 +53,7 @@ class MonthlyReportOut(Provenance):
     townships: list[AreaOut]
     total: AreaOut
     trace: dict[str, Any]
+    targets: list[ReportTargetOut] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _provenance(self) -> MonthlyReportOut:

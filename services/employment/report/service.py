@@ -4,6 +4,8 @@ township officer)."""
 
 from __future__ import annotations
 
+from services.employment.plan import service as plan
+from services.employment.plan.schemas import TargetOut
 from services.employment.report.compute import monthly_report
 from services.employment.report.figures import MonthlyReport
 from shared.errors import FieldError, InvalidInput
@@ -32,3 +34,9 @@ def chart_png(report: MonthlyReport) -> bytes:
     from services.employment.report.chart import draw
 
     return draw(report)
+
+
+def targets(uow: UnitOfWork, report: MonthlyReport) -> list[TargetOut]:
+    """The county plan's targets this service measures, on the report's day (PLAN-1, EMP-9):
+    the reader's township only for a township officer, as the report's figures."""
+    return plan.targets(uow, report.county, report.on).targets

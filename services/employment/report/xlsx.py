@@ -10,6 +10,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from services.employment.plan.schemas import TargetOut
 from services.employment.report.figures import SPECS, Area, Kind, MonthlyReport, Spec
 from shared.tabular import safe_cell
 
@@ -43,7 +44,62 @@ def _row(label: str, area: Area) -> list[object]:
     return row
 
 
-def write_report(report: MonthlyReport) -> bytes:
+TARGET_HEADERS = [
+    "目标编号",
+    "目标任务",
+    "依据",
+    "牵头部门",
+    "完成时限",
+    "目标值",
+    "当前值",
+    "截止时值",
+    "状态",
+    "是否逾期",
+    "逾期乡镇",
+]
+
+
+def _shown(value: Decimal | None, unit: str) -> object:
+    if value is None:
+        return ""
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if unit == "done":
+        return "已完成" if value >= 1 else "未完成"
+    return int(value)
+
+
+def _targets_sheet(book: Workbook, targets: list[TargetOut]) -> None:
+    """The county plan's targets (目标任务, PLAN-1): value against target, due date, late."""
+    sheet = book.create_sheet("目标任务")
+    sheet.append(["县级方案目标任务完成情况（PLAN-1）"])
+    sheet.append(TARGET_HEADERS)
+    for t in targets:
+        target = t.target if t.unit != "done" else Decimal(1)
+        sheet.append(
+            [
+                safe_cell(v)
+                for v in (
+                    t.id,
+                    t.title_zh,
+                    t.citation,
+                    t.lead,
+                    t.due.isoformat(),
+                    _shown(target, t.unit),
+                    _shown(t.value, t.unit),
+                    _shown(t.value_at_due, t.unit),
+                    t.status_zh,
+                    "是" if t.late else "否",
+                    "、".join(t.late_townships),
+                )
+            ]
+        )
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["B"].width = 40
+
+
+def write_report(report: MonthlyReport, plan_targets: list[TargetOut] | None = None) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -76,6 +132,7 @@ def write_report(report: MonthlyReport) -> bytes:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 12
     sheet.freeze_panes = "B4"
+    _targets_sheet(book, plan_targets or [])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
