@@ -92,14 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         origin = f"http://127.0.0.1:{dashboard_port}"
         if origin not in LOCAL_DASHBOARD_ORIGINS:
             env["CORS_ORIGINS"] = f"{origin},http://localhost:{dashboard_port}"
+    ports = {name: SERVICE_PORTS[name] - 8001 + args.base_port for name in SERVICES}
+    env["SERVICE_URLS"] = ",".join(f"{n}=http://127.0.0.1:{p}" for n, p in ports.items())
     processes = [
-        ServiceProcess(
-            name,
-            SERVICE_PORTS[name] - 8001 + args.base_port,
-            env,
-            log_path=logs / f"{name}.log",
-        )
-        for name in SERVICES
+        ServiceProcess(name, ports[name], env, log_path=logs / f"{name}.log") for name in SERVICES
     ]
     seeding: SeedRun | None = None
     dashboard: DashboardServer | None = None

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50 * 1024 * 1024
     # Every state change appended to the service's hash-chained audit log (shared.audit).
     audit_enabled: bool = True
+    # The other services' base addresses, `name=url` comma-separated (the launcher sets them):
+    # where a report that gathers the county's figures asks for theirs.
+    service_urls: str = ""
     # Browser origins allowed to read the API (CORS, GET only), comma-separated; "" allows none.
     cors_origins: str = LOCAL_DASHBOARD_ORIGINS
     # How the service authenticates to Kafka (deploy/KAFKA.md). PLAINTEXT (no authentication) is
@@ -56,6 +59,16 @@ class Settings(BaseSettings):
     kafka_sasl_password: SecretStr = SecretStr("")  # shown as ********** in repr and logs
     kafka_ssl_cafile: Path | None = None  # CA bundle for SASL_SSL; the system's CAs when unset
     kafka_allow_plaintext: bool = False
+
+    def peer_urls(self) -> dict[str, str]:
+        """SERVICE_URLS as name -> base address (no trailing slash)."""
+        urls: dict[str, str] = {}
+        for part in filter(None, (p.strip() for p in self.service_urls.split(","))):
+            name, _, url = part.partition("=")
+            if not url:
+                raise ValueError(f"SERVICE_URLS: {part!r} is not name=url")
+            urls[name.strip()] = url.strip().rstrip("/")
+        return urls
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

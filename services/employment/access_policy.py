@@ -15,6 +15,7 @@ from services.employment.plan.routes import READERS as PLAN_READERS
 from services.employment.report.routes import READERS as REPORT_READERS
 from services.employment.training.routes import READERS as TRAINING_READERS
 from shared.access import AccessPolicy, rule
+from shared.plan import TARGET_READERS
 from shared.roles import Role
 
 TRAINING_OFFICERS = (Role.county_hrss, Role.township_officer)
@@ -95,7 +96,7 @@ POLICY = AccessPolicy(
         ("POST", "/v1/relocated-households/imports"): rule(*ORGANISERS),
         ("GET", "/v1/relocated-households/without-work"): rule(*READERS),
         ("GET", "/v1/reports/monthly"): rule(*REPORT_READERS, county_wide=True),
-        ("GET", "/v1/plan/targets"): rule(*PLAN_READERS, county_wide=True),
+        ("GET", "/v1/plan/targets"): rule(*TARGET_READERS, county_wide=True),
         ("POST", "/v1/plan/leader-sessions"): rule(Role.county_hrss),
         ("GET", "/v1/plan/leader-sessions"): rule(*PLAN_READERS, county_wide=True),
         ("POST", "/v1/plan/leader-trainees/{trainee_id}/employment"): rule(

@@ -14,6 +14,7 @@ from services.enrollment.plan.routes import RECORDERS as PLAN_RECORDERS
 from services.enrollment.reconciliation.service import READERS as RECONCILIATION_READERS
 from services.enrollment.registry.routes import REGISTRY_CLERKS, REGISTRY_WRITERS
 from shared.access import COUNTY_OFFICERS, LOCAL, AccessPolicy, rule
+from shared.plan import TARGET_READERS
 from shared.roles import Role
 
 # Read a registered person: every department, the township and village, auditors, systems.
@@ -46,7 +47,7 @@ POLICY = AccessPolicy(
     ),
     rules={
         ("POST", "/v1/registry/imports"): rule(*REGISTRY_WRITERS),
-        ("GET", "/v1/plan/targets"): rule(*PLAN_READERS, county_wide=True),
+        ("GET", "/v1/plan/targets"): rule(*TARGET_READERS, county_wide=True),
         ("POST", "/v1/plan/pension-ledger-copies"): rule(*PLAN_RECORDERS),
         ("GET", "/v1/plan/pension-ledger-copies"): rule(*PLAN_READERS, county_wide=True),
         ("GET", "/v1/persons/{id_number}"): rule(*PERSON_READERS),

@@ -20,6 +20,7 @@ from services.medical.stays.service import READERS as STAY_READERS
 from services.medical.stays.service import WRITERS as STAY_WRITERS
 from services.medical.summary.routes import READERS as SUMMARY_READERS
 from shared.access import AccessPolicy, rule
+from shared.plan import TARGET_READERS
 from shared.roles import Role
 
 # A form's steps are taken by the village, the township and the county bureau (not admin).
@@ -65,7 +66,7 @@ POLICY = AccessPolicy(
         ("GET", "/v1/persons/{id_number}/outpatient-summary"): rule(*BILL_READERS),
         ("POST", "/v1/general-diagnosis-fees"): rule(*BILL_POSTERS),
         ("GET", "/v1/general-diagnosis-fees/ledger"): rule(*BILL_READERS, county_wide=True),
-        ("GET", "/v1/plan/targets"): rule(*PLAN_READERS, county_wide=True),
+        ("GET", "/v1/plan/targets"): rule(*TARGET_READERS, county_wide=True),
         ("POST", "/v1/plan/diagnosis-fee-ledgers"): rule(*PLAN_RECORDERS),
         ("GET", "/v1/plan/diagnosis-fee-ledgers"): rule(*PLAN_READERS, county_wide=True),
         ("GET", "/v1/general-diagnosis-fees/{visit_id}"): rule(*BILL_READERS, *BILL_POSTERS),

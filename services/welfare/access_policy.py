@@ -20,7 +20,6 @@ from services.welfare.dibao.procedure import SUBMITTERS
 from services.welfare.disability.routes import ACTORS as DISABILITY_ACTORS
 from services.welfare.disability.routes import READERS as DISABILITY_READERS
 from services.welfare.payments.routes import READERS as PAYMENT_READERS
-from services.welfare.plan.routes import READERS as PLAN_READERS
 from services.welfare.relief.procedure import OPENERS
 from services.welfare.relief.procedure import READERS as RELIEF_READERS
 from services.welfare.tekun.routes import READERS as TEKUN_READERS
@@ -28,6 +27,7 @@ from services.welfare.window.procedure import ANSWERERS as WINDOW_ANSWERERS
 from services.welfare.window.procedure import READERS as WINDOW_READERS
 from services.welfare.window.procedure import WINDOW
 from shared.access import PUBLIC, AccessPolicy, rule
+from shared.plan import TARGET_READERS
 from shared.roles import Role
 
 TOWNSHIP = Role.township_officer
@@ -100,7 +100,7 @@ POLICY = AccessPolicy(
         ("POST", "/v1/tekun/cases"): rule(*WINDOW),
         ("POST", "/v1/tekun/certifications"): rule(CIVIL),
         ("GET", "/v1/tekun/cases"): rule(*TEKUN_READERS),
-        ("GET", "/v1/plan/targets"): rule(*PLAN_READERS, county_wide=True),
+        ("GET", "/v1/plan/targets"): rule(*TARGET_READERS, county_wide=True),
         ("GET", "/v1/tekun/cases/{case_id}"): rule(*TEKUN_READERS),
         ("POST", "/v1/tekun/cases/{case_id}/steps"): rule(*TEKUN_STEPPERS, admin=False),
         ("POST", "/v1/tekun/cases/{case_id}/assessments"): rule(CIVIL, TOWNSHIP),

@@ -528,6 +528,25 @@ def test_registry_operations_reach_read_models(cluster: Cluster) -> None:
     flow_registry_changes(cluster)
 
 
+def test_monthly_report_gathers_the_county_plan_of_every_service(cluster: Cluster) -> None:
+    """PLAN-1, EMP-9: the HR bureau's monthly report lists 姚安's YA-HRSS targets measured by
+    enrollment (the ledger in three copies by 2017-10-15), medical (the diagnosis-fee ledger by
+    11-20) and employment (training and posts by 11-20), each with its deadline, asked of the
+    other services with the reader's token; a township officer's report asks with theirs."""
+    body = cluster.ok(
+        cluster.get("employment", "/v1/reports/monthly", "hrss", county=COUNTY, month="2018-01")
+    )
+    assert body["targets_unavailable"] == {}
+    by_service = Counter(t["service"] for t in body["targets"])
+    assert set(by_service) == {"enrollment", "medical", "employment"}, by_service
+    due = {t["id"]: t["due"] for t in body["targets"]}
+    assert "2017-10-15" in due.values() and "2017-11-20" in due.values()
+    assert [t["due"] for t in body["targets"]] == sorted(t["due"] for t in body["targets"])
+    ledger = next(t for t in body["targets"] if t["due"] == "2017-10-15")
+    assert ledger["service"] == "enrollment", ledger
+    assert ledger["status"] in ("late", "no_base"), ledger  # nothing recorded: never met
+
+
 def test_every_catalogue_pair_is_exercised() -> None:
     """Every (event type, consuming service) of the generated catalogue is in a flow above or a
     named known gap; the flows themselves check that the consumer recorded their events."""

@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 
-from deploy.broker import LocalBroker, free_port
+from deploy.broker import LocalBroker, free_ports
 from deploy.processes import ServiceProcess, stop_all
 from deploy.seed.client import Tokens
 from shared import SERVICES
@@ -130,6 +130,7 @@ class Cluster:
             "LOG_JSON": "true",
         }
         self.procs: dict[str, ServiceProcess] = {}
+        self.ports: dict[str, int] = {}
         self.tokens = Tokens(SECRET, COUNTY)
         self.http = httpx.Client(timeout=httpx.Timeout(60.0, connect=5.0))
         self._engines: dict[str, Any] = {}
@@ -141,6 +142,10 @@ class Cluster:
 
     def start(self) -> Cluster:
         self.broker.start()
+        self.ports = dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
+        self.env["SERVICE_URLS"] = ",".join(
+            f"{n}=http://127.0.0.1:{p}" for n, p in self.ports.items()
+        )
         for name in SERVICES:
             self.start_service(name, wait=False)
         for name in SERVICES:
@@ -149,7 +154,7 @@ class Cluster:
 
     def start_service(self, name: str, wait: bool = True) -> ServiceProcess:
         old = self.procs.get(name)
-        port = old.port if old else free_port()
+        port = old.port if old else self.ports[name]
         proc = ServiceProcess(name, port, self.env, log_path=self.tmp / f"{name}.log").start()
         self.procs[name] = proc
         if wait:

@@ -13,6 +13,7 @@ from services.enrollment.registry.models import Household
 from services.medical.registry.models import RegistryPerson as MedicalPerson
 from shared import clock as shared_clock
 from shared.db import make_engine
+from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
 
 ZA = "520324"
@@ -31,7 +32,7 @@ def seed_employment_people(url: str, people: list[tuple[str, str, str]]) -> None
                     person_id=pid, id_number=make_resident_id(ZA, born, n, "M"),
                     household_id=f"H-{pid}", name=f"学员{n}", sex="M", birth_date=born,
                     county_code=ZA, township_code=village[:9], village_code=village,
-                    poverty_status=status, source_event_id="seed",
+                    poverty_status=PovertyStatus(status), source_event_id="seed",
                 )
             )  # fmt: skip
         s.commit()
@@ -53,7 +54,7 @@ def seed_households(url: str, villages: list[str], status: str = "not_exited") -
             s.add(
                 Household(
                     id=f"HH-{n}", county_code=village[:6], township_code=village[:9],
-                    village_code=village, poverty_status=status,
+                    village_code=village, poverty_status=PovertyStatus(status),
                 )
             )  # fmt: skip
         s.commit()
@@ -71,7 +72,7 @@ def seed_medical_people(url: str, villages: list[str]) -> None:
                     person_id=f"m{n}", id_number=make_resident_id(village[:6], born, n, "F"),
                     household_id=f"HH-{n}", name=f"病人{n}", sex="F", birth_date=born,
                     county_code=village[:6], township_code=village[:9], village_code=village,
-                    poverty_status="not_exited", source_event_id="seed",
+                    poverty_status=PovertyStatus.not_exited, source_event_id="seed",
                 )
             )  # fmt: skip
         s.commit()

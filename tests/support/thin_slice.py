@@ -8,8 +8,9 @@ from pathlib import Path
 
 import httpx
 
-from deploy.broker import free_port
+from deploy.broker import free_ports
 from deploy.processes import ServiceProcess, stop_all
+from shared import SERVICES
 from shared.roles import Role
 from tests.support.app import make_settings, token
 from tests.support.roster import roster_csv
@@ -27,13 +28,18 @@ class Cluster:
             "AUTH_SECRET": SECRET,
             "RELAY_POLL_INTERVAL_S": "0.05",
         }
+        # Each service's port is known up front, so each is told where the others are.
+        self.ports = dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
+        self.env["SERVICE_URLS"] = ",".join(
+            f"{n}=http://127.0.0.1:{p}" for n, p in self.ports.items()
+        )
         self.tmp = tmp
         self.procs: dict[str, ServiceProcess] = {}
         self.settings = make_settings("enrollment", template, auth_secret=SECRET)
 
     def start(self, name: str, ready: bool = True, **extra: str) -> ServiceProcess:
         proc = ServiceProcess(
-            name, free_port(), {**self.env, **extra}, log_path=self.tmp / f"{name}.log"
+            name, self.ports[name], {**self.env, **extra}, log_path=self.tmp / f"{name}.log"
         )
         self.procs[name] = proc.start()
         proc.wait_ready(90, path="/readyz" if ready else "/healthz")

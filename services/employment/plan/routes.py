@@ -24,6 +24,7 @@ from services.employment.plan.schemas import (
 from shared.app import Uow
 from shared.auth import Principal, require
 from shared.ids import CountyCode
+from shared.plan import TARGET_READERS
 from shared.roles import Role
 
 router = APIRouter(prefix="/v1/plan", tags=["plan targets 目标任务 (PLAN-1, PLAN-2)"])
@@ -45,7 +46,7 @@ Township = Annotated[Principal, Depends(require(Role.township_officer, Role.coun
 )
 def get_targets(
     uow: Uow,
-    _: Readers,
+    _: Annotated[Principal, Depends(require(*TARGET_READERS))],
     county: CountyCode,
     on: Annotated[date | None, Query(description="the day measured; today if not given")] = None,
 ) -> TargetsOut:

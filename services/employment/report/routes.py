@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.employment.jobs.access import guard_area
@@ -23,7 +23,7 @@ from services.employment.report.schemas import (
     ReportTargetOut,
 )
 from services.employment.report.xlsx import write_report
-from shared.app import Uow
+from shared.app import RuntimeDep, Uow
 from shared.errors import Forbidden
 from shared.ids import CountyCode
 from shared.roles import Role
@@ -55,7 +55,7 @@ def target_out(t: TargetOut) -> ReportTargetOut:
     return ReportTargetOut.model_validate(t.model_dump())
 
 
-def report_out(report: MonthlyReport, targets: list[TargetOut]) -> MonthlyReportOut:
+def report_out(report: MonthlyReport, targets: service.ReportTargets) -> MonthlyReportOut:
     return MonthlyReportOut(
         county_code=report.county,
         month=report.month,
@@ -66,7 +66,8 @@ def report_out(report: MonthlyReport, targets: list[TargetOut]) -> MonthlyReport
         townships=[_area(a) for a in report.townships],
         total=_area(report.total),
         trace=report.trace.out().model_dump(mode="json"),
-        targets=[target_out(t) for t in targets],
+        targets=[target_out(t) for t in targets.targets],
+        targets_unavailable=targets.unavailable,
     )
 
 
@@ -86,6 +87,8 @@ def report_out(report: MonthlyReport, targets: list[TargetOut]) -> MonthlyReport
     responses={200: {"content": {XLSX_MEDIA: {}, PNG_MEDIA: {}}}},
 )
 def get_monthly(
+    request: Request,
+    runtime: RuntimeDep,
     uow: Uow,
     county: CountyCode,
     month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
@@ -96,16 +99,23 @@ def get_monthly(
     guard_area(uow.principal, county)
     report = service.monthly(uow, county, month)
     name = f"monthly-report-{county}-{month}"
-    if format == "xlsx":
-        return Response(
-            write_report(report, service.targets(uow, report)),
-            media_type=XLSX_MEDIA,
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
     if format == "png":
         return Response(
             service.chart_png(report),
             media_type=PNG_MEDIA,
             headers={"Content-Disposition": f'inline; filename="{name}.png"'},
         )
-    return report_out(report, service.targets(uow, report))
+    # The other services' targets are asked with the reader's own token.
+    targets = service.targets(
+        uow,
+        report,
+        runtime.settings.peer_urls(),
+        request.headers.get("Authorization", ""),
+    )
+    if format == "xlsx":
+        return Response(
+            write_report(report, targets.targets, targets.unavailable),
+            media_type=XLSX_MEDIA,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return report_out(report, targets)

@@ -25,9 +25,10 @@ class AreaOut(BaseModel):
 
 
 class ReportTargetOut(BaseModel):
-    """A target of the county plan measured by this service on the report's day (PLAN-1)."""
+    """A target of the county plan on the report's day (PLAN-1), measured by `service`."""
 
     id: str
+    service: str
     rule: str
     title_zh: str
     citation: str
@@ -54,6 +55,10 @@ class MonthlyReportOut(Provenance):
     total: AreaOut
     trace: dict[str, Any]
     targets: list[ReportTargetOut] = Field(default_factory=list)
+    targets_unavailable: dict[str, str] = Field(
+        default_factory=dict,
+        description="services whose targets could not be read for this report, and why",
+    )
 
     @model_validator(mode="after")
     def _provenance(self) -> MonthlyReportOut:

@@ -4,10 +4,13 @@ township officer)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from services.employment.plan import service as plan
 from services.employment.plan.schemas import TargetOut
 from services.employment.report.compute import monthly_report
 from services.employment.report.figures import MonthlyReport
+from services.employment.report.peers import fetch as peer_targets
 from shared.errors import FieldError, InvalidInput
 from shared.roles import Role
 from shared.uow import UnitOfWork
@@ -36,7 +39,22 @@ def chart_png(report: MonthlyReport) -> bytes:
     return draw(report)
 
 
-def targets(uow: UnitOfWork, report: MonthlyReport) -> list[TargetOut]:
-    """The county plan's targets this service measures, on the report's day (PLAN-1, EMP-9):
-    the reader's township only for a township officer, as the report's figures."""
-    return plan.targets(uow, report.county, report.on).targets
+@dataclass
+class ReportTargets:
+    targets: list[TargetOut]
+    unavailable: dict[str, str]  # service -> why its targets are missing
+
+
+def targets(
+    uow: UnitOfWork,
+    report: MonthlyReport,
+    peers: dict[str, str] | None = None,
+    authorization: str = "",
+) -> ReportTargets:
+    """The county plan's targets on the report's day (PLAN-1, EMP-9): those this service
+    measures, and those the other services measure, asked of them with the reader's token (the
+    reader's township only for a township officer, as the report's figures), by due date."""
+    own = plan.targets(uow, report.county, report.on).targets
+    others = peer_targets(peers or {}, authorization, report.county, report.on)
+    found = sorted([*own, *others.targets], key=lambda t: (t.due, t.id))
+    return ReportTargets(found, others.unavailable)

@@ -15,6 +15,12 @@ from services.employment.report.figures import SPECS, Area, Kind, MonthlyReport,
 from shared.tabular import safe_cell
 
 TITLE = "就业扶贫工作进展月报"
+SERVICE_ZH = {
+    "enrollment": "参保（人社）",
+    "medical": "医保",
+    "employment": "就业（人社）",
+    "welfare": "民政",
+}
 
 
 def headers() -> list[str]:
@@ -69,7 +75,7 @@ def _shown(value: Decimal | None, unit: str) -> object:
     return int(value)
 
 
-def _targets_sheet(book: Workbook, targets: list[TargetOut]) -> None:
+def _targets_sheet(book: Workbook, targets: list[TargetOut], unavailable: dict[str, str]) -> None:
     """The county plan's targets (目标任务, PLAN-1): value against target, due date, late."""
     sheet = book.create_sheet("目标任务")
     sheet.append(["县级方案目标任务完成情况（PLAN-1）"])
@@ -94,12 +100,18 @@ def _targets_sheet(book: Workbook, targets: list[TargetOut]) -> None:
                 )
             ]
         )
+    for service, why in unavailable.items():
+        sheet.append([safe_cell(f"（{SERVICE_ZH.get(service, service)}目标未取得：{why}）")])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["B"].width = 40
 
 
-def write_report(report: MonthlyReport, plan_targets: list[TargetOut] | None = None) -> bytes:
+def write_report(
+    report: MonthlyReport,
+    plan_targets: list[TargetOut] | None = None,
+    unavailable: dict[str, str] | None = None,
+) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -132,7 +144,7 @@ def write_report(report: MonthlyReport, plan_targets: list[TargetOut] | None = N
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 12
     sheet.freeze_panes = "B4"
-    _targets_sheet(book, plan_targets or [])
+    _targets_sheet(book, plan_targets or [], unavailable or {})
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -17,6 +17,7 @@ from services.enrollment.plan.schemas import LedgerCopyIn, LedgerCopyOut, Target
 from shared.app import Uow
 from shared.auth import Principal, require
 from shared.ids import CountyCode
+from shared.plan import TARGET_READERS
 from shared.roles import Role
 
 router = APIRouter(prefix="/v1/plan", tags=["plan targets 目标任务 (PLAN-1, PLAN-2)"])
@@ -35,7 +36,7 @@ RECORDERS = (Role.county_hrss, Role.township_officer)
 )
 def get_targets(
     uow: Uow,
-    _: Annotated[Principal, Depends(require(*READERS))],
+    _: Annotated[Principal, Depends(require(*TARGET_READERS))],
     county: CountyCode,
     on: Annotated[date | None, Query(description="the day measured; today if not given")] = None,
 ) -> TargetsOut:

@@ -14,11 +14,9 @@ from services.welfare.plan.schemas import TargetsOut
 from shared.app import Uow
 from shared.auth import Principal, require
 from shared.ids import CountyCode
-from shared.roles import Role
+from shared.plan import TARGET_READERS
 
 router = APIRouter(prefix="/v1/plan", tags=["plan targets 目标任务 (PLAN-1, PLAN-2)"])
-
-READERS = (Role.county_civil, Role.county_poverty, Role.auditor, Role.township_officer)
 
 
 @router.get(
@@ -31,7 +29,7 @@ READERS = (Role.county_civil, Role.county_poverty, Role.auditor, Role.township_o
 )
 def get_targets(
     uow: Uow,
-    _: Annotated[Principal, Depends(require(*READERS))],
+    _: Annotated[Principal, Depends(require(*TARGET_READERS))],
     county: CountyCode,
     on: Annotated[date | None, Query(description="the day measured; today if not given")] = None,
 ) -> TargetsOut:
