@@ -185,12 +185,18 @@ async def test_application_to_payment(db_template: str) -> None:
         )
         assert resp.status_code == 201, resp.text
         cycle = resp.json()
-        assert cycle["lines"] == 1 and cycle["total"] == case["monthly_amount"]
+        # The wife's grade 2 (in the household's facts since February 10) is paid from February,
+        # the first cycle prepared after it was known, as her own two lines (WEL-4), not inside
+        # the dibao amount. Category B in 姚安 (illustrative): nursing 40, living 20% of 3,500 /
+        # 12 = 58.33.
+        subsidies_total = Decimal("98.33")
+        assert cycle["lines"] == 3 and cycle["notes"]["disability_lines"] == 2
+        assert Decimal(cycle["total"]) == Decimal(case["monthly_amount"]) + subsidies_total
         again = await client.post(
             "/v1/payment-cycles", json={"county_code": COUNTY, "month": "2026-02"}, headers=o.county
         )
         assert again.status_code == 200 and again.json()["id"] == cycle["id"]
-        assert again.json()["lines"] == 1
+        assert again.json()["lines"] == 3
         c_url = f"/v1/payment-cycles/{cycle['id']}"
         assert (await client.get(f"{c_url}/bank-file", headers=o.county)).status_code == 409
         assert (await client.post(f"{c_url}/approval", headers=o.county)).status_code == 403
@@ -202,7 +208,7 @@ async def test_application_to_payment(db_template: str) -> None:
         bank = await client.get(f"{c_url}/bank-file", headers=o.county)
         rows = list(csv.reader(io.StringIO(bank.content.decode("utf-8-sig"))))
         assert rows[0][:3] == ["序号", "收款人姓名", "身份证号码"]
-        assert rows[1][1] == "张大" and rows[1][5] == case["monthly_amount"] and len(rows) == 2
+        assert rows[1][1] == "张大" and rows[1][5] == case["monthly_amount"] and len(rows) == 4
 
         # The bank returns it; it is re-issued once, with March's cycle.
         lines = (await client.get(f"{c_url}/lines", headers=o.county)).json()["items"]
@@ -234,16 +240,14 @@ async def test_application_to_payment(db_template: str) -> None:
         assert Decimal(adjusted["monthly_amount"]) < Decimal(case["monthly_amount"])
         assert len(outbox(settings.database_url, "welfare.dibao_changed")) == 1
         feb = (await client.get(c_url, headers=o.auditor)).json()
-        assert feb["total"] == case["monthly_amount"]
+        assert Decimal(feb["total"]) == Decimal(case["monthly_amount"]) + subsidies_total
 
         resp = await client.post(
             "/v1/payment-cycles", json={"county_code": COUNTY, "month": "2026-03"}, headers=o.county
         )
         assert resp.status_code == 201
         march = resp.json()
-        # The wife's grade 2 (in the household's facts since February 10) is paid from March,
-        # the month after, as her own two lines (WEL-4): not inside the dibao amount any more.
-        # Category B in 姚安 (illustrative): nursing 40, living 20% of 3,500 / 12 = 58.33.
+        # March: the adjusted dibao, February's re-issue and the wife's two lines again.
         assert march["lines"] == 4 and march["notes"]["reissued_lines"] == 1
         assert march["notes"]["disability_lines"] == 2
         assert adjusted["category"] == "B"

@@ -130,7 +130,7 @@ async def test_subsidies_paid_without_application(db_template: str) -> None:
         # July's cycle: the nursing subsidy of every grade 1-2 person, no application.
         TODAY[0] = date(2018, 7, 25)
         july = await paid_cycle(client, o, "2018-07")
-        assert july["notes"]["disability_lines"] == 4
+        assert july["notes"]["disability_lines"] == 6
         assert july["notes"]["disability_held_lines"] == 1
         rows = by_name(await bank_rows(client, o, july["id"]))
         assert rows == {
@@ -138,6 +138,9 @@ async def test_subsidies_paid_without_application(db_template: str) -> None:
             ("残疾人2", NURSING, "2018-07"): "40.00",
             ("残疾人4", NURSING, "2018-07"): "50.00",
             ("残疾人6", NURSING, "2018-07"): "40.00",
+            # enrolled on July 5, before July's cycle: nursing 40 and 特困 living 30% of 323
+            ("残疾人8", NURSING, "2018-07"): "40.00",
+            ("残疾人8", LIVING, "2018-07"): "96.90",
         }
         summary = (
             await client.get(f"/v1/payment-cycles/{july['id']}/summary", headers=o.auditor)
@@ -167,7 +170,7 @@ async def test_subsidies_paid_without_application(db_template: str) -> None:
             d1["account"]["bank_account"].endswith("0001") and "*" in d1["account"]["bank_account"]
         )
 
-        # d5's account arrives; d2 is certified grade 1 on August 10 (counts from September).
+        # d5's account arrives; d2 is certified grade 1 on August 10, before August's cycle.
         resp = await client.put(
             f"/v1/disability/persons/{ids['d5']}/account", json=account(5), headers=o.town
         )
@@ -186,11 +189,10 @@ async def test_subsidies_paid_without_application(db_template: str) -> None:
         rows = by_name(await bank_rows(client, o, august["id"]))
         assert rows == {
             ("残疾人1", NURSING, "2018-08"): "50.00",
-            ("残疾人2", NURSING, "2018-08"): "40.00",
+            ("残疾人2", NURSING, "2018-08"): "50.00",  # grade 1 since August 10
             ("残疾人5", NURSING, "2018-07"): "50.00",  # held in July, paid now
             ("残疾人5", NURSING, "2018-08"): "50.00",
             ("残疾人6", NURSING, "2018-08"): "40.00",
-            # enrolled on July 5: from August, nursing 40 and 特困 living 30% of 323
             ("残疾人8", NURSING, "2018-08"): "40.00",
             ("残疾人8", LIVING, "2018-08"): "96.90",
         }
@@ -210,7 +212,7 @@ async def test_subsidies_paid_without_application(db_template: str) -> None:
         ).json()
         assert {i["village_code"] for i in ledger["items"]} == {VILLAGE}
         totals = {(t["scheme"], t["status"]): (t["lines"], t["amount"]) for t in ledger["totals"]}
-        assert totals == {("nursing", "paid"): (4, "180.00"), ("disab_liv", "paid"): (1, "96.90")}
+        assert totals == {("nursing", "paid"): (4, "190.00"), ("disab_liv", "paid"): (1, "96.90")}
         assert (
             await client.get(
                 "/v1/disability/subsidies", params={"month": "2018-13"}, headers=o.town

@@ -71,8 +71,9 @@ def test_the_living_subsidy_stays_within_10_to_30_percent_of_the_standard() -> N
         assert monthly * d("0.10") <= result.living <= monthly * d("0.30")
 
 
-def test_a_grade_counts_from_the_month_after_it_is_known() -> None:
-    grades = since(1, date(2018, 6, 30))
+def test_a_grade_counts_in_the_month_it_is_known() -> None:
+    """start_lag_months 0: the first cycle prepared after the grade reaches welfare pays it."""
+    grades = since(1, date(2018, 7, 15))
     june = month_subsidy(SubsidyFacts(date(2018, 6, 1), grades), ZHENGAN)
     july = month_subsidy(SubsidyFacts(JULY, grades), ZHENGAN)
     assert (june.nursing, july.nursing) == (d("0.00"), d("50.00"))
@@ -81,12 +82,12 @@ def test_a_grade_counts_from_the_month_after_it_is_known() -> None:
     }
 
 
-def test_a_change_mid_month_counts_from_the_next_month() -> None:
+def test_the_grade_at_the_end_of_the_month_decides_it() -> None:
     grades = (GradeChange(1, date(2018, 1, 10)), GradeChange(3, date(2018, 7, 15)))
+    june = month_subsidy(SubsidyFacts(date(2018, 6, 1), grades), ZHENGAN)
     july = month_subsidy(SubsidyFacts(JULY, grades), ZHENGAN)
-    august = month_subsidy(SubsidyFacts(date(2018, 8, 1), grades), ZHENGAN)
-    assert (july.grade, july.nursing) == (1, d("50.00"))
-    assert (august.grade, august.nursing) == (3, d("0.00"))
+    assert (june.grade, june.nursing) == (1, d("50.00"))
+    assert (july.grade, july.nursing) == (3, d("0.00"))
 
 
 def test_paid_through_the_month_of_death() -> None:

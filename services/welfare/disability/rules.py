@@ -17,9 +17,11 @@ Reading of the seeds
   no category, gets the category A share (`welfare.disability.living_subsidy.ratio.tekun`).
   Neither is part of the dibao amount any more: each is its own scheme in the payment cycle,
   one line per person and month.
-- WEL-4, from when: a grade counts from the month after the month it reaches welfare
-  (`welfare.disability.subsidy.start_lag_months`, 1): the grade in force on the last day of the
-  month before decides a month, so a change mid-month (up or down) counts from the next month.
+- WEL-4, from when: nobody applies, so the first cycle prepared after a grade reaches welfare
+  pays it (`welfare.disability.subsidy.start_lag_months`, 0): the grade in force on the last day
+  of the month (`lag` months before the month paid) decides the month, so a change mid-month (up
+  or down) decides the whole month, and a grade known after its month's cycle was prepared
+  counts from the next cycle's month.
   Hardship counts for a month when dibao or 特困供养 is in force on any day of it, as those
   schemes pay. A person is paid through the month of their death, nothing after.
 - WEL-10, mental illness (精神病人, a diagnosis, no means test in the sentence): in hospital,
