@@ -144,8 +144,14 @@ async def test_job_death_and_gradual_exit(db_template: str, broker: str, topic_p
         resp = await client.post(
             "/v1/payment-cycles", json={"county_code": COUNTY, "month": "2026-03"}, headers=o.county
         )
-        assert resp.status_code == 201 and resp.json()["lines"] == 1
-        assert Decimal(resp.json()["total"]) == case.monthly_amount
+        assert resp.status_code == 201, resp.text
+        # The household's one dibao line; the wife's disability subsidies are lines of their own.
+        assert resp.json()["notes"]["dibao_lines"] == 1
+        cycle_lines = await client.get(
+            f"/v1/payment-cycles/{resp.json()['id']}/lines", headers=o.county
+        )
+        dibao_lines = [x for x in cycle_lines.json()["items"] if x["scheme"] == "dibao"]
+        assert [Decimal(x["amount"]) for x in dibao_lines] == [case.monthly_amount]
 
 
 async def test_gradual_exit_window_closes(
