@@ -55,6 +55,7 @@ async def test_plan_1_employment_leaders_and_fairs(
     town_a = token(settings, Role.township_officer, scope=ZA_TOWN_A)
     town_b = token(settings, Role.township_officer, scope=ZA_TOWN_B)
     civil = token(settings, Role.county_civil, scope=ZA)
+    cadre = token(settings, Role.village_cadre, scope=ZA_TOWN_A + "201")
     other = token(settings, Role.county_hrss, scope="532325")
     seed_employment_people(
         settings.database_url,
@@ -139,10 +140,7 @@ async def test_plan_1_employment_leaders_and_fairs(
         assert mine["township"] == ZA_TOWN_B
         # A county plan's targets are nothing personal: every county department reads them.
         assert (await client.get(f"/v1/plan/targets?county={ZA}", headers=civil)).status_code == 200
-        hospital = token(settings, Role.hospital, scope=ZA)
-        assert (
-            await client.get(f"/v1/plan/targets?county={ZA}", headers=hospital)
-        ).status_code == 403
+        assert (await client.get(f"/v1/plan/targets?county={ZA}", headers=cadre)).status_code == 403
         assert (await client.get(f"/v1/plan/targets?county={ZA}", headers=other)).status_code == 404
         future = await client.get(f"/v1/plan/targets?county={ZA}&on=2018-04-01", headers=hrss)
         assert future.status_code == 422
