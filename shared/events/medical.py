@@ -26,6 +26,17 @@ class UpstreamPaid(EventData):
     assistance: NonNegativeMoney
 
 
+class RehabilitationItem(EventData):
+    """A medical rehabilitation item (医疗康复项目) charged during the stay (MED-11)."""
+
+    item: str = Field(
+        min_length=1,
+        max_length=60,
+        description="the item, e.g. 运动疗法 (or its key, movement_therapy)",
+    )
+    cost: NonNegativeMoney
+
+
 class StayData(EventData):
     """A hospital stay as a hospital system reports it (HTTP body and input-topic payload)."""
 
@@ -45,6 +56,12 @@ class StayData(EventData):
         min_length=1, max_length=20, description="ICD-10 codes, e.g. C34.9"
     )
     upstream: UpstreamPaid | None = None
+    rehabilitation: list[RehabilitationItem] = Field(
+        default_factory=list,
+        max_length=50,
+        description="medical rehabilitation items charged (医疗康复项目), part of total_cost and "
+        "not in covered_cost: those the county lists count as covered (MED-11)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> StayData:
@@ -55,6 +72,8 @@ class StayData(EventData):
             raise ValueError(f"admission is before the patient's birth date {born} (id_number)")
         if self.covered_cost > self.total_cost:
             raise ValueError("covered_cost exceeds total_cost")
+        if self.covered_cost + sum(r.cost for r in self.rehabilitation) > self.total_cost:
+            raise ValueError("covered_cost and the rehabilitation items exceed total_cost")
         for code in self.diagnosis_codes:
             if not _ICD10.match(code):
                 raise ValueError(f"diagnosis code {code!r} is not ICD-10 (e.g. C34.9)")

@@ -329,3 +329,35 @@ async def test_dibao_waiver_by_the_flags_on_the_admission_date(db_template: str)
             await client.put("/v1/hospitalizations/D-6", json=body, headers=hospital)
         ).json()
         assert corrected["basic"] == "9000.00"  # still waived: judged on the admission date
+
+
+async def test_med_11_rehabilitation_items_in_a_stay(db_template: str) -> None:
+    """MED-11 in the chain: a 正安 stay lists rehabilitation items outside its covered cost; the
+    nine the county lists join the covered cost (the trace says so), another item does not; a
+    body whose items and covered cost exceed the total is a 422 naming the reason."""
+    settings = make_settings("medical", db_template, bus_enabled=False)
+    hospital = token(settings, Role.hospital, scope="520324", sub="hospital-Z")
+    patient = make_resident_id("520324", date(1970, 5, 5), 3, "M")
+    base = stay("R-1", patient, county_code="520324", covered_cost="15000.00")
+    items = [{"item": "运动疗法", "cost": "1200.00"}, {"item": "针灸推拿", "cost": "300.00"}]
+    async with running(build_app(settings)) as client:
+        plain = await client.post("/v1/hospitalizations", json=base, headers=hospital)
+        assert plain.status_code == 201, plain.text
+        resp = await client.post(
+            "/v1/hospitalizations",
+            json={**base, "claim_id": "R-2", "rehabilitation": items},
+            headers=hospital,
+        )
+        assert resp.status_code == 201, resp.text
+        body = resp.json()
+        assert "MED-11" in body["trace"]["rules"]
+        step = next(s for s in body["trace"]["steps"] if s["rule"] == "MED-11")
+        assert step["figures"]["covered"] == "1200.00" and step["figures"]["outside"] == "300.00"
+        assert Decimal(body["basic"]) > Decimal(plain.json()["basic"])  # more is covered
+        too_much = {
+            **base,
+            "claim_id": "R-3",
+            "rehabilitation": [{"item": "运动疗法", "cost": "5001"}],
+        }
+        bad = await client.post("/v1/hospitalizations", json=too_much, headers=hospital)
+        assert bad.status_code == 422 and "rehabilitation" in bad.text

@@ -14,6 +14,7 @@ from services.medical.outpatient.rules import (
     RehabilitationCharge,
     rehabilitation_coverage,
 )
+from services.medical.settlement.rules import StayFacts, YearToDate, settle_stay
 from shared.policy import PolicySet
 from shared.settings import Settings
 from shared.trace import Params
@@ -57,3 +58,34 @@ def test_med_11_listed_items_are_covered_cost_others_outside() -> None:
     assert fuliang.trace.illustrative() == [P_REHABILITATION_ITEMS]
     with pytest.raises(ValueError):
         RehabilitationCharge("speech_training", Decimal("-1"))
+
+
+def covered_in_chain(params: Params, admission: date) -> tuple[Decimal, list[str]]:
+    """The policy-covered cost a stay is settled on (the MED-1 step), and the rules applied."""
+    facts = StayFacts(
+        admission=admission,
+        discharge=admission,
+        hospital_level=2,
+        admin_level="county",
+        referral_compliant=True,
+        total_cost=Decimal("10000"),
+        covered_cost=Decimal("6000"),
+        poverty_status="not_exited",
+        rehabilitation=(
+            RehabilitationCharge("运动疗法", Decimal("800")),
+            RehabilitationCharge("speech_training", Decimal("400")),
+            RehabilitationCharge("针灸推拿", Decimal("300")),
+        ),
+    )
+    trace = settle_stay(facts, YearToDate(), params).trace.out()
+    first = next(s for s in trace.steps if s.rule == "MED-1")
+    return Decimal(str(first.figures["covered_cost"])), trace.rules
+
+
+def test_med_11_a_stays_listed_rehabilitation_items_are_covered() -> None:
+    """In the chain: 正安's listed items (by name or key) join the stay's policy-covered cost;
+    an item it does not list stays outside; 姚安 has no list in 2017, so nothing is added."""
+    covered, rules = covered_in_chain(Params(SHIPPED, "520324", date(2018, 6, 1)), date(2018, 6, 1))
+    assert covered == Decimal("7200.00") and "MED-11" in rules  # 6,000 + 800 + 400
+    covered, rules = covered_in_chain(Params(SHIPPED, "532325", date(2017, 6, 1)), date(2017, 6, 1))
+    assert covered == Decimal("6000.00") and "MED-11" in rules

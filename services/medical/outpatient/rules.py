@@ -679,8 +679,9 @@ def rehabilitation_coverage(
     covered, outside = ZERO, ZERO
     inside_items: list[str] = []
     outside_items: list[str] = []
+    names = {str(name) for name in listed.values()}
     for charge in charges:
-        if charge.item in listed:
+        if charge.item in listed or charge.item in names:
             covered += charge.cost
             inside_items.append(charge.item)
         else:

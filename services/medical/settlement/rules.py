@@ -120,7 +120,7 @@ Reading of the seeds
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -129,13 +129,16 @@ from services.medical.outpatient.rules import (
     HospitalLevel,
     MajorDiseaseFacts,
     MajorDiseaseResult,
+    RehabilitationCharge,
     major_disease_payment,
+    rehabilitation_coverage,
 )
 from shared.domain import PovertyStatus
 from shared.money import FEN, ZERO, yuan
 from shared.policy import ParameterNotFound
 from shared.trace import Params, Trace
 
+MED_11 = "MED-11"
 MED_1 = "MED-1"
 MED_2 = "MED-2"
 MED_3 = "MED-3"
@@ -224,6 +227,8 @@ class StayFacts:
     upstream: Upstream | None = None  # None: basic / critical illness / assistance computed here
     diagnosis_codes: tuple[str, ...] = ()  # ICD-10, principal first (MED-7)
     age: int | None = None  # age on the admission date (MED-7, 儿童苯丙酮尿症)
+    # 医疗康复项目 charged, outside covered_cost: the county's listed ones are covered (MED-11)
+    rehabilitation: tuple[RehabilitationCharge, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.diagnosis_codes, str):
@@ -239,6 +244,9 @@ class StayFacts:
         covered = _money("covered_cost", self.covered_cost)
         if covered > total:
             raise ValueError("covered_cost exceeds total_cost")
+        object.__setattr__(self, "rehabilitation", tuple(self.rehabilitation))
+        if covered + sum((r.cost for r in self.rehabilitation), ZERO) > total:
+            raise ValueError("covered_cost and the rehabilitation items exceed total_cost")
         object.__setattr__(self, "total_cost", total)
         object.__setattr__(self, "covered_cost", covered)
         if self.poverty_status is not None:
@@ -351,6 +359,24 @@ class _Layers:
     critical_illness_counted: Decimal
 
 
+def _with_rehabilitation(facts: StayFacts, params: Params, trace: Trace) -> StayFacts:
+    """MED-11: the stay's rehabilitation items the county lists join its policy-covered cost;
+    with no list in force for the county on the admission date they all stay outside."""
+    if not facts.rehabilitation:
+        return facts
+    try:
+        coverage = rehabilitation_coverage(facts.rehabilitation, params, trace=trace)
+    except ParameterNotFound:
+        trace.step(
+            MED_11,
+            "no list of rehabilitation items in force for the county: the items stay outside "
+            "the catalogue",
+            items=",".join(r.item for r in facts.rehabilitation),
+        )
+        return facts
+    return replace(facts, covered_cost=facts.covered_cost + coverage.covered, rehabilitation=())
+
+
 def settle_stay(facts: StayFacts, ytd: YearToDate, params: Params) -> StayDecision:
     """MED-1..MED-5 for one stay (住院一站式结算): every layer (MED-1, MED-5), the top-up to the
     90% guarantee (MED-2), the annual-cap cover (MED-3) and the high-burden flag (MED-4), with the
@@ -358,6 +384,7 @@ def settle_stay(facts: StayFacts, ytd: YearToDate, params: Params) -> StayDecisi
     trace = Trace()
     # Parameters in force on the admission date, whatever date the caller bound.
     params = Params(params.policy, params.county, facts.admission)
+    facts = _with_rehabilitation(facts, params, trace)
     status = facts.poverty_status
     trace.step(
         MED_1,

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from services.medical.access import guard
 from services.medical.family_doctor.service import note_diagnoses
+from services.medical.outpatient.rules import RehabilitationCharge
 from services.medical.registry.repository import PersonRepository
 from services.medical.settlement.rules import (
     HIGH_BURDEN_THRESHOLD,
@@ -91,6 +92,7 @@ def _facts(uow: UnitOfWork, data: StayData) -> tuple[StayFacts, Any]:
         upstream=upstream,
         diagnosis_codes=tuple(data.diagnosis_codes),
         age=parse_resident_id(data.id_number).age_on(data.admission),
+        rehabilitation=tuple(RehabilitationCharge(r.item, r.cost) for r in data.rehabilitation),
     )
     return facts, person
 
