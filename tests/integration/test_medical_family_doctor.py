@@ -391,3 +391,11 @@ async def test_med_12_from_a_stay_to_a_full_township(db_template: str) -> None:
         ).json()
         # B1's stay is gone, B2 moved out of team B's area, A2 died, A1 is signed.
         assert unsigned_numbers(after) == {VILLAGE_A: [B2]}
+        # B2 dies never signed by a team of village A: the register keeps the day, the list
+        # of patients to sign leaves them out from that day on.
+        die(url, "fd-b2", B2, VILLAGE_A, date(2018, 9, 10))
+        for day, expected in (("2018-09-09", {VILLAGE_A: [B2]}), ("2018-09-10", {})):
+            listed = await client.get(
+                f"{BASE}/unsigned", params={"county_code": ZA, "on": day}, headers=health
+            )
+            assert unsigned_numbers(listed.json()) == expected, day

@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
-from services.medical.family_doctor.consumers import person_deceased
-from services.medical.registry.consumers import person_moved, upsert_person
+from services.medical.registry.consumers import person_deceased, person_moved, upsert_person
 from shared.db import make_engine
 from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope

@@ -134,19 +134,6 @@ class SigningRepository(ScopedRepository[FamilyDoctorSigning]):
         )
         return self.all(stmt)
 
-    def died(self, person_ids: Sequence[str], on: date) -> set[str]:
-        """The people whose signing a death ended on or before `on`."""
-        if not person_ids:
-            return set()
-        rows = self.session.exec(
-            select(FamilyDoctorSigning.person_id).where(
-                col(FamilyDoctorSigning.person_id).in_(person_ids),
-                col(FamilyDoctorSigning.end_reason) == "death",
-                col(FamilyDoctorSigning.ended_on) <= on,
-            )
-        ).all()
-        return set(rows)
-
     def history_of(self, person_id: str) -> Sequence[FamilyDoctorSigning]:
         return self.all(
             select(FamilyDoctorSigning)

@@ -446,15 +446,12 @@ def register(
         county, township, village
     ):
         found.setdefault(person.person_id, (person, []))[1].append(disease)
-    repo = SigningRepository(uow.session, None)
-    signings = repo.in_force_for(list(found), on)
-    # The registry read model keeps the dead; a death that ended a signing takes them out.
-    dead = repo.died(list(found), on)
+    signings = SigningRepository(uow.session, None).in_force_for(list(found), on)
     people = PersonRepository(uow.session, None)
     out = []
     for pid, (person, diseases) in found.items():
-        if pid in dead:
-            continue
+        if person.deceased_on is not None and person.deceased_on <= on:
+            continue  # the read model keeps the dead, with the day
         status = people.status_on(pid, on) or str(person.poverty_status)
         verdict = must_be_signed(status, diseases)
         out.append(Patient(person, diseases, verdict, signings.get(pid)))

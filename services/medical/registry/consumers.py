@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from services.medical.family_doctor.consumers import person_deceased
-from services.medical.family_doctor.service import follow_move
+from services.medical.family_doctor.service import end_on_death, follow_move
 from services.medical.registry.repository import PersonRepository
 from shared.bus.consumer import Subscription
 from shared.bus.tables import utcnow
@@ -66,6 +65,14 @@ def person_moved(uow: UnitOfWork, data: EventData) -> None:
     )
     # MED-12: a family-doctor signing follows the patient inside the team's area only.
     follow_move(uow, data.person_id, data.village_code)
+
+
+def person_deceased(uow: UnitOfWork, data: EventData) -> None:
+    """The read model keeps the dead with the day of death; a family-doctor signing ends that
+    day (MED-12)."""
+    assert isinstance(data, PersonDeceased)
+    PersonRepository(uow.session, None).record_death(data.person_id, data.deceased_on)
+    end_on_death(uow, data.person_id, data.deceased_on)
 
 
 def household_split(uow: UnitOfWork, data: EventData) -> None:

@@ -26,6 +26,7 @@ class RegistryPerson(SQLModel, table=True):
     township_code: str = Field(max_length=9)
     village_code: str = Field(max_length=12)
     poverty_status: PovertyStatus = Field(sa_type=String(20))
+    deceased_on: date | None = None  # from person.deceased
     registered_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     source_event_id: str = Field(max_length=64)

@@ -64,6 +64,9 @@ class PersonRepository(ScopedRepository[RegistryPerson]):
     def move(self, person_id: str, **values: Any) -> None:
         self._update(PEOPLE.c.person_id == person_id, **values)
 
+    def record_death(self, person_id: str, died_on: date) -> None:
+        self._update(PEOPLE.c.person_id == person_id, deceased_on=died_on)
+
     def set_household(self, person_ids: Sequence[str], household_id: str) -> None:
         self._update(PEOPLE.c.person_id.in_(person_ids), household_id=household_id)
 
