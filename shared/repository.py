@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple, overload
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
@@ -153,3 +154,13 @@ class ScopedRepository(Generic[M]):
         if flush:
             self.session.flush()
         return row
+
+    def add_new(self, row: M) -> bool:
+        """Insert `row` in a savepoint: False (and nothing written) if a unique constraint says
+        it is there already, by an earlier or a concurrent request."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return False
+        return True

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import ClassVar, TypeVar
 
 from sqlalchemy import CursorResult, Update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from shared.repository import ScopedRepository
@@ -22,16 +21,6 @@ M = TypeVar("M", bound=SQLModel)
 
 class Repository(ScopedRepository[M]):
     absent: ClassVar[str | None] = "no such record"
-
-    def add_new(self, row: M) -> bool:
-        """Insert `row` in a savepoint: False (and nothing written) if a unique constraint says
-        it is there already, by an earlier or a concurrent request."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:
-            return False
-        return True
 
 
 def covers_area(scope: str, code: str) -> bool:

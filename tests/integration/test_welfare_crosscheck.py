@@ -12,18 +12,14 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
-from sqlmodel import Session, col
 
 from services.welfare import clock
 from services.welfare.crosscheck.service import WORKLIST_HEADERS
 from services.welfare.main import build_app
-from services.welfare.registry.models import RegistryPerson, RegistryStatusHistory
-from shared.db import make_engine
-from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
 from shared.roles import Role
 from tests.support.app import make_settings, running, token
+from tests.support.welfare_registry import Registered, exit_household, seed_registered
 
 pytestmark = pytest.mark.integration
 
@@ -56,57 +52,20 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def seed(url: str) -> None:
-    engine = make_engine(url)
-    with Session(engine) as s:
-        for i, (pid, household, village, name) in enumerate(PEOPLE):
-            s.add(
-                RegistryPerson(
-                    person_id=pid,
-                    id_number=NUMBER[pid],
-                    household_id=household,
-                    name=name,
-                    sex="M" if i % 2 else "F",
-                    birth_date=date(1945 + i, 2, 3),
-                    county_code=COUNTY,
-                    township_code=village[:9],
-                    village_code=village,
-                    poverty_status=PovertyStatus.not_exited,
-                    deceased_on=date(2025, 12, 1) if pid == "x5" else None,
-                    source_event_id="seed",
-                )
+    seed_registered(
+        url,
+        (
+            Registered(
+                pid, household, village, name, NUMBER[pid],
+                deceased_on=date(2025, 12, 1) if pid == "x5" else None,
             )
-            s.add(
-                RegistryStatusHistory(
-                    person_id=pid,
-                    status=PovertyStatus.not_exited,
-                    valid_from=date.min,
-                    source_event_id="seed",
-                )
-            )
-        s.commit()
-    engine.dispose()
+            for pid, household, village, name in PEOPLE
+        ),
+    )  # fmt: skip
 
 
 def exited(url: str, household: str, since: date) -> None:
-    engine = make_engine(url)
-    with Session(engine) as s:
-        s.execute(
-            update(RegistryPerson)
-            .where(col(RegistryPerson.household_id) == household)
-            .values(poverty_status="exited", status_since=since)
-        )
-        for pid, member_of, *_ in PEOPLE:
-            if member_of == household:
-                s.add(
-                    RegistryStatusHistory(
-                        person_id=pid,
-                        status=PovertyStatus.exited,
-                        valid_from=since,
-                        source_event_id="exit",
-                    )
-                )
-        s.commit()
-    engine.dispose()
+    exit_household(url, household, [p for p, h, *_ in PEOPLE if h == household], since)
 
 
 def survey(rows: list[list[str]]) -> bytes:

@@ -3,28 +3,27 @@ training (致富带头人培训, ZA-GOV §三(四)4).
 
 `GET /v1/plan/targets?county=&on=`: each target of the county this service measures, with its
 value, target, due date, status and late flag, per township and for the county, the citation
-and the trace. Readers: HR & social security, the poverty office, the auditor and township
-officers (their own township's figures). A county outside the reader's jurisdiction 404."""
+and the trace, read by every county department (shared.plan.routes); the leader sessions by HR
+& social security, the poverty office, the auditor and township officers (their own township's
+figures). A county outside the reader's jurisdiction 404."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from services.employment.plan import service as svc
 from services.employment.plan.schemas import (
     EmploymentIn,
     LeaderSessionIn,
     LeaderSessionOut,
-    TargetsOut,
     TraineeOut,
 )
 from shared.app import Uow
 from shared.auth import Principal, require
 from shared.ids import CountyCode
-from shared.plan import TARGET_READERS
+from shared.plan.routes import add_targets_route
 from shared.roles import Role
 
 router = APIRouter(prefix="/v1/plan", tags=["plan targets 目标任务 (PLAN-1, PLAN-2)"])
@@ -35,22 +34,13 @@ County = Annotated[Principal, Depends(require(Role.county_hrss))]
 Township = Annotated[Principal, Depends(require(Role.township_officer, Role.county_hrss))]
 
 
-@router.get(
-    "/targets",
-    response_model=TargetsOut,
-    summary="The county plan's employment targets and their progress (PLAN-1, PLAN-2)",
-    description="PLAN-1, PLAN-2. Training (EMP-2), placement after training, recommendations "
-    "and fairs (EMP-3), the business-leader training: measured from this service's records on "
-    "`on` (default today), per township and for the county, with the citation, the due date, "
-    "the status (met / not_due / late / met_late / no_base) and the trace.",
+add_targets_route(
+    router,
+    svc.targets,
+    service="employment",
+    measures="Training (EMP-2), placement after training, recommendations and fairs (EMP-3), "
+    "the business-leader training",
 )
-def get_targets(
-    uow: Uow,
-    _: Annotated[Principal, Depends(require(*TARGET_READERS))],
-    county: CountyCode,
-    on: Annotated[date | None, Query(description="the day measured; today if not given")] = None,
-) -> TargetsOut:
-    return svc.targets(uow, county, on)
 
 
 @router.post(

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from services.enrollment.plan.models import PensionLedgerCopy
@@ -22,16 +21,6 @@ class LedgerCopies(ScopedRepository[PensionLedgerCopy]):
 
     model = PensionLedgerCopy
     division = "township_code"
-
-    def add_once(self, row: PensionLedgerCopy) -> bool:
-        """Insert the copy; False when that copy is recorded already."""
-        self.session.add(row)
-        try:
-            with self.session.begin_nested():
-                self.session.flush()
-        except IntegrityError:
-            return False
-        return True
 
     def listed(self, county: str, year: int) -> Sequence[PensionLedgerCopy]:
         return self.session.exec(

@@ -1,23 +1,23 @@
 """HTTP API of the county plans' enrollment targets (PLAN-1, PLAN-2) and of the pension ledger
 copies (参保信息台账一式三份, YA-HRSS §一(二)3).
 
-`GET /v1/plan/targets?county=&on=`: readers are HR & social security, the poverty office, the
-auditor and township officers (their own township's figures); a county outside the reader's
-jurisdiction 404. Township officers and the HR bureau record the copies handed over."""
+`GET /v1/plan/targets?county=&on=` (shared.plan.routes): every county department, the poverty
+office and the auditor read it, township officers their own township's figures; a county outside
+the reader's jurisdiction 404. Township officers and the HR bureau record the copies handed over
+and, with the poverty office and the auditor, read them."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from services.enrollment.plan import service as svc
-from services.enrollment.plan.schemas import LedgerCopyIn, LedgerCopyOut, TargetsOut
+from services.enrollment.plan.schemas import LedgerCopyIn, LedgerCopyOut
 from shared.app import Uow
 from shared.auth import Principal, require
 from shared.ids import CountyCode
-from shared.plan import TARGET_READERS
+from shared.plan.routes import add_targets_route
 from shared.roles import Role
 
 router = APIRouter(prefix="/v1/plan", tags=["plan targets 目标任务 (PLAN-1, PLAN-2)"])
@@ -26,21 +26,13 @@ READERS = (Role.county_hrss, Role.county_poverty, Role.auditor, Role.township_of
 RECORDERS = (Role.county_hrss, Role.township_officer)
 
 
-@router.get(
-    "/targets",
-    response_model=TargetsOut,
-    summary="The county plan's enrollment targets and their progress (PLAN-1, PLAN-2)",
-    description="PLAN-1, PLAN-2. Pension enrollment of the eligible poor (ENR-P1) and the "
-    "pension ledger in three copies (ENR-M4), measured from this service's records on `on` "
-    "(default today), per township and for the county, with citation, due date, status, trace.",
+add_targets_route(
+    router,
+    svc.targets,
+    service="enrollment",
+    measures="Pension enrollment of the eligible poor (ENR-P1) and the pension ledger in three "
+    "copies",
 )
-def get_targets(
-    uow: Uow,
-    _: Annotated[Principal, Depends(require(*TARGET_READERS))],
-    county: CountyCode,
-    on: Annotated[date | None, Query(description="the day measured; today if not given")] = None,
-) -> TargetsOut:
-    return svc.targets(uow, county, on)
 
 
 @router.post(

@@ -99,7 +99,7 @@ def record_copy(uow: UnitOfWork, body: LedgerCopyIn) -> PensionLedgerCopy:
         note=body.note,
         recorded_by=uow.actor,
     )
-    if not LedgerCopies(uow.session, uow.principal).add_once(row):
+    if not LedgerCopies(uow.session, uow.principal).add_new(row):
         raise Conflict("that copy of the ledger is recorded already")
     return row
 

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from services.medical.diagnosis_fee.models import DiagnosisFeeVisit
@@ -21,15 +20,6 @@ class LedgerReports(ScopedRepository[DiagnosisFeeLedgerReport]):
 
     model = DiagnosisFeeLedgerReport
     division = "township_code"
-
-    def add_once(self, row: DiagnosisFeeLedgerReport) -> bool:
-        self.session.add(row)
-        try:
-            with self.session.begin_nested():
-                self.session.flush()
-        except IntegrityError:
-            return False
-        return True
 
     def listed(self, county: str) -> Sequence[DiagnosisFeeLedgerReport]:
         return self.session.exec(

@@ -6,17 +6,16 @@ the auditor and township officers (their own township's figures)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from services.medical.plan import service as svc
-from services.medical.plan.schemas import LedgerReportIn, LedgerReportOut, TargetsOut
+from services.medical.plan.schemas import LedgerReportIn, LedgerReportOut
 from shared.app import Uow
 from shared.auth import Principal, require
 from shared.ids import CountyCode
-from shared.plan import TARGET_READERS
+from shared.plan.routes import add_targets_route
 from shared.roles import Role
 
 router = APIRouter(prefix="/v1/plan", tags=["plan targets 目标任务 (PLAN-1, PLAN-2)"])
@@ -31,21 +30,12 @@ READERS = (
 RECORDERS = (Role.county_medical, Role.county_hrss, Role.township_officer)
 
 
-@router.get(
-    "/targets",
-    response_model=TargetsOut,
-    summary="The county plan's medical targets and their progress (PLAN-1, PLAN-2)",
-    description="PLAN-1, PLAN-2. The general-diagnosis-fee clean-up ledger of each township "
-    "(MED-9), measured from this service's records on `on` (default today), with citation, due "
-    "date, status and trace.",
+add_targets_route(
+    router,
+    svc.targets,
+    service="medical",
+    measures="The general-diagnosis-fee clean-up ledger of each township (MED-9)",
 )
-def get_targets(
-    uow: Uow,
-    _: Annotated[Principal, Depends(require(*TARGET_READERS))],
-    county: CountyCode,
-    on: Annotated[date | None, Query(description="the day measured; today if not given")] = None,
-) -> TargetsOut:
-    return svc.targets(uow, county, on)
 
 
 @router.post(

@@ -75,7 +75,7 @@ def report(uow: UnitOfWork, body: LedgerReportIn) -> DiagnosisFeeLedgerReport:
         refund_total=refunds,
         recorded_by=uow.actor,
     )
-    if not LedgerReports(uow.session, uow.principal).add_once(row):
+    if not LedgerReports(uow.session, uow.principal).add_new(row):
         raise Conflict("the township's ledger of that window is reported already")
     return row
 

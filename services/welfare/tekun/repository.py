@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlalchemy import select as select_rows
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.welfare.registry.models import RegistryPerson
@@ -51,17 +50,6 @@ class TekunCases(ScopedRepository[TekunCase]):
         """Cases in the jurisdiction, of a county and a status if given, by id."""
         stmt = self.select(county_code=county, status=status)
         return self.session.exec(stmt.order_by(col(TekunCase.id))).all()
-
-    def add_open(self, case: TekunCase) -> bool:
-        """Insert a new open case; False when the person has one already (the unique
-        `open_person_id` decides, even when two officers file at once)."""
-        self.session.add(case)
-        try:
-            with self.session.begin_nested():
-                self.session.flush()
-        except IntegrityError:
-            return False
-        return True
 
     def open_case_of(self, person_id: str) -> int | None:
         """The id of the person's open case (applied, reviewed or certified), wherever it lies:

@@ -96,7 +96,7 @@ def _new_case(
         status=status.value,
         basis=basis,
     )
-    if not TekunCases(uow.session, uow.principal).add_open(case):
+    if not TekunCases(uow.session, uow.principal).add_new(case):
         raise Conflict("the person already has an open 特困 case")
     return case
 
