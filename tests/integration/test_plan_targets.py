@@ -214,6 +214,13 @@ async def test_plan_1_welfare_certification_and_occupancy(
     set_day(monkeypatch, welfare_clock, date(2018, 7, 2))
     async with running(welfare_app(settings)) as client:
         body = (await client.get(f"/v1/plan/targets?county={ZA}", headers=civil)).json()
+        # The four certified from June 1 are supported at 741 and more (the self-care standard
+        # on top): June's support target is met in both townships.
+        support = target(body, "ZA-2018-TEKUN-SUPPORT-JUNE")
+        assert (support["count"], support["base"], support["status"]) == (4, 4, "met")
+        assert "welfare.tekun.monthly_support" in {
+            p["path"] for p in support["trace"]["parameters"]
+        }
         june = target(body, "ZA-2018-OCCUPANCY-06")
         assert (june["count"], june["base"], june["value"]) == (2, 4, "0.5000")
         assert june["status"] == "late" and june["late_townships"] == [ZA_TOWN_A, ZA_TOWN_B]

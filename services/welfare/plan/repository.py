@@ -4,6 +4,7 @@ lies in its person's village, so a township officer counts their own township's.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from sqlmodel import col, select
 
@@ -65,6 +66,17 @@ class PlanCases(ScopedRepository[TekunCase]):
             )
         ).all()
         return set(rows)
+
+    def amounts_supported(self, county: str, on: date) -> list[tuple[str, Decimal | None]]:
+        """(township, monthly amount) of every 特困 person supported on `on`."""
+        rows = self.session.exec(
+            self.scoped(
+                select(col(TekunCase.township_code), col(TekunCase.monthly_amount)).where(
+                    supported_on(county, on)
+                )
+            )
+        ).all()
+        return [(township, amount) for township, amount in rows]
 
     def supported(self, county: str, on: date) -> list[tuple[str, bool]]:
         """(township, lives in a care home) of every 特困 person supported on `on`."""
