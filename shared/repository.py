@@ -158,6 +158,13 @@ class ScopedRepository(Generic[M]):
     def add_new(self, row: M) -> bool:
         """Insert `row` in a savepoint: False (and nothing written) if a unique constraint says
         it is there already, by an earlier or a concurrent request."""
+        connection = self.session.connection()
+        raw = connection.connection.dbapi_connection
+        if connection.dialect.name == "sqlite" and raw is not None and not raw.in_transaction:
+            # pysqlite begins a transaction only before a write: a SAVEPOINT opened first would
+            # be the outermost one, and releasing it would commit what a failed request must
+            # not keep. Begin the request's transaction before the savepoint.
+            connection.exec_driver_sql("BEGIN")
         try:
             with self.session.begin_nested():
                 self.session.add(row)
