@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from services.welfare.disability.service import (
+from services.welfare.disability.register import (
     on_certified,
     on_deceased,
     on_moved,

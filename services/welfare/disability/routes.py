@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from services.welfare.disability import cases, register
 from services.welfare.disability import service as svc
 from services.welfare.disability.repository import DisabledPeople, RehabCases, Subsidies
 from services.welfare.disability.schemas import (
@@ -91,7 +92,7 @@ def _month(value: str | None) -> date | None:
     ),
 )
 def post_person(body: EnrolIn, uow: Uow) -> PersonDetail:
-    person = svc.enrol(uow, body)
+    person = register.enrol(uow, body)
     return svc.detail(uow, person)
 
 
@@ -131,7 +132,7 @@ def get_person(disabled_person_id: int, uow: Uow) -> PersonDetail:
 )
 def put_account(disabled_person_id: int, body: AccountIn, uow: Uow) -> PersonDetail:
     person = DisabledPeople(uow.session, uow.principal).get_or_404(disabled_person_id)
-    svc.set_account(uow, person, body)
+    register.set_account(uow, person, body)
     return svc.detail(uow, person)
 
 
@@ -186,8 +187,8 @@ def list_subsidies(
     ),
 )
 def post_case(body: RehabIn, uow: Uow) -> RehabDetail:
-    case = svc.apply_case(uow, body)
-    return svc.case_detail(uow, case)
+    case = cases.apply_case(uow, body)
+    return cases.case_detail(uow, case)
 
 
 @router.get("/rehab-cases", response_model=RehabPage, summary="Rehabilitation cases in scope")
@@ -215,7 +216,7 @@ def list_cases(
 @router.get("/rehab-cases/{case_id}", response_model=RehabDetail, summary="A case and its grants")
 def get_case(case_id: int, uow: Uow) -> RehabDetail:
     case = RehabCases(uow.session, uow.principal).get_or_404(case_id)
-    return svc.case_detail(uow, case)
+    return cases.case_detail(uow, case)
 
 
 @router.post(
@@ -224,8 +225,8 @@ def get_case(case_id: int, uow: Uow) -> RehabDetail:
     summary="Approve or refuse (县残联, not the applicant); the rule's eligibility is traced",
 )
 def post_decision(case_id: int, body: DecisionIn, uow: Uow) -> RehabDetail:
-    case = svc.decide(uow, case_id, body.approve, body.note.strip())
-    return svc.case_detail(uow, case)
+    case = cases.decide(uow, case_id, body.approve, body.note.strip())
+    return cases.case_detail(uow, case)
 
 
 @router.post(
@@ -235,9 +236,9 @@ def post_decision(case_id: int, body: DecisionIn, uow: Uow) -> RehabDetail:
     summary="Record a grant of an approved case: a month of the stay, drugs, a device, ...",
 )
 def post_grant(case_id: int, body: GrantIn, uow: Uow) -> RehabDetail:
-    svc.grant(uow, case_id, body)
+    cases.grant(uow, case_id, body)
     case = RehabCases(uow.session, uow.principal).get_or_404(case_id)
-    return svc.case_detail(uow, case)
+    return cases.case_detail(uow, case)
 
 
 @router.get(
@@ -252,8 +253,8 @@ def export_grants(
     township: TownshipQuery = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Response:
-    rows = list(svc.ledger_rows(uow, county, township, year))
-    content = write_xlsx(svc.LEDGER_HEADERS, rows, title="康复救助台账")
+    rows = list(cases.ledger_rows(uow, county, township, year))
+    content = write_xlsx(cases.LEDGER_HEADERS, rows, title="康复救助台账")
     return Response(
         content,
         media_type=XLSX_MEDIA,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
-from services.welfare.disability import service as disability
+from services.welfare.disability import subsidies as disability
 from services.welfare.payments import service as cycles
 from services.welfare.payments.models import PaymentCycle
 from services.welfare.payments.repository import Cycles, Lines

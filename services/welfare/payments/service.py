@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from services.welfare.dibao import service as dibao
-from services.welfare.disability import service as disability
+from services.welfare.disability import subsidies as disability
 from services.welfare.payments.models import PaymentCycle, PaymentLine
 from services.welfare.payments.repository import Cycles, Lines
 from services.welfare.workflow import Workflow, record_step
