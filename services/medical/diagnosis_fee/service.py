@@ -38,9 +38,7 @@ def record(uow: UnitOfWork, body: VisitIn) -> tuple[DiagnosisFeeVisit, bool]:
     digest = _digest(body)
     existing = visits.fresh(body.visit_id)
     if existing is not None:
-        if existing.facts_hash == digest and existing.submitted_by == by:
-            return existing, False
-        raise Conflict("this visit id is already recorded with other facts")
+        return _repeat(existing, digest, by), False
     params = uow.params(body.county_code, body.visit_date)
     try:
         params.policy.resolve(P_GDF_RATIO, params.county, params.on)
@@ -80,8 +78,20 @@ def record(uow: UnitOfWork, body: VisitIn) -> tuple[DiagnosisFeeVisit, bool]:
         ledger_deadline=result.ledger_deadline,
         trace=trace.out().model_dump(mode="json"),
     )
-    visits.add(visit, flush=True)
+    if not visits.add_new(visit):
+        # The same visit posted at once by another request, which committed first.
+        concurrent = visits.fresh(body.visit_id)
+        assert concurrent is not None
+        return _repeat(concurrent, digest, by), False
     return visit, True
+
+
+def _repeat(existing: DiagnosisFeeVisit, digest: str, by: str) -> DiagnosisFeeVisit:
+    """A visit id posted again: the same facts by the same facility is the repeat (answered as
+    recorded); anything else is a conflict."""
+    if existing.facts_hash == digest and existing.submitted_by == by:
+        return existing
+    raise Conflict("this visit id is already recorded with other facts")
 
 
 def readable_visit(uow: UnitOfWork, visit_id: str) -> DiagnosisFeeVisit:

@@ -86,7 +86,12 @@ def prepare(uow: UnitOfWork, county: str, month: date) -> Prepared:
         total=ZERO,
         prepared_by=principal.subject,
     )
-    cycles.add(cycle, flush=True)
+    if not cycles.add_new(cycle):
+        # Prepared at the same moment by another request, which committed first.
+        concurrent = cycles.of_month(county, month)
+        assert concurrent is not None
+        return Prepared(concurrent, False)
+    uow.session.flush()
     ended = dibao.expire_gradual_exits(uow, county, month)
     recomputed = dibao.recompute_stale(uow, county, month, month_end(month))
     dibao_lines = lines.insert_all(_dibao_lines(uow, cycle, county, month))
