@@ -14,7 +14,7 @@ from services.welfare import clock as welfare_clock
 from services.welfare.main import build_app as welfare_app
 from shared.roles import Role
 from tests.support.app import make_settings, running, token
-from tests.support.medical_outpatient import seed, visit
+from tests.support.medical_outpatient import POOR, seed, visit
 
 pytestmark = pytest.mark.integration
 
@@ -57,3 +57,34 @@ async def test_one_diagnosis_fee_visit_posted_twenty_times_at_once(db_template: 
             a.text for a in answers if a.status_code >= 300
         ]
         assert len({a.json()["refund"] for a in answers}) == 1
+
+
+async def test_one_hospital_claim_posted_twenty_times_at_once(db_template: str) -> None:
+    settings = make_settings("medical", db_template, bus_enabled=False)
+    hospital = token(settings, Role.hospital, sub="hospital-A")
+    body = {
+        "claim_id": "C-20",
+        "id_number": POOR,
+        "county_code": "532325",
+        "hospital_level": 2,
+        "admin_level": "county",
+        "admission": "2018-03-01",
+        "discharge": "2018-03-10",
+        "referral_compliant": True,
+        "total_cost": "10000.00",
+        "covered_cost": "9000.00",
+        "diagnosis_codes": ["I63.9"],
+    }
+    async with running(medical_app(settings)) as client:
+        seed(settings.database_url)
+        answers = await asyncio.gather(
+            *(
+                client.post("/v1/hospitalizations", json=body, headers=hospital)
+                for _ in range(TIMES)
+            )
+        )
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [200] * (TIMES - 1) + [201], [
+            a.text for a in answers if a.status_code >= 300
+        ]
+        assert len({a.json()["topup"] for a in answers}) == 1
