@@ -180,7 +180,9 @@ def _system_router() -> APIRouter:
     router = APIRouter()
 
     @router.get("/healthz", tags=["system"], summary="Liveness")
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
+        # async: no I/O here, and a sync route pays a worker-thread hop per call (about a
+        # third of the throughput of a bare endpoint).
         return {"status": "ok"}
 
     @router.get("/readyz", tags=["system"], summary="Readiness: database and broker reachable")
