@@ -24,6 +24,7 @@ from services.enrollment.jobs.schemas import JobOut
 from services.enrollment.jobs.service import check_table_upload, read_upload, start_job
 from shared.app import RuntimeDep, Uow
 from shared.auth import Principal, require
+from shared.exports import export_response
 from shared.ids import CountyCode, ResidentIdNumber
 from shared.roles import Role
 from shared.tabular import CSV_MEDIA, XLSX_MEDIA
@@ -130,15 +131,7 @@ def export_students(
     found = service.export(
         uow, school_year, division=division, school=school, stage=stage, format=format
     )
-    return Response(
-        found.body,
-        media_type=found.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{found.filename}"',
-            "X-Exported-By": found.exported_by,
-            "X-Exported-At": found.exported_at,
-        },
-    )
+    return export_response(found)
 
 
 @router.get(

@@ -10,7 +10,6 @@ carries its trace and the illustrative figures it used."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -45,15 +44,12 @@ from services.enrollment.registry.models import Household, Person
 from shared.bus.tables import utcnow
 from shared.domain import PovertyStatus
 from shared.errors import Conflict, FieldError, Forbidden, InvalidInput
+from shared.exports import Export, marked_export
 from shared.ids import mask_id_number
 from shared.money import ZERO
 from shared.tabular import (
-    CSV_MEDIA,
-    XLSX_MEDIA,
     TableFormatError,
     read_rows,
-    write_csv,
-    write_xlsx,
 )
 from shared.trace import Trace, TraceOut, illustrative_of
 from shared.uow import UnitOfWork
@@ -283,17 +279,6 @@ def student(uow: UnitOfWork, school_year: int, id_number: str) -> StudentDetail:
     return StudentDetail(**_student(row, decided), trace=trace)
 
 
-@dataclass(frozen=True)
-class Export:
-    """An export file and how it is labelled: who exported it and when."""
-
-    body: bytes
-    media_type: str
-    filename: str
-    exported_by: str
-    exported_at: str
-
-
 def export(
     uow: UnitOfWork,
     school_year: int,
@@ -332,22 +317,16 @@ def export(
                     entitlements.amount,
                 ]
             )
-    stamp = uow.now().strftime("%Y-%m-%d %H:%M UTC")
-    subject = uow.principal.subject
     where = _division(uow, division)
-    name = f"education-aid-{school_year}-{where or 'all'}.{format}"
-    if format == "csv":
-        body, media = write_csv(EXPORT_HEADERS_ZH, rows), CSV_MEDIA
-    else:
-        years = f"{school_year}-{school_year + 1}学年"
-        title = f"{where or '全部'} {years} 教育扶贫资助名单 合计{total}元"
-        marking = f"导出人: {subject}  导出时间: {stamp}"
-        body = write_xlsx(
-            EXPORT_HEADERS_ZH, rows, title=f"{school_year}资助", preamble=[title, marking]
-        )
-        media = XLSX_MEDIA
-    return Export(
-        body=body, media_type=media, filename=name, exported_by=subject, exported_at=stamp
+    years = f"{school_year}-{school_year + 1}学年"
+    return marked_export(
+        uow,
+        EXPORT_HEADERS_ZH,
+        rows,
+        format=format,
+        filename=f"education-aid-{school_year}-{where or 'all'}.{format}",
+        sheet=f"{school_year}资助",
+        title=f"{where or '全部'} {years} 教育扶贫资助名单 合计{total}元",
     )
 
 

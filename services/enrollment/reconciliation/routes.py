@@ -12,6 +12,7 @@ from services.enrollment.reconciliation import service
 from services.enrollment.reconciliation.repository import GapKind, Scheme
 from services.enrollment.reconciliation.schemas import GapPage, ReconciliationOut
 from shared.app import Uow
+from shared.exports import export_response
 from shared.tabular import CSV_MEDIA, XLSX_MEDIA
 
 router = APIRouter(prefix="/v1/reconciliation", tags=["reconciliation"])
@@ -65,12 +66,4 @@ def export_gaps(
 ) -> Response:
     """The township roster / ledger of gaps (花名册 / 台账) for the county bureau (ENR-M4)."""
     found = service.export(uow, scheme, year, division, format)
-    return Response(
-        found.body,
-        media_type=found.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{found.filename}"',
-            "X-Exported-By": found.exported_by,
-            "X-Exported-At": found.exported_at,
-        },
-    )
+    return export_response(found)

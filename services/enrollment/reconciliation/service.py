@@ -3,7 +3,6 @@ gap lists, and the township roster / ledger exports with Chinese headers (ENR-P2
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -23,8 +22,8 @@ from services.enrollment.reconciliation.schemas import (
 )
 from shared.domain import PovertyStatus
 from shared.errors import Forbidden
+from shared.exports import Export, marked_export
 from shared.roles import Role
-from shared.tabular import CSV_MEDIA, XLSX_MEDIA, write_csv, write_xlsx
 from shared.uow import UnitOfWork
 
 READERS = (
@@ -39,17 +38,6 @@ SCHEME_ZH = {"pension": "城乡居民基本养老保险", "medical": "城乡居�
 GAP_ZH = {"not_enrolled": "未参保", "not_paid": "已参保未缴费"}
 GAP_KINDS: tuple[GapKind, ...] = ("not_enrolled", "not_paid")
 HEADERS_ZH = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "出生日期", "贫困状态", "问题"]
-
-
-@dataclass(frozen=True)
-class Export:
-    """An export file and how it is labelled: who exported it and when."""
-
-    body: bytes
-    media_type: str
-    filename: str
-    exported_by: str
-    exported_at: str
 
 
 def scope_of(uow: UnitOfWork, scheme: Scheme, year: int, division: str) -> Scope:
@@ -138,16 +126,12 @@ def export(
             ]
             rows.append([*line, r["tier"]] if scheme == "pension" else line)
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[4]))
-    stamp = uow.now().strftime("%Y-%m-%d %H:%M UTC")
-    subject = uow.principal.subject
-    title = f"{scope.division} {year}年 {SCHEME_ZH[scheme]} 参保缴费核查台账"
-    marking = f"导出人: {subject}  导出时间: {stamp}"
-    name = f"reconciliation-{scheme}-{year}-{scope.division}.{format}"
-    if format == "csv":
-        body, media = write_csv(headers, rows), CSV_MEDIA
-    else:
-        body = write_xlsx(headers, rows, title=f"{year}{scheme}", preamble=[title, marking])
-        media = XLSX_MEDIA
-    return Export(
-        body=body, media_type=media, filename=name, exported_by=subject, exported_at=stamp
+    return marked_export(
+        uow,
+        headers,
+        rows,
+        format=format,
+        filename=f"reconciliation-{scheme}-{year}-{scope.division}.{format}",
+        sheet=f"{year}{scheme}",
+        title=f"{scope.division} {year}年 {SCHEME_ZH[scheme]} 参保缴费核查台账",
     )
