@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 import resource
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +41,17 @@ def in_child(target: Any, *args: Any) -> Any:
     if status != "ok":
         raise RuntimeError(value)
     return value
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the performance table (`make bench`, docs/performance.md): a workload on a
+    backend, its figure beside the reference measured in the same run, and the goal."""
+
+    workload: str
+    backend: str  # "sqlite", "postgresql" or "-" (no database)
+    figure: str  # e.g. "1,204 claims/s, p99 31 ms"
+    reference: str = ""  # e.g. "bare FastAPI 3,120 req/s"
+    ratio: float | None = None  # figure / reference, where both are rates
+    goal: str = ""
+    met: bool | None = None  # None: no goal for this row
