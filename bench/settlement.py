@@ -1,53 +1,45 @@
-"""Settlement benchmark: claims per second and p50/p99 latency of POST /v1/hospitalizations at a
-fixed concurrency, beside a trivial endpoint (/healthz) of the same app in the same run; and
-events per second for stays arriving on the input topic through to `medical.topup_granted`.
+"""Settlement benchmark: POST /v1/hospitalizations (a new patient each: the full chain, the
+top-up and the outbox) loaded with wrk, beside the same service's /healthz and a bare FastAPI
+endpoint on the same uvicorn, all in one run; optionally stays arriving on the input topic
+through to `medical.topup_granted`.
 
-    .venv/bin/python bench/settlement.py [--claims 3000] [--concurrency 16]
-        [--backends sqlite,postgresql]
+    .venv/bin/python bench/settlement.py [--seconds 10] [--connections 32]
+        [--backends sqlite,postgresql] [--workers 1] [--events 0]
 
-The medical service runs as its own process (uvicorn, as deployed); the load comes from this
-process over loopback. Prints figures and ratios; asserts nothing about speed.
-
-Measured on a 2-core machine shared with the load generator (--claims 2000 --events 500), before
-and after the settling path moved to Core statements (one upsert returning the locked
-person-year row, prepared selects, plain inserts instead of the ORM unit of work):
-
-    backend     claims/s (p50 / p99 ms)        input topic events/s   /healthz req/s
-    sqlite      97 (160 / 275) -> 157 (101 / 173)   232 -> 489          353 / 375
-    postgresql  79 (183 / 605) -> 108 (124 / 530)   169 -> 263          379 / 379
-
-In-process (no HTTP), one writer on SQLite: 218 -> about 600 claims/s. The 1,000/s aim is out of
-reach on such a machine: the trivial endpoint alone serves under 400 req/s there."""
+The services run as their own processes (uvicorn, as deployed); wrk runs beside them on the same
+machine. Prints figures and ratios; asserts nothing about speed. `settlement_rows` gives the
+rows of `make bench`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-import resource
-import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from sqlmodel import Session
+from sqlalchemy import insert
 
+from bench import wrk
+from bench.common import Row
 from deploy.broker import LocalBroker, free_port
 from deploy.postgres import LocalPostgres, database_url
 from deploy.processes import ServiceProcess
 from services.medical.models import RegistryPerson
 from shared.auth import mint_token
 from shared.bus.kafka import ensure_topics
-from shared.db import drop_database, make_engine
+from shared.db import drop_database, make_engine, table_of
 from shared.domain import PovertyStatus
 from shared.events.envelope import Envelope
 from shared.events.medical import INPUT_TOPIC, HospitalStaySubmitted
@@ -57,31 +49,34 @@ from shared.roles import Role
 from shared.settings import Settings
 
 SECRET = "bench-signing-key-of-at-least-32-bytes!"
+GOAL_RATE, GOAL_P99_MS, GOAL_RATIO = 1000.0, 50.0, 0.3
+HEALTH_GOAL = 0.8
 
 
 def seed(url: str, people: int) -> list[str]:
+    """`people` registered poor patients of county 532325 in medical's registry read model."""
     upgrade("medical", url)
     engine = make_engine(url)
-    numbers = []
-    with Session(engine) as s:
-        for i in range(people):
-            born = date(1950 + i % 40, 1 + i % 12, 1 + i % 28)
-            number = make_resident_id("532325", born, i % 500, "M")
-            numbers.append(number)
-            s.add(
-                RegistryPerson(
-                    person_id=f"p{i}", id_number=number, household_id=f"H{i // 4}", name=f"居民{i}",
-                    sex="M", birth_date=born, county_code="532325", township_code="532325100",
-                    village_code="532325100201", poverty_status=PovertyStatus.not_exited,
-                    source_event_id="b",
-                )
-            )  # fmt: skip
-        s.commit()
+    numbers, rows = [], []
+    for i in range(people):
+        born = date(1950 + i % 40, 1 + i % 12, 1 + i % 28)
+        number = make_resident_id("532325", born, i % 500, "M")
+        numbers.append(number)
+        rows.append(
+            dict(
+                person_id=f"p{i}", id_number=number, household_id=f"H{i // 4}", name=f"居民{i}",
+                sex="M", birth_date=born, county_code="532325", township_code="532325100",
+                village_code="532325100201", poverty_status=PovertyStatus.not_exited,
+                source_event_id="b",
+            )
+        )  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(insert(table_of(RegistryPerson)), rows)
     engine.dispose()
     return numbers
 
 
-def stay(claim: str, number: str) -> dict:
+def stay(claim: str, number: str) -> dict[str, Any]:
     return {
         "claim_id": claim, "id_number": number, "county_code": "532325", "hospital_level": 3,
         "admin_level": "city", "admission": "2018-03-01", "discharge": "2018-03-10",
@@ -90,46 +85,8 @@ def stay(claim: str, number: str) -> dict:
     }  # fmt: skip
 
 
-# The i-th request of a load: method, path and httpx keyword arguments.
-MakeRequest = Callable[[int], tuple[str, str, dict[str, Any]]]
-
-
-async def load(
-    url: str, n: int, concurrency: int, make: MakeRequest
-) -> tuple[float, list[float], int]:
-    latencies: list[float] = []
-    errors = 0
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(n):
-        queue.put_nowait(i)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
-
-        async def worker() -> None:
-            nonlocal errors
-            while True:
-                try:
-                    i = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                method, path, kwargs = make(i)
-                start = time.perf_counter()
-                resp = await client.request(method, path, **kwargs)
-                latencies.append(time.perf_counter() - start)
-                if resp.status_code >= 300:
-                    errors += 1
-
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
-    return n / elapsed, latencies, errors
-
-
-def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] * 1000
-
-
 async def topic_rate(bootstrap: str, prefix: str, numbers: list[str], n: int) -> float:
+    """Stays produced on the input topic until their `medical.topup_granted` comes back."""
     out_topic = prefix + "medical.events"
     await ensure_topics(bootstrap, [prefix + INPUT_TOPIC, out_topic], 3)
     consumer = AIOKafkaConsumer(
@@ -165,90 +122,173 @@ async def topic_rate(bootstrap: str, prefix: str, numbers: list[str], n: int) ->
     return seen / elapsed
 
 
-async def run_backend(
-    backend: str, template: str, bootstrap: str, args: argparse.Namespace
-) -> list[str]:
-    # Every stay is a different patient's first of the year, so each one earns a top-up.
-    numbers = seed(template.replace("{service}", "medical"), args.claims + args.events)
+@contextmanager
+def bare_service() -> Iterator[ServiceProcess]:
+    """The reference: a bare FastAPI endpoint on the same uvicorn."""
+    log = Path(tempfile.mkdtemp()) / "bare.log"
+    proc = ServiceProcess("bare", free_port(), {}, log_path=log, app="bench.bare_app:app").start()
+    try:
+        proc.wait_ready(30, path="/ping")
+        wrk.run(proc.url + "/ping", seconds=2)  # warm up
+        yield proc
+    finally:
+        proc.stop()
+
+
+@contextmanager
+def medical_service(
+    template: str, bootstrap: str, workers: int = 1
+) -> Iterator[tuple[ServiceProcess, str]]:
     prefix = f"b{uuid.uuid4().hex[:6]}."
     env = {
         "DATABASE_URL": template, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TOPIC_PREFIX": prefix,
         "AUTH_SECRET": SECRET, "APP_ENV": "test", "LOG_LEVEL": "WARNING",
     }  # fmt: skip
     log = Path(tempfile.mkdtemp()) / "medical.log"
-    proc = ServiceProcess("medical", free_port(), env, log_path=log).start()
+    proc = ServiceProcess("medical", free_port(), env, log_path=log, workers=workers).start()
     try:
         proc.wait_ready(90)
-        settings = Settings(service_name="medical", auth_secret=SECRET, app_env="test")
-        auth = {
-            "Authorization": "Bearer "
-            + mint_token(settings, subject="bench-hospital", roles=[Role.hospital], scope="532325")
-        }
-        tag = uuid.uuid4().hex[:6]
-        await load(proc.url, 200, args.concurrency, lambda i: ("GET", "/healthz", {}))  # warm up
-        trivial_rate, trivial_lat, _ = await load(
-            proc.url, args.claims, args.concurrency, lambda i: ("GET", "/healthz", {})
-        )
-        claim_rate, claim_lat, errors = await load(
-            proc.url, args.claims, args.concurrency,
-            lambda i: ("POST", "/v1/hospitalizations",
-                       {"json": stay(f"C-{tag}-{i}", numbers[i]), "headers": auth}),
-        )  # fmt: skip
-        print(f"{backend}: http done ({claim_rate:.0f} claims/s, {errors} errors)", flush=True)
-        events = await topic_rate(bootstrap, prefix, numbers[args.claims :], args.events)
+        yield proc, prefix
     finally:
         proc.stop()
-    p50, p99 = pct(trivial_lat, 50), pct(trivial_lat, 99)
-    c50, c99 = pct(claim_lat, 50), pct(claim_lat, 99)
-    return [
-        f"{backend:<11} GET /healthz (trivial)  {trivial_rate:8.0f} req/s"
-        f"  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms",
-        f"{backend:<11} POST /hospitalizations {claim_rate:8.0f} req/s"
-        f"  p50 {c50:6.1f} ms  p99 {c99:6.1f} ms  errors {errors}"
-        f"  ratio to trivial {claim_rate / trivial_rate:.2f}",
-        f"{backend:<11} input topic -> medical.topup_granted {events:8.0f} events/s",
-    ]
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--claims", type=int, default=3_000)
-    parser.add_argument("--events", type=int, default=3_000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    args = parser.parse_args()
+def claim_bodies(numbers: list[str]) -> list[str]:
+    tag = uuid.uuid4().hex[:6]
+    return [json.dumps(stay(f"C-{tag}-{i}", n)) for i, n in enumerate(numbers)]
+
+
+def bearer() -> str:
+    settings = Settings(service_name="medical", auth_secret=SECRET, app_env="test")
+    token = mint_token(settings, subject="bench-hospital", roles=[Role.hospital], scope="532325")
+    return "Bearer " + token
+
+
+def settle_backend(
+    backend: str,
+    template: str,
+    bootstrap: str,
+    bare: wrk.Load,
+    *,
+    seconds: int,
+    connections: int,
+    workers: int = 1,
+    events: int = 0,
+) -> list[Row]:
+    """Rows for one backend: /healthz and the claims, each beside the bare endpoint."""
+    # Every claim is a different patient's first stay of the year, so each one earns a top-up.
+    people = max(20_000, int(GOAL_RATE * 2 * seconds)) + events
+    numbers = seed(template.replace("{service}", "medical"), people)
+    bodies = claim_bodies(numbers[: people - events])
+    label = f"{backend}, {workers} worker{'s' if workers > 1 else ''}"
+    with medical_service(template, bootstrap, workers) as (proc, prefix):
+        wrk.run(proc.url + "/healthz", seconds=2)  # warm up
+        health = wrk.run(proc.url + "/healthz", seconds=seconds, connections=connections)
+        claims = wrk.run(
+            proc.url + "/v1/hospitalizations",
+            seconds=seconds,
+            connections=connections,
+            bodies=bodies,
+            auth=bearer(),
+        )
+        rows = [
+            Row(
+                "medical GET /healthz (the middleware stack)",
+                label,
+                health.describe(),
+                f"bare {bare.rate:,.0f} req/s",
+                health.rate / bare.rate,
+                f">= {HEALTH_GOAL} of bare",
+                health.rate / bare.rate >= HEALTH_GOAL,
+            ),
+            Row(
+                f"POST /v1/hospitalizations, new patient each, {connections} connections",
+                label,
+                claims.describe("claims/s")
+                + (f", {claims.failed} failed" if claims.failed else ""),
+                f"bare {bare.rate:,.0f} req/s",
+                claims.rate / bare.rate,
+                f">= {GOAL_RATE:,.0f} claims/s, p99 <= {GOAL_P99_MS:.0f} ms, "
+                f">= {GOAL_RATIO} of bare",
+                claims.rate >= GOAL_RATE
+                and claims.p99_ms <= GOAL_P99_MS
+                and claims.rate / bare.rate >= GOAL_RATIO
+                and claims.failed == 0,
+            ),
+        ]
+        if events:
+            rate = asyncio.run(topic_rate(bootstrap, prefix, numbers[-events:], events))
+            rows.append(
+                Row("stays on the input topic -> medical.topup_granted", label, f"{rate:,.0f}/s")
+            )
+    return rows
+
+
+def settlement_rows(
+    backends: list[str],
+    *,
+    seconds: int = 10,
+    connections: int = 32,
+    workers: tuple[int, ...] = (1,),
+    events: int = 0,
+    admin_url: str | None = None,
+) -> list[Row]:
+    """The settlement rows of the performance table, the bare endpoint measured first. More than
+    one worker count is measured on PostgreSQL only (SQLite is one writer per file)."""
     broker = LocalBroker().start()
     pg = None
-    lines: list[str] = []
+    rows: list[Row] = []
     try:
-        for backend in args.backends.split(","):
-            if backend == "sqlite":
-                template = f"sqlite:///{tempfile.mkdtemp()}/{{service}}.db"
-            else:
-                admin = os.environ.get("BENCH_DATABASE_URL")
-                if not admin:
-                    pg = LocalPostgres().start()
-                    admin = pg.url
-                template = database_url(admin, f"bench_{uuid.uuid4().hex[:6]}_MARK").replace(
-                    "MARK", "{service}"
-                )
-            lines += await run_backend(backend, template, broker.bootstrap, args)
-            if backend != "sqlite":
-                drop_database(template.replace("{service}", "medical"))
+        with bare_service() as bare_proc:
+            bare = wrk.run(bare_proc.url + "/ping", seconds=seconds, connections=connections)
+        rows.append(Row("bare FastAPI GET /ping (framework limit)", "-", bare.describe()))
+        for backend in backends:
+            for n in workers if backend == "postgresql" else (1,):
+                if backend == "sqlite":
+                    template = f"sqlite:///{tempfile.mkdtemp()}/{{service}}.db"
+                else:
+                    admin = admin_url or os.environ.get("BENCH_DATABASE_URL")
+                    if not admin:
+                        pg = pg or LocalPostgres().start()
+                        admin = pg.url
+                    template = database_url(admin, f"bench_{uuid.uuid4().hex[:6]}_MARK").replace(
+                        "MARK", "{service}"
+                    )
+                try:
+                    rows += settle_backend(
+                        backend, template, broker.bootstrap, bare,
+                        seconds=seconds, connections=connections, workers=n, events=events,
+                    )  # fmt: skip
+                finally:
+                    drop_database(template.replace("{service}", "medical"))
     finally:
         if pg:
             pg.stop()
         broker.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"\nsettlement benchmark: {args.claims} claims, concurrency {args.concurrency}, "
-        f"{os.cpu_count()} cores; the load generator shares the machine "
-        f"(its peak RSS {rss:.0f} MiB)"
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--workers", default="1", help="worker counts on PostgreSQL, e.g. 1,2")
+    parser.add_argument("--events", type=int, default=0)
+    args = parser.parse_args()
+    rows = settlement_rows(
+        args.backends.split(","),
+        seconds=args.seconds,
+        connections=args.connections,
+        workers=tuple(int(w) for w in args.workers.split(",")),
+        events=args.events,
     )
-    for line in lines:
-        print(line)
-    print("aim: >= 1,000 claims/s with p99 <= 50 ms")
+    print(f"\nsettlement benchmark, {os.cpu_count()} cores, wrk beside the services")
+    for row in rows:
+        ratio = f"{row.ratio:.2f}" if row.ratio is not None else ""
+        met = {True: "met", False: "NOT met", None: ""}[row.met]
+        print(f"{row.workload:<58} {row.backend:<24} {row.figure:<48} {ratio:>5}  {met}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

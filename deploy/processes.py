@@ -17,9 +17,20 @@ from shared import REPO_ROOT
 
 class ServiceProcess:
     def __init__(
-        self, name: str, port: int, env: dict[str, str], log_path: Path | None = None
+        self,
+        name: str,
+        port: int,
+        env: dict[str, str],
+        log_path: Path | None = None,
+        *,
+        workers: int = 1,
+        app: str | None = None,
     ) -> None:
         self.name = name
+        # uvicorn worker processes sharing the port (PostgreSQL only: each has its own relay
+        # and consumers, which share the work through the database and the consumer group).
+        self.workers = workers
+        self.app = app or f"services.{name}.main:app"
         self.port = port
         self.env = env
         self.log_path = log_path
@@ -38,11 +49,12 @@ class ServiceProcess:
                 sys.executable,
                 "-m",
                 "uvicorn",
-                f"services.{self.name}.main:app",
+                self.app,
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                *(["--workers", str(self.workers)] if self.workers > 1 else []),
                 "--no-access-log",
                 "--timeout-graceful-shutdown",
                 "10",

@@ -181,6 +181,9 @@ def flat_routes(routes: Iterable[BaseRoute]) -> list[Route]:
     return out
 
 
+_TEMPLATE_CACHE = 4096
+
+
 def _bearer(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name == b"authorization":
@@ -200,15 +203,26 @@ class AccessMiddleware:
         self.policy = policy
         self.rules = policy.all_rules()
         self._routes: list[Route] | None = None
+        self._templates: dict[tuple[str, str], str | None] = {}
 
     def template(self, scope: Scope) -> str | None:
+        key = (scope["method"], scope["path"])
+        if key in self._templates:
+            return self._templates[key]
         if self._routes is None:
             self._routes = flat_routes(self.fastapi_app.routes)
+        found = None
         for route in self._routes:
             match, _ = route.matches(scope)
             if match is Match.FULL:
-                return route.path
-        return None
+                found = route.path
+                break
+        # Trying every route's pattern costs more than a small route's work; most requests
+        # repeat a path (a list, a create), so the answer is kept for a bounded number of paths.
+        if len(self._templates) >= _TEMPLATE_CACHE:
+            self._templates.pop(next(iter(self._templates)))
+        self._templates[key] = found
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("OPTIONS", "HEAD"):

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
@@ -26,7 +25,7 @@ from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.bus.kafka import KafkaSecurity, broker_reachable
 from shared.bus.outbox import add_waker, remove_waker
 from shared.bus.relay import OutboxRelay
-from shared.correlation import HEADER, CorrelationIdMiddleware, RequestLogMiddleware
+from shared.correlation import RequestContextMiddleware
 from shared.db import make_engine, ping, write_lock
 from shared.error_handlers import install_error_handlers
 from shared.ids import CountyCode
@@ -92,15 +91,20 @@ class Runtime:
         return ok
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     return cast(Runtime, request.app.state.runtime)
+
+
+async def get_runtime(request: Request) -> Runtime:
+    # async, like every dependency without I/O: a sync one costs a worker-thread hop.
+    return runtime_of(request)
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: committed when the handler returns, rolled back on error.
     Writing requests on SQLite hold the process's write lock for the whole unit of work. Every
     state change it makes is appended to the service's audit trail at commit."""
-    runtime = get_runtime(request)
+    runtime = runtime_of(request)
     engine = runtime.engine
     lock = write_lock(engine) if request.method not in ("GET", "HEAD", "OPTIONS") else nullcontext()
     with lock, Session(engine, expire_on_commit=False) as session:
@@ -118,7 +122,9 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_uow(runtime: RuntimeDep, session: DbSession, principal: CurrentPrincipal) -> UnitOfWork:
+async def get_uow(
+    runtime: RuntimeDep, session: DbSession, principal: CurrentPrincipal
+) -> UnitOfWork:
     """The request's unit of work: its session (committed when the handler returns), the
     caller, the service's clock, policy and outbox."""
     return runtime.unit_of_work(session, principal)
@@ -341,19 +347,10 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(RequestLogMiddleware)
-    app.add_middleware(CorrelationIdMiddleware, header_name=HEADER, validator=None)
-    if settings.cors_origin_list:
-        # Outermost, so preflights are answered before anything else: the county dashboard
-        # reads the indicator endpoints from its own origin with a bearer token (no cookies).
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origin_list,
-            allow_methods=["GET"],
-            allow_headers=["Authorization", HEADER],
-            expose_headers=[HEADER],
-            max_age=600,
-        )
+    # One raw ASGI middleware: correlation id, request log and, for cross-origin requests, CORS
+    # (the county dashboard reads the indicator endpoints from its own origin with a bearer
+    # token, no cookies).
+    app.add_middleware(RequestContextMiddleware, cors_origins=settings.cors_origin_list)
     app.include_router(_system_router())
     app.include_router(audit_router)
     for router in spec.routers:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated
 
 import jwt
@@ -69,13 +70,29 @@ def mint_token(
 
 
 def decode_token(settings: Settings, token: str) -> Principal:
+    """The caller a token names, checked in full the first time it is seen; a token seen
+    before is answered from a bounded cache while it is in force (a mobile app or a hospital
+    system sends the same token with every request, and decoding it cost more than the route)."""
+    principal, not_before, expires = _decode(
+        token, settings.auth_secret, settings.auth_audience, settings.auth_issuer
+    )
+    # PyJWT's own reading of "in force" (nbf <= now < exp, no leeway), on every use.
+    now = clock.real_timestamp()
+    if not (not_before <= now < expires):
+        raise Unauthorized("token has expired" if now >= expires else "token is not yet valid")
+    return principal
+
+
+@lru_cache(maxsize=4096)
+def _decode(token: str, secret: str, audience: str, issuer: str) -> tuple[Principal, float, float]:
+    # An invalid token raises, and lru_cache keeps no exceptions: it is checked again each time.
     try:
         claims = jwt.decode(
             token,
-            settings.auth_secret,
+            secret,
             algorithms=["HS256"],
-            audience=settings.auth_audience,
-            issuer=settings.auth_issuer,
+            audience=audience,
+            issuer=issuer,
             options={"require": ["exp", "sub", "iss", "aud"]},
         )
     except jwt.ExpiredSignatureError as exc:
@@ -94,7 +111,8 @@ def decode_token(settings: Settings, token: str) -> Principal:
             raise Unauthorized(f"token scope is not a division code: {exc}") from exc
     if not roles:
         raise Unauthorized("token carries no role")
-    return Principal(subject=str(claims["sub"]), roles=roles, scope=scope)
+    principal = Principal(subject=str(claims["sub"]), roles=roles, scope=scope)
+    return principal, float(claims.get("nbf", float("-inf"))), float(claims["exp"])
 
 
 _bearer = HTTPBearer(auto_error=False, description="JWT with `roles` and `scope` claims")
@@ -104,7 +122,7 @@ def app_settings(request: Request) -> Settings:
     return getattr(request.app.state, "settings", None) or get_settings()
 
 
-def authenticated(
+async def authenticated(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -118,10 +136,10 @@ def authenticated(
 CurrentPrincipal = Annotated[Principal, Depends(authenticated)]
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """Dependency: the caller must hold one of `roles` (admin always may)."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has(*roles, Role.admin):
             raise Forbidden(
                 "this action needs one of the roles: " + ", ".join(sorted(str(r) for r in roles))

@@ -19,3 +19,10 @@ def today() -> date:
 def now() -> datetime:
     """Timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+def real_timestamp() -> float:
+    """The machine's real time in seconds, as the JWT library reads it when it checks a token's
+    `exp` and `nbf`: a token cached after its first check is held to the same time, never to a
+    day a test or a replay has set."""
+    return datetime.now(UTC).timestamp()

@@ -9,12 +9,14 @@ from typing import Any
 
 import structlog
 
+from shared.correlation import add_correlation_id
+
 # 18-character resident IDs (GB 11643) anywhere in a logged string are masked (architecture §9).
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 
 
 def mask_id_numbers(text: str) -> str:
-    return _ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
+    return ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
 
 
 def _redact(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
@@ -27,6 +29,7 @@ def _redact(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str,
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
     shared_processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        add_correlation_id,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

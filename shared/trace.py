@@ -111,7 +111,7 @@ class Trace:
     def used(self, resolved: ResolvedParameter) -> Any:
         self.parameters[resolved.path] = ParameterUse(
             path=resolved.path,
-            value=resolved.as_trace()["value"],
+            value=resolved.trace_value,
             effective_from=resolved.effective_from,
             county=resolved.county,
             reference=resolved.reference,

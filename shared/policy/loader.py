@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +79,15 @@ class ResolvedParameter:
     illustrative: bool
     description: str
 
+    @cached_property
+    def trace_value(self) -> Any:
+        """The value as a trace records it (JSON-safe), made once per resolved version."""
+        return _jsonable(self.value)
+
     def as_trace(self) -> dict[str, Any]:
         return {
             "path": self.path,
-            "value": _jsonable(self.value),
+            "value": self.trace_value,
             "effective_from": self.effective_from.isoformat(),
             "county": self.county,
             "reference": self.reference,
@@ -142,6 +148,9 @@ _LOADED: dict[tuple[str, tuple[tuple[str, int, int], ...]], PolicySet] = {}
 class PolicySet:
     def __init__(self, parameters: dict[str, _Parameter]) -> None:
         self._parameters = parameters
+        # One ResolvedParameter per (path, county, version): a decision reads a dozen figures,
+        # and building each anew (with its JSON-safe value) showed in every settlement's cost.
+        self._resolved: dict[tuple[str, str | None, int], ResolvedParameter] = {}
 
     @classmethod
     def load(cls, directory: Path) -> PolicySet:
@@ -211,7 +220,7 @@ class PolicySet:
         if county is not None:
             version = _in_force(param.counties.get(county, ()), on)
             if version is not None:
-                return _resolved(param, version, county)
+                return self._once(param, version, county)
         version = _in_force(param.default, on)
         if version is None:
             where = f" for county {county}" if county else ""
@@ -221,7 +230,15 @@ class PolicySet:
                 else ""
             )
             raise ParameterNotFound(f"{path} has no value in force on {on.isoformat()}{where}{why}")
-        return _resolved(param, version, None)
+        return self._once(param, version, None)
+
+    def _once(self, param: _Parameter, version: _Version, county: str | None) -> ResolvedParameter:
+        # Versions live as long as the set, so their identity is a stable key.
+        key = (param.path, county, id(version))
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = _resolved(param, version, county)
+        return found
 
     def value(self, path: str, county: str | None, on: date) -> Any:
         return self.resolve(path, county, on).value

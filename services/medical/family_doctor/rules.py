@@ -143,6 +143,22 @@ def normalise_code(code: str) -> str:
 def catalogue(params: Params, trace: Trace) -> tuple[ChronicDisease, ...]:
     """MED-12: the county's 36 chronic diseases (medical.chronic36.diseases)."""
     raw = params.get(P_DISEASES, trace)
+    # The parameter's value is one long-lived object per version: parsed once, reused while it
+    # is the same object (every stay checks its diagnoses against the catalogue).
+    cached = _PARSED.get(id(raw))
+    if cached is not None and cached[0] is raw:
+        return cached[1]
+    parsed = _parse_catalogue(raw)
+    if len(_PARSED) >= 64:
+        _PARSED.clear()
+    _PARSED[id(raw)] = (raw, parsed)
+    return parsed
+
+
+_PARSED: dict[int, tuple[Any, tuple[ChronicDisease, ...]]] = {}
+
+
+def _parse_catalogue(raw: Any) -> tuple[ChronicDisease, ...]:
     if not isinstance(raw, Mapping) or not raw:
         raise TypeError(f"parameter {P_DISEASES} must map disease keys to diseases")
     out = []
