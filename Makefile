@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # two cores; a test file stays on one worker (its module fixtures start once).
 TEST_WORKERS ?= 3
 
-.PHONY: run test lint format catalogue rules-map bench-bus migrations-check clean
+.PHONY: run test lint format catalogue rules-map bench bench-bus migrations-check clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -49,6 +49,16 @@ catalogue: $(STAMP)
 # tests, generated from shared/policy/rules/*.yaml and the repository; `make test` fails when stale.
 rules-map: $(STAMP)
 	$(PY) -m shared.policy.rules_map
+
+# Every row of the performance table in one run, printed and written to docs/performance.md
+# (about 30 min at full scale; QUICK=1 small scales, nothing written; PROFILE=1 flame graphs of
+# the settling service in var/bench/profiles/). PostgreSQL and wrk are installed with apt when
+# missing (the tests never need wrk); the PostgreSQL rows run on the cluster deploy/ci-postgres.sh
+# starts.
+bench: $(STAMP)
+	$(if $(PROFILE),$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt -c constraints.txt)
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$$(bash deploy/ci-postgres.sh)} \
+		$(PY) bench/all.py $(if $(QUICK),--quick) $(if $(PROFILE),--profile)
 
 bench-bus: $(STAMP)
 	$(PY) bench/bus.py

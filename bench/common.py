@@ -4,8 +4,13 @@ spawned process so that its peak is its own."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import resource
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,3 +60,29 @@ class Row:
     ratio: float | None = None  # figure / reference, where both are rates
     goal: str = ""
     met: bool | None = None  # None: no goal for this row
+
+
+@contextmanager
+def database(backend: str, service: str) -> Iterator[str]:
+    """A fresh, empty database URL for `service` on `backend`, removed afterwards: a SQLite file
+    in a temporary directory, or a database on BENCH_DATABASE_URL's server (else a throwaway
+    local PostgreSQL)."""
+    from deploy.postgres import LocalPostgres, database_url
+    from shared.db import drop_database
+
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/{service}.db"
+        return
+    admin = os.environ.get("BENCH_DATABASE_URL")
+    pg = None
+    if not admin:
+        pg = LocalPostgres().start()
+        admin = pg.url
+    url = database_url(admin, f"bench_{service}_{uuid.uuid4().hex[:8]}")
+    try:
+        yield url
+    finally:
+        drop_database(url)
+        if pg is not None:
+            pg.stop()

@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import in_child, peak_rss_mib
+from bench.common import Row, database, in_child, peak_rss_mib
 from deploy.postgres import LocalPostgres, database_url
 from shared.db import drop_database
 from shared.ids import make_resident_id
@@ -251,3 +251,27 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+PROVINCE_AIM_S = 60.0
+
+
+def payments_rows(households: int, backends: list[str]) -> list[Row]:
+    """The payment-cycle rows of the performance table: the month's cycle (prepare, approve,
+    pay, bank file) for `households` dibao households per backend."""
+    rows = []
+    for backend in backends:
+        with database(backend, "welfare") as url:
+            run = in_child(run_backend, url, households)
+        steps = ", ".join(f"{k} {v:.1f} s" for k, v in run["timings"].items())
+        aim = PROVINCE_AIM_S if backend == "postgresql" else None
+        rows.append(
+            Row(
+                f"dibao payment cycle, {households:,} households",
+                backend,
+                f"{run['run_s']:.1f} s ({steps}), peak RSS {run['peak_mib']:,.0f} MiB",
+                goal=f"<= {aim:.0f} s for 2M households" if aim else "",
+                met=(run["run_s"] <= aim and households >= 2_000_000) if aim else None,
+            )
+        )
+    return rows

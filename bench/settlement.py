@@ -16,6 +16,8 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -153,6 +155,24 @@ def medical_service(
         proc.stop()
 
 
+def profiler(
+    proc: ServiceProcess, seconds: int, out_dir: Path | None, name: str
+) -> subprocess.Popen[bytes] | None:
+    """py-spy recording the service (and its workers) for `seconds`, as an SVG flame graph."""
+    if out_dir is None or proc.process is None:
+        return None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    return subprocess.Popen(
+        [
+            spy, "record", "--pid", str(proc.process.pid), "--subprocesses", "--nonblocking",
+            "--duration", str(seconds), "--rate", "100", "--output", str(out_dir / f"{name}.svg"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def claim_bodies(numbers: list[str]) -> list[str]:
     tag = uuid.uuid4().hex[:6]
     return [json.dumps(stay(f"C-{tag}-{i}", n)) for i, n in enumerate(numbers)]
@@ -174,8 +194,10 @@ def settle_backend(
     connections: int,
     workers: int = 1,
     events: int = 0,
+    profile_dir: Path | None = None,
 ) -> list[Row]:
-    """Rows for one backend: /healthz and the claims, each beside the bare endpoint."""
+    """Rows for one backend: /healthz and the claims, each beside the bare endpoint. With
+    `profile_dir`, py-spy samples the service while the claims load runs (a flame graph)."""
     # Every claim is a different patient's first stay of the year, so each one earns a top-up.
     people = max(20_000, int(GOAL_RATE * 2 * seconds)) + events
     numbers = seed(template.replace("{service}", "medical"), people)
@@ -184,6 +206,7 @@ def settle_backend(
     with medical_service(template, bootstrap, workers) as (proc, prefix):
         wrk.run(proc.url + "/healthz", seconds=2)  # warm up
         health = wrk.run(proc.url + "/healthz", seconds=seconds, connections=connections)
+        spy = profiler(proc, seconds, profile_dir, f"settlement-{backend}-{workers}w")
         claims = wrk.run(
             proc.url + "/v1/hospitalizations",
             seconds=seconds,
@@ -191,6 +214,8 @@ def settle_backend(
             bodies=bodies,
             auth=bearer(),
         )
+        if spy is not None:
+            spy.wait(60)
         rows = [
             Row(
                 "medical GET /healthz (the middleware stack)",
@@ -232,6 +257,7 @@ def settlement_rows(
     workers: tuple[int, ...] = (1,),
     events: int = 0,
     admin_url: str | None = None,
+    profile_dir: Path | None = None,
 ) -> list[Row]:
     """The settlement rows of the performance table, the bare endpoint measured first. More than
     one worker count is measured on PostgreSQL only (SQLite is one writer per file)."""
@@ -258,6 +284,7 @@ def settlement_rows(
                     rows += settle_backend(
                         backend, template, broker.bootstrap, bare,
                         seconds=seconds, connections=connections, workers=n, events=events,
+                        profile_dir=profile_dir,
                     )  # fmt: skip
                 finally:
                     drop_database(template.replace("{service}", "medical"))

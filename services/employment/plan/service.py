@@ -17,10 +17,11 @@ Metrics (township code → count / base, as of a day):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import TypeVar, cast
 
-from services.employment.census.service import census_people
+from services.employment.census.service import SurveyedPerson, census_people
 from services.employment.jobs.repository import recommendations_until
 from services.employment.jobs.rules import REGISTERED_POOR
 from services.employment.plan.models import LeaderSession, LeaderTrainee
@@ -55,6 +56,7 @@ from shared.trace import Trace
 from shared.uow import UnitOfWork
 
 SERVICE = "employment"
+T = TypeVar("T")
 COUNTY_DIGITS = 6
 
 
@@ -89,15 +91,43 @@ def placed_after(uow: UnitOfWork, target: Target, on: date, trace: Trace) -> Map
     return {code: Measure(placed, base) for code, (placed, base) in out.items()}
 
 
+def _once(uow: UnitOfWork, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    """`compute()` once per unit of work and key. The plan's targets ask for the census and its
+    coverage counts per target and per day (a dozen times for one answer), each reading the
+    whole county; the targets are read-only answers, so nothing changes in between."""
+    memo = uow.session.info.setdefault("plan.memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return cast(T, memo[key])
+
+
+def _census(uow: UnitOfWork, county: str, on: date) -> list[SurveyedPerson]:
+    return _once(
+        uow, ("census", county, on), lambda: census_people(uow.session, county, on, uow.policy)
+    )
+
+
 def _coverage(uow: UnitOfWork, target: Target, on: date, two_after: bool) -> dict[str, Measure]:
     """The EMP-2 coverage counts per township (the training indicators' counting, without the
     placement figures, whose parameters start later than some targets)."""
+    counts = _once(uow, ("coverage", target.county, on), lambda: _coverage_counts(uow, target, on))
+    return {
+        code: (
+            Measure(c.two_after_trained, c.two_after_base)
+            if two_after
+            else Measure(c.trained, c.base)
+        )
+        for code, c in counts.items()
+    }
+
+
+def _coverage_counts(uow: UnitOfWork, target: Target, on: date) -> dict[str, CoverageCounts]:
     params = uow.params(target.county, on)
     bases = coverage_bases(params, trace=Trace())
     prefix = _prefix(uow)
     people = [
         p
-        for p in census_people(uow.session, target.county, on, uow.policy)
+        for p in _census(uow, target.county, on)
         if p.poverty_status in REGISTERED_POOR and p.alive and p.village_code.startswith(prefix)
     ]
     done = completions_of(uow.session, [p.person_id for p in people], on)
@@ -111,14 +141,7 @@ def _coverage(uow: UnitOfWork, target: Target, on: date, two_after: bool) -> dic
             trained=bool(done.get(p.person_id)),
         )
         areas[p.township_code] = areas[p.township_code] + count_person(facts, bases)
-    return {
-        code: (
-            Measure(c.two_after_trained, c.two_after_base)
-            if two_after
-            else Measure(c.trained, c.base)
-        )
-        for code, c in areas.items()
-    }
+    return dict(areas)
 
 
 def coverage(uow: UnitOfWork, target: Target, on: date, trace: Trace) -> Mapping[str, Measure]:
@@ -139,7 +162,7 @@ def recommended(uow: UnitOfWork, target: Target, on: date, trace: Trace) -> Mapp
     prefix = _prefix(uow)
     people = [
         p
-        for p in census_people(uow.session, target.county, on, uow.policy)
+        for p in _census(uow, target.county, on)
         if p.poverty_status in REGISTERED_POOR
         and p.alive
         and p.labourer
