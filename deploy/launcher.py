@@ -4,6 +4,7 @@
                                          # welfare 8004 on SQLite files in ./var
     DATABASE_URL=postgresql+psycopg://u:p@127.0.0.1/{service} python -m deploy.launcher
     python -m deploy.launcher --no-seed  # (or NO_SEED=1) no synthetic county
+    DATABASE_URL=... WORKERS=2 python -m deploy.launcher   # two uvicorn workers per service
 
 Once the services are ready, an empty registry is loaded with the synthetic county 532325
 (deploy/seed) through the services' own APIs, and the county dashboard (deploy/dashboard) is
@@ -73,7 +74,16 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="the county dashboard's port (default: enrollment's port - 1, i.e. 8000; 0: none)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WORKERS", "1")),
+        help="uvicorn worker processes per service (also: WORKERS); more than one needs "
+        "PostgreSQL (DATABASE_URL), where the workers share the outbox and the consumer groups",
+    )
     args = parser.parse_args(argv)
+    if args.workers > 1 and not os.environ.get("DATABASE_URL", "").startswith("postgresql"):
+        parser.error("--workers above 1 needs DATABASE_URL on PostgreSQL (SQLite has one writer)")
     dashboard_port = args.base_port - 1 if args.dashboard_port is None else args.dashboard_port
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -95,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     ports = {name: SERVICE_PORTS[name] - 8001 + args.base_port for name in SERVICES}
     env["SERVICE_URLS"] = ",".join(f"{n}=http://127.0.0.1:{p}" for n, p in ports.items())
     processes = [
-        ServiceProcess(name, ports[name], env, log_path=logs / f"{name}.log") for name in SERVICES
+        ServiceProcess(name, ports[name], env, log_path=logs / f"{name}.log", workers=args.workers)
+        for name in SERVICES
     ]
     seeding: SeedRun | None = None
     dashboard: DashboardServer | None = None

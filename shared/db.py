@@ -12,6 +12,7 @@ from sqlalchemy import Table, event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
 # Deterministic constraint names, so that migrations can alter them later (Alembic advice).
@@ -75,7 +76,16 @@ def ensure_database(url: str) -> None:
                 text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": sa_url.database}
             ).scalar()
             if not exists:
-                conn.execute(text(f'CREATE DATABASE "{sa_url.database}"'))
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{sa_url.database}"'))
+                except DBAPIError:
+                    # Another worker of the service created it at the same moment.
+                    created = conn.execute(
+                        text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                        {"n": sa_url.database},
+                    ).scalar()
+                    if not created:
+                        raise
     finally:
         admin.dispose()
 

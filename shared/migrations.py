@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 from sqlmodel import SQLModel
 
 import shared.db  # noqa: F401  (naming convention before any table)
@@ -22,6 +22,9 @@ def alembic_config(service: str, url: str) -> Config:
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["service"] = service
     return cfg
+
+
+_MIGRATION_LOCK = 0x6D696772  # "migr": one key for every service's database
 
 
 def upgrade(service: str, url: str) -> None:
@@ -57,6 +60,10 @@ def run_env(tables: Iterable[str]) -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, **opts)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Workers and replicas of a service start together: one migrates, the others
+                # wait here and then find the schema at head.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             context.run_migrations()
     engine.dispose()
 
