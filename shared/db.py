@@ -137,6 +137,21 @@ def write_lock(engine: Engine) -> AbstractContextManager[Any]:
     return _sqlite_write_locks.setdefault(key, threading.Lock())
 
 
+def begin_write(session: Session) -> None:
+    """Take the database's write lock for the rest of the transaction, as a row lock (`FOR
+    UPDATE`) would on PostgreSQL, where this does nothing. SQLite has no row locks: BEGIN
+    IMMEDIATE makes concurrent writers of one file queue here (busy_timeout), so that what the
+    transaction reads next is what was committed last and stays so until it commits, with or
+    without the process's own write lock. A transaction already open holds the lock: pysqlite
+    opens one only before a write."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def ping(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
