@@ -15,7 +15,7 @@ from services.enrollment.registry.models import Household, Person
 from shared.auth import Principal
 from shared.db import table_of
 from shared.errors import NotFound
-from shared.repository import ScopedRepository, in_jurisdiction
+from shared.repository import ScopedRepository, in_jurisdiction, insert_new
 
 CHUNK = 500  # well under SQLite's bound-parameter limit
 
@@ -46,6 +46,10 @@ class PersonRepository:
     def __init__(self, session: Session, principal: Principal | None) -> None:
         self.session = session
         self.principal = principal
+
+    def add_new(self, person: Person) -> bool:
+        """Insert a person: False if the ID number is registered already (unique)."""
+        return insert_new(self.session, person)
 
     def within(self, stmt: Select[Person, Household], division: str) -> Select[Person, Household]:
         """`stmt` (people joined to households) limited to `division`, inside the jurisdiction."""

@@ -166,7 +166,9 @@ def add_member(
         birth_date=resident.birth_date,
         relation=relation,
     )
-    uow.session.add(person)
+    if not PersonRepository(uow.session, None).add_new(person):
+        # Registered at the same moment by another request, which committed first.
+        raise Conflict("a person with that ID number is already registered")
     uow.publish(
         PersonRegistered(**person_facts(person.model_dump(), household.model_dump())),
         key=household.id,
@@ -272,7 +274,9 @@ def split_household(
         relocated=household.relocated,
         head_person_id=head.id,
     )
-    households.add(new, flush=True)
+    if not households.add_new(new):
+        # The same split posted at once: the request that committed first made it.
+        raise Conflict(f"household {new_household_id} already exists")
     for member in members:
         member.household_id = new.id
         member.updated_at = utcnow()
