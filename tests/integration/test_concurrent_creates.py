@@ -15,6 +15,7 @@ from services.employment import clock as employment_clock
 from services.employment.census.models import LabourCensusPerson
 from services.employment.main import build_app as employment_app
 from services.employment.relocation.models import RelocatedHousehold
+from services.enrollment.education.models import StudentRecord
 from services.enrollment.main import build_app as enrollment_app
 from services.enrollment.registry.models import Household, Person
 from services.medical.family_doctor.models import ChronicDiagnosis, FamilyDoctorSigning
@@ -28,6 +29,7 @@ from services.welfare.payments.models import PaymentLine
 from shared.bus.tables import OutboxEvent
 from shared.ids import make_resident_id
 from shared.roles import Role
+from tests.support import education as edu
 from tests.support import employment_census as census
 from tests.support import medical_family_doctor as fd
 from tests.support import welfare_dibao as dibao
@@ -312,3 +314,33 @@ async def test_census_record_and_relocation_twenty_times_at_once(
         assert {a.status_code for a in answers} == {200}, {a.text for a in answers}
         assert sum(a.json()["created"] for a in answers) == 1
         assert count(url, RelocatedHousehold) == 1
+
+
+async def test_roster_and_student_register_imported_twenty_times_at_once(db_template: str) -> None:
+    """A roster and a county's student register, each imported 20 times at once: every import
+    is done (201) as a re-import is, and the people, households and students are there once."""
+    settings = make_settings("enrollment", db_template, bus_enabled=False)
+    url = settings.database_url
+    poverty = token(settings, Role.county_poverty, scope=edu.COUNTY)
+    bureau = token(settings, Role.county_education, scope=edu.COUNTY)
+    async with running(enrollment_app(settings)) as client:
+        roster = {"file": ("roster.csv", edu.ROSTER, "text/csv")}
+        answers = await at_once(
+            lambda: client.post("/v1/registry/imports", files=roster, headers=poverty)
+        )
+        assert {a.status_code for a in answers} == {201}, {a.text[:300] for a in answers}
+        created = sorted(a.json()["result"]["persons_created"] for a in answers)
+        assert created == [0] * (len(answers) - 1) + [5]
+        assert count(url, Person) == 5
+        households = col(OutboxEvent.event_type) == "household.registered"
+        assert count(url, OutboxEvent, households) == 2
+
+        register = {"file": ("register.csv", edu.register_csv(), "text/csv")}
+        params = {"school_year": str(edu.SCHOOL_YEAR), "county_code": edu.COUNTY}
+        answers = await at_once(
+            lambda: client.post(
+                "/v1/education/registers/imports", params=params, files=register, headers=bureau
+            )
+        )
+        assert {a.status_code for a in answers} == {201}, {a.text[:300] for a in answers}
+        assert count(url, StudentRecord) == len(edu.REGISTER_ROWS)

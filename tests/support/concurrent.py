@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, select
 
+from services.enrollment.jobs import service as import_jobs
 from shared import app as shared_app
 from shared.db import make_engine
 
@@ -40,6 +41,7 @@ def count(url: str, model: type, *where: ColumnElement[bool]) -> int:
 
 
 def without_process_lock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Requests no longer queue on the process's SQLite write lock (shared.db.write_lock): what
-    keeps a create once is then the database alone."""
-    monkeypatch.setattr(shared_app, "write_lock", lambda _engine: nullcontext())
+    """Requests and import jobs no longer queue on the process's SQLite write lock
+    (shared.db.write_lock): what keeps a create once is then the database alone."""
+    for module in (shared_app, import_jobs):
+        monkeypatch.setattr(module, "write_lock", lambda _engine: nullcontext())

@@ -13,7 +13,7 @@ from sqlmodel.sql.expression import Select
 
 from services.enrollment.registry.models import Household, Person
 from shared.auth import Principal
-from shared.db import table_of
+from shared.db import serialize, table_of
 from shared.errors import NotFound
 from shared.repository import ScopedRepository, in_jurisdiction, insert_new
 
@@ -116,6 +116,11 @@ class PersonRepository:
 
 
 # -- a roster import, in bulk --------------------------------------------------------------
+
+
+def one_import_at_a_time(session: Session) -> None:
+    """Roster imports run one after the other from here to their commit."""
+    serialize(session, "enrollment.registry.import")
 
 
 def existing_people(session: Session, id_numbers: list[str]) -> dict[str, dict[str, Any]]:
