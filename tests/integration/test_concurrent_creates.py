@@ -256,7 +256,8 @@ async def test_dibao_activation_and_reissue_twenty_times_at_once(
 
 
 async def test_registry_member_and_split_twenty_times_at_once(db_template: str) -> None:
-    """A birth registered once, a household split off once; every repeat a 409."""
+    """A birth registered once, a household split off once (every repeat a 409); a death, a new
+    head and a move each made and published once."""
     settings = make_settings("enrollment", db_template, bus_enabled=False)
     url = settings.database_url
     poverty = token(settings, Role.county_poverty)
@@ -282,6 +283,31 @@ async def test_registry_member_and_split_twenty_times_at_once(db_template: str) 
         assert count(url, Household, col(Household.id) == "NEW-1") == 1
         splits = col(OutboxEvent.event_type) == "household.split"
         assert count(url, OutboxEvent, splits) == 1
+
+        # Changes published once: a death and a new head (the repeats 200), a move (then 422).
+        def published(event_type: str) -> int:
+            return count(url, OutboxEvent, col(OutboxEvent.event_type) == event_type)
+
+        died, head, mover = rows[1][2], rows[2][2], rows[4][2]
+        death = {"deceased_on": "2018-03-01"}
+        answers = await at_once(
+            lambda: client.post(f"/v1/persons/{died}/death", json=death, headers=poverty)
+        )
+        assert {a.status_code for a in answers} == {200}, {a.text for a in answers}
+        assert published("person.deceased") == 1
+        answers = await at_once(
+            lambda: client.post(
+                f"/v1/households/{household}/head", json={"id_number": head}, headers=poverty
+            )
+        )
+        assert {a.status_code for a in answers} == {200}, {a.text for a in answers}
+        assert published("household.head_changed") == 1
+        move = {"to_household_id": household}
+        answers = await at_once(
+            lambda: client.post(f"/v1/persons/{mover}/move", json=move, headers=poverty)
+        )
+        answered_once(answers, 200, 422)
+        assert published("person.moved") == 1
 
 
 async def test_census_record_and_relocation_twenty_times_at_once(

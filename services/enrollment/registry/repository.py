@@ -13,7 +13,7 @@ from sqlmodel.sql.expression import Select
 
 from services.enrollment.registry.models import Household, Person
 from shared.auth import Principal
-from shared.db import serialize, table_of
+from shared.db import begin_write, serialize, table_of
 from shared.errors import NotFound
 from shared.repository import ScopedRepository, in_jurisdiction, insert_new
 
@@ -75,9 +75,14 @@ class PersonRepository:
             return None
         return person, household
 
-    def get_or_404(self, id_number: str) -> tuple[Person, Household]:
-        """The person with this ID number and their household, if in the jurisdiction."""
-        person = self.session.exec(select(Person).where(col(Person.id_number) == id_number)).first()
+    def get_or_404(self, id_number: str, *, lock: bool = False) -> tuple[Person, Household]:
+        """The person with this ID number and their household, if in the jurisdiction; `lock`:
+        the person's row held until commit (FOR UPDATE; on SQLite the write lock)."""
+        stmt = select(Person).where(col(Person.id_number) == id_number)
+        if lock:
+            begin_write(self.session)
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        person = self.session.exec(stmt).first()
         if person is None:
             raise NotFound("no registered person with that ID number")
         household = self.session.get(Household, person.household_id)

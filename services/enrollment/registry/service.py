@@ -70,9 +70,11 @@ def roster_import(content: bytes, filename: str) -> Work:
     return work
 
 
-def find_person(uow: UnitOfWork, id_number: str) -> tuple[Person, Household]:
-    """A registered person and their household, in the caller's jurisdiction (else 404)."""
-    return PersonRepository(uow.session, uow.principal).get_or_404(id_number)
+def find_person(uow: UnitOfWork, id_number: str, *, lock: bool = False) -> tuple[Person, Household]:
+    """A registered person and their household, in the caller's jurisdiction (else 404);
+    `lock`: the person held until commit, so that the same change posted twice at once is made
+    (and published) once and the second finds it made."""
+    return PersonRepository(uow.session, uow.principal).get_or_404(id_number, lock=lock)
 
 
 def person(uow: UnitOfWork, id_number: str) -> PersonOut:
@@ -92,7 +94,7 @@ def missing(uow: UnitOfWork, division: str, offset: int, limit: int) -> PersonPa
 
 
 def record_death(uow: UnitOfWork, id_number: str, on: date) -> PersonOut:
-    person, household = find_person(uow, id_number)
+    person, household = find_person(uow, id_number, lock=True)
     if person.deceased_on is not None:
         if person.deceased_on == on:
             return PersonOut.of(person, household)  # the same report twice changes nothing
@@ -178,7 +180,8 @@ def add_member(
 
 
 def change_head(uow: UnitOfWork, household_id: str, id_number: str) -> dict[str, str]:
-    household = HouseholdRepository(uow.session, uow.principal).get_or_404(household_id)
+    # Locked: the same change posted twice at once is published once.
+    household = HouseholdRepository(uow.session, uow.principal).get_or_404(household_id, lock=True)
     person, _ = find_person(uow, id_number)
     if person.household_id != household.id:
         raise InvalidInput(
@@ -203,7 +206,7 @@ def change_head(uow: UnitOfWork, household_id: str, id_number: str) -> dict[str,
 
 
 def move_member(uow: UnitOfWork, id_number: str, to_household_id: str) -> PersonOut:
-    person, source = find_person(uow, id_number)
+    person, source = find_person(uow, id_number, lock=True)
     target = HouseholdRepository(uow.session, uow.principal).get_or_404(to_household_id)
     if source.id == target.id:
         raise InvalidInput(
