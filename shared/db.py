@@ -3,6 +3,7 @@ production. A request's session commits on success and rolls back on error; noth
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
@@ -145,6 +146,33 @@ def write_lock(engine: Engine) -> AbstractContextManager[Any]:
         return nullcontext()
     key = str(engine.url)
     return _sqlite_write_locks.setdefault(key, threading.Lock())
+
+
+def begin_write(session: Session) -> None:
+    """Take the database's write lock for the rest of the transaction, as a row lock (`FOR
+    UPDATE`) would on PostgreSQL, where this does nothing. SQLite has no row locks: BEGIN
+    IMMEDIATE makes concurrent writers of one file queue here (busy_timeout), so that what the
+    transaction reads next is what was committed last and stays so until it commits, with or
+    without the process's own write lock. A transaction already open holds the lock: pysqlite
+    opens one only before a write."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def serialize(session: Session, name: str) -> None:
+    """Transactions that call this with the same `name` run one after the other from here to
+    their commit: on PostgreSQL a transaction-scoped advisory lock keyed by `name`, on SQLite the
+    database's write lock. For work that reads what it is about to insert in bulk (an import),
+    where no single row can be locked first."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    else:
+        begin_write(session)
 
 
 def ping(engine: Engine) -> None:

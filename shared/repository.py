@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from shared.auth import Principal
+from shared.db import begin_write
 from shared.errors import NotFound
 
 M = TypeVar("M", bound=SQLModel)
@@ -114,13 +115,18 @@ class ScopedRepository(Generic[M]):
 
     # -- reads -----------------------------------------------------------------------------
     def find(self, key: Any, *, lock: bool = False) -> M | None:
-        """The row with primary key `key`, or None if there is none in the jurisdiction."""
+        """The row with primary key `key`, or None if there is none in the jurisdiction; `lock`:
+        held until commit (FOR UPDATE; on SQLite the database's write lock)."""
+        if lock:
+            begin_write(self.session)
         row: M | None = self.session.get(self.model, key, with_for_update=lock or None)
         if row is None or not self.visible(row):
             return None
         return row
 
     def get_or_404(self, key: Any, *, lock: bool = False) -> M:
+        if lock:
+            begin_write(self.session)
         row: M | None = self.session.get(
             self.model, key, with_for_update=lock or None, populate_existing=self.reload
         )
@@ -158,16 +164,19 @@ class ScopedRepository(Generic[M]):
     def add_new(self, row: M) -> bool:
         """Insert `row` in a savepoint: False (and nothing written) if a unique constraint says
         it is there already, by an earlier or a concurrent request."""
-        connection = self.session.connection()
-        raw = connection.connection.dbapi_connection
-        if connection.dialect.name == "sqlite" and raw is not None and not raw.in_transaction:
-            # pysqlite begins a transaction only before a write: a SAVEPOINT opened first would
-            # be the outermost one, and releasing it would commit what a failed request must
-            # not keep. Begin the request's transaction before the savepoint.
-            connection.exec_driver_sql("BEGIN")
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:
-            return False
-        return True
+        return insert_new(self.session, row)
+
+
+def insert_new(session: Session, row: SQLModel) -> bool:
+    """Insert `row` in a savepoint: False (and nothing written) if a unique constraint says it is
+    there already, by an earlier or a concurrent request (which, on PostgreSQL, is waited for)."""
+    # pysqlite begins a transaction only before a write: a SAVEPOINT opened first would be the
+    # outermost one, and releasing it would commit what a failed request must not keep. Begin
+    # the request's transaction (holding the write lock) before the savepoint.
+    begin_write(session)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True

@@ -19,6 +19,7 @@ from services.employment.registry.repository import RegistryPeople
 from shared.auth import Principal
 from shared.bus.tables import utcnow
 from shared.db import table_of
+from shared.repository import insert_new
 
 CHUNK = 900
 Surveyed = tuple[RegistryPerson, LabourCensusPerson]
@@ -115,6 +116,10 @@ class Census:
         self.session.add(record)
         self.session.flush()
         return record
+
+    def add_new(self, record: LabourCensusPerson) -> bool:
+        """Insert a person's first record: False if one was written meanwhile."""
+        return insert_new(self.session, record)
 
     def save(self, record: LabourCensusPerson) -> LabourCensusPerson:
         self.session.add(record)

@@ -302,6 +302,7 @@ def _put(
             "survey date in the future",
             errors=[FieldError(field="surveyed_on", reason="in the future", value=str(surveyed))],
         )
+    census = Census(uow.session, uow.principal)
     if record is None:
         record = LabourCensusPerson(
             person_id=person.person_id,
@@ -310,6 +311,24 @@ def _put(
             work_ability=facts["work_ability"],
             updated_by=uow.actor,
         )
+        _apply(uow, person, record, facts, surveyed)
+        if census.add_new(record):
+            return census_out(uow, person, record, uow.today())
+        # Surveyed at the same moment by another request: this one replaces its facts.
+        record = census.record_of(person.person_id)
+        assert record is not None
+    _apply(uow, person, record, facts, surveyed)
+    record = census.save(record)
+    return census_out(uow, person, record, uow.today())
+
+
+def _apply(
+    uow: UnitOfWork,
+    person: RegistryPerson,
+    record: LabourCensusPerson,
+    facts: dict[str, Any],
+    surveyed: date,
+) -> None:
     for name in EDITABLE:
         if name in facts:
             setattr(record, name, facts[name])
@@ -322,8 +341,6 @@ def _put(
             "an employer is given but the person has no job",
             errors=[FieldError(field="employer", reason="job_location is none")],
         )
-    record = Census(uow.session, uow.principal).save(record)
-    return census_out(uow, person, record, uow.today())
 
 
 def not_surveyed(

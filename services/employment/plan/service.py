@@ -332,7 +332,8 @@ def record_session(uow: UnitOfWork, body: LeaderSessionIn) -> LeaderSession:
 
 def record_employment(uow: UnitOfWork, trainee_id: int, body: EmploymentIn) -> LeaderTrainee:
     """The township records a trainee in work after training (PLAN-1, ZA-GOV §三(四)4)."""
-    trainee = LeaderTrainees(uow.session, uow.principal).get_or_404(trainee_id)
+    # Locked: employment is recorded once, and a second post at the same moment finds it.
+    trainee = LeaderTrainees(uow.session, uow.principal).get_or_404(trainee_id, lock=True)
     session = LeaderSessions(uow.session, None).get_or_404(trainee.session_id)
     if trainee.employed_on is not None:
         raise Conflict(f"employment recorded already on {trainee.employed_on.isoformat()}")

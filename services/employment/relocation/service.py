@@ -70,11 +70,17 @@ def upsert(uow: UnitOfWork, items: Sequence[dict[str, Any]], *, where: str) -> t
                 county_code=member.county_code,
                 township_code=member.township_code,
                 village_code=member.village_code,
+                site=item.get("site") or "",
+                relocated_on=item.get("relocated_on"),
                 created_by=uow.actor,
             )
-            created += 1
-        else:
-            updated += 1
+            if households.add_new(row):
+                created += 1
+                continue
+            # Added at the same moment by another request: this one updates it.
+            row = households.find(item["household_id"])
+            assert row is not None
+        updated += 1
         row.county_code, row.township_code, row.village_code = (
             member.county_code,
             member.township_code,

@@ -18,7 +18,7 @@ from sqlmodel.sql.expression import Select
 from services.enrollment.education.models import StudentRecord
 from services.enrollment.registry.models import Household, Person
 from services.enrollment.registry.repository import chunks
-from shared.db import table_of
+from shared.db import serialize, table_of
 from shared.domain import PovertyStatus
 from shared.errors import NotFound
 from shared.repository import COUNTY_DIGITS, ScopedRepository
@@ -105,6 +105,10 @@ class StudentRegister(ScopedRepository[StudentRecord]):
         return record, person, household
 
     # -- an import, in bulk --------------------------------------------------------------------
+
+    def one_import_at_a_time(self) -> None:
+        """Register imports run one after the other from here to their commit."""
+        serialize(self.session, "enrollment.education.register_import")
 
     def elsewhere(self, school_year: int, county: str, numbers: list[str]) -> dict[str, str]:
         """Which of these ID numbers another county's register holds for the year, and where."""

@@ -89,6 +89,8 @@ def register_import(content: bytes, filename: str, school_year: int, county: str
                 str(exc), errors=[FieldError(field="file", reason=str(exc), row=1)]
             ) from exc
         register = StudentRegister(uow.session, None)
+        # Registers imported at once replace one another in turn, never interleaved.
+        register.one_import_at_a_time()
         numbers = [line.id_number for line in lines]
         elsewhere = register.elsewhere(school_year, county, numbers)
         if elsewhere:

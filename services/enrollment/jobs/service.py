@@ -124,9 +124,13 @@ def run_job(
                 session.rollback()
                 raise
         if engine.dialect.name == "sqlite":
-            # Fresh statistics after a bulk load keep the reconciliation plans right.
+            # Fresh statistics after a bulk load keep the reconciliation plans right. ANALYZE
+            # reads, then writes: begun IMMEDIATE it waits for a concurrent writer (busy_timeout)
+            # instead of failing at once on a snapshot that writer made stale.
             with write_lock(engine), engine.connect() as conn:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
                 conn.exec_driver_sql("PRAGMA optimize")
+                conn.commit()
         rows = int(result.get("rows", 0))
         return _finish(
             engine, job_id, track, status="done", result=result, rows_total=rows, rows_done=rows

@@ -60,6 +60,9 @@ def apply_roster(
     progress: Callable[[int], None] = lambda _n: None,
 ) -> dict[str, int]:
     session = uow.session
+    # Two imports at once would both find a person missing and both insert them: one imports
+    # at a time, and the later one finds what the earlier one wrote, as a re-import does.
+    repo.one_import_at_a_time(session)
     people = repo.existing_people(session, [r.id_number for r in rows])
     conflicts = [
         FieldError(

@@ -13,9 +13,9 @@ from sqlmodel.sql.expression import Select
 
 from services.enrollment.registry.models import Household, Person
 from shared.auth import Principal
-from shared.db import table_of
+from shared.db import begin_write, serialize, table_of
 from shared.errors import NotFound
-from shared.repository import ScopedRepository, in_jurisdiction
+from shared.repository import ScopedRepository, in_jurisdiction, insert_new
 
 CHUNK = 500  # well under SQLite's bound-parameter limit
 
@@ -47,6 +47,10 @@ class PersonRepository:
         self.session = session
         self.principal = principal
 
+    def add_new(self, person: Person) -> bool:
+        """Insert a person: False if the ID number is registered already (unique)."""
+        return insert_new(self.session, person)
+
     def within(self, stmt: Select[Person, Household], division: str) -> Select[Person, Household]:
         """`stmt` (people joined to households) limited to `division`, inside the jurisdiction."""
         stmt = stmt.where(col(Household.village_code).startswith(division))
@@ -71,9 +75,14 @@ class PersonRepository:
             return None
         return person, household
 
-    def get_or_404(self, id_number: str) -> tuple[Person, Household]:
-        """The person with this ID number and their household, if in the jurisdiction."""
-        person = self.session.exec(select(Person).where(col(Person.id_number) == id_number)).first()
+    def get_or_404(self, id_number: str, *, lock: bool = False) -> tuple[Person, Household]:
+        """The person with this ID number and their household, if in the jurisdiction; `lock`:
+        the person's row held until commit (FOR UPDATE; on SQLite the write lock)."""
+        stmt = select(Person).where(col(Person.id_number) == id_number)
+        if lock:
+            begin_write(self.session)
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        person = self.session.exec(stmt).first()
         if person is None:
             raise NotFound("no registered person with that ID number")
         household = self.session.get(Household, person.household_id)
@@ -112,6 +121,11 @@ class PersonRepository:
 
 
 # -- a roster import, in bulk --------------------------------------------------------------
+
+
+def one_import_at_a_time(session: Session) -> None:
+    """Roster imports run one after the other from here to their commit."""
+    serialize(session, "enrollment.registry.import")
 
 
 def existing_people(session: Session, id_numbers: list[str]) -> dict[str, dict[str, Any]]:

@@ -70,9 +70,11 @@ def roster_import(content: bytes, filename: str) -> Work:
     return work
 
 
-def find_person(uow: UnitOfWork, id_number: str) -> tuple[Person, Household]:
-    """A registered person and their household, in the caller's jurisdiction (else 404)."""
-    return PersonRepository(uow.session, uow.principal).get_or_404(id_number)
+def find_person(uow: UnitOfWork, id_number: str, *, lock: bool = False) -> tuple[Person, Household]:
+    """A registered person and their household, in the caller's jurisdiction (else 404);
+    `lock`: the person held until commit, so that the same change posted twice at once is made
+    (and published) once and the second finds it made."""
+    return PersonRepository(uow.session, uow.principal).get_or_404(id_number, lock=lock)
 
 
 def person(uow: UnitOfWork, id_number: str) -> PersonOut:
@@ -92,7 +94,7 @@ def missing(uow: UnitOfWork, division: str, offset: int, limit: int) -> PersonPa
 
 
 def record_death(uow: UnitOfWork, id_number: str, on: date) -> PersonOut:
-    person, household = find_person(uow, id_number)
+    person, household = find_person(uow, id_number, lock=True)
     if person.deceased_on is not None:
         if person.deceased_on == on:
             return PersonOut.of(person, household)  # the same report twice changes nothing
@@ -166,7 +168,9 @@ def add_member(
         birth_date=resident.birth_date,
         relation=relation,
     )
-    uow.session.add(person)
+    if not PersonRepository(uow.session, None).add_new(person):
+        # Registered at the same moment by another request, which committed first.
+        raise Conflict("a person with that ID number is already registered")
     uow.publish(
         PersonRegistered(**person_facts(person.model_dump(), household.model_dump())),
         key=household.id,
@@ -176,7 +180,8 @@ def add_member(
 
 
 def change_head(uow: UnitOfWork, household_id: str, id_number: str) -> dict[str, str]:
-    household = HouseholdRepository(uow.session, uow.principal).get_or_404(household_id)
+    # Locked: the same change posted twice at once is published once.
+    household = HouseholdRepository(uow.session, uow.principal).get_or_404(household_id, lock=True)
     person, _ = find_person(uow, id_number)
     if person.household_id != household.id:
         raise InvalidInput(
@@ -201,7 +206,7 @@ def change_head(uow: UnitOfWork, household_id: str, id_number: str) -> dict[str,
 
 
 def move_member(uow: UnitOfWork, id_number: str, to_household_id: str) -> PersonOut:
-    person, source = find_person(uow, id_number)
+    person, source = find_person(uow, id_number, lock=True)
     target = HouseholdRepository(uow.session, uow.principal).get_or_404(to_household_id)
     if source.id == target.id:
         raise InvalidInput(
@@ -272,7 +277,9 @@ def split_household(
         relocated=household.relocated,
         head_person_id=head.id,
     )
-    households.add(new, flush=True)
+    if not households.add_new(new):
+        # The same split posted at once: the request that committed first made it.
+        raise Conflict(f"household {new_household_id} already exists")
     for member in members:
         member.household_id = new.id
         member.updated_at = utcnow()

@@ -17,7 +17,7 @@ from services.medical.family_doctor.models import (
     FollowUpVisit,
 )
 from services.medical.registry.models import RegistryPerson
-from shared.repository import ScopedRepository
+from shared.repository import ScopedRepository, insert_new
 
 
 class TeamRepository(ScopedRepository[FamilyDoctorTeam]):
@@ -47,10 +47,10 @@ class DiagnosisRepository(ScopedRepository[ChronicDiagnosis]):
                 col(ChronicDiagnosis.source) == source, col(ChronicDiagnosis.source_ref) == ref
             )
         )
-        self.session.flush()
         for row in rows:
-            self.session.add(row)
-        self.session.flush()
+            # A row there already was written by a concurrent replacement of the same record
+            # (the same diagnosis posted twice at once): it stands.
+            insert_new(self.session, row)
 
     def of_person(self, person_id: str) -> Sequence[ChronicDiagnosis]:
         return self.session.exec(

@@ -261,11 +261,18 @@ def sign(uow: UnitOfWork, body: SigningIn) -> FamilyDoctorSigning:
         signed_by=uow.actor,
         trace=trace.out().model_dump(mode="json"),
     )
-    return signings.add(row, flush=True)
+    if not signings.add_new(row):
+        # Signed at the same moment by another request, which committed first.
+        concurrent = signings.active_of(person.person_id)
+        raise Conflict(
+            f"the patient already has an active signing ({concurrent.id if concurrent else '?'}) "
+            "(MED-12): renew or end it"
+        )
+    return row
 
 
-def get_signing(uow: UnitOfWork, signing_id: int) -> FamilyDoctorSigning:
-    return SigningRepository(uow.session, uow.principal).get_or_404(signing_id)
+def get_signing(uow: UnitOfWork, signing_id: int, *, lock: bool = False) -> FamilyDoctorSigning:
+    return SigningRepository(uow.session, uow.principal).get_or_404(signing_id, lock=lock)
 
 
 def _end(row: FamilyDoctorSigning, on: date, reason: str) -> None:
@@ -279,7 +286,8 @@ def _end(row: FamilyDoctorSigning, on: date, reason: str) -> None:
 def renew(uow: UnitOfWork, signing_id: int, body: RenewIn) -> FamilyDoctorSigning:
     """MED-12: a new contract period with the same team: from the day after the current one
     ends, or from the renewal day when it has lapsed."""
-    old = get_signing(uow, signing_id)
+    # Locked: two renewals at once take turns, and the second finds the signing renewed.
+    old = get_signing(uow, signing_id, lock=True)
     team = acting_team(uow, old.team_id)
     if old.status != "active":
         raise Conflict(f"signing {old.id} has ended ({old.end_reason}) (MED-12): sign anew")
@@ -316,7 +324,7 @@ def renew(uow: UnitOfWork, signing_id: int, body: RenewIn) -> FamilyDoctorSignin
 
 def end(uow: UnitOfWork, signing_id: int, body: EndIn) -> FamilyDoctorSigning:
     """MED-12: end a signing (the patient moved out of the team's area, or declined)."""
-    row = get_signing(uow, signing_id)
+    row = get_signing(uow, signing_id, lock=True)
     acting_team(uow, row.team_id)
     if row.status != "active":
         raise Conflict(f"signing {row.id} has already ended ({row.end_reason})")

@@ -182,7 +182,10 @@ def _record(
         ytd_after=out.ytd_after,
         trace=trace.out().model_dump(mode="json"),
     )
-    bills.add(bill, flush=True)
+    if not bills.add_new(bill):
+        # The same bill id posted at once with other facts (the same facts take the same year
+        # row's lock, so they are answered as the repeat above): nothing of this one is kept.
+        raise Conflict("this bill id is already recorded with other facts")
     # MED-12: a chronic diagnosis on the bill enters the chronic-patient register.
     note_diagnoses(
         uow,

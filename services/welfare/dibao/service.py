@@ -123,7 +123,9 @@ def open_case(uow: UnitOfWork, app: DibaoApplication, effective: date) -> DibaoC
         last_review_on=effective,
         next_review_due=due,
     )
-    Cases(uow.session, None).add(case, flush=True)
+    if not Cases(uow.session, None).add_new(case):
+        # Activated at the same moment by another request, which committed first.
+        raise Conflict("the application was moved by someone else meanwhile; read it again")
     person_ids = _add_members(uow, case, app.members)
     record_step(
         uow.session,

@@ -77,7 +77,11 @@ def _person_for_case(uow: UnitOfWork, body: RehabIn) -> DisabledPerson:
             source="registry",
             created_by=uow.actor,
         )
-        people.add(person, flush=True)
+        if not people.add_new(person):
+            # Entered from the registry at the same moment by another request.
+            concurrent = DisabledPeople(uow.session, None).by_id_number(registered.id_number)
+            assert concurrent is not None
+            return concurrent
         if registered.disability_grade is not None:
             set_grade(uow, person, registered.disability_grade, uow.today(), "registry")
         return person
@@ -236,7 +240,9 @@ def grant(uow: UnitOfWork, case_id: int, body: GrantIn) -> RehabGrant:
         trace=trace.out().model_dump(mode="json"),
         recorded_by=uow.actor,
     )
-    grants.add(row, flush=True)
+    if not grants.add_new(row):
+        # The same month granted at the same moment by another request, which committed first.
+        raise Conflict(f"{month:%Y-%m} of the stay is paid already")
     return row
 
 

@@ -178,7 +178,9 @@ def new_person(uow: UnitOfWork, body: PersonIn, source: str) -> DisabledPerson:
         diagnosis=body.diagnosis,
         created_by=uow.actor,
     )
-    people.add(person, flush=True)
+    if not people.add_new(person):
+        # Enrolled at the same moment by another request, which committed first.
+        raise Conflict("the person is in the disability register already")
     if body.grade is not None:
         set_grade(uow, person, body.grade, today, f"enrolled by {uow.actor}")
     return person
@@ -210,10 +212,13 @@ def set_account(uow: UnitOfWork, person: DisabledPerson, body: AccountIn) -> Pay
             source="recorded",
             recorded_by=uow.actor,
         )
-    else:
-        row.payee_name, row.payee_id_number = body.payee_name, body.payee_id_number
-        row.bank_name, row.bank_account = body.bank_name, body.bank_account
-        row.source, row.recorded_by, row.updated_at = "recorded", uow.actor, utcnow()
+        if accounts.add_new(row):
+            return row
+        # Recorded at the same moment by another request: this one is written over it.
+        row = accounts.of([person.id])[person.id]
+    row.payee_name, row.payee_id_number = body.payee_name, body.payee_id_number
+    row.bank_name, row.bank_account = body.bank_name, body.bank_account
+    row.source, row.recorded_by, row.updated_at = "recorded", uow.actor, utcnow()
     accounts.add(row)
     uow.session.flush()
     return row

@@ -29,6 +29,7 @@ from services.welfare.disability.models import (
 from services.welfare.repository_base import WelfareRepository
 from services.welfare.tekun.models import TekunCase
 from services.welfare.tekun.procedure import SUPPORTED
+from shared.repository import insert_new
 
 
 class DisabledPeople(WelfareRepository[DisabledPerson]):
@@ -104,6 +105,10 @@ class Accounts:
             select(PayeeAccount).where(col(PayeeAccount.disabled_person_id).in_(ids))
         )
         return {r.disabled_person_id: r for r in rows}
+
+    def add_new(self, row: PayeeAccount) -> bool:
+        """Insert the person's account: False if one was recorded meanwhile (unique)."""
+        return insert_new(self.session, row)
 
     def add(self, row: PayeeAccount) -> None:
         self.session.add(row)

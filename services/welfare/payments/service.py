@@ -225,7 +225,9 @@ def reissue(uow: UnitOfWork, line: PaymentLine, bank_account: str | None) -> Pay
         bank_account=bank_account or line.bank_account,
         basis=f"re-issue of payment line {line.id}",
     )
-    lines.add(new)
+    if not lines.add_new(new):
+        # Re-issued at the same moment by another request, which committed first.
+        raise Conflict("already re-issued; a payment is re-issued once")
     line.status, line.updated_at = "reissued", utcnow()
     lines.add(line, flush=True)
     return new
