@@ -1,7 +1,7 @@
 """`make bench`: every row of the performance table measured in one run on this machine, printed
 and written to docs/performance.md with the machine, the date and every ratio.
 
-    .venv/bin/python bench/all.py [--quick] [--only settlement,bus,registry,payments,employment]
+    .venv/bin/python bench/all.py [--quick] [--only settlement,creates,bus,registry,payments,employment]
         [--profile] [--out docs/performance.md]
 
 Each HTTP row stands beside a bare FastAPI endpoint measured in the same run (wrk, installed with
@@ -53,6 +53,11 @@ def sections(scale: Scale, profile_dir: Path | None) -> dict[str, Callable[[], l
             BACKENDS, seconds=scale.seconds, workers=(1, 2), profile_dir=profile_dir
         )
 
+    def creates() -> list[Row]:
+        from bench.creates import creates_rows
+
+        return creates_rows(inserts=scale.events // 10, rounds=20)
+
     def bus() -> list[Row]:
         from bench.bus import bus_rows
 
@@ -79,6 +84,7 @@ def sections(scale: Scale, profile_dir: Path | None) -> dict[str, Callable[[], l
 
     return {
         "settlement": settlement,
+        "creates": creates,
         "bus": bus,
         "registry": registry,
         "payments": payments,
