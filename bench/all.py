@@ -1,8 +1,9 @@
 """`make bench`: every row of the performance table measured in one run on this machine, printed
 and written to docs/performance.md with the machine, the date and every ratio.
 
-    .venv/bin/python bench/all.py [--quick] [--only settlement,creates,bus,registry,payments,employment]
-        [--profile] [--out docs/performance.md]
+    .venv/bin/python bench/all.py [--quick] [--profile] [--out docs/performance.md]
+        [--only settlement,creates,bus,registry,payments,employment]
+
 
 Each HTTP row stands beside a bare FastAPI endpoint measured in the same run (wrk, installed with
 apt when missing), each bus row beside raw aiokafka on the same broker. `--quick` runs small

@@ -250,17 +250,17 @@ def build(url: str, labourers: int, recommendations: int) -> dict[str, int]:
 def _report(url: str) -> dict[str, Any]:
     from sqlmodel import Session
 
+    from services.employment.report import service
     from services.employment.report.chart import cjk_font, draw
     from services.employment.report.compute import monthly_report
-    from services.employment.report import service
     from services.employment.report.routes import report_out
-    from shared.auth import Principal
-    from shared.roles import Role
-    from shared.uow import Publisher, UnitOfWork
     from services.employment.report.xlsx import write_report
+    from shared.auth import Principal
     from shared.db import make_engine
     from shared.policy import PolicySet
+    from shared.roles import Role
     from shared.settings import Settings
+    from shared.uow import Publisher, UnitOfWork
 
     policy = PolicySet.load(Settings().policy_dir)
     cjk_font()  # the font is loaded once per process, not per report
