@@ -4,7 +4,6 @@ and written to docs/performance.md with the machine, the date and every ratio.
     .venv/bin/python bench/all.py [--quick] [--profile] [--out docs/performance.md]
         [--only settlement,creates,bus,registry,payments,employment]
 
-
 Each HTTP row stands beside a bare FastAPI endpoint measured in the same run (wrk, installed with
 apt when missing), each bus row beside raw aiokafka on the same broker. `--quick` runs small
 scales to check the benchmarks themselves (its figures are not written unless --out is given);
