@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, Table, insert, select, update
+from sqlalchemy import Insert, Select, String, Table, bindparam, insert, select, update
 from sqlmodel import Field, Session, SQLModel
 
 from shared.bus.consumer import Handler
@@ -121,23 +122,19 @@ class RegistryProjection:
     ) -> date | None:
         """Append to the history when the status differs from the person's latest one; returns
         the date the new status is valid from (the first one: from the start of time)."""
-        h = self.h
-        latest = session.execute(
-            select(h.c.status)
-            .where(h.c.person_id == person_id)
-            .order_by(h.c.valid_from.desc(), h.c.id.desc())
-            .limit(1)
-        ).scalar()
+        latest_stmt, insert_stmt = _history_statements(self.h)
+        latest = session.execute(latest_stmt, {"person_id": person_id}).scalar()
         if latest == status:
             return None
         valid_from = date.min if latest is None else envelope.time.date()
         session.execute(
-            insert(h).values(
-                person_id=person_id,
-                status=status,
-                valid_from=valid_from,
-                source_event_id=envelope.id,
-            )
+            insert_stmt,
+            {
+                "person_id": person_id,
+                "status": status,
+                "valid_from": valid_from,
+                "source_event_id": envelope.id,
+            },
         )
         return valid_from
 
@@ -210,3 +207,16 @@ class RegistryProjection:
             .where(self.p.c.person_id == data.person_id)
             .values(disability_grade=data.grade, updated_at=utcnow())
         )
+
+
+@lru_cache(maxsize=16)
+def _history_statements(h: Table) -> tuple[Select[Any], Insert]:
+    """The latest-status query and the history insert of one history table, built once: every
+    registry event runs them, and building a statement costs more than running it on SQLite."""
+    latest = (
+        select(h.c.status)
+        .where(h.c.person_id == bindparam("person_id"))
+        .order_by(h.c.valid_from.desc(), h.c.id.desc())
+        .limit(1)
+    )
+    return latest, insert(h)
