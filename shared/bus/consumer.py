@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from shared import SERVICES, audit
 from shared.bus.kafka import KafkaSecurity, ensure_topics, new_consumer, new_producer
+from shared.bus.outbox import savepoint
 from shared.bus.tables import DeadLetter, ProcessedEvent, utcnow
 from shared.correlation import bound_correlation_id
 from shared.db import write_lock
@@ -118,6 +119,8 @@ class ConsumerRunner:
         self.connected = False
         self.applied_total = 0
         self.dead_lettered_total = 0
+        # The partitions this member holds: a group's members split a topic's partitions.
+        self.assignment: frozenset[TopicPartition] = frozenset()
         self._producer: AIOKafkaProducer | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -135,6 +138,7 @@ class ConsumerRunner:
                 log.info("consumer_started", group=self.group, topics=self.topics)
                 while not stop.is_set():
                     batch = await consumer.getmany(timeout_ms=200, max_records=1_000)
+                    self.assignment = frozenset(consumer.assignment())
                     records = [r for recs in batch.values() for r in recs]
                     if records:
                         await self.process(records)
@@ -156,7 +160,11 @@ class ConsumerRunner:
         await self._close_producer()
 
     async def process(self, records: list[ConsumerRecord]) -> None:
-        """Apply a batch in one transaction; if any event fails, fall back to one at a time."""
+        """Apply a batch in one transaction with one bulk write of its processed-event marks.
+
+        If any event fails, the batch is applied again with a savepoint per event: the events
+        that succeed commit together; a failed event, and the later events of its key (so that
+        a household's events keep their order), are then retried one at a time."""
         items: list[_Item] = []
         for record in records:
             item = await self._decode(record)
@@ -169,10 +177,47 @@ class ConsumerRunner:
             return
         except Exception as exc:
             log.info(
-                "batch_failed_falling_back", group=self.group, size=len(items), error=str(exc)[:300]
+                "batch_failed_isolating", group=self.group, size=len(items), error=str(exc)[:300]
             )
-        for item in items:
-            await self._apply_one_with_retries(item)
+        try:
+            applied, failed = await asyncio.to_thread(self._apply_isolated, items)
+        except Exception as exc:  # the commit itself failed (e.g. a concurrent duplicate)
+            log.info("batch_failed_one_by_one", group=self.group, error=str(exc)[:300])
+            applied, failed = 0, [(item, "") for item in items]
+        self.applied_total += applied
+        for item, error in failed:
+            await self._apply_one_with_retries(item, tried=1 if error else 0, error=error)
+
+    def _apply_isolated(self, items: list[_Item]) -> tuple[int, list[tuple[_Item, str]]]:
+        """One transaction, a savepoint per event. Returns how many were applied and the events
+        left over, each with its error ("" for one held back behind a failed event of its key)."""
+        marks: list[dict[str, object]] = []
+        failed: list[tuple[_Item, str]] = []
+        blocked_keys: set[bytes] = set()
+        with write_lock(self.engine), Session(self.engine, expire_on_commit=False) as session:
+            if self.audit_service is not None:
+                audit.track(session, self.audit_service, lambda: _NO_EVENT)
+            done = self._already_processed(session, items)
+            for item in items:
+                key = item.record.key
+                if key is not None and key in blocked_keys:
+                    failed.append((item, ""))
+                    continue
+                mark: list[dict[str, object]] = []
+                try:
+                    with savepoint(session):
+                        self._run_handlers(session, [item], done, mark)
+                        session.flush()
+                    marks.extend(mark)
+                except Exception as exc:
+                    done.discard(item.envelope.id)
+                    failed.append((item, "".join(traceback.format_exception_only(exc)).strip()))
+                    if key is not None:
+                        blocked_keys.add(key)
+            if marks:
+                session.execute(insert(ProcessedEvent), marks)
+            session.commit()
+        return len(marks), failed
 
     async def _decode(self, record: ConsumerRecord) -> _Item | None:
         try:
@@ -190,9 +235,12 @@ class ConsumerRunner:
             return None
         return _Item(record, envelope, data, handler)
 
-    async def _apply_one_with_retries(self, item: _Item) -> None:
-        error = ""
-        for attempt in range(1, self.max_attempts + 1):
+    async def _apply_one_with_retries(self, item: _Item, tried: int = 0, error: str = "") -> None:
+        """Apply one event on its own, up to `max_attempts` tries in all (`tried` were already
+        made, the last failing with `error`), then dead-letter it."""
+        if tried:
+            await asyncio.sleep(self.retry_backoff_s * tried)
+        for attempt in range(tried + 1, self.max_attempts + 1):
             try:
                 self.applied_total += await asyncio.to_thread(self._apply, [item])
                 return
@@ -216,14 +264,7 @@ class ConsumerRunner:
         with write_lock(self.engine), Session(self.engine, expire_on_commit=False) as session:
             if self.audit_service is not None:
                 audit.track(session, self.audit_service, lambda: _NO_EVENT)
-            ids = [i.envelope.id for i in items]
-            done = set(
-                session.exec(
-                    select(ProcessedEvent.event_id).where(
-                        ProcessedEvent.consumer == self.group, col(ProcessedEvent.event_id).in_(ids)
-                    )
-                ).all()
-            )
+            done = self._already_processed(session, items)
             # Autoflush stays on: each handler sees the effects of the events before it. Hot
             # handlers write with single statements (shared.db.upsert) to stay cheap.
             self._run_handlers(session, items, done, marks)
@@ -239,6 +280,16 @@ class ConsumerRunner:
                     raise
                 return 0
         return len(marks)
+
+    def _already_processed(self, session: Session, items: list[_Item]) -> set[str]:
+        ids = [i.envelope.id for i in items]
+        return set(
+            session.exec(
+                select(ProcessedEvent.event_id).where(
+                    ProcessedEvent.consumer == self.group, col(ProcessedEvent.event_id).in_(ids)
+                )
+            ).all()
+        )
 
     def _run_handlers(
         self,
