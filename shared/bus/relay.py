@@ -18,7 +18,6 @@ lock (shared.db.write_lock) a few times a second at most instead of once per bat
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import Any
 
@@ -114,8 +113,7 @@ class OutboxRelay:
             # Pipelined: queue every send (aiokafka batches them per partition), then await all.
             futures = []
             for row in rows:
-                envelope = Envelope(**row.headers, data=json.loads(row.payload))
-                key, value, headers = envelope.to_kafka()
+                key, value, headers = Envelope.stored_to_kafka(row.headers, row.payload)
                 sent = await producer.send(row.topic, value=value, key=key, headers=headers)
                 futures.append(sent)
             await asyncio.gather(*futures)

@@ -75,6 +75,22 @@ class Envelope(BaseModel):
         key = msg.key.encode() if isinstance(msg.key, str) else msg.key
         return key, msg.value, list(msg.headers.items())
 
+    @staticmethod
+    def stored_to_kafka(
+        attributes: dict[str, Any], payload: str
+    ) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
+        """What `to_kafka()` gives, built straight from an envelope's stored attributes (its JSON
+        dump without `data`, None left out) and its serialised data: the relay's hot path, with
+        no validation or re-serialisation (tests/unit/test_envelope.py holds the two equal)."""
+        headers = [
+            ("content-type", str(value).encode())
+            if name == "datacontenttype"
+            else (f"ce_{name}", str(value).encode())
+            for name, value in attributes.items()
+        ]
+        key = attributes.get(PARTITION_ATTR)
+        return (key.encode() if key is not None else None), payload.encode(), headers
+
     @classmethod
     def from_kafka(
         cls,

@@ -1,3 +1,4 @@
+import json
 from datetime import date
 
 import pytest
@@ -38,6 +39,26 @@ def test_binary_mode_round_trip() -> None:
     assert back == env
     assert parse_data(back.type, back.data) == person()
     assert back.dataschema == "urn:poverty-security:event:person.registered:v1"
+
+
+@pytest.mark.parametrize(
+    ("subject", "key", "correlation_id"),
+    [("p-1", "H-1", "c-1"), (None, None, None), ("p-2", "户-2", None)],
+)
+def test_stored_envelope_gives_the_same_kafka_message(
+    subject: str | None, key: str | None, correlation_id: str | None
+) -> None:
+    """What the outbox stores (as outbox.publish writes it) goes to Kafka unchanged."""
+    env = Envelope.wrap(
+        person(),
+        source="/services/enrollment",
+        subject=subject,
+        key=key,
+        correlation_id=correlation_id,
+    )
+    stored = env.model_dump(mode="json", exclude={"data"}, exclude_none=True)
+    payload = json.dumps(env.data, ensure_ascii=False, separators=(",", ":"))
+    assert Envelope.stored_to_kafka(stored, payload) == env.to_kafka()
 
 
 @pytest.mark.parametrize(
