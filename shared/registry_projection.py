@@ -138,6 +138,46 @@ class RegistryProjection:
         )
         return valid_from
 
+    def record_statuses(
+        self, session: Session, entries: list[tuple[Envelope, str, str]]
+    ) -> list[date | None]:
+        """`record_status` for many (envelope, person id, status) in order, as one read of the
+        people's histories and one insert: what applying them one by one would write."""
+        h = self.h
+        ids = sorted({person_id for _, person_id, _ in entries})
+        # Each person's latest entry, as record_status orders them (valid_from, then id).
+        latest: dict[str, tuple[date, str]] = {}
+        rows = session.execute(
+            select(h.c.person_id, h.c.valid_from, h.c.status)
+            .where(h.c.person_id.in_(ids))
+            .order_by(h.c.person_id, h.c.valid_from, h.c.id)
+        ).all()
+        for row in rows:
+            latest[row.person_id] = (row.valid_from, row.status)
+        added: list[dict[str, Any]] = []
+        since: list[date | None] = []
+        for envelope, person_id, status in entries:
+            current = latest.get(person_id)
+            if current is not None and current[1] == status:
+                since.append(None)
+                continue
+            valid_from = date.min if current is None else envelope.time.date()
+            added.append(
+                {
+                    "person_id": person_id,
+                    "status": status,
+                    "valid_from": valid_from,
+                    "source_event_id": envelope.id,
+                }
+            )
+            # A newer id: the latest unless an entry already holds a later valid_from.
+            if current is None or valid_from >= current[0]:
+                latest[person_id] = (valid_from, status)
+            since.append(valid_from)
+        if added:
+            session.execute(_history_statements(h)[1], added)
+        return since
+
     def status_on(self, session: Session, person_id: str, day: date) -> str | None:
         """The registry status in force on `day` (None if not registered then)."""
         h = self.h

@@ -7,7 +7,7 @@ import asyncio
 import re
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from pydantic import ValidationError
@@ -33,6 +33,10 @@ log = get_logger("bus.consumer")
 # A handler applies one event in the unit of work the runner opens for it (`uow.envelope` is the
 # event, `uow.today()` its day).
 Handler = Callable[[UnitOfWork, EventData], None]
+# A batch handler applies a run of consecutive events (each with its unit of work) at once, with
+# the effect of its event types' handlers applied to them one by one in order: set-based writes
+# for a hot read model. The runner uses it where it may (see ConsumerRunner._run_handlers).
+BatchHandler = Callable[[list[tuple[UnitOfWork, EventData]]], None]
 # A consumer group: the service's name, then an optional `-suffix` (dlq.<group> is its topic).
 GROUP_NAME = re.compile("(" + "|".join(SERVICES) + r")(-[a-z0-9]+)*")
 
@@ -51,10 +55,14 @@ class Subscription:
     group: str
     topics: tuple[str, ...]
     handlers: dict[str, Handler]
+    batch_handlers: dict[str, BatchHandler] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not GROUP_NAME.fullmatch(self.group):
             raise ValueError(f"consumer group {self.group!r} must match {GROUP_NAME.pattern}")
+        if unhandled := set(self.batch_handlers) - set(self.handlers):
+            # An event is retried alone with its handler: a batch handler never stands alone.
+            raise ValueError(f"batch handlers without a handler: {sorted(unhandled)}")
 
 
 def chain(*handlers: Handler) -> Handler:
@@ -74,6 +82,7 @@ class _Item:
     envelope: Envelope
     data: EventData
     handler: Handler
+    batch: BatchHandler | None = None
 
 
 _NO_EVENT = audit.AuditContext(
@@ -110,6 +119,7 @@ class ConsumerRunner:
         self.bootstrap = bootstrap
         self.topics = [topic_prefix + t for t in subscription.topics]
         self.handlers = subscription.handlers
+        self.batch_handlers = subscription.batch_handlers
         self.dlq = dlq_topic(group, topic_prefix)
         self.partitions = partitions
         self.max_attempts = max_attempts
@@ -233,7 +243,7 @@ class ConsumerRunner:
         except ValidationError as exc:
             await self._dead_letter(record, envelope, f"invalid payload: {exc}", attempts=1)
             return None
-        return _Item(record, envelope, data, handler)
+        return _Item(record, envelope, data, handler, self.batch_handlers.get(envelope.type))
 
     async def _apply_one_with_retries(self, item: _Item, tried: int = 0, error: str = "") -> None:
         """Apply one event on its own, up to `max_attempts` tries in all (`tried` were already
@@ -298,29 +308,50 @@ class ConsumerRunner:
         done: set[str],
         marks: list[dict[str, object]],
     ) -> None:
+        fresh: list[_Item] = []
         for item in items:
-            env = item.envelope
-            if env.id in done:
-                continue
-            done.add(env.id)  # the same id twice in one batch
-            uow = UnitOfWork.for_event(
-                session, env, group=self.group, policy=self.policy, publisher=self.publisher
-            )
-            with bound_correlation_id(env.correlationid, event_id=env.id, event_type=env.type):
-                if self.audit_service is not None:
-                    audit.set_context(session, audit.event_context(self.group, env))
-                    item.handler(uow, item.data)
-                    session.flush()  # its ORM changes are recorded under this event
-                else:
-                    item.handler(uow, item.data)
-            marks.append(
-                {
-                    "consumer": self.group,
-                    "event_id": env.id,
-                    "event_type": env.type,
-                    "processed_at": utcnow(),
-                }
-            )
+            if item.envelope.id not in done:
+                done.add(item.envelope.id)  # the same id twice in one batch: applied once
+                fresh.append(item)
+        # Audit entries name the event behind each statement, so an audited consumer applies
+        # events one at a time; otherwise a run of events with one batch handler goes at once.
+        start = 0
+        while start < len(fresh):
+            batch = fresh[start].batch if self.audit_service is None else None
+            end = start + 1
+            while batch is not None and end < len(fresh) and fresh[end].batch is batch:
+                end += 1
+            run = fresh[start:end]
+            if batch is not None and len(run) > 1:
+                batch([(self._uow(session, item), item.data) for item in run])
+            else:
+                self._run_handler(session, run[0])
+            marks.extend(self._mark(item) for item in run)
+            start = end
+
+    def _uow(self, session: Session, item: _Item) -> UnitOfWork:
+        return UnitOfWork.for_event(
+            session, item.envelope, group=self.group, policy=self.policy, publisher=self.publisher
+        )
+
+    def _run_handler(self, session: Session, item: _Item) -> None:
+        env = item.envelope
+        uow = self._uow(session, item)
+        with bound_correlation_id(env.correlationid, event_id=env.id, event_type=env.type):
+            if self.audit_service is not None:
+                audit.set_context(session, audit.event_context(self.group, env))
+                item.handler(uow, item.data)
+                session.flush()  # its ORM changes are recorded under this event
+            else:
+                item.handler(uow, item.data)
+
+    def _mark(self, item: _Item) -> dict[str, object]:
+        return {
+            "consumer": self.group,
+            "event_id": item.envelope.id,
+            "event_type": item.envelope.type,
+            "processed_at": utcnow(),
+        }
 
     async def _dead_letter(
         self, record: ConsumerRecord, envelope: Envelope | None, error: str, attempts: int

@@ -145,8 +145,9 @@ async def test_two_members_of_one_group_split_partitions_and_apply_each_event_on
         sink.dispose()
 
 
+@pytest.mark.parametrize("batched", [False, True], ids=["one-by-one", "batch-handler"])
 async def test_poison_event_in_the_middle_of_a_batch(
-    db_template: str, broker: str, topic_prefix: str
+    db_template: str, broker: str, topic_prefix: str, batched: bool
 ) -> None:
     """The batch fails as a whole; applied again event by event (savepoints), the nine good ones
     commit once, the poison is retried alone and dead-lettered, and the event after it of the
@@ -160,10 +161,15 @@ async def test_poison_event_in_the_middle_of_a_batch(
             raise RuntimeError("cannot apply")
         real(uow, data)
 
+    def poisoned_run(events: list[tuple[UnitOfWork, Any]]) -> None:
+        for uow, data in events:  # as a batch handler must: in order, all or nothing
+            poisoned(uow, data)
+
     sub = Subscription(
         group=SUBSCRIPTION.group,
         topics=SUBSCRIPTION.topics,
         handlers={"person.registered": poisoned},
+        batch_handlers={"person.registered": poisoned_run} if batched else {},
     )
     source = migrated_engine("enrollment", db_template)
     sink = migrated_engine("medical", db_template)
