@@ -61,6 +61,15 @@ def test_stored_envelope_gives_the_same_kafka_message(
     assert Envelope.stored_to_kafka(stored, payload) == env.to_kafka()
 
 
+def test_a_message_with_other_headers_is_read_by_the_sdk() -> None:
+    """Not exactly our own layout (here an extension attribute more): the generic path reads
+    it, to the same envelope."""
+    env = Envelope.wrap(person(), source="/services/enrollment", subject="p-1", key="H-1")
+    key, value, headers = env.to_kafka()
+    assert Envelope.from_kafka(key, value, [*headers, ("ce_traceparent", b"00-1-2-01")]) == env
+    assert Envelope.from_kafka(key, value, headers) == env
+
+
 @pytest.mark.parametrize(
     ("value", "headers"),
     [
