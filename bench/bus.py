@@ -75,7 +75,8 @@ def raw_consumer(bootstrap: str, topic: str, n: int, ready: Any, out: Any) -> No
             enable_auto_commit=False,
         )
         await consumer.start()
-        await consumer.getmany(timeout_ms=100)
+        while not consumer.assignment():  # joined its group: measure consuming, not joining
+            await consumer.getmany(timeout_ms=100)
         ready.set()
         seen = 0
         while seen < n:
@@ -128,9 +129,8 @@ def consumer_side(bootstrap: str, template: str, prefix: str, n: int, ready: Any
             topic_prefix=prefix,
         )  # fmt: skip
         task = asyncio.create_task(consumer.run(stop))
-        while not consumer.connected:
+        while not consumer.assignment:  # joined its group: measure consuming, not joining
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.5)
         ready.set()
         while consumer.applied_total < n:
             if consumer.dead_lettered_total:
