@@ -120,6 +120,30 @@ def upsert(
     session.execute(stmt, values)
 
 
+def upsert_many(
+    session: Session,
+    model: type[SQLModel],
+    rows: list[dict[str, Any]],
+    key: tuple[str, ...],
+    insert_only: tuple[str, ...] = (),
+) -> None:
+    """`upsert` of many rows (all with the same columns) in one executemany, with the effect of
+    upserting them one by one in order: rows of one key are merged first (the later values win,
+    `insert_only` columns keep the first), since one statement may not touch a row twice."""
+    if not rows:
+        return
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        row_key = tuple(row[k] for k in key)
+        first = merged.get(row_key)
+        merged[row_key] = (
+            row if first is None else {**row, **{c: first[c] for c in insert_only if c in first}}
+        )
+    dialect = session.get_bind().dialect.name
+    stmt = _upsert_statement(model, dialect, tuple(rows[0]), key, insert_only)
+    session.execute(stmt, list(merged.values()))
+
+
 @lru_cache(maxsize=256)
 def _upsert_statement(
     model: type[SQLModel],

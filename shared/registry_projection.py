@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, Table, insert, select, update
+from sqlalchemy import Insert, Select, String, Table, bindparam, insert, select, update
 from sqlmodel import Field, Session, SQLModel
 
 from shared.bus.consumer import Handler
@@ -121,25 +122,61 @@ class RegistryProjection:
     ) -> date | None:
         """Append to the history when the status differs from the person's latest one; returns
         the date the new status is valid from (the first one: from the start of time)."""
-        h = self.h
-        latest = session.execute(
-            select(h.c.status)
-            .where(h.c.person_id == person_id)
-            .order_by(h.c.valid_from.desc(), h.c.id.desc())
-            .limit(1)
-        ).scalar()
+        latest_stmt, insert_stmt = _history_statements(self.h)
+        latest = session.execute(latest_stmt, {"person_id": person_id}).scalar()
         if latest == status:
             return None
         valid_from = date.min if latest is None else envelope.time.date()
         session.execute(
-            insert(h).values(
-                person_id=person_id,
-                status=status,
-                valid_from=valid_from,
-                source_event_id=envelope.id,
-            )
+            insert_stmt,
+            {
+                "person_id": person_id,
+                "status": status,
+                "valid_from": valid_from,
+                "source_event_id": envelope.id,
+            },
         )
         return valid_from
+
+    def record_statuses(
+        self, session: Session, entries: list[tuple[Envelope, str, str]]
+    ) -> list[date | None]:
+        """`record_status` for many (envelope, person id, status) in order, as one read of the
+        people's histories and one insert: what applying them one by one would write."""
+        h = self.h
+        ids = sorted({person_id for _, person_id, _ in entries})
+        # Each person's latest entry, as record_status orders them (valid_from, then id).
+        latest: dict[str, tuple[date, str]] = {}
+        rows = session.execute(
+            select(h.c.person_id, h.c.valid_from, h.c.status)
+            .where(h.c.person_id.in_(ids))
+            .order_by(h.c.person_id, h.c.valid_from, h.c.id)
+        ).all()
+        for row in rows:
+            latest[row.person_id] = (row.valid_from, row.status)
+        added: list[dict[str, Any]] = []
+        since: list[date | None] = []
+        for envelope, person_id, status in entries:
+            current = latest.get(person_id)
+            if current is not None and current[1] == status:
+                since.append(None)
+                continue
+            valid_from = date.min if current is None else envelope.time.date()
+            added.append(
+                {
+                    "person_id": person_id,
+                    "status": status,
+                    "valid_from": valid_from,
+                    "source_event_id": envelope.id,
+                }
+            )
+            # A newer id: the latest unless an entry already holds a later valid_from.
+            if current is None or valid_from >= current[0]:
+                latest[person_id] = (valid_from, status)
+            since.append(valid_from)
+        if added:
+            session.execute(_history_statements(h)[1], added)
+        return since
 
     def status_on(self, session: Session, person_id: str, day: date) -> str | None:
         """The registry status in force on `day` (None if not registered then)."""
@@ -210,3 +247,16 @@ class RegistryProjection:
             .where(self.p.c.person_id == data.person_id)
             .values(disability_grade=data.grade, updated_at=utcnow())
         )
+
+
+@lru_cache(maxsize=16)
+def _history_statements(h: Table) -> tuple[Select[Any], Insert]:
+    """The latest-status query and the history insert of one history table, built once: every
+    registry event runs them, and building a statement costs more than running it on SQLite."""
+    latest = (
+        select(h.c.status)
+        .where(h.c.person_id == bindparam("person_id"))
+        .order_by(h.c.valid_from.desc(), h.c.id.desc())
+        .limit(1)
+    )
+    return latest, insert(h)

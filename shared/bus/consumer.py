@@ -7,9 +7,9 @@ import asyncio
 import re
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from shared import SERVICES, audit
 from shared.bus.kafka import KafkaSecurity, ensure_topics, new_consumer, new_producer
+from shared.bus.outbox import savepoint
 from shared.bus.tables import DeadLetter, ProcessedEvent, utcnow
 from shared.correlation import bound_correlation_id
 from shared.db import write_lock
@@ -32,6 +33,10 @@ log = get_logger("bus.consumer")
 # A handler applies one event in the unit of work the runner opens for it (`uow.envelope` is the
 # event, `uow.today()` its day).
 Handler = Callable[[UnitOfWork, EventData], None]
+# A batch handler applies a run of consecutive events (each with its unit of work) at once, with
+# the effect of its event types' handlers applied to them one by one in order: set-based writes
+# for a hot read model. The runner uses it where it may (see ConsumerRunner._run_handlers).
+BatchHandler = Callable[[list[tuple[UnitOfWork, EventData]]], None]
 # A consumer group: the service's name, then an optional `-suffix` (dlq.<group> is its topic).
 GROUP_NAME = re.compile("(" + "|".join(SERVICES) + r")(-[a-z0-9]+)*")
 
@@ -50,10 +55,14 @@ class Subscription:
     group: str
     topics: tuple[str, ...]
     handlers: dict[str, Handler]
+    batch_handlers: dict[str, BatchHandler] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not GROUP_NAME.fullmatch(self.group):
             raise ValueError(f"consumer group {self.group!r} must match {GROUP_NAME.pattern}")
+        if unhandled := set(self.batch_handlers) - set(self.handlers):
+            # An event is retried alone with its handler: a batch handler never stands alone.
+            raise ValueError(f"batch handlers without a handler: {sorted(unhandled)}")
 
 
 def chain(*handlers: Handler) -> Handler:
@@ -73,6 +82,7 @@ class _Item:
     envelope: Envelope
     data: EventData
     handler: Handler
+    batch: BatchHandler | None = None
 
 
 _NO_EVENT = audit.AuditContext(
@@ -109,6 +119,7 @@ class ConsumerRunner:
         self.bootstrap = bootstrap
         self.topics = [topic_prefix + t for t in subscription.topics]
         self.handlers = subscription.handlers
+        self.batch_handlers = subscription.batch_handlers
         self.dlq = dlq_topic(group, topic_prefix)
         self.partitions = partitions
         self.max_attempts = max_attempts
@@ -118,6 +129,8 @@ class ConsumerRunner:
         self.connected = False
         self.applied_total = 0
         self.dead_lettered_total = 0
+        # The partitions this member holds: a group's members split a topic's partitions.
+        self.assignment: frozenset[TopicPartition] = frozenset()
         self._producer: AIOKafkaProducer | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -135,6 +148,7 @@ class ConsumerRunner:
                 log.info("consumer_started", group=self.group, topics=self.topics)
                 while not stop.is_set():
                     batch = await consumer.getmany(timeout_ms=200, max_records=1_000)
+                    self.assignment = frozenset(consumer.assignment())
                     records = [r for recs in batch.values() for r in recs]
                     if records:
                         await self.process(records)
@@ -156,7 +170,11 @@ class ConsumerRunner:
         await self._close_producer()
 
     async def process(self, records: list[ConsumerRecord]) -> None:
-        """Apply a batch in one transaction; if any event fails, fall back to one at a time."""
+        """Apply a batch in one transaction with one bulk write of its processed-event marks.
+
+        If any event fails, the batch is applied again with a savepoint per event: the events
+        that succeed commit together; a failed event, and the later events of its key (so that
+        a household's events keep their order), are then retried one at a time."""
         items: list[_Item] = []
         for record in records:
             item = await self._decode(record)
@@ -169,10 +187,47 @@ class ConsumerRunner:
             return
         except Exception as exc:
             log.info(
-                "batch_failed_falling_back", group=self.group, size=len(items), error=str(exc)[:300]
+                "batch_failed_isolating", group=self.group, size=len(items), error=str(exc)[:300]
             )
-        for item in items:
-            await self._apply_one_with_retries(item)
+        try:
+            applied, failed = await asyncio.to_thread(self._apply_isolated, items)
+        except Exception as exc:  # the commit itself failed (e.g. a concurrent duplicate)
+            log.info("batch_failed_one_by_one", group=self.group, error=str(exc)[:300])
+            applied, failed = 0, [(item, "") for item in items]
+        self.applied_total += applied
+        for item, error in failed:
+            await self._apply_one_with_retries(item, tried=1 if error else 0, error=error)
+
+    def _apply_isolated(self, items: list[_Item]) -> tuple[int, list[tuple[_Item, str]]]:
+        """One transaction, a savepoint per event. Returns how many were applied and the events
+        left over, each with its error ("" for one held back behind a failed event of its key)."""
+        marks: list[dict[str, object]] = []
+        failed: list[tuple[_Item, str]] = []
+        blocked_keys: set[bytes] = set()
+        with write_lock(self.engine), Session(self.engine, expire_on_commit=False) as session:
+            if self.audit_service is not None:
+                audit.track(session, self.audit_service, lambda: _NO_EVENT)
+            done = self._already_processed(session, items)
+            for item in items:
+                key = item.record.key
+                if key is not None and key in blocked_keys:
+                    failed.append((item, ""))
+                    continue
+                mark: list[dict[str, object]] = []
+                try:
+                    with savepoint(session):
+                        self._run_handlers(session, [item], done, mark)
+                        session.flush()
+                    marks.extend(mark)
+                except Exception as exc:
+                    done.discard(item.envelope.id)
+                    failed.append((item, "".join(traceback.format_exception_only(exc)).strip()))
+                    if key is not None:
+                        blocked_keys.add(key)
+            if marks:
+                session.execute(insert(ProcessedEvent), marks)
+            session.commit()
+        return len(marks), failed
 
     async def _decode(self, record: ConsumerRecord) -> _Item | None:
         try:
@@ -188,11 +243,14 @@ class ConsumerRunner:
         except ValidationError as exc:
             await self._dead_letter(record, envelope, f"invalid payload: {exc}", attempts=1)
             return None
-        return _Item(record, envelope, data, handler)
+        return _Item(record, envelope, data, handler, self.batch_handlers.get(envelope.type))
 
-    async def _apply_one_with_retries(self, item: _Item) -> None:
-        error = ""
-        for attempt in range(1, self.max_attempts + 1):
+    async def _apply_one_with_retries(self, item: _Item, tried: int = 0, error: str = "") -> None:
+        """Apply one event on its own, up to `max_attempts` tries in all (`tried` were already
+        made, the last failing with `error`), then dead-letter it."""
+        if tried:
+            await asyncio.sleep(self.retry_backoff_s * tried)
+        for attempt in range(tried + 1, self.max_attempts + 1):
             try:
                 self.applied_total += await asyncio.to_thread(self._apply, [item])
                 return
@@ -216,14 +274,7 @@ class ConsumerRunner:
         with write_lock(self.engine), Session(self.engine, expire_on_commit=False) as session:
             if self.audit_service is not None:
                 audit.track(session, self.audit_service, lambda: _NO_EVENT)
-            ids = [i.envelope.id for i in items]
-            done = set(
-                session.exec(
-                    select(ProcessedEvent.event_id).where(
-                        ProcessedEvent.consumer == self.group, col(ProcessedEvent.event_id).in_(ids)
-                    )
-                ).all()
-            )
+            done = self._already_processed(session, items)
             # Autoflush stays on: each handler sees the effects of the events before it. Hot
             # handlers write with single statements (shared.db.upsert) to stay cheap.
             self._run_handlers(session, items, done, marks)
@@ -240,6 +291,16 @@ class ConsumerRunner:
                 return 0
         return len(marks)
 
+    def _already_processed(self, session: Session, items: list[_Item]) -> set[str]:
+        ids = [i.envelope.id for i in items]
+        return set(
+            session.exec(
+                select(ProcessedEvent.event_id).where(
+                    ProcessedEvent.consumer == self.group, col(ProcessedEvent.event_id).in_(ids)
+                )
+            ).all()
+        )
+
     def _run_handlers(
         self,
         session: Session,
@@ -247,29 +308,50 @@ class ConsumerRunner:
         done: set[str],
         marks: list[dict[str, object]],
     ) -> None:
+        fresh: list[_Item] = []
         for item in items:
-            env = item.envelope
-            if env.id in done:
-                continue
-            done.add(env.id)  # the same id twice in one batch
-            uow = UnitOfWork.for_event(
-                session, env, group=self.group, policy=self.policy, publisher=self.publisher
-            )
-            with bound_correlation_id(env.correlationid, event_id=env.id, event_type=env.type):
-                if self.audit_service is not None:
-                    audit.set_context(session, audit.event_context(self.group, env))
-                    item.handler(uow, item.data)
-                    session.flush()  # its ORM changes are recorded under this event
-                else:
-                    item.handler(uow, item.data)
-            marks.append(
-                {
-                    "consumer": self.group,
-                    "event_id": env.id,
-                    "event_type": env.type,
-                    "processed_at": utcnow(),
-                }
-            )
+            if item.envelope.id not in done:
+                done.add(item.envelope.id)  # the same id twice in one batch: applied once
+                fresh.append(item)
+        # Audit entries name the event behind each statement, so an audited consumer applies
+        # events one at a time; otherwise a run of events with one batch handler goes at once.
+        start = 0
+        while start < len(fresh):
+            batch = fresh[start].batch if self.audit_service is None else None
+            end = start + 1
+            while batch is not None and end < len(fresh) and fresh[end].batch is batch:
+                end += 1
+            run = fresh[start:end]
+            if batch is not None and len(run) > 1:
+                batch([(self._uow(session, item), item.data) for item in run])
+            else:
+                self._run_handler(session, run[0])
+            marks.extend(self._mark(item) for item in run)
+            start = end
+
+    def _uow(self, session: Session, item: _Item) -> UnitOfWork:
+        return UnitOfWork.for_event(
+            session, item.envelope, group=self.group, policy=self.policy, publisher=self.publisher
+        )
+
+    def _run_handler(self, session: Session, item: _Item) -> None:
+        env = item.envelope
+        uow = self._uow(session, item)
+        with bound_correlation_id(env.correlationid, event_id=env.id, event_type=env.type):
+            if self.audit_service is not None:
+                audit.set_context(session, audit.event_context(self.group, env))
+                item.handler(uow, item.data)
+                session.flush()  # its ORM changes are recorded under this event
+            else:
+                item.handler(uow, item.data)
+
+    def _mark(self, item: _Item) -> dict[str, object]:
+        return {
+            "consumer": self.group,
+            "event_id": item.envelope.id,
+            "event_type": item.envelope.type,
+            "processed_at": utcnow(),
+        }
 
     async def _dead_letter(
         self, record: ConsumerRecord, envelope: Envelope | None, error: str, attempts: int

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event, insert
 from sqlmodel import Session
@@ -81,6 +82,19 @@ def _insert_pending(session: Session) -> None:
     if rows:
         session.execute(insert(OutboxEvent), rows)
         session.info[_WRITTEN] = True
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A savepoint whose rollback also takes back the events published inside it (they wait in
+    the session until the commit, outside the database's reach)."""
+    _insert_pending(session)  # what was published before it stays, whatever happens inside
+    with session.begin_nested():
+        try:
+            yield
+        except BaseException:
+            session.info.pop(_PENDING, None)
+            raise
 
 
 @event.listens_for(Session, "before_commit")

@@ -1,17 +1,29 @@
 """The outbox relay: publishes committed outbox rows to Kafka in order and marks them sent.
 
 A crash between publishing and marking re-sends those rows on restart (at-least-once); consumers
-are idempotent, so nothing is done twice. A broker outage leaves the rows waiting."""
+are idempotent, so nothing is done twice. A broker outage leaves the rows waiting.
+
+A batch is sent pipelined (every send queued, then all awaited) and marked in one statement.
+
+PostgreSQL: several relays (uvicorn workers, replicas) may run on one database. Each claims its
+batch with `SELECT ... FOR UPDATE SKIP LOCKED` and holds the row locks until the batch is sent and
+marked in that same transaction, so no row is sent by two relays. A household's events stay in
+order: a relay sends a claimed row only if no earlier unpublished row of the same key is held by
+another relay (it leaves that key to the other relay this round).
+
+SQLite (one relay per database file): the relay remembers how far it has sent and marks sent rows
+in bulk every `mark_interval_s` or when it runs idle, so that marking takes the per-process write
+lock (shared.db.write_lock) a few times a second at most instead of once per batch."""
 
 from __future__ import annotations
 
 import asyncio
-import json
+import time
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Row, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
 from shared import clock
@@ -34,6 +46,7 @@ class OutboxRelay:
         partitions: int = 3,
         batch_size: int = 500,
         poll_interval_s: float = 0.1,
+        mark_interval_s: float = 0.5,
         security: KafkaSecurity | None = None,
     ) -> None:
         self.engine = engine
@@ -48,6 +61,13 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._known_topics: set[str] = set()
         self._wake = asyncio.Event()
+        self.mark_interval_s = mark_interval_s
+        # PostgreSQL: the transaction holding the current batch's row locks.
+        self._claim: Connection | None = None
+        # SQLite: rows sent but not yet marked, and the last seq sent (fetches start after it).
+        self._unmarked: list[int] = []
+        self._after = 0
+        self._marked_at = float("-inf")
 
     def wake(self) -> None:
         """Called (thread-safely, via the loop) after a commit that wrote outbox rows."""
@@ -69,27 +89,48 @@ class OutboxRelay:
                 self.connected = False
                 self._known_topics.clear()
                 await self._close_producer()
+                await self._flush_marks_quietly()
                 await self._sleep(stop, backoff)
                 backoff = min(backoff * 2, 5.0)
+        await self._flush_marks_quietly()
         await self._close_producer()
 
     async def publish_once(self) -> int:
-        rows = await asyncio.to_thread(self._fetch)
-        if not rows:
-            if self._producer is None:
-                await self._producer_started()
-            return 0
-        producer = await self._producer_started()
-        topics = {r.topic for r in rows} - self._known_topics
-        if topics:
-            await ensure_topics(self.bootstrap, topics, self.partitions, self.security)
-            self._known_topics |= topics
-        futures = []
-        for row in rows:
-            key, value, headers = Envelope(**row.headers, data=json.loads(row.payload)).to_kafka()
-            futures.append(await producer.send(row.topic, value=value, key=key, headers=headers))
-        await asyncio.gather(*futures)
-        await asyncio.to_thread(self._mark_sent, [r.seq for r in rows])
+        try:
+            rows = await asyncio.to_thread(self._fetch)
+            if not rows:
+                if self._unmarked:
+                    await asyncio.to_thread(self._flush_marks)
+                self._after = 0  # idle and all marked: rescan from the unpublished index
+                if self._producer is None:
+                    await self._producer_started()
+                return 0
+            producer = await self._producer_started()
+            topics = {r.topic for r in rows} - self._known_topics
+            if topics:
+                await ensure_topics(self.bootstrap, topics, self.partitions, self.security)
+                self._known_topics |= topics
+            # Pipelined: queue every send (aiokafka batches them per partition), then await all.
+            futures = []
+            for row in rows:
+                key, value, headers = Envelope.stored_to_kafka(row.headers, row.payload)
+                sent = await producer.send(row.topic, value=value, key=key, headers=headers)
+                futures.append(sent)
+            await asyncio.gather(*futures)
+            seqs = [r.seq for r in rows]
+            if self._claim is not None:
+                await asyncio.to_thread(self._mark_sent, seqs)
+            else:
+                self._unmarked.extend(seqs)
+                self._after = seqs[-1]
+                if time.monotonic() - self._marked_at >= self.mark_interval_s:
+                    await asyncio.to_thread(self._flush_marks)
+        except BaseException:
+            if self._claim is None:
+                self._after = 0  # unmarked rows after a failed send go again: at-least-once
+            raise
+        finally:
+            await asyncio.to_thread(self._release_claim)
         self.connected = True
         self.published_total += len(rows)
         return len(rows)
@@ -97,22 +138,65 @@ class OutboxRelay:
     def _fetch(self) -> list[Row[Any]]:
         table = table_of(OutboxEvent)  # plain rows, no ORM objects
         stmt = (
-            select(table.c.seq, table.c.topic, table.c.headers, table.c.payload)
+            select(table.c.seq, table.c.key, table.c.topic, table.c.headers, table.c.payload)
             .where(table.c.published_at.is_(None))
             .order_by(table.c.seq)
             .limit(self.batch_size)
         )
-        with self.engine.connect() as conn:
-            return list(conn.execute(stmt).all())
+        if self.engine.dialect.name != "postgresql":
+            with self.engine.connect() as conn:
+                return list(conn.execute(stmt.where(table.c.seq > self._after)).all())
+        conn = self.engine.connect()
+        try:
+            conn.begin()
+            rows = list(conn.execute(stmt.with_for_update(skip_locked=True)).all())
+            rows = _in_key_order(conn, rows)
+        except BaseException:
+            conn.close()
+            raise
+        if rows:
+            self._claim = conn
+        else:
+            conn.close()
+        return rows
+
+    def _release_claim(self) -> None:
+        """End the claiming transaction (a rollback if the batch was not marked): the rows it
+        held, sent or not, are free for any relay again."""
+        conn, self._claim = self._claim, None
+        if conn is not None:
+            conn.close()
 
     def _mark_sent(self, seqs: list[int]) -> None:
-        with write_lock(self.engine), Session(self.engine) as session:
-            session.exec(
-                update(OutboxEvent)
-                .where(col(OutboxEvent.seq).in_(seqs))
-                .values(published_at=clock.now(), attempts=OutboxEvent.attempts + 1)
-            )
-            session.commit()
+        table = table_of(OutboxEvent)
+        stmt = (
+            update(table)
+            .where(table.c.seq.in_(seqs))
+            .values(published_at=clock.now(), attempts=table.c.attempts + 1)
+        )
+        if self._claim is not None:  # PostgreSQL: in the transaction that holds the rows
+            self._claim.execute(stmt)
+            self._claim.commit()
+            return
+        with write_lock(self.engine), self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def _flush_marks(self) -> None:
+        seqs, self._unmarked = self._unmarked, []
+        self._marked_at = time.monotonic()
+        if seqs:
+            try:
+                self._mark_sent(seqs)
+            except BaseException:
+                self._unmarked = seqs + self._unmarked
+                raise
+
+    async def _flush_marks_quietly(self) -> None:
+        try:
+            await asyncio.to_thread(self._flush_marks)
+        except Exception as exc:  # the database is down too: the rows are sent again later
+            log.warning("relay_mark_failed", error=str(exc))
+            self._unmarked.clear()
 
     async def _producer_started(self) -> AIOKafkaProducer:
         if self._producer is None:
@@ -147,8 +231,32 @@ class OutboxRelay:
                 w.cancel()
 
     def pending(self) -> int:
-        from sqlalchemy import func
-
         with Session(self.engine) as session:
             stmt = select(func.count()).where(col(OutboxEvent.published_at).is_(None))
             return int(session.execute(stmt).scalar_one())
+
+
+def _in_key_order(conn: Connection, rows: list[Row[Any]]) -> list[Row[Any]]:
+    """The claimed rows that may be sent now: a row waits while an earlier unpublished row of its
+    key is held by another relay (SKIP LOCKED passed over it), so each household's events reach
+    Kafka in order. The relay holding a key's earliest row always sends it: no key starves."""
+    keys = {r.key for r in rows if r.key is not None}
+    if not keys:
+        return rows
+    table = table_of(OutboxEvent)
+    claimed = [r.seq for r in rows]
+    held_elsewhere: dict[str, int] = dict(
+        conn.execute(
+            select(table.c.key, func.min(table.c.seq))
+            .where(
+                table.c.published_at.is_(None),
+                table.c.key.in_(keys),
+                table.c.seq < max(claimed),
+                table.c.seq.not_in(claimed),
+            )
+            .group_by(table.c.key)
+        ).all()
+    )
+    if not held_elsewhere:
+        return rows
+    return [r for r in rows if r.key is None or r.seq < held_elsewhere.get(r.key, r.seq + 1)]

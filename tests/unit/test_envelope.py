@@ -1,3 +1,4 @@
+import json
 from datetime import date
 
 import pytest
@@ -38,6 +39,35 @@ def test_binary_mode_round_trip() -> None:
     assert back == env
     assert parse_data(back.type, back.data) == person()
     assert back.dataschema == "urn:poverty-security:event:person.registered:v1"
+
+
+@pytest.mark.parametrize(
+    ("subject", "key", "correlation_id"),
+    [("p-1", "H-1", "c-1"), (None, None, None), ("p-2", "户-2", None)],
+)
+def test_stored_envelope_gives_the_same_kafka_message(
+    subject: str | None, key: str | None, correlation_id: str | None
+) -> None:
+    """What the outbox stores (as outbox.publish writes it) goes to Kafka unchanged."""
+    env = Envelope.wrap(
+        person(),
+        source="/services/enrollment",
+        subject=subject,
+        key=key,
+        correlation_id=correlation_id,
+    )
+    stored = env.model_dump(mode="json", exclude={"data"}, exclude_none=True)
+    payload = json.dumps(env.data, ensure_ascii=False, separators=(",", ":"))
+    assert Envelope.stored_to_kafka(stored, payload) == env.to_kafka()
+
+
+def test_a_message_with_other_headers_is_read_by_the_sdk() -> None:
+    """Not exactly our own layout (here an extension attribute more): the generic path reads
+    it, to the same envelope."""
+    env = Envelope.wrap(person(), source="/services/enrollment", subject="p-1", key="H-1")
+    key, value, headers = env.to_kafka()
+    assert Envelope.from_kafka(key, value, [*headers, ("ce_traceparent", b"00-1-2-01")]) == env
+    assert Envelope.from_kafka(key, value, headers) == env
 
 
 @pytest.mark.parametrize(

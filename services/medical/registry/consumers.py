@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.medical.family_doctor.service import end_on_death, follow_move
 from services.medical.registry.repository import PersonRepository
 from shared.bus.consumer import Subscription
@@ -24,24 +26,38 @@ def upsert_person(uow: UnitOfWork, data: EventData) -> None:
     assert isinstance(data, PersonFacts)
     people = PersonRepository(uow.session, None)
     people.record_status(uow.envelope, data.person_id, data.poverty_status.value)
-    now = utcnow()
-    people.upsert(
-        {
-            "person_id": data.person_id,
-            "id_number": data.id_number,
-            "household_id": data.household_id,
-            "name": data.name,
-            "sex": data.sex,
-            "birth_date": data.birth_date,
-            "county_code": data.county_code,
-            "township_code": data.township_code,
-            "village_code": data.village_code,
-            "poverty_status": data.poverty_status.value,
-            "registered_at": now,
-            "updated_at": now,
-            "source_event_id": uow.envelope.id,
-        }
+    people.upsert(person_row(uow, data))
+
+
+def upsert_people(events: list[tuple[UnitOfWork, EventData]]) -> None:
+    """`upsert_person` for a run of events at once: one read of their status histories, one
+    insert of new statuses, one upsert of the people (a registry import's hot path)."""
+    facts = [(uow, data) for uow, data in events if isinstance(data, PersonFacts)]
+    assert len(facts) == len(events)
+    people = PersonRepository(events[0][0].session, None)
+    people.record_statuses(
+        [(uow.envelope, data.person_id, data.poverty_status.value) for uow, data in facts]
     )
+    people.upsert_many([person_row(uow, data) for uow, data in facts])
+
+
+def person_row(uow: UnitOfWork, data: PersonFacts) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "person_id": data.person_id,
+        "id_number": data.id_number,
+        "household_id": data.household_id,
+        "name": data.name,
+        "sex": data.sex,
+        "birth_date": data.birth_date,
+        "county_code": data.county_code,
+        "township_code": data.township_code,
+        "village_code": data.village_code,
+        "poverty_status": data.poverty_status.value,
+        "registered_at": now,
+        "updated_at": now,
+        "source_event_id": uow.envelope.id,
+    }
 
 
 def household_status(uow: UnitOfWork, data: EventData) -> None:
@@ -90,5 +106,9 @@ SUBSCRIPTION = Subscription(
         PersonMoved.event_type: person_moved,
         HouseholdSplit.event_type: household_split,
         PersonDeceased.event_type: person_deceased,
+    },
+    batch_handlers={
+        PersonRegistered.event_type: upsert_people,
+        PersonUpdated.event_type: upsert_people,
     },
 )

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from services.medical.registry.models import RegistryPerson, RegistryStatusHistory
 from shared.bus.tables import utcnow
-from shared.db import upsert
+from shared.db import upsert, upsert_many
 from shared.events.envelope import Envelope
 from shared.registry_projection import RegistryProjection
 from shared.repository import ScopedRepository
@@ -51,6 +51,15 @@ class PersonRepository(ScopedRepository[RegistryPerson]):
     # -- the read model's writes (registry events) -------------------------------------------
     def record_status(self, envelope: Envelope, person_id: str, status: str) -> None:
         HISTORY.record_status(self.session, envelope, person_id, status)
+
+    def record_statuses(self, entries: list[tuple[Envelope, str, str]]) -> None:
+        HISTORY.record_statuses(self.session, entries)
+
+    def upsert_many(self, rows: list[dict[str, Any]]) -> None:
+        """`upsert` of many people in one statement, as if one by one in order."""
+        upsert_many(
+            self.session, RegistryPerson, rows, key=("person_id",), insert_only=("registered_at",)
+        )
 
     def upsert(self, values: dict[str, Any]) -> None:
         """Insert or replace a person's row (the registration time is kept from the first)."""
