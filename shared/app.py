@@ -304,7 +304,11 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                 loop = asyncio.get_running_loop()
 
                 def waker() -> None:
-                    loop.call_soon_threadsafe(relay.wake)
+                    # Every committing request calls this; a wake-up already due needs no second
+                    # trip through the loop's self-pipe (a read of a flag, racy but harmless: a
+                    # missed wake-up is caught by the relay's poll).
+                    if not relay.awake:
+                        loop.call_soon_threadsafe(relay.wake)
 
                 add_waker(waker)
                 runtime.tasks.append(asyncio.create_task(relay.run(runtime.stop)))

@@ -73,6 +73,11 @@ class OutboxRelay:
         """Called (thread-safely, via the loop) after a commit that wrote outbox rows."""
         self._wake.set()
 
+    @property
+    def awake(self) -> bool:
+        """A wake-up is already due: another commit's call would add nothing."""
+        return self._wake.is_set()
+
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 0.2
         while not stop.is_set():
