@@ -7,9 +7,10 @@ where the database alone keeps the create once."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
-from sqlmodel import col
+from sqlmodel import Session, col, select
 
 from services.employment import clock as employment_clock
 from services.employment.census.models import LabourCensusPerson
@@ -21,12 +22,14 @@ from services.enrollment.registry.models import Household, Person
 from services.medical.family_doctor.models import ChronicDiagnosis, FamilyDoctorSigning
 from services.medical.main import build_app as medical_app
 from services.medical.outpatient.models import OutpatientBill
+from services.medical.stays.models import PersonYear
 from services.welfare import clock as welfare_clock
 from services.welfare.dibao.models import DibaoCase
 from services.welfare.disability.models import DisabledPerson, PayeeAccount, RehabGrant
 from services.welfare.main import build_app as welfare_app
 from services.welfare.payments.models import PaymentLine
 from shared.bus.tables import OutboxEvent
+from shared.db import make_engine
 from shared.ids import make_resident_id
 from shared.roles import Role
 from tests.support import education as edu
@@ -35,7 +38,13 @@ from tests.support import medical_family_doctor as fd
 from tests.support import welfare_dibao as dibao
 from tests.support import welfare_disability as disability
 from tests.support.app import make_settings, running, token
-from tests.support.concurrent import answered_once, at_once, count, without_process_lock
+from tests.support.concurrent import (
+    TIMES,
+    answered_once,
+    at_once,
+    count,
+    without_process_lock,
+)
 from tests.support.medical_outpatient import POOR, seed, visit
 from tests.support.roster import roster_csv, roster_rows
 
@@ -102,6 +111,50 @@ async def test_one_hospital_claim_posted_twenty_times_at_once(db_template: str) 
         )
         answered_once(answers, 201, 200)
         assert len({a.json()["topup"] for a in answers}) == 1
+
+
+async def test_twenty_different_stays_of_one_person_at_once_all_count(db_template: str) -> None:
+    """Two stays of one person settled at once must not both start from the same year-to-date
+    totals: each is settled after the other, so the year's self-pay grows with every stay and
+    ends as their sum."""
+    settings = make_settings("medical", db_template, bus_enabled=False)
+    hospital = token(settings, Role.hospital, sub="hospital-A")
+    claims = iter(range(TIMES))
+
+    def stay() -> dict[str, object]:
+        return {
+            "claim_id": f"Y-{next(claims)}",
+            "id_number": POOR,
+            "county_code": "532325",
+            "hospital_level": 2,
+            "admin_level": "county",
+            "admission": "2018-03-01",
+            "discharge": "2018-03-10",
+            "referral_compliant": True,
+            "total_cost": "3000.00",
+            "covered_cost": "2700.00",
+            "diagnosis_codes": ["I63.9"],
+        }
+
+    async with running(medical_app(settings)) as client:
+        seed(settings.database_url)
+        answers = await at_once(
+            lambda: client.post("/v1/hospitalizations", json=stay(), headers=hospital)
+        )
+        assert sorted({a.status_code for a in answers}) == [201], answers[0].text
+        decisions = [a.json() for a in answers]
+    running_totals = sorted(Decimal(d["ytd_self_pay"]) for d in decisions)
+    assert len(set(running_totals)) == TIMES  # no two settled against the same totals
+    paid_self = sum(Decimal(d["self_pay"]) for d in decisions)
+    assert running_totals[-1] == paid_self
+    engine = make_engine(settings.database_url)
+    with Session(engine) as s:
+        year = s.exec(
+            select(PersonYear).where(PersonYear.id_number == POOR, PersonYear.year == 2018)
+        ).one()
+    engine.dispose()
+    assert Decimal(year.self_pay) == paid_self
+    assert Decimal(year.topup_paid) == sum(Decimal(d["topup"]) for d in decisions)
 
 
 async def test_family_doctor_and_outpatient_posts_twenty_times_at_once(db_template: str) -> None:
