@@ -75,7 +75,10 @@ class Loader:
         self.failures: dict[str, list[str]] = {}
 
     async def run(self) -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        # A pooled connection is dropped before uvicorn's 5 s keep-alive ends, so a request never
+        # goes out on a connection the server is closing (a ReadError under load).
+        limits = httpx.Limits(keepalive_expiry=2.0)
+        async with httpx.AsyncClient(timeout=TIMEOUT, limits=limits) as client:
             self.client = client
             await self._step("roster", self.roster)
             await self._step("rolls", self.rolls)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,8 +20,25 @@ from shared import REPO_ROOT, SERVICES
 pytestmark = pytest.mark.integration
 
 
+def _free_base(count: int) -> int:
+    """A first port with `count` free ports from it, below the kernel's range for outgoing
+    connections (32768 and up), where a client's connection could take one between the check
+    and the service's bind."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20000, 32000)
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no run of free ports found")
+
+
 def test_launcher_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
-    base = 20000 + free_port() % 20000
+    base = _free_base(len(SERVICES))
     broker_port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
     env["DATABASE_URL"] = ""
