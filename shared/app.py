@@ -30,6 +30,7 @@ from shared.db import make_engine, ping, write_lock
 from shared.error_handlers import install_error_handlers
 from shared.ids import CountyCode
 from shared.logging import configure_logging, get_logger
+from shared.openapi import contract, operation_id
 from shared.policy import PolicySet
 from shared.policy.loader import ResolvedParameter
 from shared.settings import Settings
@@ -348,6 +349,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         description=spec.description,
         version="0.1.0",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -359,4 +361,5 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_router)
     for router in spec.routers:
         app.include_router(router)
+    app.openapi = contract(app)  # type: ignore[method-assign]
     return app

@@ -41,7 +41,7 @@ SchoolYear = Annotated[
 DivisionQuery = Annotated[
     str,
     Query(
-        pattern=r"^\d{6}(\d{3}){0,2}$",
+        pattern=r"^(\d{6}(\d{3}){0,2})?$",
         description="county (6), township (9) or village (12) code; default: your jurisdiction",
     ),
 ]

@@ -35,6 +35,6 @@ def compute_division(
     year: YearQuery,
     uow: Uow,
     _officer: Annotated[Principal, Depends(require(Role.county_hrss, Role.county_medical))],
-    division: Annotated[str, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = "",
+    division: Annotated[str, Query(pattern=r"^(\d{6}(\d{3}){0,2})?$")] = "",
 ) -> FundingTotals:
     return service.compute_division(uow, year, division)

@@ -48,7 +48,7 @@ def get_early_subsidy(id_number: ResidentIdNumber, uow: Uow, on: date | None = N
 )
 def get_ledger(
     uow: Uow,
-    division: Annotated[str, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = "",
+    division: Annotated[str, Query(pattern=r"^(\d{6}(\d{3}){0,2})?$")] = "",
     on: date | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

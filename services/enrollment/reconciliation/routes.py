@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/reconciliation", tags=["reconciliation"])
 DivisionQuery = Annotated[
     str,
     Query(
-        pattern=r"^\d{6}(\d{3}){0,2}$",
+        pattern=r"^(\d{6}(\d{3}){0,2})?$",
         description="county (6), township (9) or village (12) code; default: your jurisdiction",
     ),
 ]

@@ -80,7 +80,7 @@ def get_person(id_number: ResidentIdNumber, uow: Uow) -> PersonOut:
 )
 def list_missing(
     uow: Uow,
-    division: Annotated[str, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = "",
+    division: Annotated[str, Query(pattern=r"^(\d{6}(\d{3}){0,2})?$")] = "",
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> PersonPage:
