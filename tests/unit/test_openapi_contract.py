@@ -49,7 +49,7 @@ def test_operation_ids_are_unique_and_named_for_their_area(service: str) -> None
     assert len(ids) == len(set(ids))
     # FastAPI's generated default spells the path and method (`get_case_v1_dibao_cases__id__get`).
     assert [i for i in ids if "_v1_" in i] == []
-    assert "system_healthz" in ids
+    assert {"system_healthz", "policy_parameters"} <= set(ids)
 
 
 def test_operation_ids_read_as_area_and_action() -> None:
@@ -114,3 +114,17 @@ def test_documents_are_built_once(tmp_path: Path) -> None:
     settings = make_settings("medical", f"sqlite:///{tmp_path}/{{service}}.db", bus_enabled=False)
     app = importlib.import_module("services.medical.main").build_app(settings)
     assert app.openapi() is app.openapi()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_tags_are_identifiers_described_by_their_titles(service: str) -> None:
+    doc = _document(service)
+    names = [t["name"] for t in doc["tags"]]
+    assert all(n.isidentifier() and n.isascii() for n in names), names
+    for _, _, operation in _operations(doc):
+        assert len(operation["tags"]) == 1 and operation["tags"][0] in names
+
+
+def test_a_tag_keeps_its_chinese_title_as_description() -> None:
+    tags = {t["name"]: t.get("description", "") for t in _document("enrollment")["tags"]}
+    assert "教育扶贫资助" in tags["education"]
