@@ -361,5 +361,5 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_router)
     for router in spec.routers:
         app.include_router(router)
-    app.openapi = contract(app)  # type: ignore[method-assign]
+    app.openapi = contract(app)  # type: ignore[method-assign]  # FastAPI documents this override
     return app

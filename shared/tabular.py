@@ -18,6 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.errors import FieldError, InvalidInput
 from shared.ids import mask_id_number
@@ -124,6 +128,65 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+# Columns holding a division code, and the name column set beside them when the division
+# catalogue knows their codes.
+_NAMED_COLUMNS = {
+    "乡镇": "乡镇名称",
+    "乡镇代码": "乡镇名称",
+    "行政村": "行政村名称",
+    "行政村代码": "行政村名称",
+    "村": "行政村名称",
+}
+_MAX_WIDTH = 50
+_DATE_FORMAT = "yyyy-mm-dd"
+_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+_MONEY_FORMAT = "#,##0.00"
+
+
+def _xlsx_value(value: Any) -> Any:
+    """A cell's value as a spreadsheet keeps it: numbers and dates as such, text escaped and
+    masked."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return float(value)  # a number cell; two decimals shown by its format
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date | int | float):
+        return value
+    return safe_cell(_masked("" if value is None else value))
+
+
+def _text_width(value: Any) -> int:
+    if isinstance(value, float):
+        return len(f"{value:,.2f}")
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    text = str(value)
+    # A Chinese character takes about two columns of width.
+    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
+
+
+def _with_names(headers: list[str], rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Sets a name column beside each township or village code column the catalogue knows."""
+    from shared.divisions import division_name  # the catalogue is read on first use
+
+    inserts = [
+        (i, _NAMED_COLUMNS[h])
+        for i, h in enumerate(headers)
+        if h in _NAMED_COLUMNS
+        and _NAMED_COLUMNS[h] not in headers
+        and any(division_name(r[i]) for r in rows if i < len(r))
+    ]
+    for i, name in reversed(inserts):
+        headers.insert(i + 1, name)
+        for r in rows:
+            r.insert(i + 1, (division_name(r[i]) or "") if i < len(r) else "")
+    return headers, rows
+
+
 def write_xlsx(
     headers: Sequence[str],
     rows: Iterable[Sequence[Any]],
@@ -131,25 +194,65 @@ def write_xlsx(
     title: str = "Sheet1",
     preamble: Sequence[str] = (),
 ) -> bytes:
+    """A list county staff can use as it opens: dates as dates and amounts as numbers, columns
+    wide enough, the header frozen and filterable, repeated on every printed A4 landscape page,
+    and the names of townships and villages beside their codes."""
+    header_list, body = _with_names(list(headers), [[_xlsx_value(v) for v in row] for row in rows])
     book = Workbook(write_only=True)
     context = EXPORT.get()
     if context is not None:
         book.properties.creator = context.by
         book.properties.lastModifiedBy = context.by
         book.properties.created = context.at.replace(tzinfo=None)
-    sheet = book.create_sheet(title=title[:31])
-    for line in preamble:
-        sheet.append([line])
-    sheet.append(list(headers))
-    for row in rows:
-        values = []
-        for v in row:
-            v = _plain(v) if not isinstance(v, Decimal) else float(v)  # a number cell in Excel
-            values.append(safe_cell(_masked(v)))
-        sheet.append(values)
+    sheet = book.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "_", title)[:31])
+    widths = [_text_width(h) for h in header_list]
+    for row in body:
+        for i, value in enumerate(row[: len(widths)]):
+            widths[i] = max(widths[i], _text_width(value))
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, _MAX_WIDTH)
+    header_row = len(preamble) + 1
+    last = get_column_letter(max(len(header_list), 1))
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + len(body)}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    for i, line in enumerate(preamble):
+        sheet.append([_styled(sheet, safe_cell(line), Font(bold=True, size=14 if i == 0 else 11))])
+    sheet.append([_styled(sheet, safe_cell(h), _HEADER_FONT, _HEADER_FILL) for h in header_list])
+    for row in body:
+        sheet.append([_typed(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+
+
+def _styled(sheet: Any, value: Any, font: Font, fill: PatternFill | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def _typed(sheet: Any, value: Any) -> Any:
+    if isinstance(value, float):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _MONEY_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _TIME_FORMAT if isinstance(value, datetime) else _DATE_FORMAT
+        return cell
+    return value
 
 
 class RowErrors:

@@ -6,21 +6,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-COUNTY_CODE = "532325"
-COUNTY_NAME = "姚安县"
+from shared.divisions import division_name
 
-# (code suffix, name, villages): 6 towns (镇) then 3 townships (乡), named as YA-HRSS §三(二)1 names
-# them (官屯 is a town there); village counts add up to the county's 77 villages and communities.
-TOWNSHIP_TABLE: tuple[tuple[str, str, int], ...] = (
-    ("100", "栋川镇", 17),
-    ("101", "光禄镇", 12),
-    ("102", "前场镇", 9),
-    ("103", "弥兴镇", 8),
-    ("104", "太平镇", 7),
-    ("105", "官屯镇", 5),
-    ("200", "适中乡", 6),
-    ("201", "左门乡", 7),
-    ("202", "大河口乡", 6),
+COUNTY_CODE = "532325"
+COUNTY_NAME = division_name(COUNTY_CODE) or COUNTY_CODE
+
+# (code suffix, villages): 6 towns (镇) then 3 townships (乡), named in shared/divisions/532325.yaml
+# as YA-HRSS §三(二)1 names them (官屯 is a town there); village counts add up to the county's 77
+# villages and communities.
+TOWNSHIP_TABLE: tuple[tuple[str, int], ...] = (
+    ("100", 17),
+    ("101", 12),
+    ("102", 9),
+    ("103", 8),
+    ("104", 7),
+    ("105", 5),
+    ("200", 6),
+    ("201", 7),
+    ("202", 6),
 )
 
 
@@ -36,8 +39,8 @@ def townships(county: str = COUNTY_CODE) -> tuple[Township, ...]:
     return tuple(
         Township(
             code=f"{county}{suffix}",
-            name=name,
+            name=division_name(f"{county}{suffix}") or f"{county}{suffix}",
             villages=tuple(f"{county}{suffix}{201 + i:03d}" for i in range(count)),
         )
-        for suffix, name, count in TOWNSHIP_TABLE
+        for suffix, count in TOWNSHIP_TABLE
     )

@@ -138,8 +138,9 @@ async def test_rolls_reconciliation_and_export(app_settings) -> None:
         sheet = load_workbook(io.BytesIO(export.content)).active
         values = list(sheet.values)
         assert "导出人" in values[1][0]
-        assert values[2][:8] == (
+        assert values[2][:9] == (
             "乡镇",
+            "乡镇名称",  # beside the code, from the division catalogue
             "行政村",
             "户编号",
             "姓名",
@@ -148,7 +149,7 @@ async def test_rolls_reconciliation_and_export(app_settings) -> None:
             "贫困状态",
             "问题",
         )
-        assert {v[7] for v in values[3:]} <= {"未参保", "已参保未缴费"}
+        assert {v[8] for v in values[3:]} <= {"未参保", "已参保未缴费"}
         csv_export = await client.get(
             "/v1/reconciliation/pension/export",
             params={"year": 2018, "format": "csv"},

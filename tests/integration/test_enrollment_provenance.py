@@ -120,7 +120,8 @@ async def test_marginal_people_are_outside_the_registered_poor_rules(app_setting
         xlsx = await client.get(
             "/v1/reconciliation/pension/export", params={"year": 2018}, headers=hrss
         )
-        listed = [v[4] for v in list(load_workbook(io.BytesIO(xlsx.content)).active.values)[3:]]
+        values = list(load_workbook(io.BytesIO(xlsx.content)).active.values)
+        listed = [v[values[2].index("证件号码")] for v in values[3:]]
         assert listed == [numbers[3]]
         csv = await client.get(
             "/v1/reconciliation/pension/export",

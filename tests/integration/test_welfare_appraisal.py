@@ -187,7 +187,7 @@ async def test_ind_1_to_ind_4_per_township(db_template: str) -> None:
         sheet = load_workbook(io.BytesIO(resp.content)).active
         rows = [[c for c in r] for r in sheet.iter_rows(values_only=True)]
         header = next(i for i, r in enumerate(rows) if r[0] == "乡镇代码")
-        assert rows[header][4] == "对象准确率"
+        assert rows[header][1] == "乡镇名称" and rows[header][5] == "对象准确率"
         assert any(r[0] and str(r[0]).startswith("IND-2") for r in rows[:header])
         table = {r[0]: r for r in rows[header + 1 :]}
-        assert table[TOWN][4] == "0.00%" and table[COUNTY][4] == "50.00%"
+        assert table[TOWN][5] == "0.00%" and table[COUNTY][5] == "50.00%"

@@ -132,6 +132,6 @@ def export(
         rows,
         format=format,
         filename=f"reconciliation-{scheme}-{year}-{scope.division}.{format}",
-        sheet=f"{year}{scheme}",
+        sheet=f"{year}{SCHEME_ZH[scheme]}",
         title=f"{scope.division} {year}年 {SCHEME_ZH[scheme]} 参保缴费核查台账",
     )
