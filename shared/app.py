@@ -28,6 +28,7 @@ from shared.bus.relay import OutboxRelay
 from shared.correlation import RequestContextMiddleware
 from shared.db import make_engine, ping, write_lock
 from shared.error_handlers import install_error_handlers
+from shared.idempotency.middleware import IdempotencyMiddleware
 from shared.ids import CountyCode
 from shared.logging import configure_logging, get_logger
 from shared.openapi import contract, operation_id
@@ -356,6 +357,8 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     # One raw ASGI middleware: correlation id, request log and, for cross-origin requests, CORS
     # (the county dashboard reads the indicator endpoints from its own origin with a bearer
     # token, no cookies).
+    # Inside the request context: a replayed answer carries its own request id and log line.
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestContextMiddleware, cors_origins=settings.cors_origin_list)
     app.include_router(_system_router())
     app.include_router(audit_router)

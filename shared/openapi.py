@@ -142,6 +142,20 @@ def _declare_files(operation: dict[str, Any]) -> None:
             body["schema"] = dict(_BINARY)
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes a retry safe. The first request with a key runs; a repeat with the "
+    "same key and the same request gets the original answer with its original status (and "
+    "`Idempotent-Replayed: true`), waiting for it while the first still runs; the same key with "
+    "a different request is a 409. Keys belong to the caller (the token's subject) and are kept "
+    "for 24 hours; an answer of 500 or above is not kept. 1 to 255 visible ASCII characters, "
+    "e.g. a UUID.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+
+
 def _problems(path: str, method: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     statuses = {422, 503}
@@ -155,6 +169,8 @@ def _problems(path: str, method: str, operation: dict[str, Any]) -> None:
         statuses = {503} if path == "/readyz" else set()
     for status in sorted(statuses):
         responses[str(status)] = _problem_response(status)
+    if method in _WRITES:
+        operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
 
 
 def _problem_schemas() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from services.enrollment.registry.models import Household, Person
 from services.enrollment.rolls.models import MedicalRollEntry, PensionRollEntry
 from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
+from shared.idempotency.tables import IDEMPOTENCY_TABLE
 
 __all__ = [
     "AUDIT_LOG",
@@ -33,6 +34,7 @@ AUDIT_LOG = audit_log_table("enrollment")
 
 TABLES: tuple[str, ...] = (
     *BUS_TABLES,
+    IDEMPOTENCY_TABLE,
     "household",
     "person",
     "import_job",

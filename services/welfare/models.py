@@ -20,12 +20,14 @@ from services.welfare.window.models import WINDOW_TABLES
 from services.welfare.workflow import WorkflowStep
 from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
+from shared.idempotency.tables import IDEMPOTENCY_TABLE
 
 # Who changed what, when, before and after: hash-chained (shared.audit).
 AUDIT_LOG = audit_log_table("welfare")
 
 _MODELS: tuple[str | type[SQLModel], ...] = (
     *BUS_TABLES,
+    IDEMPOTENCY_TABLE,
     AUDIT_LOG.name,
     *REGISTRY_TABLES,
     WorkflowStep,

@@ -39,12 +39,14 @@ from shared.audit.masking import jsonable, key_text
 from shared.audit.store import append
 from shared.audit.table import audit_log_table
 from shared.bus.tables import BUS_TABLES
+from shared.idempotency.tables import IDEMPOTENCY_TABLE
 
 INFO_KEY = "audit_tracker"
 DIVISION_FIELDS = ("village_code", "township_code", "county_code")  # most specific first
 BULK_KEYS_LISTED = 100
 BEFORE_ROWS_READ = 20  # rows of a single UPDATE / DELETE kept as `before`
-_EXCLUDED = frozenset(BUS_TABLES)
+# Technical tables: the bus's own and the kept answers of idempotent requests.
+_EXCLUDED = frozenset((*BUS_TABLES, IDEMPOTENCY_TABLE))
 
 
 @dataclass(frozen=True)
