@@ -66,6 +66,7 @@ POLICY = AccessPolicy(
         ("POST", "/v1/medical-contributions"): rule(Role.county_hrss, Role.county_medical),
         ("GET", "/v1/persons/{id_number}/pension/subsidy"): rule(*PENSION_READERS),
         ("GET", "/v1/persons/{id_number}/pension/early-subsidy"): rule(*PENSION_READERS),
+        ("GET", "/v1/persons/{id_number}/pension/funeral-grant"): rule(*PENSION_READERS),
         ("GET", "/v1/pension/ledger"): rule(*PENSION_READERS),
         # Calculators: nothing personal in or out, no jurisdiction.
         ("POST", "/v1/pension/benefit"): rule(

@@ -137,3 +137,18 @@ async def test_welfare_events_and_death(db_template: str, broker: str, topic_pre
             col(OutboxEvent.event_type) == "enrollment.funeral_grant_paid",
         )
         assert len(paid) == 1
+        # The grant is read back over HTTP, with its amount as a field and the trace behind it.
+        resp = await client.get(
+            f"/v1/persons/{second.id_number}/pension/funeral-grant",
+            headers=token(settings, Role.county_hrss),
+        )
+        assert resp.status_code == 200, resp.text
+        grant = resp.json()
+        assert (grant["amount"], grant["deceased_on"]) == ("600.00", "2018-05-02")
+        assert grant["person_id"] == grants[0].person_id and grant["trace"]
+        # A living person has none.
+        resp = await client.get(
+            f"/v1/persons/{first.id_number}/pension/funeral-grant",
+            headers=token(settings, Role.county_hrss),
+        )
+        assert resp.status_code == 404

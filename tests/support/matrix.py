@@ -17,14 +17,17 @@ import json
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from services.employment.main import build_app as employment_app
 from services.enrollment.main import build_app as enrollment_app
+from services.enrollment.pension.models import FuneralGrant
+from services.enrollment.registry.models import Person
 from services.medical.main import build_app as medical_app
 from services.welfare.main import build_app as welfare_app
 from shared.access import AccessPolicy, Rule
@@ -341,8 +344,19 @@ LEDGER_COPY = {
 }
 
 
+def _funeral_grant(url: str, id_number: str) -> None:
+    """A funeral grant on record, as the death consumer writes it (ENR-P8), to be read back."""
+    engine = make_engine(url)
+    with Session(engine) as s:
+        person = s.exec(select(Person).where(Person.id_number == id_number)).one()
+        s.add(FuneralGrant(person_id=person.id, amount=Decimal("600.00"),
+                           deceased_on=date(2021, 1, 5), trace={}))  # fmt: skip
+        s.commit()
+    engine.dispose()
+
+
 async def seed_enrollment(
-    client: httpx.AsyncClient, settings: Settings, _url: str
+    client: httpx.AsyncClient, settings: Settings, url: str
 ) -> dict[tuple[str, str], Call]:
     job = ok(
         await client.post(
@@ -359,6 +373,7 @@ async def seed_enrollment(
             headers=as_(settings, Role.county_education),
         )
     )
+    _funeral_grant(url, P1)
     person = {"id_number": P3}
     household = {"household_id": "MX-H1"}
     return {
@@ -397,6 +412,7 @@ async def seed_enrollment(
             {"id_number": P1}, {"year": "2020", "tier": "100"}
         ),
         ("GET", "/v1/persons/{id_number}/pension/early-subsidy"): Call(person),
+        ("GET", "/v1/persons/{id_number}/pension/funeral-grant"): Call({"id_number": P1}),
         ("GET", "/v1/pension/ledger"): Call(query={"year": "2020", "division": DIVISION}),
         ("POST", "/v1/pension/benefit"): Call(
             json={

@@ -76,7 +76,10 @@ class FuneralGrantRepository:
         self.session = session
 
     def paid(self, person_id: str) -> bool:
-        return self.session.get(FuneralGrant, person_id) is not None
+        return self.of(person_id) is not None
+
+    def of(self, person_id: str) -> FuneralGrant | None:
+        return self.session.get(FuneralGrant, person_id)
 
     def add(self, grant: FuneralGrant) -> None:
         self.session.add(grant)

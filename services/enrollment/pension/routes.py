@@ -9,7 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.enrollment.pension import service
-from services.enrollment.pension.schemas import BenefitIn, LedgerPage, RuleResult, TransferIn
+from services.enrollment.pension.schemas import (
+    BenefitIn,
+    FuneralGrantOut,
+    LedgerPage,
+    RuleResult,
+    TransferIn,
+)
 from shared.app import Uow
 from shared.ids import ResidentIdNumber
 
@@ -72,3 +78,12 @@ def post_benefit(body: BenefitIn, uow: Uow) -> RuleResult:
 )
 def post_transfer(body: TransferIn, uow: Uow) -> RuleResult:
     return service.transfer_in(uow, body)
+
+
+@router.get(
+    "/persons/{id_number}/pension/funeral-grant",
+    response_model=FuneralGrantOut,
+    summary="The funeral grant (丧葬补助金) paid on the person's death (ENR-P8)",
+)
+def get_funeral_grant(id_number: ResidentIdNumber, uow: Uow) -> FuneralGrantOut:
+    return service.funeral_grant(uow, id_number)

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from shared.money import Money, NonNegativeMoney
-from shared.trace import Provenance
+from shared.trace import Provenance, TracedProvenance
 
 
 class RuleResult(Provenance):
     rule: str
     person_id: str | None = None
     result: dict[str, Any]
+
+
+class FuneralGrantOut(TracedProvenance):
+    """The funeral grant (丧葬补助金, ENR-P8) paid on a person's death, once ever."""
+
+    person_id: str
+    id_number: str
+    amount: Money
+    deceased_on: date
+    paid_at: datetime
+    trace: dict[str, Any]
 
 
 class LedgerEntry(Provenance):

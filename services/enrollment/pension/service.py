@@ -19,6 +19,7 @@ from services.enrollment.pension.repository import (
 )
 from services.enrollment.pension.schemas import (
     BenefitIn,
+    FuneralGrantOut,
     LedgerEntry,
     LedgerPage,
     RuleResult,
@@ -176,6 +177,23 @@ def transfer_in(uow: UnitOfWork, body: TransferIn) -> RuleResult:
         uow.params(body.county_code, body.on),
     )
     return rule_result("ENR-P9", result)
+
+
+def funeral_grant(uow: UnitOfWork, id_number: str) -> FuneralGrantOut:
+    """The funeral grant paid on the person's death (ENR-P8), as recorded; 404 when none was
+    paid (alive, not on the pension roll, or no grant in the county's parameters)."""
+    person, _household = find_person(uow, id_number)
+    grant = FuneralGrantRepository(uow.session).of(person.id)
+    if grant is None:
+        raise NotFound("no funeral grant was paid for this person")
+    return FuneralGrantOut(
+        person_id=grant.person_id,
+        id_number=person.id_number,
+        amount=grant.amount,
+        deceased_on=grant.deceased_on,
+        paid_at=grant.created_at,
+        trace=grant.trace,
+    )
 
 
 def settle_death(uow: UnitOfWork, data: PersonDeceased) -> None:
