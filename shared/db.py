@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, event, inspect, text
+import psycopg
+from sqlalchemy import Table, event, insert, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
@@ -157,6 +159,52 @@ def _upsert_statement(
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     updates = {c: stmt.excluded[c] for c in columns if c not in key and c not in insert_only}
     return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
+
+
+# Told of every COPY that `insert_rows` runs, since no session event sees it (the audit trail).
+BulkInsertListener = Callable[[Session, Table, Sequence[dict[str, Any]], int | None], None]
+_bulk_insert_listeners: list[BulkInsertListener] = []
+
+
+def on_bulk_insert(listener: BulkInsertListener) -> None:
+    """Call `listener(session, table, rows, rowcount)` after each COPY of `insert_rows`."""
+    if listener not in _bulk_insert_listeners:
+        _bulk_insert_listeners.append(listener)
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert plain rows (all with the same columns) in the session's transaction, as fast as
+    the database takes them: `COPY ... FROM STDIN` on PostgreSQL, one executemany of an INSERT
+    on SQLite. Values go through the columns' types as a Core insert would bind them."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(table), list(rows))  # audited as any statement of the session
+        return
+    columns = [table.c[name] for name in rows[0]]
+    dialect = connection.dialect
+    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    quote = connection.dialect.identifier_preparer
+    sql = (
+        f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)}) "
+        "FROM STDIN"
+    )
+    names = list(rows[0])
+    raw = connection.connection.dbapi_connection
+    assert isinstance(raw, psycopg.Connection)
+    with raw.cursor() as cursor:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        value if process is None or value is None else process(value)
+                        for value, process in zip((row[n] for n in names), processors, strict=True)
+                    ]
+                )
+        count = cursor.rowcount if cursor.rowcount >= 0 else None
+    for listener in list(_bulk_insert_listeners):
+        listener(session, table, rows, count)
 
 
 _sqlite_write_locks: dict[str, threading.Lock] = {}
