@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 from typing import Any
@@ -161,13 +161,13 @@ def _upsert_statement(
     return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
 
 
-# Told of every COPY that `insert_rows` runs, since no session event sees it (the audit trail).
+# Told of every `insert_rows`, which no session event sees (the audit trail records it).
 BulkInsertListener = Callable[[Session, Table, Sequence[dict[str, Any]], int | None], None]
 _bulk_insert_listeners: list[BulkInsertListener] = []
 
 
 def on_bulk_insert(listener: BulkInsertListener) -> None:
-    """Call `listener(session, table, rows, rowcount)` after each COPY of `insert_rows`."""
+    """Call `listener(session, table, rows, rowcount)` after each `insert_rows`."""
     if listener not in _bulk_insert_listeners:
         _bulk_insert_listeners.append(listener)
 
@@ -175,36 +175,58 @@ def on_bulk_insert(listener: BulkInsertListener) -> None:
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert plain rows (all with the same columns) in the session's transaction, as fast as
     the database takes them: `COPY ... FROM STDIN` on PostgreSQL, one executemany of an INSERT
-    on SQLite. Values go through the columns' types as a Core insert would bind them."""
+    on SQLite, on the session's connection. Values are bound through the columns' types, as a
+    Core insert binds them; the ORM's statement events do not see it, `on_bulk_insert` does."""
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        session.execute(insert(table), list(rows))  # audited as any statement of the session
-        return
-    columns = [table.c[name] for name in rows[0]]
     dialect = connection.dialect
-    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-    quote = connection.dialect.identifier_preparer
-    sql = (
-        f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)}) "
-        "FROM STDIN"
-    )
     names = list(rows[0])
+    values = _bound(table, names, rows, dialect)
     raw = connection.connection.dbapi_connection
-    assert isinstance(raw, psycopg.Connection)
-    with raw.cursor() as cursor:
-        with cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        value if process is None or value is None else process(value)
-                        for value, process in zip((row[n] for n in names), processors, strict=True)
-                    ]
-                )
-        count = cursor.rowcount if cursor.rowcount >= 0 else None
+    assert raw is not None
+    if dialect.name == "postgresql":
+        assert isinstance(raw, psycopg.Connection)
+        quote = dialect.identifier_preparer
+        columns = ", ".join(quote.quote(name) for name in names)
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY {quote.format_table(table)} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            count = cursor.rowcount
+    else:
+        sql = str(insert(table).compile(dialect=dialect, column_keys=names))
+        cursor = raw.cursor()
+        try:
+            cursor.executemany(sql, list(values))
+            count = cursor.rowcount
+        finally:
+            cursor.close()
     for listener in list(_bulk_insert_listeners):
-        listener(session, table, rows, count)
+        listener(session, table, rows, count if count >= 0 else None)
+
+
+def _bound(
+    table: Table, names: list[str], rows: Sequence[dict[str, Any]], dialect: Any
+) -> Iterator[tuple[Any, ...]]:
+    """Each row's values as the driver takes them. A value repeated from the row before (a
+    batch's one timestamp) is converted once."""
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    last: list[Any] = [object()] * len(names)
+    done: list[Any] = [None] * len(names)
+    for row in rows:
+        out = []
+        for i, name in enumerate(names):
+            value = row[name]
+            process = processors[i]
+            if process is None or value is None:
+                out.append(value)
+            elif value is last[i]:
+                out.append(done[i])
+            else:
+                last[i], done[i] = value, process(value)
+                out.append(done[i])
+        yield tuple(out)
 
 
 _sqlite_write_locks: dict[str, threading.Lock] = {}

@@ -13,8 +13,8 @@ session of shared.app, the consumer's session, the import jobs'). Then:
   count. A single UPDATE or DELETE first reads the rows its WHERE clause matches (up to 20) as
   `before`; an INSERT (upserts included) has no `before`. A statement executed with many
   parameter sets (a bulk import) is one summary entry, with no `before`: row count, columns,
-  the keys when there are at most 100, and a sha256 of all its parameters. A COPY of
-  `shared.db.insert_rows` (PostgreSQL) is recorded as that same summary entry.
+  the keys when there are at most 100, and a sha256 of all its parameters.
+  `shared.db.insert_rows` (COPY on PostgreSQL) is recorded as that same statement would be.
 
 Not captured: SQL run on a connection rather than the session (`session.connection().execute`,
 `exec_driver_sql`, `text()` statements), DDL, changes made by database triggers or cascades,
@@ -323,11 +323,11 @@ def _record_statement(
     )
 
 
-def _on_copy(
+def _on_insert_rows(
     session: Session, table: Table, rows: Sequence[dict[str, Any]], count: int | None
 ) -> None:
-    """A COPY of shared.db.insert_rows: the entry the same rows inserted by one executemany
-    would have had."""
+    """shared.db.insert_rows (a COPY, or an executemany on the session's connection): the entry
+    the same rows inserted through `session.execute` would have had."""
     tracker = _tracker(session)
     if tracker is None or excluded(table.name) or count == 0:
         return
@@ -335,7 +335,7 @@ def _on_copy(
     _record_statement(session, tracker, table, "insert", many, dict(many[0]), count)
 
 
-on_bulk_insert(_on_copy)
+on_bulk_insert(_on_insert_rows)
 
 
 # --- transaction ends -------------------------------------------------------------------------
