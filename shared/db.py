@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -208,25 +209,30 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 
 def _bound(
     table: Table, names: list[str], rows: Sequence[dict[str, Any]], dialect: Any
-) -> Iterator[tuple[Any, ...]]:
+) -> Iterator[Sequence[Any]]:
     """Each row's values as the driver takes them. A value repeated from the row before (a
     batch's one timestamp) is converted once."""
-    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
-    last: list[Any] = [object()] * len(names)
-    done: list[Any] = [None] * len(names)
+    get = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    processors = [
+        (i, process)
+        for i, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    if not processors:
+        yield from map(get, rows)
+        return
+    last: dict[int, Any] = {}
+    done: dict[int, Any] = {}
     for row in rows:
-        out = []
-        for i, name in enumerate(names):
-            value = row[name]
-            process = processors[i]
-            if process is None or value is None:
-                out.append(value)
-            elif value is last[i]:
-                out.append(done[i])
-            else:
+        values = list(get(row))
+        for i, process in processors:
+            value = values[i]
+            if value is None:
+                continue
+            if value is not last.get(i):
                 last[i], done[i] = value, process(value)
-                out.append(done[i])
-        yield tuple(out)
+            values[i] = done[i]
+        yield values
 
 
 _sqlite_write_locks: dict[str, threading.Lock] = {}

@@ -157,7 +157,6 @@ class RosterReader:
         self.id_rows: dict[str, int] = {}  # ID number -> its row
         self._households: dict[str, tuple[Any, ...]] = {}  # household id -> its first row's
         self._parse = _RowParser(today)
-        self._parse_again = _RowParser(today, checked=True)
 
     def validate(self, rows: Iterator[list[str]]) -> Iterator[RosterRow]:
         mapping = _header(rows)
@@ -205,13 +204,9 @@ class RosterReader:
     def reread(self, rows: Iterator[list[str]]) -> Iterator[RosterRow]:
         """The rows of a file `validate` found valid, again."""
         mapping = _header(rows)
-        errors = ErrorList()
         for line_no, record in enumerate(rows, start=2):
             if any(cell for cell in record):
-                row = self._parse_again(line_no, record, mapping, errors)
-                if row is None:
-                    raise RosterFormatError(f"row {line_no} changed since it was validated")
-                yield row
+                yield self._parse.again(line_no, record, mapping)
 
 
 def _header(rows: Iterator[list[str]]) -> dict[str, int]:
@@ -226,9 +221,8 @@ class _RowParser:
     """One row's cells to a RosterRow, its errors added to the list. The few distinct values of
     the coded columns (divisions, status, flags, grade) are parsed once per file."""
 
-    def __init__(self, today: date, *, checked: bool = False) -> None:
+    def __init__(self, today: date) -> None:
         self.today = today
-        self.checked = checked  # the rows were validated before: ID numbers are not checked again
         self.codes: dict[tuple[str, DivisionLevel], str | InvalidId] = {}
         self.statuses: dict[str, PovertyStatus | ValueError] = {}
         self.flags: dict[str, bool | ValueError] = {}
@@ -260,10 +254,7 @@ class _RowParser:
         raw_id = cell("id_number", "")
         if raw_id:
             try:
-                if self.checked:
-                    resident = read_resident_id(raw_id)
-                else:
-                    resident = parse_resident_id(raw_id, today=self.today)
+                resident = parse_resident_id(raw_id, today=self.today)
             except InvalidId as exc:
                 # Echoed masked: error reports travel by e-mail and chat.
                 fail("id_number", str(exc), mask_id_number(raw_id))
@@ -360,6 +351,53 @@ class _RowParser:
             bank_name=bank_name or None,
             bank_account=bank_account or None,
             **flags,
+        )
+
+    def again(self, line_no: int, record: list[str], mapping: dict[str, int]) -> RosterRow:
+        """A row this parser found valid before, read again without its checks (the coded
+        columns' values come from what the first reading parsed)."""
+        width = len(record)
+        cells = {c: record[i].strip() for c, i in mapping.items() if i < width}
+        cell = cells.get
+        try:
+            county, township, village = (self.codes[(cell(c, ""), lv)] for c, lv in _LEVELS)
+            status = self.statuses[cell("poverty_status", "")]
+            student, pension, relocated = (
+                self.flags[cell(c, "")] for c in ("student", "employee_pension", "relocated")
+            )
+            grade = self.grades[cell("disability_grade", "")]
+        except KeyError:
+            county = None  # not read before: read with the checks
+        if not (
+            isinstance(county, str)
+            and isinstance(township, str)
+            and isinstance(village, str)
+            and isinstance(status, PovertyStatus)
+            and isinstance(student, bool)
+            and isinstance(pension, bool)
+            and isinstance(relocated, bool)
+            and (grade is None or isinstance(grade, int))
+        ):
+            row = self(line_no, record, mapping, ErrorList())
+            if row is None:
+                raise RosterFormatError(f"row {line_no} is not the row that was validated")
+            return row
+        return RosterRow(
+            row=line_no,
+            household_id=cell("household_id", ""),
+            name=cell("name", ""),
+            resident=read_resident_id(cell("id_number", "")),
+            relation=cell("relation") or None,
+            county_code=county,
+            township_code=township,
+            village_code=village,
+            poverty_status=status,
+            disability_grade=grade,
+            bank_name=cell("bank_name") or None,
+            bank_account=cell("bank_account") or None,
+            student=student,
+            employee_pension=pension,
+            relocated=relocated,
         )
 
 
