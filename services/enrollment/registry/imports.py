@@ -13,7 +13,10 @@ import itertools
 import uuid
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from sqlmodel import Session
 
 from services.enrollment.registry import repository as repo
 from services.enrollment.registry.roster import MAX_ERRORS, RosterReader, RosterRow
@@ -132,7 +135,7 @@ def check_roster(
     return check
 
 
-def _find_conflicts(session: Any, rows: list[RosterRow], check: RosterCheck) -> None:
+def _find_conflicts(session: Session, rows: list[RosterRow], check: RosterCheck) -> None:
     registered = repo.households_of(session, [r.id_number for r in rows])
     for r in rows:
         household_id = registered.get(r.id_number)
@@ -156,7 +159,7 @@ class _Applied:
     """What applying a roster carries from one batch to the next (none of it per row, except
     the members of households whose status changes, for that event)."""
 
-    now: Any
+    now: datetime
     counties: set[str]
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     # Created by this import and not yet given a head (the head's row may come in a later batch).
@@ -188,11 +191,11 @@ def apply_roster(
         chunk = list(itertools.islice(it, batch))
         if not chunk:
             break
-        for row_done in range(done + 1, done + len(chunk) + 1):
-            if row_done % PROGRESS_EVERY == 0:
-                progress(row_done)
-        done += len(chunk)
         _apply_batch(uow, chunk, state)
+        for applied in range(done + 1, done + len(chunk) + 1):
+            if applied % PROGRESS_EVERY == 0:
+                progress(applied)
+        done += len(chunk)
         if number & (number - 1) == 0:
             # A fresh registry has no statistics: without them the planner scans where the
             # next batches' lookups should use the indexes.
