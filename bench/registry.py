@@ -152,11 +152,10 @@ def _measure(url: str, roster_path: Path, roll_path: Path, audited: bool) -> dic
     from sqlmodel import Session
 
     from services.enrollment.reconciliation.repository import Scope, gaps, summary
-    from services.enrollment.registry.imports import apply_roster
-    from services.enrollment.registry.roster import parse_roster
+    from services.enrollment.registry.service import roster_import
     from services.enrollment.rolls.parse import parse_roll
     from services.enrollment.rolls.service import apply_roll
-    from shared import audit, clock
+    from shared import audit
     from shared.auth import Principal
     from shared.bus.tables import OutboxEvent
     from shared.db import make_engine
@@ -196,25 +195,24 @@ def _measure(url: str, roster_path: Path, roll_path: Path, audited: bool) -> dic
             publisher=Publisher(PUBLISH["service"], PUBLISH["topic_prefix"]),
         )
 
-    # Roster import, as the import job runs it: validate all, then apply in one transaction.
+    # Roster import, as the import job runs it (registry.service.roster_import): the file read
+    # twice, validated whole and then applied in batches, in one transaction.
     content = roster_path.read_bytes()
     start = time.perf_counter()
-    roster = parse_roster(read_rows(content, "roster.csv"), today=clock.today())
-    validated = time.perf_counter()
-    if roster.error_count:
-        raise RuntimeError(f"generated roster has {roster.error_count} errors: {roster.errors[:3]}")
-    rows = len(roster.rows)
-    mark("roster: validate", validated - start, f"{rows:,} rows, {len(content) / 2**20:.0f} MiB")
     with Session(engine, expire_on_commit=False) as session:
         track(session)
-        counts = apply_roster(unit_of_work(session), roster.rows, import_id=str(uuid.uuid4()))
+        result = roster_import(content, "roster.csv")(
+            unit_of_work(session), str(uuid.uuid4()), lambda _n: None
+        )
         session.commit()
     written = time.perf_counter()
+    rows = int(result.pop("rows"))
+    counts = result
     events = outbox_count(engine)
-    mark("roster: write + events", written - validated, f"{events:,} outbox events")
-    mark("roster: import total", written - start, f"{rows / (written - start):,.0f} rows/s")
+    size = f"{rows:,} rows, {len(content) / 2**20:.0f} MiB, {events:,} outbox events"
+    mark("roster: import total", written - start, f"{size}, {rows / (written - start):,.0f} rows/s")
     figures.update(import_s=written - start, rows=rows, roster_events=events, counts=counts)
-    del roster, content  # freed before the roll, as a finished job frees them
+    del content  # freed before the roll, as a finished job frees it
 
     content = roll_path.read_bytes()
     start = time.perf_counter()

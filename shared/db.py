@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, event, inspect, text
+import psycopg
+from sqlalchemy import Table, event, insert, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
@@ -157,6 +160,79 @@ def _upsert_statement(
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     updates = {c: stmt.excluded[c] for c in columns if c not in key and c not in insert_only}
     return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
+
+
+# Told of every `insert_rows`, which no session event sees (the audit trail records it).
+BulkInsertListener = Callable[[Session, Table, Sequence[dict[str, Any]], int | None], None]
+_bulk_insert_listeners: list[BulkInsertListener] = []
+
+
+def on_bulk_insert(listener: BulkInsertListener) -> None:
+    """Call `listener(session, table, rows, rowcount)` after each `insert_rows`."""
+    if listener not in _bulk_insert_listeners:
+        _bulk_insert_listeners.append(listener)
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert plain rows (all with the same columns) in the session's transaction, as fast as
+    the database takes them: `COPY ... FROM STDIN` on PostgreSQL, one executemany of an INSERT
+    on SQLite, on the session's connection. Values are bound through the columns' types, as a
+    Core insert binds them; the ORM's statement events do not see it, `on_bulk_insert` does."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    values = _bound(table, names, rows, dialect)
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    if dialect.name == "postgresql":
+        assert isinstance(raw, psycopg.Connection)
+        quote = dialect.identifier_preparer
+        columns = ", ".join(quote.quote(name) for name in names)
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY {quote.format_table(table)} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            count = cursor.rowcount
+    else:
+        sql = str(insert(table).compile(dialect=dialect, column_keys=names))
+        cursor = raw.cursor()
+        try:
+            cursor.executemany(sql, list(values))
+            count = cursor.rowcount
+        finally:
+            cursor.close()
+    for listener in list(_bulk_insert_listeners):
+        listener(session, table, rows, count if count >= 0 else None)
+
+
+def _bound(
+    table: Table, names: list[str], rows: Sequence[dict[str, Any]], dialect: Any
+) -> Iterator[Sequence[Any]]:
+    """Each row's values as the driver takes them. A value repeated from the row before (a
+    batch's one timestamp) is converted once."""
+    get = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    processors = [
+        (i, process)
+        for i, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    if not processors:
+        yield from map(get, rows)
+        return
+    last: dict[int, Any] = {}
+    done: dict[int, Any] = {}
+    for row in rows:
+        values = list(get(row))
+        for i, process in processors:
+            value = values[i]
+            if value is None:
+                continue
+            if value is not last.get(i):
+                last[i], done[i] = value, process(value)
+            values[i] = done[i]
+        yield values
 
 
 _sqlite_write_locks: dict[str, threading.Lock] = {}

@@ -7,6 +7,7 @@ see them in full (the rows stay as they are, so an export can be imported back).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -74,8 +75,27 @@ def read_rows(content: bytes, filename: str = "") -> Iterator[list[str]]:
     if is_xlsx(content, filename):
         yield from _xlsx_rows(content)
     else:
-        reader = csv.reader(io.StringIO(decode_text(content)))
-        yield from ([c.strip() for c in row] for row in reader)
+        # Decoded as it is read: the text of a million-row file is several times its bytes.
+        text = io.TextIOWrapper(io.BytesIO(content), encoding=text_encoding(content), newline="")
+        yield from ([c.strip() for c in row] for row in csv.reader(text))
+
+
+def text_encoding(content: bytes) -> str:
+    """The encoding `decode_text` would read `content` with, found without holding the text."""
+    view = memoryview(content)
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(view), _DECODE_CHUNK):
+                decoder.decode(view[start : start + _DECODE_CHUNK])
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise TableFormatError("file is neither UTF-8 nor GB18030 text")
+
+
+_DECODE_CHUNK = 1 << 20
 
 
 def _cell(value: Any) -> str:

@@ -14,6 +14,7 @@ session of shared.app, the consumer's session, the import jobs'). Then:
   `before`; an INSERT (upserts included) has no `before`. A statement executed with many
   parameter sets (a bulk import) is one summary entry, with no `before`: row count, columns,
   the keys when there are at most 100, and a sha256 of all its parameters.
+  `shared.db.insert_rows` (COPY on PostgreSQL) is recorded as that same statement would be.
 
 Not captured: SQL run on a connection rather than the session (`session.connection().execute`,
 `exec_driver_sql`, `text()` statements), DDL, changes made by database triggers or cascades,
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ from shared.audit.masking import jsonable, key_text
 from shared.audit.store import append
 from shared.audit.table import audit_log_table
 from shared.bus.tables import BUS_TABLES
+from shared.db import on_bulk_insert
 from shared.idempotency.tables import IDEMPOTENCY_TABLE
 
 INFO_KEY = "audit_tracker"
@@ -268,6 +270,30 @@ def _on_execute(state: ORMExecuteState) -> Any:
     rows = getattr(result, "rowcount", None)
     if rows == 0:
         return result  # nothing changed
+    values = dict(many[0])
+    if len(many) == 1 and not values and operation != "delete":
+        dialect = state.session.get_bind().dialect
+        if isinstance(state.statement, ClauseElement):
+            values = dict(state.statement.compile(dialect=dialect).params)
+    _record_statement(
+        state.session, tracker, table, operation, many, values, rows, where=where, before=before
+    )
+    return result
+
+
+def _record_statement(
+    session: Session,
+    tracker: Tracker,
+    table: Table,
+    operation: str,
+    many: list[Any],
+    values: dict[str, Any],
+    rows: Any,
+    *,
+    where: Any = None,
+    before: Any = None,
+) -> None:
+    """The entry of one statement: its parameters, or a summary of many parameter sets."""
     binds = _key_binds(where, table)
     info: dict[str, Any] = {"rows": rows if isinstance(rows, int) and rows >= 0 else None}
     if where is not None:
@@ -284,16 +310,11 @@ def _on_execute(state: ORMExecuteState) -> Any:
         key, operation = "", f"bulk_{operation}"
         division = _common_division(many, many[0])
     else:
-        values = dict(many[0])
-        if not values and operation != "delete":
-            dialect = state.session.get_bind().dialect
-            if isinstance(state.statement, ClauseElement):
-                values = dict(state.statement.compile(dialect=dialect).params)
         info["params"] = jsonable(values)
         key = _row_key(values, table, binds)
         division = _division(values)
     _record(
-        state.session,
+        session,
         tracker,
         operation=operation,
         entity=table.name,
@@ -302,7 +323,21 @@ def _on_execute(state: ORMExecuteState) -> Any:
         after=info,
         division=division,
     )
-    return result
+
+
+def _on_insert_rows(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], count: int | None
+) -> None:
+    """shared.db.insert_rows (a COPY, or an executemany on the session's connection): the entry
+    the same rows inserted through `session.execute` would have had."""
+    tracker = _tracker(session)
+    if tracker is None or excluded(table.name) or count == 0:
+        return
+    many = list(rows)
+    _record_statement(session, tracker, table, "insert", many, dict(many[0]), count)
+
+
+on_bulk_insert(_on_insert_rows)
 
 
 # --- transaction ends -------------------------------------------------------------------------

@@ -3,17 +3,18 @@ the bulk reads and writes of a roster import (SQLAlchemy Core, chunked)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, update
+from sqlalchemy import ColumnElement, Row, any_, bindparam, func, text, update
 from sqlalchemy import select as core_select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from services.enrollment.registry.models import Household, Person
 from shared.auth import Principal
-from shared.db import begin_write, serialize, table_of
+from shared.db import begin_write, insert_rows, serialize, table_of
 from shared.errors import NotFound
 from shared.repository import ScopedRepository, in_jurisdiction, insert_new
 
@@ -128,30 +129,57 @@ def one_import_at_a_time(session: Session) -> None:
     serialize(session, "enrollment.registry.import")
 
 
+def _among(
+    session: Session, column: ColumnElement[Any], values: Sequence[Any]
+) -> Iterator[ColumnElement[bool]]:
+    """`column IN values`, as few statements as the database takes: one array parameter on
+    PostgreSQL (one query plan, however many values), chunks of bound parameters on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        if values:
+            yield column == any_(bindparam("values", list(values), type_=ARRAY(column.type)))
+        return
+    for chunk in chunks(values):
+        yield column.in_(chunk)
+
+
+def households_of(session: Session, id_numbers: list[str]) -> dict[str, str]:
+    """The household of each of these people who is registered."""
+    found: dict[str, str] = {}
+    for among in _among(session, P.c.id_number, id_numbers):
+        stmt = core_select(P.c.id_number, P.c.household_id).where(among)
+        found.update((row.id_number, row.household_id) for row in session.execute(stmt))
+    return found
+
+
 def existing_people(session: Session, id_numbers: list[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for chunk in chunks(id_numbers):
-        for row in session.execute(core_select(P).where(P.c.id_number.in_(chunk))).mappings():
+    for among in _among(session, P.c.id_number, id_numbers):
+        for row in session.execute(core_select(P).where(among)).mappings():
             found[row["id_number"]] = dict(row)
     return found
 
 
 def existing_households(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for chunk in chunks(ids):
-        for row in session.execute(core_select(H).where(H.c.id.in_(chunk))).mappings():
+    for among in _among(session, H.c.id, ids):
+        for row in session.execute(core_select(H).where(among)).mappings():
             found[row["id"]] = dict(row)
     return found
 
 
 def insert_households(session: Session, rows: list[dict[str, Any]]) -> None:
-    for chunk in chunks(rows, 2_000):
-        session.execute(insert(H), list(chunk))
+    insert_rows(session, H, rows)
 
 
 def insert_people(session: Session, rows: list[dict[str, Any]]) -> None:
-    for chunk in chunks(rows, 2_000):
-        session.execute(insert(P), list(chunk))
+    insert_rows(session, P, rows)
+
+
+def refresh_statistics(session: Session) -> None:
+    """Fresh planner statistics of the registry's tables (PostgreSQL; SQLite plans these
+    lookups on its unique indexes without them)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {H.name}, {P.name}"))
 
 
 def update_people(session: Session, updates: list[dict[str, Any]]) -> None:
@@ -197,10 +225,8 @@ def set_heads(session: Session, heads: list[dict[str, Any]]) -> None:
     )
 
 
-def unflagged_people(session: Session, counties: list[str]) -> Sequence[Row[Any]]:
-    """The living people of `counties` not yet flagged as missing, with their household's
-    county and village."""
-    stmt = (
+def _unflagged(counties: list[str]) -> Any:
+    return (
         core_select(P.c.id, P.c.id_number, P.c.household_id, H.c.county_code, H.c.village_code)
         .join(H, H.c.id == P.c.household_id)
         .where(
@@ -209,7 +235,29 @@ def unflagged_people(session: Session, counties: list[str]) -> Sequence[Row[Any]
             P.c.missing_since_import.is_(None),
         )
     )
-    return session.execute(stmt).all()
+
+
+def count_unflagged(session: Session, counties: list[str]) -> int:
+    """How many living people of `counties` are not flagged as missing."""
+    stmt = core_select(func.count()).select_from(_unflagged(counties).subquery())
+    return int(session.execute(stmt).scalar_one())
+
+
+def unflagged_people(
+    session: Session, counties: list[str], page: int
+) -> Iterator[Sequence[Row[Any]]]:
+    """The living people of `counties` not yet flagged as missing, with their household's
+    county and village, `page` at a time (by id, so that flagging a page leaves the next
+    pages where they were)."""
+    last = ""
+    while True:
+        rows = session.execute(
+            _unflagged(counties).where(P.c.id > last).order_by(P.c.id).limit(page)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
 
 
 def flag_missing(session: Session, person_ids: list[str], import_id: str) -> None:

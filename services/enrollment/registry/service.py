@@ -9,10 +9,15 @@ from datetime import date
 from typing import Any
 
 from services.enrollment.jobs.service import InvalidRoster, Progress, Work
-from services.enrollment.registry.imports import apply_roster, person_facts
+from services.enrollment.registry.imports import (
+    BATCH,
+    apply_roster,
+    check_roster,
+    person_facts,
+)
 from services.enrollment.registry.models import Household, Person
 from services.enrollment.registry.repository import HouseholdRepository, PersonRepository
-from services.enrollment.registry.roster import RosterFormatError, parse_roster
+from services.enrollment.registry.roster import RosterFormatError, RosterReader
 from services.enrollment.registry.schemas import PersonOut, PersonPage
 from shared.bus.tables import utcnow
 from shared.errors import Conflict, FieldError, Forbidden, InvalidInput
@@ -30,29 +35,21 @@ from shared.tabular import TableFormatError, read_rows
 from shared.uow import UnitOfWork
 
 
-def roster_import(content: bytes, filename: str) -> Work:
+def roster_import(content: bytes, filename: str, *, batch: int = BATCH) -> Work:
     """The job importing a roster file (REG-1): all rows valid and inside the jurisdiction of
-    whoever imports it, or nothing is written."""
+    whoever imports it, or nothing is written. The file is read twice, `batch` rows at a time
+    (services.enrollment.registry.imports): validated whole first, then applied."""
 
     def work(uow: UnitOfWork, job_id: str, progress: Progress) -> dict[str, Any]:
-        principal = uow.principal
+        reader = RosterReader(uow.today())
         try:
-            roster = parse_roster(read_rows(content, filename), today=uow.today())
+            check = check_roster(uow, reader, read_rows(content, filename), batch=batch)
         except RosterFormatError as exc:
             raise InvalidRoster(str(exc), exc.errors, 1) from exc
         except TableFormatError as exc:
             raise InvalidRoster(str(exc), [], 1) from exc
-        errors = list(roster.errors)
-        outside = [
-            FieldError(
-                field="village_code",
-                reason=f"outside your jurisdiction ({principal.scope})",
-                value=row.village_code,
-                row=row.row,
-            )
-            for row in roster.rows
-            if not principal.covers(row.village_code)
-        ]
+        errors = list(reader.errors.items)
+        outside = check.outside
         if outside and not errors:
             raise Forbidden(
                 "the roster has rows outside your jurisdiction", errors=outside[:10_000]
@@ -60,12 +57,21 @@ def roster_import(content: bytes, filename: str) -> Work:
         errors += outside
         if errors:
             errors.sort(key=lambda e: (e.row or 0, e.field))
-            count = roster.error_count + len(outside)
+            count = reader.errors.count + check.outside_count
             raise InvalidRoster(
                 f"{count} error(s) in the roster; nothing was imported", errors[:10_000], count
             )
-        counts = apply_roster(uow, roster.rows, import_id=job_id, progress=progress)
-        return {"rows": len(roster.rows), **counts}
+        check.raise_conflicts()
+        counts = apply_roster(
+            uow,
+            reader.reread(read_rows(content, filename)),
+            import_id=job_id,
+            present=reader.id_rows,
+            counties=check.counties,
+            progress=progress,
+            batch=batch,
+        )
+        return {"rows": check.rows, **counts}
 
     return work
 
