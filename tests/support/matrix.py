@@ -1078,6 +1078,7 @@ async def seed_welfare(
     county = {"county": IN_COUNTY}
     return {
         **{k: Call(p, q, json=j) for k, (p, q, j) in disability.items()},
+        ("GET", "/v1/persons/{id_number}"): Call({"id_number": P1}),
         ("POST", "/v1/dibao/applications"): Call(json=APPLICATION),
         ("GET", "/v1/dibao/applications"): Call(),
         ("GET", "/v1/dibao/applications/{application_id}"): Call(application),
