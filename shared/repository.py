@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple, overload
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Over, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -154,6 +154,14 @@ class ScopedRepository(Generic[M]):
         items = list(self.session.exec(ordered.offset(offset).limit(limit)).all())
         return Page(items=items, total=int(total), limit=limit, offset=offset)
 
+    def newest(self, stmt: Select[T, int], *order_by: Any, limit: int) -> Page[T]:
+        """The first `limit` rows of `stmt` (scoped) in `order_by` order, and how many it finds
+        in all, in one query: `stmt` selects its rows beside `counted()`, a window count the
+        database takes before the LIMIT."""
+        rows = self.session.exec(self.scoped(stmt).order_by(*order_by).limit(limit)).all()
+        total = int(rows[0][1]) if rows else 0
+        return Page(items=[row[0] for row in rows], total=total, limit=limit, offset=0)
+
     # -- writes ----------------------------------------------------------------------------
     def add(self, row: M, *, flush: bool = False) -> M:
         self.session.add(row)
@@ -165,6 +173,12 @@ class ScopedRepository(Generic[M]):
         """Insert `row` in a savepoint: False (and nothing written) if a unique constraint says
         it is there already, by an earlier or a concurrent request."""
         return insert_new(self.session, row)
+
+
+def counted() -> Over[int]:
+    """`count(*) OVER ()`: beside each row of a query, the number of rows it finds before any
+    LIMIT (`ScopedRepository.newest`)."""
+    return func.count().over()
 
 
 def insert_new(session: Session, row: SQLModel) -> bool:

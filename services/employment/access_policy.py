@@ -25,6 +25,7 @@ POLICY = AccessPolicy(
     service="employment",
     full_ids=frozenset({Role.service}),
     rules={
+        ("GET", "/v1/persons/{id_number}"): rule(*READERS),
         ("POST", "/v1/census/imports"): rule(*CENSUS_WRITERS, full_ids=CENSUS_FULL_IDS),
         ("GET", "/v1/census/persons"): rule(*CENSUS_READERS, full_ids=CENSUS_FULL_IDS),
         ("GET", "/v1/census/persons/{person_id}"): rule(*CENSUS_READERS, full_ids=CENSUS_FULL_IDS),

@@ -12,6 +12,7 @@ from services.employment.consumers import subscriptions
 from services.employment.jobs.routes import router as jobs_router
 from services.employment.plan.routes import router as plan_router
 from services.employment.posts.routes import router as posts_router
+from services.employment.registry.routes import router as registry_router
 from services.employment.relocation.routes import router as relocation_router
 from services.employment.report.routes import router as report_router
 from services.employment.training.routes import router as training_router
@@ -35,6 +36,7 @@ SPEC = ServiceSpec(
         relocation_router,
         report_router,
         plan_router,
+        registry_router,
     ],
     subscriptions=list(subscriptions()),
     clock=clock,

@@ -5,7 +5,9 @@ end cases through `service`.
 
 ID numbers in full: civil affairs, township and village staff (they act on the person) and
 `service`; auditors, the poverty office and the other departments see them masked. The bank file
-keeps full numbers (the bank needs them) and only civil affairs reads it."""
+keeps full numbers (the bank needs them) and only civil affairs reads it. A person's page
+(`/v1/persons/{id_number}`) shows them in full to the disability federation too, which acts on
+the people of its register."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from services.welfare.dibao.procedure import SUBMITTERS
 from services.welfare.disability.routes import ACTORS as DISABILITY_ACTORS
 from services.welfare.disability.routes import READERS as DISABILITY_READERS
 from services.welfare.payments.routes import READERS as PAYMENT_READERS
+from services.welfare.registry.routes import READERS as PERSON_READERS
 from services.welfare.relief.procedure import OPENERS
 from services.welfare.relief.procedure import READERS as RELIEF_READERS
 from services.welfare.tekun.routes import READERS as TEKUN_READERS
@@ -56,12 +59,16 @@ DISABILITY_RULES = {
     ("GET", f"{_DIS}/rehab-grants.xlsx"): _DIS_READ,
 }
 
+FULL_IDS = frozenset({Role.county_civil, Role.township_officer, Role.village_cadre, Role.service})
+
 POLICY = AccessPolicy(
     service="welfare",
-    full_ids=frozenset(
-        {Role.county_civil, Role.township_officer, Role.village_cadre, Role.service}
-    ),
+    full_ids=FULL_IDS,
     rules={
+        # A person and the records about them, each kind to the roles that read it on its own.
+        ("GET", "/v1/persons/{id_number}"): rule(
+            *PERSON_READERS, full_ids=FULL_IDS | set(DISABILITY_ACTORS)
+        ),
         ("POST", "/v1/dibao/applications"): rule(*SUBMITTERS),
         ("GET", "/v1/dibao/applications"): rule(*DIBAO_READERS),
         ("GET", "/v1/dibao/applications/{application_id}"): rule(*DIBAO_READERS),

@@ -14,6 +14,7 @@ from services.welfare.dibao.routes import router as dibao_router
 from services.welfare.disability.routes import router as disability_router
 from services.welfare.payments.routes import router as payments_router
 from services.welfare.plan.routes import router as plan_router
+from services.welfare.registry.routes import router as registry_router
 from services.welfare.relief.routes import router as relief_router
 from services.welfare.tekun.routes import router as tekun_router
 from services.welfare.window.routes import router as window_router
@@ -37,6 +38,7 @@ SPEC = ServiceSpec(
         disability_router,
         appraisal_router,
         plan_router,
+        registry_router,
     ],
     subscriptions=SUBSCRIPTIONS,
     clock=clock,

@@ -776,6 +776,7 @@ async def seed_employment(
     programme = {"programme_id": str(prog["id"])}
     county = {"county": IN_COUNTY}
     return {
+        ("GET", "/v1/persons/{id_number}"): Call({"id_number": P1}),
         ("POST", "/v1/census/imports"): Call(file=("census.csv", CENSUS_CSV, "text/csv")),
         ("GET", "/v1/census/persons"): Call(query={"division": DIVISION}),
         ("GET", "/v1/census/persons/{person_id}"): Call(person),
@@ -1077,6 +1078,7 @@ async def seed_welfare(
     county = {"county": IN_COUNTY}
     return {
         **{k: Call(p, q, json=j) for k, (p, q, j) in disability.items()},
+        ("GET", "/v1/persons/{id_number}"): Call({"id_number": P1}),
         ("POST", "/v1/dibao/applications"): Call(json=APPLICATION),
         ("GET", "/v1/dibao/applications"): Call(),
         ("GET", "/v1/dibao/applications/{application_id}"): Call(application),

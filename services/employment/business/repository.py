@@ -15,6 +15,7 @@ from services.employment.business.models import (
     BusinessSubsidy,
 )
 from services.employment.repository import Repository, changed_rows
+from shared.repository import Page, counted
 
 
 class Businesses(Repository[BusinessStart]):
@@ -24,6 +25,12 @@ class Businesses(Repository[BusinessStart]):
     def listed(self, person_id: str | None, township: str | None) -> list[BusinessStart]:
         stmt = self.select(person_id=person_id, township_code=township)
         return list(self.session.exec(stmt.order_by(col(BusinessStart.started_on))))
+
+    def newest_of(self, person_id: str, *, limit: int) -> Page[BusinessStart]:
+        """The businesses the person started, in the jurisdiction, the latest first."""
+        b = BusinessStart
+        stmt = select(b, counted()).where(b.person_id == person_id)
+        return self.newest(stmt, col(b.started_on).desc(), col(b.id).desc(), limit=limit)
 
     def earlier_start(self, person_id: str, started_on: date) -> str | None:
         """A business of the person started before `started_on`, if any (whatever the scope)."""

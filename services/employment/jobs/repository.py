@@ -21,6 +21,7 @@ from services.employment.jobs.models import (
 from services.employment.jobs.rules import REGISTERED_POOR, WorkingAge
 from services.employment.registry.models import RegistryPerson
 from services.employment.repository import AreaRepository, Repository, changed_rows
+from shared.repository import Page, counted
 
 CHUNK = 500
 
@@ -109,6 +110,12 @@ class Placements(Repository[JobPlacement]):
             stmt = stmt.where(*_running(active_on))
         stmt = stmt.order_by(col(JobPlacement.start_on), col(JobPlacement.id))
         return list(self.session.exec(stmt.offset(offset).limit(limit)))
+
+    def newest_of(self, person_id: str, *, limit: int) -> Page[JobPlacement]:
+        """The person's placements in the jurisdiction, the latest started first."""
+        stmt = select(JobPlacement, counted()).where(JobPlacement.person_id == person_id)
+        order = (col(JobPlacement.start_on).desc(), col(JobPlacement.id).desc())
+        return self.newest(stmt, *order, limit=limit)
 
     def end(self, placement: JobPlacement, lost_on: date, reason: str | None) -> bool:
         """The placement ends once (reloaded); False if it had ended already."""

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from services.employment.posts.models import PublicPost, PublicPostAssignment
 from services.employment.repository import AreaRepository, Repository
 from shared.errors import NotFound
+from shared.repository import Page, counted
 
 
 def _open_on(on: date) -> tuple[ColumnElement[bool], ...]:
@@ -59,6 +60,12 @@ class Assignments(Repository[PublicPostAssignment]):
         if not self.visible(row):
             raise NotFound(self.missing)
         return row
+
+    def newest_of(self, person_id: str, *, limit: int) -> Page[PublicPostAssignment]:
+        """The person's assignments in the jurisdiction, the latest started first."""
+        a = PublicPostAssignment
+        stmt = select(a, counted()).where(a.person_id == person_id)
+        return self.newest(stmt, col(a.start_on).desc(), col(a.id).desc(), limit=limit)
 
     def held_since(self, person_id: str, start_on: date) -> int | None:
         """An assignment of the person running on or after `start_on`, if any."""

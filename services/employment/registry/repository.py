@@ -31,6 +31,12 @@ class RegistryPeople(Repository[RegistryPerson]):
         """REG-2: the registry status in force on `on` (None if not registered then)."""
         return PROJECTION.status_on(self.session, person_id, on)
 
+    def by_id_number(self, id_number: str) -> RegistryPerson | None:
+        """The person with this ID number, whatever the jurisdiction (the caller guards it)."""
+        return self.session.exec(
+            select(RegistryPerson).where(RegistryPerson.id_number == id_number)
+        ).first()
+
     def first_of_household(self, household_id: str) -> RegistryPerson | None:
         """A member of the household (the first found), whatever the jurisdiction."""
         return self.session.exec(

@@ -22,6 +22,7 @@ from services.employment.training.models import (
 from shared.auth import Principal
 from shared.db import table_of
 from shared.errors import NotFound
+from shared.repository import Page, counted
 
 ENROLLED, COMPLETED, WITHDRAWN = "enrolled", "completed", "withdrawn"
 CHUNK = 900
@@ -69,6 +70,12 @@ class Enrolments(Repository[TrainingEnrolment]):
     def of_programme(self, programme_id: int) -> list[TrainingEnrolment]:
         stmt = self.select().where(TrainingEnrolment.programme_id == programme_id)
         return list(self.session.exec(stmt.order_by(col(TrainingEnrolment.id))))
+
+    def newest_of(self, person_id: str, *, limit: int) -> Page[TrainingEnrolment]:
+        """The person's enrolments in the jurisdiction, the latest first."""
+        e = TrainingEnrolment
+        stmt = select(e, counted()).where(e.person_id == person_id)
+        return self.newest(stmt, col(e.enrolled_on).desc(), col(e.id).desc(), limit=limit)
 
     def complete(self, enrolment: TrainingEnrolment, values: dict[str, Any]) -> bool:
         """enrolled → completed, once (the enrolment is reloaded either way): False if it was
@@ -139,6 +146,18 @@ class Certificates(Repository[TrainingCertificate]):
         if not enrolments.visible(enrolment):
             raise NotFound(enrolments.missing)
         return certificate, enrolment
+
+    def newest_of(self, person_id: str, *, limit: int) -> Page[TrainingCertificate]:
+        """The person's certificates whose enrolment lies in the jurisdiction, the latest
+        issued first."""
+        c = TrainingCertificate
+        stmt = (
+            select(c, counted())
+            .join(TrainingEnrolment, col(TrainingEnrolment.id) == col(c.enrolment_id))
+            .where(c.person_id == person_id)
+        )
+        enrolments = Enrolments(self.session, self.principal)
+        return enrolments.newest(stmt, col(c.issued_on).desc(), col(c.id).desc(), limit=limit)
 
     def of_enrolments(
         self, enrolment_ids: Sequence[int | None]

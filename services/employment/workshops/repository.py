@@ -16,6 +16,7 @@ from services.employment.workshops.models import (
     WorkshopWorker,
 )
 from shared.errors import NotFound
+from shared.repository import Page, counted
 
 
 def _active_on(on: date) -> tuple[ColumnElement[bool], ...]:
@@ -52,6 +53,12 @@ class Workers(Repository[WorkshopWorker]):
     def on_roll(self, workshop_id: int) -> list[WorkshopWorker]:
         stmt = self.select().where(WorkshopWorker.workshop_id == workshop_id)
         return list(self.session.exec(stmt.order_by(col(WorkshopWorker.id))))
+
+    def newest_of(self, person_id: str, *, limit: int) -> Page[WorkshopWorker]:
+        """The person's spells on workshop rolls in the jurisdiction, the latest started first."""
+        w = WorkshopWorker
+        stmt = select(w, counted()).where(w.person_id == person_id)
+        return self.newest(stmt, col(w.start_on).desc(), col(w.id).desc(), limit=limit)
 
     def on_roll_or_404(self, workshop_id: int, worker_id: int) -> WorkshopWorker:
         row = self.session.get(WorkshopWorker, worker_id)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, and_, update
+from sqlalchemy import Row, and_, or_, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -24,6 +24,7 @@ from services.welfare.dibao.models import (
 from services.welfare.dibao.procedure import ACTIVE, GRADUAL_EXIT, ON_DIBAO, ApplicationStatus
 from services.welfare.repository_base import WelfareRepository, moved
 from shared.bus.tables import utcnow
+from shared.repository import Page, counted
 
 
 class Applications(WelfareRepository[DibaoApplication]):
@@ -38,6 +39,18 @@ class Applications(WelfareRepository[DibaoApplication]):
             township_code=township, status=status.value if status is not None else None
         )
         return stmt.order_by(col(DibaoApplication.id))
+
+    def newest_of(
+        self, household_id: str | None, id_number: str, *, limit: int
+    ) -> Page[DibaoApplication]:
+        """The applications of the household or made by the person, in the jurisdiction, the
+        latest first."""
+        a = DibaoApplication
+        whose = [col(a.applicant_id_number) == id_number]
+        if household_id:
+            whose.append(col(a.household_id) == household_id)
+        stmt = select(a, counted()).where(or_(*whose))
+        return self.newest(stmt, col(a.id).desc(), limit=limit)
 
     def in_notice(self, day: date, township: str | None) -> Sequence[DibaoApplication]:
         """Applications under public notice on `day`, by village."""
@@ -106,6 +119,23 @@ class Cases(WelfareRepository[DibaoCase]):
                 .with_for_update()
             )
         )
+
+    def newest_of(
+        self, household_id: str | None, person_id: str | None, id_number: str, *, limit: int
+    ) -> Page[DibaoCase]:
+        """The household's cases and those naming the person as a member (now or once), in the
+        jurisdiction, the latest first."""
+        m = DibaoCaseMember
+        named = [col(m.id_number) == id_number]
+        if person_id:
+            named.append(col(m.person_id) == person_id)
+        whose: list[ColumnElement[bool]] = [
+            col(DibaoCase.id).in_(select(m.case_id).where(or_(*named)))
+        ]
+        if household_id:
+            whose.append(col(DibaoCase.household_id) == household_id)
+        stmt = select(DibaoCase, counted()).where(or_(*whose))
+        return self.newest(stmt, col(DibaoCase.id).desc(), limit=limit)
 
     def gradual_exits_due(self, county: str, on: date) -> list[DibaoCase]:
         """Households of the county whose gradual-exit window closed before `on` (WEL-8)."""
@@ -192,6 +222,16 @@ def person_ids_on_dibao(session: Session, county_code: str, on: date) -> set[str
         )
     )
     return {r for r in rows if r}
+
+
+def member_named(session: Session, id_number: str) -> DibaoCaseMember | None:
+    """The latest case membership of the person with this ID number, if any."""
+    return session.exec(
+        select(DibaoCaseMember)
+        .where(DibaoCaseMember.id_number == id_number)
+        .order_by(col(DibaoCaseMember.id).desc())
+        .limit(1)
+    ).first()
 
 
 def members_of(session: Session, case_id: int) -> list[DibaoCaseMember]:

@@ -29,7 +29,7 @@ from services.welfare.disability.models import (
 from services.welfare.repository_base import WelfareRepository
 from services.welfare.tekun.models import TekunCase
 from services.welfare.tekun.procedure import SUPPORTED
-from shared.repository import insert_new
+from shared.repository import Page, counted, insert_new
 
 
 class DisabledPeople(WelfareRepository[DisabledPerson]):
@@ -40,6 +40,15 @@ class DisabledPeople(WelfareRepository[DisabledPerson]):
         return self.session.exec(
             select(DisabledPerson).where(DisabledPerson.id_number == id_number)
         ).first()
+
+    def entry_of(self, person_id: str | None, id_number: str) -> DisabledPerson | None:
+        """The person's entry in the register (by ID number, or the registry's id), if it lies
+        in the jurisdiction."""
+        d = DisabledPerson
+        whose = [col(d.id_number) == id_number]
+        if person_id:
+            whose.append(col(d.person_id) == person_id)
+        return self.first(select(d).where(or_(*whose)).order_by(col(d.id)))
 
     def by_person_id(self, person_id: str) -> DisabledPerson | None:
         return self.session.exec(
@@ -153,6 +162,13 @@ class Subsidies(WelfareRepository[DisabilitySubsidy]):
             .order_by(col(DisabilitySubsidy.township_code), col(DisabilitySubsidy.scheme))
         )
         return self.session.exec(self.scoped(stmt)).all()
+
+    def newest_of(self, disabled_person_id: int, *, limit: int) -> Page[DisabilitySubsidy]:
+        """The person's subsidy ledger lines in the jurisdiction, the latest month first."""
+        s = DisabilitySubsidy
+        stmt = select(s, counted()).where(s.disabled_person_id == disabled_person_id)
+        order = (col(s.month).desc(), col(s.scheme), col(s.id).desc())
+        return self.newest(stmt, *order, limit=limit)
 
     def of_person(self, disabled_person_id: int) -> Sequence[DisabilitySubsidy]:
         return self.session.exec(

@@ -26,7 +26,7 @@ from services.welfare.relief.models import (
 )
 from services.welfare.relief.procedure import CASE, CaseSource
 from services.welfare.workflow import WorkflowStep, steps_of
-from shared.repository import Page, ScopedRepository, in_jurisdiction
+from shared.repository import Page, ScopedRepository, counted, in_jurisdiction
 
 
 def _table(name: str) -> Table:
@@ -92,6 +92,23 @@ class ReliefCases(ScopedRepository[ReliefCase]):
         if wanted.occurred_to:
             stmt = stmt.where(col(ReliefCase.occurred_on) <= wanted.occurred_to)
         return self.page(stmt, limit=limit, offset=offset, order_by=col(ReliefCase.id))
+
+    def newest_of(
+        self, household_id: str | None, person_id: str | None, id_number: str, *, limit: int
+    ) -> Page[ReliefCase]:
+        """The cases naming the person (by ID number or registry id, or among a case's
+        beneficiaries) or their household, in the jurisdiction, the latest first."""
+        c = ReliefCase
+        whose = [col(c.id_number) == id_number]
+        if person_id:
+            beneficiary = select(ReliefBeneficiary.case_id).where(
+                ReliefBeneficiary.person_id == person_id
+            )
+            whose += [col(c.person_id) == person_id, col(c.id).in_(beneficiary)]
+        if household_id:
+            whose.append(col(c.household_id) == household_id)
+        stmt = select(c, counted()).where(or_(*whose))
+        return self.newest(stmt, col(c.occurred_on).desc(), col(c.id).desc(), limit=limit)
 
     def steps(self, case_id: int) -> list[WorkflowStep]:
         return steps_of(self.session, CASE.entity, [str(case_id)])

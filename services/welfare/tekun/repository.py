@@ -21,7 +21,7 @@ from services.welfare.tekun.procedure import SUPPORTED, TEKUN_WORKFLOW
 from services.welfare.workflow import WorkflowStep, steps_of
 from shared.bus.tables import utcnow
 from shared.errors import NotFound
-from shared.repository import ScopedRepository
+from shared.repository import Page, ScopedRepository, counted
 
 TOWNSHIP_DIGITS = 9
 
@@ -50,6 +50,22 @@ class TekunCases(ScopedRepository[TekunCase]):
         """Cases in the jurisdiction, of a county and a status if given, by id."""
         stmt = self.select(county_code=county, status=status)
         return self.session.exec(stmt.order_by(col(TekunCase.id))).all()
+
+    def newest_of(self, person_id: str, *, limit: int) -> Page[TekunCase]:
+        """The person's cases in the jurisdiction, the latest first."""
+        stmt = select(TekunCase, counted()).where(TekunCase.person_id == person_id)
+        return self.newest(stmt, col(TekunCase.id).desc(), limit=limit)
+
+    def placements_of(self, person_id: str, *, limit: int) -> Page[CarePlacement]:
+        """The person's stays in care homes whose case lies in the jurisdiction, the latest
+        first."""
+        p = CarePlacement
+        stmt = (
+            select(p, counted())
+            .join(TekunCase, col(TekunCase.id) == col(p.case_id))
+            .where(p.person_id == person_id)
+        )
+        return self.newest(stmt, col(p.moved_in).desc(), col(p.id).desc(), limit=limit)
 
     def open_case_of(self, person_id: str) -> int | None:
         """The id of the person's open case (applied, reviewed or certified), wherever it lies:
