@@ -248,7 +248,12 @@ async def _problem(
         instance=scope["path"],
         errors=[FieldError(field=field, reason=detail)] if field else [],
     )
-    body = json.dumps(problem.model_dump(mode="json", exclude_none=True)).encode()
+    # As the services' own problem answers are rendered (compact, UTF-8).
+    body = json.dumps(
+        problem.model_dump(mode="json", exclude_none=True),
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
     headers = [
         (b"content-type", PROBLEM_JSON.encode()),
         (b"content-length", str(len(body)).encode()),
