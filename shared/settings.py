@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import REPO_ROOT
@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     kafka_sasl_password: SecretStr = SecretStr("")  # shown as ********** in repr and logs
     kafka_ssl_cafile: Path | None = None  # CA bundle for SASL_SSL; the system's CAs when unset
     kafka_allow_plaintext: bool = False
+    # Brokers holding each partition of the topics the services create (events, dead letters):
+    # 1 for one broker; 3 on a production cluster, so one broker lost loses no event.
+    kafka_replication_factor: int = 1
+    # Idempotent producers (no duplicate after a retried send). The embedded development broker
+    # does not support them, so they are off unless the broker is Apache Kafka (compose sets it).
+    kafka_idempotent_producer: bool = False
 
     def peer_urls(self) -> dict[str, str]:
         """SERVICE_URLS as name -> base address (no trailing slash)."""
@@ -86,6 +92,13 @@ class Settings(BaseSettings):
         ):
             raise ValueError("AUTH_SECRET must be a key of at least 32 bytes in production")
         return self
+
+    @field_validator("kafka_replication_factor")
+    @classmethod
+    def _replication_factor(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"KAFKA_REPLICATION_FACTOR must be at least 1, not {value}")
+        return value
 
     @model_validator(mode="after")
     def _kafka_security(self) -> Settings:

@@ -104,6 +104,8 @@ class ConsumerRunner:
         subscription: Subscription,
         topic_prefix: str = "",
         partitions: int = 3,
+        replication_factor: int = 1,
+        idempotent_producer: bool = False,
         max_attempts: int = 3,
         retry_backoff_s: float = 0.2,
         audit_service: str | None = None,
@@ -122,6 +124,8 @@ class ConsumerRunner:
         self.batch_handlers = subscription.batch_handlers
         self.dlq = dlq_topic(group, topic_prefix)
         self.partitions = partitions
+        self.replication_factor = replication_factor
+        self.idempotent_producer = idempotent_producer
         self.max_attempts = max_attempts
         self.retry_backoff_s = retry_backoff_s
         self.audit_service = audit_service  # the service whose audit log records the effects
@@ -139,7 +143,11 @@ class ConsumerRunner:
             consumer: AIOKafkaConsumer | None = None
             try:
                 await ensure_topics(
-                    self.bootstrap, [*self.topics, self.dlq], self.partitions, self.security
+                    self.bootstrap,
+                    [*self.topics, self.dlq],
+                    self.partitions,
+                    self.security,
+                    replication_factor=self.replication_factor,
                 )
                 consumer = new_consumer(self.bootstrap, self.group, self.topics, self.security)
                 await consumer.start()
@@ -399,12 +407,19 @@ class ConsumerRunner:
 
     async def _producer_started(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = new_producer(
-                self.bootstrap, client_id=f"{self.group}-dlq", security=self.security
-            )
+            producer = self.build_dlq_producer()
             await producer.start()
             self._producer = producer
         return self._producer
+
+    def build_dlq_producer(self) -> AIOKafkaProducer:
+        """The dead-letter producer of this group, not yet connected."""
+        return new_producer(
+            self.bootstrap,
+            client_id=f"{self.group}-dlq",
+            security=self.security,
+            idempotent=self.idempotent_producer,
+        )
 
     async def _close_producer(self) -> None:
         producer, self._producer = self._producer, None

@@ -63,16 +63,22 @@ def client_kwargs(security: KafkaSecurity | None) -> dict[str, Any]:
 
 
 def new_producer(
-    bootstrap: str, client_id: str, security: KafkaSecurity | None = None
+    bootstrap: str,
+    client_id: str,
+    security: KafkaSecurity | None = None,
+    *,
+    idempotent: bool = False,
 ) -> AIOKafkaProducer:
-    # acks=all: an event counts as sent only once the broker has it. The local broker does not
-    # support idempotent producers; duplicates after a retry are absorbed by consumers.
+    # acks=all: an event counts as sent only once the broker has it (and idempotence needs it).
+    # Idempotence (KAFKA_IDEMPOTENT_PRODUCER) keeps a retried send from being written twice; the
+    # local development broker does not support it, so it is off by default and duplicates after
+    # a retry are absorbed by consumers.
     return AIOKafkaProducer(
         **client_kwargs(security),
         bootstrap_servers=bootstrap,
         client_id=client_id,
         acks="all",
-        enable_idempotence=False,
+        enable_idempotence=idempotent,
         linger_ms=2,
         request_timeout_ms=10_000,
         retry_backoff_ms=200,
@@ -109,8 +115,10 @@ async def ensure_topics(
     topics: Iterable[str],
     partitions: int,
     security: KafkaSecurity | None = None,
+    replication_factor: int = 1,
 ) -> None:
-    """Create missing topics (the production broker has auto-creation off)."""
+    """Create missing topics (the production broker has auto-creation off), each partition on
+    `replication_factor` brokers (KAFKA_REPLICATION_FACTOR)."""
     wanted = sorted(set(topics))
     if not wanted:
         return
@@ -124,7 +132,12 @@ async def ensure_topics(
         if missing:
             try:
                 await admin.create_topics(
-                    [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
+                    [
+                        NewTopic(
+                            t, num_partitions=partitions, replication_factor=replication_factor
+                        )
+                        for t in missing
+                    ]
                 )
                 log.info("topics_created", topics=missing)
             except TopicAlreadyExistsError:

@@ -44,6 +44,8 @@ class OutboxRelay:
         service: str,
         bootstrap: str,
         partitions: int = 3,
+        replication_factor: int = 1,
+        idempotent_producer: bool = False,
         batch_size: int = 500,
         poll_interval_s: float = 0.1,
         mark_interval_s: float = 0.5,
@@ -54,6 +56,8 @@ class OutboxRelay:
         self.bootstrap = bootstrap
         self.security = security
         self.partitions = partitions
+        self.replication_factor = replication_factor
+        self.idempotent_producer = idempotent_producer
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
         self.connected = False
@@ -113,7 +117,13 @@ class OutboxRelay:
             producer = await self._producer_started()
             topics = {r.topic for r in rows} - self._known_topics
             if topics:
-                await ensure_topics(self.bootstrap, topics, self.partitions, self.security)
+                await ensure_topics(
+                    self.bootstrap,
+                    topics,
+                    self.partitions,
+                    self.security,
+                    replication_factor=self.replication_factor,
+                )
                 self._known_topics |= topics
             # Pipelined: queue every send (aiokafka batches them per partition), then await all.
             futures = []
@@ -205,9 +215,7 @@ class OutboxRelay:
 
     async def _producer_started(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = new_producer(
-                self.bootstrap, client_id=f"{self.service}-relay", security=self.security
-            )
+            producer = self.build_producer()
             try:
                 await producer.start()
             except BaseException:
@@ -217,6 +225,15 @@ class OutboxRelay:
             self.connected = True
             log.info("relay_connected", bootstrap=self.bootstrap)
         return self._producer
+
+    def build_producer(self) -> AIOKafkaProducer:
+        """The relay's producer, not yet connected."""
+        return new_producer(
+            self.bootstrap,
+            client_id=f"{self.service}-relay",
+            security=self.security,
+            idempotent=self.idempotent_producer,
+        )
 
     async def _close_producer(self) -> None:
         producer, self._producer = self._producer, None

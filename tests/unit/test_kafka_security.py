@@ -7,18 +7,27 @@ import ast
 import re
 import ssl
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import certifi
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import SecretStr, ValidationError
+from sqlalchemy import create_engine
 
 from deploy import kafka_acls
 from shared import REPO_ROOT, SERVICES
-from shared.bus.consumer import dlq_topic
-from shared.bus.kafka import KafkaSecurity, client_kwargs, new_consumer, new_producer
+from shared.bus import kafka
+from shared.bus.consumer import ConsumerRunner, Subscription, dlq_topic
+from shared.bus.kafka import (
+    KafkaSecurity,
+    client_kwargs,
+    ensure_topics,
+    new_consumer,
+    new_producer,
+)
+from shared.bus.relay import OutboxRelay
 from shared.events.asyncapi import Catalogue
 from shared.events.catalogue import EVENT_MODELS
 from shared.settings import Settings
@@ -157,6 +166,147 @@ async def test_aiokafka_accepts_the_kwargs(protocol: str) -> None:
     await producer.stop()
     await consumer.stop()
     await admin.close()
+
+
+# --- replication and idempotence ----------------------------------------------------------
+
+
+def _idempotent(producer: AIOKafkaProducer) -> bool:
+    # aiokafka keeps no public flag: an idempotent producer is the one with a transaction
+    # manager (it holds the producer id and sequence numbers), and it sends with acks=all (-1).
+    assert producer._sender._acks == -1
+    return producer._txn_manager is not None
+
+
+def test_replication_and_idempotence_defaults_suit_the_local_broker() -> None:
+    settings = _settings()
+    assert settings.kafka_replication_factor == 1
+    assert settings.kafka_idempotent_producer is False
+
+
+def test_replication_and_idempotence_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAFKA_REPLICATION_FACTOR", "3")
+    monkeypatch.setenv("KAFKA_IDEMPOTENT_PRODUCER", "true")
+    settings = Settings(app_env="test", database_url="sqlite://")
+    assert settings.kafka_replication_factor == 3
+    assert settings.kafka_idempotent_producer is True
+
+
+@pytest.mark.parametrize("value", [0, -1])
+def test_replication_factor_below_one_is_refused(value: int) -> None:
+    with pytest.raises(
+        ValidationError, match=f"KAFKA_REPLICATION_FACTOR must be at least 1, not {value}"
+    ):
+        _settings(kafka_replication_factor=value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("kafka_replication_factor", "two"), ("kafka_idempotent_producer", "maybe")],
+)
+def test_unreadable_values_are_refused_naming_the_setting(field: str, value: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        _settings(**{field: value})
+    assert [error["loc"] for error in refused.value.errors()] == [(field,)]
+    assert field in str(refused.value)
+
+
+@pytest.mark.parametrize("idempotent", [False, True])
+async def test_new_producer_is_idempotent_when_asked(idempotent: bool) -> None:
+    producer = new_producer("kafka:9092", "test-relay", idempotent=idempotent)
+    try:
+        assert _idempotent(producer) is idempotent
+    finally:
+        await producer.stop()
+
+
+@pytest.mark.parametrize("idempotent", [False, True])
+async def test_relay_and_dead_letter_producers_follow_the_setting(idempotent: bool) -> None:
+    settings = _sasl(kafka_idempotent_producer=idempotent, kafka_replication_factor=3)
+    security = KafkaSecurity.from_settings(settings)
+    engine = create_engine("sqlite://")
+    relay = OutboxRelay(
+        engine,
+        service="medical",
+        bootstrap="kafka:9092",
+        replication_factor=settings.kafka_replication_factor,
+        idempotent_producer=settings.kafka_idempotent_producer,
+        security=security,
+    )
+    runner = ConsumerRunner(
+        engine,
+        group="medical",
+        bootstrap="kafka:9092",
+        subscription=Subscription(group="medical", topics=("enrollment.events",), handlers={}),
+        replication_factor=settings.kafka_replication_factor,
+        idempotent_producer=settings.kafka_idempotent_producer,
+        security=security,
+    )
+    assert relay.replication_factor == runner.replication_factor == 3
+    for producer in (relay.build_producer(), runner.build_dlq_producer()):
+        try:
+            assert _idempotent(producer) is idempotent
+        finally:
+            await producer.stop()
+    engine.dispose()
+
+
+class _RecordingAdmin:
+    """Stands in for AIOKafkaAdminClient: records the topics it is asked to create."""
+
+    created: ClassVar[list[Any]] = []
+
+    def __init__(self, **_: Any) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def list_topics(self) -> list[str]:
+        return ["enrollment.events"]
+
+    async def create_topics(self, topics: list[Any]) -> None:
+        type(self).created.extend(topics)
+
+
+async def test_ensure_topics_creates_with_the_replication_factor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(kafka, "AIOKafkaAdminClient", _RecordingAdmin)
+    monkeypatch.setattr(_RecordingAdmin, "created", [])
+    topics = ["enrollment.events", "medical.events", "dlq.medical"]
+    await ensure_topics("kafka:9092", topics, 3, replication_factor=3)
+    created = {t.name: (t.num_partitions, t.replication_factor) for t in _RecordingAdmin.created}
+    assert created == {"dlq.medical": (3, 3), "medical.events": (3, 3)}
+
+
+# What the services' lifespan must hand every relay and consumer runner from the settings.
+FROM_SETTINGS = {
+    "OutboxRelay": {"replication_factor", "idempotent_producer"},
+    "ConsumerRunner": {"replication_factor", "idempotent_producer"},
+}
+
+
+def test_every_relay_and_runner_gets_replication_and_idempotence() -> None:
+    found = 0
+    for path in sorted((REPO_ROOT / "shared").rglob("*.py")):
+        for call in _calls(path):
+            name = _name(call)
+            if name in FROM_SETTINGS:
+                found += 1
+                passed = {k.arg for k in call.keywords}
+                assert FROM_SETTINGS[name] <= passed, f"{path}:{call.lineno}: {name}(...)"
+            if name == "ensure_topics" and path.parent.name == "bus" and path.name != "kafka.py":
+                found += 1
+                passed = {k.arg for k in call.keywords}
+                assert "replication_factor" in passed, f"{path}:{call.lineno}: ensure_topics"
+            if name == "new_producer" and path.name != "kafka.py":
+                found += 1
+                passed = {k.arg for k in call.keywords}
+                assert "idempotent" in passed, f"{path}:{call.lineno}: new_producer"
+    assert found >= 6  # relay and runner in app.py, their ensure_topics and producers
 
 
 CLIENTS = {"AIOKafkaProducer", "AIOKafkaConsumer", "AIOKafkaAdminClient"}
