@@ -24,8 +24,9 @@ INFRA = ("kafka", "postgres")
 # One-shot containers: format the broker's storage (admin credential), then users, topics, ACLs.
 KAFKA_INIT = ("kafka-format", "kafka-setup")
 KAFKA_DIR = REPO_ROOT / "deploy" / "kafka"
-# SCRAM principals besides the admin: one per service and the hospitals' gateway.
-KAFKA_USERS = (*APP_PORTS, "hospital")
+# SCRAM principals besides the admin: one per service, the hospitals' gateway and the outside
+# subscriber.
+KAFKA_USERS = (*APP_PORTS, "hospital", "subscriber")
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}
 _VAR = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
@@ -187,8 +188,43 @@ def test_kafka_has_no_plaintext_client_listener(services: dict[str, dict[str, An
     assert protocols.get(env["KAFKA_INTER_BROKER_LISTENER_NAME"], "").startswith("SASL_")
     assert env["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
     assert env["KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL"] == "SCRAM-SHA-512"
-    # Not reachable from the host: clients are on the compose network.
-    assert not kafka.get("ports"), "the broker publishes no port"
+    # Reachable from the host only through a listener that encrypts: the external one.
+    for published, target in _port_mappings(kafka):
+        exposed = [n for n, a in listeners.items() if a.rsplit(":", 1)[1] == str(target)]
+        assert [protocols[n] for n in exposed] == ["SASL_SSL"], (published, target)
+
+
+def test_kafka_external_listener_is_tls(services: dict[str, dict[str, Any]]) -> None:
+    kafka = services["kafka"]
+    env = _env(kafka)
+    assert _protocol_map(env)["EXTERNAL"] == "SASL_SSL"
+    assert _listeners(env["KAFKA_LISTENERS"])["EXTERNAL"] == ":9094"
+    advertised = _listeners(_interpolate(env["KAFKA_ADVERTISED_LISTENERS"]))
+    assert advertised["EXTERNAL"] == "localhost:9094"
+    assert (9094, 9094) in _port_mappings(kafka)
+    # The image demands a JKS keystore of its own when an advertised listener is `...SSL://`.
+    assert "SSL://" not in env["KAFKA_ADVERTISED_LISTENERS"]
+    jaas = env["KAFKA_LISTENER_NAME_EXTERNAL_SCRAM___SHA___512_SASL_JAAS_CONFIG"]
+    assert jaas.strip() == "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+    assert env["KAFKA_LISTENER_NAME_EXTERNAL_SSL_KEYSTORE_TYPE"] == "PEM"
+    keystore = env["KAFKA_LISTENER_NAME_EXTERNAL_SSL_KEYSTORE_LOCATION"]
+    mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in kafka["volumes"]}
+    assert mounts[str(Path(keystore).parent)] == "./deploy/kafka-certs/broker"
+    key_password = env["KAFKA_LISTENER_NAME_EXTERNAL_SSL_KEY_PASSWORD"]
+    assert key_password.startswith("${KAFKA_SSL_KEY_PASSWORD:?")
+    # The certificates are made on each machine, never committed nor copied into an image.
+    for ignore in (".gitignore", ".dockerignore"):
+        lines = (REPO_ROOT / ignore).read_text(encoding="utf-8").splitlines()
+        assert "deploy/kafka-certs/" in lines, ignore
+    assert (KAFKA_DIR / "dev-certs.sh").is_file()
+
+
+def test_services_replicate_as_setup_creates(services: dict[str, dict[str, Any]]) -> None:
+    setup = _env(services["kafka-setup"])
+    for name in APP_PORTS:
+        env = _env(services[name])
+        assert env["KAFKA_REPLICATION_FACTOR"] == setup["TOPIC_REPLICATION_FACTOR"], name
+        assert env["KAFKA_IDEMPOTENT_PRODUCER"] == "true", name
 
 
 def test_kafka_authorizer_denies_by_default(services: dict[str, dict[str, Any]]) -> None:
@@ -275,12 +311,12 @@ def test_kafka_passwords_come_from_required_variables(
         for key, value in _env(service).items():
             if "PASSWORD" not in key or key == "POSTGRES_PASSWORD":
                 continue
-            assert re.fullmatch(r"\$\{KAFKA_[A-Z]+_PASSWORD:\?[^}]*\}", value), (name, key)
+            assert re.fullmatch(r"\$\{KAFKA_[A-Z_]+_PASSWORD:\?[^}]*\}", value), (name, key)
     text = COMPOSE_FILE.read_text(encoding="utf-8")
     for match in re.finditer(r"password=\"([^\"]*)\"", text):
         assert match.group(1).startswith("${KAFKA_") and ":?" in match.group(1), match.group(0)
     example = (REPO_ROOT / ".env.example").read_text(encoding="utf-8")
-    for user in ("admin", *KAFKA_USERS):
+    for user in ("admin", *KAFKA_USERS, "ssl_key"):
         assert re.search(rf"^KAFKA_{user.upper()}_PASSWORD=$", example, re.MULTILINE), user
 
 

@@ -10,6 +10,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/client.sh"
 : "${CLUSTER_ID:?set CLUSTER_ID, the same as the broker}"
 check_password KAFKA_ADMIN_PASSWORD "${ADMIN_PASSWORD:-}"
+# The external listener's keystore (deploy/kafka/dev-certs.sh): without it the broker would fail
+# later with a Java stack trace.
+if [[ -n "${KEYSTORE:-}" && ! -s "$KEYSTORE" ]]; then
+  echo "$KEYSTORE is missing: run deploy/kafka/dev-certs.sh first (deploy/KAFKA.md)" >&2
+  exit 1
+fi
 node_id="${NODE_ID:-1}"
 data_dir="${DATA_DIR:-/var/lib/kafka/data}"
 
