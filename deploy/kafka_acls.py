@@ -3,14 +3,17 @@
     python -m deploy.kafka_acls            # prints the script and writes deploy/kafka/acls.sh
     python -m deploy.kafka_acls --check    # non-zero if deploy/kafka/acls.sh is stale
 
-One SCRAM principal per service (`User:<service>`), one per external producer (`User:hospital`)
-and `User:admin` (a super user, so it needs no ACL). With `allow.everyone.if.no.acl.found=false`
-whatever is not granted here is denied:
+One SCRAM principal per service (`User:<service>`), one per external producer (`User:hospital`),
+the outside subscriber (`User:subscriber`) and `User:admin` (a super user, so it needs no ACL).
+With `allow.everyone.if.no.acl.found=false` whatever is not granted here is denied:
 
 - a service may write (describe, create) its own `<service>.events` topics and the dead-letter
   topics of its own consumer groups (`dlq.<service>`, prefixed: `dlq.<service>-1`, ...);
 - it may read the topics its subscriptions read, in consumer groups named after it (prefixed);
-- an external system may only write the input topics the catalogue names it the producer of.
+- an external system may only write the input topics the catalogue names it the producer of;
+- the outside subscriber (other government systems, over the TLS listener) may only read the
+  services' published event topics (`<service>.events`), in consumer groups named `ext-...`:
+  no write, no create, no dead-letter or input topic.
 
 The generated script also creates every catalogue topic and dead-letter topic, so a consumer that
 starts before the producer's first event finds its topic (it has no right to create it).
@@ -34,6 +37,10 @@ from shared.events.asyncapi import Catalogue
 DEFAULT_OUT = REPO_ROOT / "deploy" / "kafka" / "acls.sh"
 REGENERATE = "python -m deploy.kafka_acls"
 ADMIN = "admin"
+SUBSCRIBER = "subscriber"
+# Consumer groups of outside subscribers: prefixed, so each system picks its own (`ext-<system>`),
+# and apart from the services' groups (a test checks that no service name starts with it).
+SUBSCRIBER_GROUPS = "ext-"
 
 Resource = Literal["topic", "group"]
 Pattern = Literal["literal", "prefixed"]
@@ -95,12 +102,16 @@ def build_plan(cat: Catalogue, topic_prefix: str = "") -> Plan:
         if stray:
             raise ValueError(f"groups of {service} not named after it: {stray}")
 
-    principals = [*SERVICES, *sorted(p for p in produced if p not in SERVICES)]
+    if SUBSCRIBER in produced or SUBSCRIBER in SERVICES:
+        raise ValueError(f"{SUBSCRIBER!r} is the outside subscriber; it produces nothing")
+    principals = [*SERVICES, *sorted(p for p in produced if p not in SERVICES), SUBSCRIBER]
     acls: list[Acl] = []
     for principal in principals:
         for topic in sorted(produced.get(principal, ())):
             operations = PRODUCE if principal in SERVICES else ("Write", "Describe")
             acls.append(Acl(principal, "topic", topic, "literal", operations))
+        if principal == SUBSCRIBER:
+            acls += subscriber_acls(produced)
         if principal not in SERVICES:
             continue
         if groups.get(principal):
@@ -119,6 +130,15 @@ def build_plan(cat: Catalogue, topic_prefix: str = "") -> Plan:
     return Plan(principals=principals, topics=topics, acls=acls)
 
 
+def subscriber_acls(produced: dict[str, set[str]]) -> list[Acl]:
+    """Read-only: the services' published topics and the `ext-` groups, nothing else."""
+    published = sorted(t for service in SERVICES for t in produced.get(service, ()))
+    return [
+        *(Acl(SUBSCRIBER, "topic", topic, "literal", CONSUME) for topic in published),
+        Acl(SUBSCRIBER, "group", SUBSCRIBER_GROUPS, "prefixed", JOIN),
+    ]
+
+
 def _line(words: Iterable[str]) -> str:
     return " ".join(shlex.quote(w) for w in words)
 
@@ -134,12 +154,13 @@ def render_script(plan: Plan, topic_prefix: str = "") -> str:
         'bootstrap="${1:?bootstrap server, e.g. kafka:9092}"',
         'config="${2:?client properties of the admin principal}"',
         'partitions="${TOPIC_PARTITIONS:-3}"',
+        'replication="${TOPIC_REPLICATION_FACTOR:-1}"',
         'bin="${KAFKA_HOME:-/opt/kafka}/bin"',
         "",
         "topic() {",
         '  "$bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --command-config "$config" \\',
         '    --create --if-not-exists --topic "$1" --partitions "$partitions" '
-        "--replication-factor 1",
+        '--replication-factor "$replication"',
         "}",
         "",
         "allow() {",

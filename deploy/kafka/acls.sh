@@ -6,11 +6,12 @@ set -euo pipefail
 bootstrap="${1:?bootstrap server, e.g. kafka:9092}"
 config="${2:?client properties of the admin principal}"
 partitions="${TOPIC_PARTITIONS:-3}"
+replication="${TOPIC_REPLICATION_FACTOR:-1}"
 bin="${KAFKA_HOME:-/opt/kafka}/bin"
 
 topic() {
   "$bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --command-config "$config" \
-    --create --if-not-exists --topic "$1" --partitions "$partitions" --replication-factor 1
+    --create --if-not-exists --topic "$1" --partitions "$partitions" --replication-factor "$replication"
 }
 
 allow() {
@@ -66,5 +67,12 @@ allow --allow-principal User:welfare --operation Read --resource-pattern-type pr
 
 # User:hospital
 allow --allow-principal User:hospital --operation Write --operation Describe --resource-pattern-type literal --topic medical.hospital-stays.input
+
+# User:subscriber
+allow --allow-principal User:subscriber --operation Read --operation Describe --resource-pattern-type literal --topic employment.events
+allow --allow-principal User:subscriber --operation Read --operation Describe --resource-pattern-type literal --topic enrollment.events
+allow --allow-principal User:subscriber --operation Read --operation Describe --resource-pattern-type literal --topic medical.events
+allow --allow-principal User:subscriber --operation Read --operation Describe --resource-pattern-type literal --topic welfare.events
+allow --allow-principal User:subscriber --operation Read --resource-pattern-type prefixed --group ext-
 
 echo "topics and ACLs in place"

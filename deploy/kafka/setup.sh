@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One-shot, once the broker is healthy: SCRAM-SHA-512 users of the four services and of the
-# hospital gateway (passwords from the environment), then the topics and ACLs of acls.sh.
+# One-shot, once the broker is healthy: SCRAM-SHA-512 users of the four services, the hospital
+# gateway and the outside subscriber (passwords from the environment), then the topics and ACLs
+# of acls.sh.
 # Safe to run again: setting a password replaces it, topics are created if missing, an ACL that
 # exists is not added twice. Rerunning it after a password change is how passwords are rotated.
 set -euo pipefail
@@ -10,7 +11,7 @@ bootstrap="${BOOTSTRAP:-kafka:9092}"
 bin="${KAFKA_HOME:-/opt/kafka}/bin"
 
 # Every principal but the admin; deploy/kafka_acls.py lists the same ones (a test checks).
-USERS=(enrollment medical employment welfare hospital)
+USERS=(enrollment medical employment welfare hospital subscriber)
 
 check_password KAFKA_ADMIN_PASSWORD "${ADMIN_PASSWORD:-}"
 for user in "${USERS[@]}"; do

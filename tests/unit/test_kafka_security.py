@@ -400,8 +400,10 @@ def test_check_command_fails_on_a_stale_script(
     assert "is stale" in capsys.readouterr().err
 
 
-def test_principals_are_the_services_and_the_hospital(plan: kafka_acls.Plan) -> None:
-    assert plan.principals == [*SERVICES, "hospital"]
+def test_principals_are_the_services_the_hospital_and_the_subscriber(
+    plan: kafka_acls.Plan,
+) -> None:
+    assert plan.principals == [*SERVICES, "hospital", kafka_acls.SUBSCRIBER]
     assert kafka_acls.ADMIN not in plan.principals  # a super user, created at format time
 
 
@@ -441,6 +443,69 @@ def test_hospital_may_only_write_its_input_topic(plan: kafka_acls.Plan) -> None:
     rules = [a for a in plan.acls if a.principal == "hospital"]
     assert [(a.resource, a.name) for a in rules] == [("topic", "medical.hospital-stays.input")]
     assert not plan.allowed("hospital", "Read", "topic", "medical.hospital-stays.input")
+
+
+PUBLISHED = [f"{service}.events" for service in SERVICES]
+SUBSCRIBER = kafka_acls.SUBSCRIBER
+OPERATIONS = ("Read", "Write", "Describe", "Create", "Delete", "Alter")
+
+
+def test_subscriber_reads_and_describes_every_published_topic(plan: kafka_acls.Plan) -> None:
+    for topic in PUBLISHED:
+        assert topic in plan.topics, topic
+        assert plan.allowed(SUBSCRIBER, "Read", "topic", topic), topic
+        assert plan.allowed(SUBSCRIBER, "Describe", "topic", topic), topic
+
+
+def test_subscriber_reads_nothing_else(plan: kafka_acls.Plan, catalogue: Catalogue) -> None:
+    others = [
+        "medical.hospital-stays.input",
+        *(dlq_topic(group) for group in catalogue.groups()),
+        "dlq.ext-anything",
+        "enrollment.events-copy",
+        "__consumer_offsets",
+    ]
+    for topic in others:
+        assert not any(plan.allowed(SUBSCRIBER, op, "topic", topic) for op in OPERATIONS), topic
+    topics = {a.name for a in plan.acls if a.principal == SUBSCRIBER and a.resource == "topic"}
+    assert topics == set(PUBLISHED)
+    assert all(
+        a.pattern == "literal"
+        for a in plan.acls
+        if a.principal == SUBSCRIBER and a.resource == "topic"
+    )
+
+
+def test_subscriber_writes_and_creates_nothing(plan: kafka_acls.Plan, catalogue: Catalogue) -> None:
+    everything = [*plan.topics, *PUBLISHED, "anything"]
+    for topic in everything:
+        for op in ("Write", "Create", "Delete", "Alter"):
+            assert not plan.allowed(SUBSCRIBER, op, "topic", topic), (op, topic)
+    rules = [a for a in plan.acls if a.principal == SUBSCRIBER]
+    assert {op for a in rules for op in a.operations} == {"Read", "Describe"}
+
+
+def test_subscriber_joins_only_its_own_groups(plan: kafka_acls.Plan, catalogue: Catalogue) -> None:
+    assert plan.allowed(SUBSCRIBER, "Read", "group", "ext-county-office")
+    for group in catalogue.groups():
+        assert not plan.allowed(SUBSCRIBER, "Read", "group", group), group
+    # No service's groups may fall under the subscriber's prefix, nor the other way round.
+    for service in SERVICES:
+        assert not service.startswith(kafka_acls.SUBSCRIBER_GROUPS), service
+        assert not plan.allowed(service, "Read", "group", "ext-county-office"), service
+
+
+def test_subscriber_reads_prefixed_topics(catalogue: Catalogue) -> None:
+    plan = kafka_acls.build_plan(catalogue, "ci-")
+    assert plan.allowed(SUBSCRIBER, "Read", "topic", "ci-welfare.events")
+    assert not plan.allowed(SUBSCRIBER, "Read", "topic", "welfare.events")
+    assert plan.allowed(SUBSCRIBER, "Read", "group", "ext-county-office")  # groups unprefixed
+
+
+def test_script_creates_topics_with_the_replication_factor(plan: kafka_acls.Plan) -> None:
+    text = kafka_acls.render_script(plan)
+    assert 'replication="${TOPIC_REPLICATION_FACTOR:-1}"' in text
+    assert '--replication-factor "$replication"' in text
 
 
 def test_every_consumption_may_read_its_topics_in_its_group(
