@@ -16,7 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import create_engine
 
-from deploy import kafka_acls
+from deploy import kafka_acls, outside_consumer
 from shared import REPO_ROOT, SERVICES
 from shared.bus import kafka
 from shared.bus.consumer import ConsumerRunner, Subscription, dlq_topic
@@ -563,3 +563,33 @@ def test_setup_creates_every_principal(plan: kafka_acls.Plan) -> None:
     users = re.search(r"^USERS=\(([^)]*)\)$", setup, re.MULTILINE)
     assert users, "setup.sh lists its users as USERS=(...)"
     assert users.group(1).split() == plan.principals
+
+
+# --- the outside subscriber's demonstration script ---------------------------------------
+
+
+def test_outside_consumer_reads_the_password_from_the_environment_or_dotenv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"KAFKA_ADMIN_PASSWORD=a\nKAFKA_SUBSCRIBER_PASSWORD={PASSWORD}\n")
+    monkeypatch.delenv(outside_consumer.PASSWORD_VARIABLE, raising=False)
+    assert outside_consumer.subscriber_password(env_file) == PASSWORD
+    monkeypatch.setenv(outside_consumer.PASSWORD_VARIABLE, "from-the-environment")
+    assert outside_consumer.subscriber_password(env_file) == "from-the-environment"
+
+
+def test_outside_consumer_stops_before_connecting_without_its_ca(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(outside_consumer.PASSWORD_VARIABLE, PASSWORD)
+    missing = tmp_path / "ca.pem"
+    assert outside_consumer.main(["--cafile", str(missing)]) == 2
+    assert "dev-certs.sh" in capsys.readouterr().err
+
+
+def test_outside_consumer_uses_the_subscriber_over_tls() -> None:
+    assert outside_consumer.DEFAULT_BOOTSTRAP.endswith(":9094")  # the EXTERNAL listener
+    assert outside_consumer.SUBSCRIBER == kafka_acls.SUBSCRIBER
+    source = Path(outside_consumer.__file__).read_text()
+    assert 'protocol="SASL_SSL"' in source and "TopicAuthorizationFailedError" in source
