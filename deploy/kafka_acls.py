@@ -33,14 +33,16 @@ from typing import Literal
 from shared import REPO_ROOT, SERVICES
 from shared.bus.consumer import dlq_topic
 from shared.events.asyncapi import Catalogue
+from shared.events.catalogue import OUTSIDE_GROUPS, OUTSIDE_PRINCIPAL
 
 DEFAULT_OUT = REPO_ROOT / "deploy" / "kafka" / "acls.sh"
 REGENERATE = "python -m deploy.kafka_acls"
 ADMIN = "admin"
-SUBSCRIBER = "subscriber"
-# Consumer groups of outside subscribers: prefixed, so each system picks its own (`ext-<system>`),
-# and apart from the services' groups (a test checks that no service name starts with it).
-SUBSCRIBER_GROUPS = "ext-"
+# The outside subscriber, as the catalogue documents it. Its consumer groups are prefixed, so
+# each system picks its own (`ext-<system>`), apart from the services' groups (a test checks
+# that no service name starts with it).
+SUBSCRIBER = OUTSIDE_PRINCIPAL
+SUBSCRIBER_GROUPS = OUTSIDE_GROUPS
 
 Resource = Literal["topic", "group"]
 Pattern = Literal["literal", "prefixed"]

@@ -27,7 +27,13 @@ from pydantic.json_schema import models_json_schema
 
 from shared import REPO_ROOT, SERVICES
 from shared.bus.consumer import dlq_topic
-from shared.events.catalogue import EVENT_MODELS, EventData, docstring
+from shared.events.catalogue import (
+    EVENT_MODELS,
+    OUTSIDE_GROUPS,
+    OUTSIDE_PRINCIPAL,
+    EventData,
+    docstring,
+)
 from shared.events.envelope import Envelope
 from shared.events.markdown import render_markdown
 from shared.events.subscribers import Consumption, all_consumptions
@@ -39,6 +45,11 @@ REGENERATE = "make catalogue  (python -m shared.events.asyncapi)"
 KAFKA_BINDING = "0.5.0"
 SCHEMA_REF = "#/components/schemas/{model}"
 HEADERS_REF = "#/components/schemas/CloudEventHeaders"
+SECURITY_SCHEME = "scramSha512"
+# The compose stack's EXTERNAL listener as it advertises itself by default (KAFKA_EXTERNAL_HOST),
+# the name its development certificate carries: a server a reader can reach once the stack runs.
+# A county's deployment serves the same listener under its own host name (deploy/KAFKA.md).
+PRODUCTION_HOST = "localhost:9094"
 
 # What each CloudEvents attribute means here; the header names come from Envelope.to_kafka.
 ATTRIBUTE_TEXT = {
@@ -81,6 +92,10 @@ class Catalogue:
 
     def groups(self) -> list[str]:
         return sorted({c.group for c in self.consumptions})
+
+    def published_topics(self) -> list[str]:
+        """The services' own event topics: what outside subscribers may read."""
+        return sorted({m.topic for m in self.models.values() if m.producer in SERVICES})
 
 
 def _attribute(header: str) -> str:
@@ -259,6 +274,24 @@ def operations(cat: Catalogue) -> dict[str, Any]:
             "x-service": service,
             "x-handlers": {c.event_type: list(c.handlers) for c in cs},
         }
+    for topic in cat.published_topics():
+        types = [t for t, m in cat.models.items() if m.topic == topic]
+        ops[f"{OUTSIDE_PRINCIPAL}.receive.{topic}"] = {
+            "action": "receive",
+            "title": f"outside subscribers read {topic}",
+            "description": f"Other government systems read every event of {topic} on the "
+            f"`production` server as `{OUTSIDE_PRINCIPAL}`, read-only, each in its own consumer "
+            f"group `{OUTSIDE_GROUPS}<system>`.",
+            "channel": {"$ref": f"#/channels/{topic}"},
+            "messages": _refs(topic, types),
+            "security": [{"$ref": f"#/components/securitySchemes/{SECURITY_SCHEME}"}],
+            "bindings": {
+                "kafka": {
+                    "groupId": {"type": "string", "pattern": f"^{OUTSIDE_GROUPS}"},
+                    "bindingVersion": KAFKA_BINDING,
+                }
+            },
+        }
     for group in cat.groups():
         ops[f"{group}.send.dlq"] = {
             "action": "send",
@@ -287,8 +320,23 @@ def build_document(cat: Catalogue) -> dict[str, Any]:
             "local": {
                 "host": settings_fields["kafka_bootstrap_servers"].default,
                 "protocol": "kafka",
-                "description": "The local broker (`KAFKA_BOOTSTRAP_SERVERS`).",
-            }
+                "description": "The local development broker (`KAFKA_BOOTSTRAP_SERVERS`): no "
+                "authentication, no TLS, events in memory. For development only; nothing outside "
+                "the developer's machine subscribes to it.",
+            },
+            "production": {
+                "host": PRODUCTION_HOST,
+                "protocol": "kafka-secure",
+                "description": "Apache Kafka's external listener for outside subscribers, as the "
+                "compose stack publishes it (port 9094; the host is `KAFKA_EXTERNAL_HOST`, "
+                "`localhost` by default, and a county's deployment uses its own name). SASL "
+                "SCRAM-SHA-512 over TLS: the client verifies the broker's certificate and host "
+                "name against the county's CA (the compose stack's development CA is "
+                "`deploy/kafka-certs/ca.pem`). Outside subscribers log in as "
+                f"`{OUTSIDE_PRINCIPAL}`, may only read the services' event topics, in consumer "
+                f"groups named `{OUTSIDE_GROUPS}<system>`. See deploy/KAFKA.md.",
+                "security": [{"$ref": f"#/components/securitySchemes/{SECURITY_SCHEME}"}],
+            },
         },
         "channels": channels(cat),
         "operations": operations(cat),
@@ -306,6 +354,15 @@ def build_document(cat: Catalogue) -> dict[str, Any]:
                 },
             },
             "schemas": {"CloudEventHeaders": headers_schema(), **schemas},
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "scramSha512",
+                    "description": "SASL/SCRAM-SHA-512, always inside TLS (`SASL_SSL`): the "
+                    "password is never sent, the traffic is encrypted, and the broker is "
+                    "authenticated by its certificate. Credentials per principal, handed over "
+                    "through a channel meant for secrets.",
+                }
+            },
             "correlationIds": {
                 "correlationId": {
                     "description": "Carried from the causing request or event.",

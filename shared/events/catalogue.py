@@ -9,6 +9,11 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 EVENT_MODELS: dict[str, type[EventData]] = {}
+# Outside subscribers (other government systems) read the services' event topics as this one
+# read-only principal, each in its own consumer group `ext-<system>` (deploy/kafka_acls.py grants
+# exactly that; the catalogue documents it).
+OUTSIDE_PRINCIPAL = "subscriber"
+OUTSIDE_GROUPS = "ext-"
 T = TypeVar("T", bound="EventData")
 
 

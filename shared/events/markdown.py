@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shared.events.catalogue import docstring
+from shared.events.catalogue import OUTSIDE_GROUPS, OUTSIDE_PRINCIPAL, docstring
 
 if TYPE_CHECKING:
     from shared.events.asyncapi import Catalogue
@@ -22,6 +22,12 @@ def render_markdown(cat: Catalogue) -> str:
         "together with the full AsyncAPI 3.0 document [asyncapi.yaml](asyncapi.yaml) (payload",
         "schemas, headers, consumer groups); do not edit by hand. The services' topics are keyed",
         "by household id; each consumer group `<group>` dead-letters to `dlq.<group>`.",
+        "",
+        "Outside subscribers (other government systems) read the services' topics",
+        f"({', '.join(f'`{t}`' for t in cat.published_topics())}) as the read-only principal",
+        f"`{OUTSIDE_PRINCIPAL}` over SASL_SSL on port 9094, in consumer groups "
+        f"`{OUTSIDE_GROUPS}<system>`",
+        "(the `production` server of the AsyncAPI document; deploy/KAFKA.md).",
         "",
         "| type | topic | producer | consumers (service: handler) | description |",
         "|---|---|---|---|---|",

@@ -3,20 +3,25 @@ and it tells a reader who produces and who consumes every event type."""
 
 from __future__ import annotations
 
+import copy
 import inspect
+import json
 import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import yaml
 
-from shared import SERVICES
+from shared import REPO_ROOT, SERVICES
 from shared.bus.consumer import ConsumerRunner
 from shared.events.asyncapi import (
     DEFAULT_OUT,
     DLQ_HEADERS,
+    PRODUCTION_HOST,
     REGENERATE,
+    SECURITY_SCHEME,
     Catalogue,
     build_document,
     main,
@@ -26,6 +31,10 @@ from shared.events.catalogue import EVENT_MODELS
 from shared.events.subscribers import handler_names
 
 KEY = re.compile(r"^[A-Za-z0-9.\-_]+$")  # AsyncAPI 3 map keys of channels, operations, messages
+# The official AsyncAPI 3.0.0 JSON Schema, bundled (tests/support/asyncapi/README.md).
+ASYNCAPI_SCHEMA = REPO_ROOT / "tests" / "support" / "asyncapi" / "3.0.0.schema.json"
+# `package.module.Qualified.name`: no `<locals>`, `<lambda>` or other generated part.
+HANDLER_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +173,119 @@ def test_every_event_has_a_consumer_or_a_named_outside_audience(catalogue: Catal
         t for t, m in catalogue.models.items() if not catalogue.consumers_of(t) and not m.audience
     ]
     assert orphans == []
+
+
+# --- the document against the AsyncAPI 3.0 schema, servers and security --------------------
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema_rs.Validator:
+    schema = json.loads(ASYNCAPI_SCHEMA.read_text())
+    assert schema["properties"]["asyncapi"]["const"] == "3.0.0"
+    # Bundled: every $ref is inside the file, so nothing is fetched.
+    return jsonschema_rs.Draft7Validator(schema, offline=True)
+
+
+def _errors(validator: jsonschema_rs.Validator, document: dict[str, Any]) -> list[str]:
+    return [
+        f"{'/'.join(map(str, e.instance_path))}: {e.message[:200]}"
+        for e in validator.iter_errors(document)
+    ]
+
+
+def test_committed_document_is_valid_asyncapi_3(
+    validator: jsonschema_rs.Validator, committed: dict[str, Any]
+) -> None:
+    assert _errors(validator, committed) == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d["components"]["securitySchemes"][SECURITY_SCHEME].update(type="password"),
+        lambda d: d["servers"]["production"].pop("protocol"),
+        lambda d: d["operations"]["subscriber.receive.welfare.events"].update(action="read"),
+        lambda d: d["components"]["messages"]["person.deceased"].update(contentType=3),
+    ],
+)
+def test_the_schema_catches_a_broken_document(
+    validator: jsonschema_rs.Validator, document: dict[str, Any], damage: Any
+) -> None:
+    """The schema is not vacuous: each of these breaks the document."""
+    broken = copy.deepcopy(document)
+    damage(broken)
+    assert _errors(validator, broken)
+
+
+def test_servers_name_a_protocol_and_existing_security_schemes(committed: dict[str, Any]) -> None:
+    schemes = committed["components"].get("securitySchemes", {})
+    assert {"local", "production"} <= committed["servers"].keys()
+    for name, server in committed["servers"].items():
+        assert server["host"] and server["protocol"] in ("kafka", "kafka-secure"), name
+        for requirement in server.get("security", []):
+            ref = requirement["$ref"]
+            assert ref.startswith("#/components/securitySchemes/"), (name, ref)
+            assert ref.rsplit("/", 1)[1] in schemes, (name, ref)
+    production = committed["servers"]["production"]
+    assert production["protocol"] == "kafka-secure"
+    assert production["security"], "the production server requires authentication"
+    assert committed["servers"]["local"].get("security") is None  # the development broker
+    assert schemes[SECURITY_SCHEME]["type"] == "scramSha512"
+    assert "TLS" in schemes[SECURITY_SCHEME]["description"]
+
+
+def test_operations_name_existing_channels_and_messages(committed: dict[str, Any]) -> None:
+    channels = committed["channels"]
+    messages = committed["components"]["messages"]
+    for name, op in committed["operations"].items():
+        channel = op["channel"]["$ref"].removeprefix("#/channels/")
+        assert channel in channels, (name, channel)
+        for ref in op["messages"]:
+            key = ref["$ref"].rsplit("/", 1)[1]
+            assert key in channels[channel]["messages"], (name, key)
+    for name, channel in channels.items():
+        for key, ref in channel["messages"].items():
+            assert ref["$ref"] == f"#/components/messages/{key}", name
+            assert key in messages, (name, key)
+
+
+def test_production_host_is_the_compose_external_listener() -> None:
+    compose = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+    advertised = compose["services"]["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    # `${KAFKA_EXTERNAL_HOST:-localhost}` as compose resolves it with the variable unset.
+    resolved = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", advertised)
+    listeners = dict(item.split("://", 1) for item in resolved.split(","))
+    assert listeners["EXTERNAL"] == PRODUCTION_HOST
+
+
+def test_outside_subscribers_read_every_published_topic(
+    document: dict[str, Any], catalogue: Catalogue
+) -> None:
+    published = {f"{service}.events" for service in SERVICES}
+    assert set(catalogue.published_topics()) == published
+    reads = {
+        op["channel"]["$ref"].removeprefix("#/channels/"): op
+        for name, op in document["operations"].items()
+        if name.startswith("subscriber.receive.")
+    }
+    assert reads.keys() == published
+    for topic, op in reads.items():
+        assert op["action"] == "receive"
+        assert len(op["messages"]) == len(document["channels"][topic]["messages"]), topic
+        assert op["security"] == [{"$ref": f"#/components/securitySchemes/{SECURITY_SCHEME}"}]
+
+
+def test_handler_names_are_clean(document: dict[str, Any]) -> None:
+    names = [
+        handler
+        for message in document["components"]["messages"].values()
+        for consumer in message.get("x-consumers", [])
+        for handler in consumer["handlers"]
+    ] + [
+        handler
+        for op in document["operations"].values()
+        for handlers in op.get("x-handlers", {}).values()
+        for handler in handlers
+    ]
+    assert names
+    assert [n for n in names if not HANDLER_NAME.fullmatch(n)] == []

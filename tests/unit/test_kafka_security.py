@@ -593,3 +593,9 @@ def test_outside_consumer_uses_the_subscriber_over_tls() -> None:
     assert outside_consumer.SUBSCRIBER == kafka_acls.SUBSCRIBER
     source = Path(outside_consumer.__file__).read_text()
     assert 'protocol="SASL_SSL"' in source and "TopicAuthorizationFailedError" in source
+
+
+def test_subscriber_acls_match_the_catalogue(plan: kafka_acls.Plan, catalogue: Catalogue) -> None:
+    """What docs/asyncapi.yaml tells outside subscribers is what the broker lets them do."""
+    topics = [a.name for a in plan.acls if a.principal == SUBSCRIBER and a.resource == "topic"]
+    assert topics == catalogue.published_topics()
