@@ -23,7 +23,8 @@ umask 077
 config="$(mktemp)"
 trap 'rm -f "$config"' EXIT
 # Only what formatting reads: identity, roles, quorum and the log directory (as the broker has
-# them in docker-compose.yml).
+# them in docker-compose.yml). The broker's EXTERNAL listener plays no part in formatting, so it
+# and its TLS settings are left out.
 cat > "$config" <<PROPERTIES
 process.roles=broker,controller
 node.id=${node_id}
