@@ -49,12 +49,16 @@ ABILITY = ("full", "partial")
 def _person(i: int, labourers: int) -> dict[str, Any]:
     town = TOWNSHIPS[i % len(TOWNSHIPS)]
     village = f"{town}{200 + (i // len(TOWNSHIPS)) % 12:03d}"
+    # A birth date and a sequence number per person, never the same pair twice (the two age
+    # groups' birth dates do not overlap).
     if i < labourers:
         born = date(1960, 7, 1) + timedelta(days=i % 15000)  # 16 to 58 on the day
+        sequence = i // 15000
     else:
-        born = date(1940, 1, 1) + timedelta(days=i % 5000)  # past working age
+        born = date(1940, 1, 1) + timedelta(days=(i - labourers) % 5000)  # past working age
+        sequence = (i - labourers) // 5000
     return {
-        "person_id": f"p{i:07d}", "id_number": make_resident_id(COUNTY, born, i // 15000, "M"),
+        "person_id": f"p{i:07d}", "id_number": make_resident_id(COUNTY, born, sequence, "M"),
         "household_id": f"H{i // 2:07d}", "name": f"人{i}", "sex": "M", "birth_date": born,
         "county_code": COUNTY, "township_code": town, "village_code": village,
         "poverty_status": "exited" if i % 3 == 0 else "not_exited",
