@@ -16,16 +16,22 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from services.employment import clock
+from services.employment.census.service import census_people
+from services.employment.jobs.repository import recommendations_until
+from services.employment.jobs.rules import REGISTERED_POOR
 from services.employment.main import build_app
 from services.employment.registry.models import RegistryPerson, RegistryStatusHistory
 from services.employment.report.chart import cjk_font
 from services.employment.report.compute import monthly_report
 from services.employment.report.xlsx import TARGET_HEADERS, headers
+from services.employment.training.repository import completions_of
+from services.employment.training.rules import PersonCoverageFacts, count_people, coverage_bases
 from shared.db import make_engine
 from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
 from shared.policy import PolicySet
 from shared.roles import Role
+from shared.trace import Params, Trace
 from tests.support.app import make_settings, running, token
 
 pytestmark = pytest.mark.integration
@@ -386,6 +392,13 @@ async def test_monthly_report(db_template: str) -> None:
         )
 
         # The set-based path (the endpoint's) agrees with the rule path, figure by figure.
+        measured = await ok(
+            await client.get(
+                "/v1/plan/targets", params={"county": COUNTY, "on": "2018-06-30"}, headers=hrss
+            ),
+            200,
+        )
+        plan = {t["id"]: t for t in measured["targets"]}
         engine = make_engine(settings.database_url)
         policy = PolicySet.load(settings.policy_dir)
         with Session(engine) as session:
@@ -399,6 +412,37 @@ async def test_monthly_report(db_template: str) -> None:
                 )
                 for a, b in pairs:
                     assert a.figures == b.figures, (month, scope, a.code)
+            # The plan's metrics, counted in the database, agree with the rule path: every
+            # census person through the rules (EMP-1, EMP-2) and their recommendations (EMP-3).
+            on = date(2018, 6, 30)
+            people = [
+                p
+                for p in census_people(session, COUNTY, on, policy)
+                if p.alive and p.poverty_status in REGISTERED_POOR
+            ]
+            offered = recommendations_until(session, COUNTY, on)
+            done = completions_of(session, [p.person_id for p in people], on)
+            bases = coverage_bases(Params(policy, COUNTY, on), trace=Trace())
+            counts = count_people(
+                (
+                    PersonCoverageFacts(
+                        labourer=p.labourer,
+                        wishes_to_train=p.wishes_to_train,
+                        wishes_to_work=p.wishes_to_work,
+                        two_after=p.two_after,
+                        trained=bool(done.get(p.person_id)),
+                    )
+                    for p in people
+                ),
+                bases,
+            )
+        labourers = [p for p in people if p.labourer]
+        recommended = sum(1 for p in labourers if offered.get(p.person_id))
+        assert labourers and recommended
+        r = plan["YA-2017-RECOMMENDED"]
+        assert (r["count"], r["base"]) == (recommended, len(labourers))
+        two = plan["YA-2017-TRAINING-TWO-AFTER"]
+        assert (two["count"], two["base"]) == (counts.two_after_trained, counts.two_after_base)
         engine.dispose()
 
         # A township officer sees their township, its total its own.

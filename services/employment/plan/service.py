@@ -21,8 +21,6 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TypeVar, cast
 
-from services.employment.census.service import SurveyedPerson, census_people
-from services.employment.jobs.repository import recommendations_until
 from services.employment.jobs.rules import REGISTERED_POOR
 from services.employment.plan.models import LeaderSession, LeaderTrainee
 from services.employment.plan.repository import (
@@ -39,13 +37,7 @@ from services.employment.plan.schemas import (
     TargetsOut,
     TraineeOut,
 )
-from services.employment.training.repository import completions_of
-from services.employment.training.rules import (
-    CoverageCounts,
-    PersonCoverageFacts,
-    count_person,
-    coverage_bases,
-)
+from services.employment.report.repository import coverage_by_township, recommended_by_township
 from shared.bus.tables import utcnow
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.plan import answer
@@ -101,16 +93,15 @@ def _once(uow: UnitOfWork, key: tuple[object, ...], compute: Callable[[], T]) ->
     return cast(T, memo[key])
 
 
-def _census(uow: UnitOfWork, county: str, on: date) -> list[SurveyedPerson]:
-    return _once(
-        uow, ("census", county, on), lambda: census_people(uow.session, county, on, uow.policy)
-    )
-
-
 def _coverage(uow: UnitOfWork, target: Target, on: date, two_after: bool) -> dict[str, Measure]:
     """The EMP-2 coverage counts per township (the training indicators' counting, without the
-    placement figures, whose parameters start later than some targets)."""
-    counts = _once(uow, ("coverage", target.county, on), lambda: _coverage_counts(uow, target, on))
+    placement figures, whose parameters start later than some targets), counted in the database
+    as the monthly report counts them."""
+    counts = _once(
+        uow,
+        ("coverage", target.county, on),
+        lambda: coverage_by_township(uow.session, target.county, on, uow.policy, _prefix(uow)),
+    )
     return {
         code: (
             Measure(c.two_after_trained, c.two_after_base)
@@ -119,29 +110,6 @@ def _coverage(uow: UnitOfWork, target: Target, on: date, two_after: bool) -> dic
         )
         for code, c in counts.items()
     }
-
-
-def _coverage_counts(uow: UnitOfWork, target: Target, on: date) -> dict[str, CoverageCounts]:
-    params = uow.params(target.county, on)
-    bases = coverage_bases(params, trace=Trace())
-    prefix = _prefix(uow)
-    people = [
-        p
-        for p in _census(uow, target.county, on)
-        if p.poverty_status in REGISTERED_POOR and p.alive and p.village_code.startswith(prefix)
-    ]
-    done = completions_of(uow.session, [p.person_id for p in people], on)
-    areas: dict[str, CoverageCounts] = defaultdict(CoverageCounts)
-    for p in people:
-        facts = PersonCoverageFacts(
-            labourer=p.labourer,
-            wishes_to_train=p.wishes_to_train,
-            wishes_to_work=p.wishes_to_work,
-            two_after=p.two_after,
-            trained=bool(done.get(p.person_id)),
-        )
-        areas[p.township_code] = areas[p.township_code] + count_person(facts, bases)
-    return dict(areas)
 
 
 def coverage(uow: UnitOfWork, target: Target, on: date, trace: Trace) -> Mapping[str, Measure]:
@@ -159,22 +127,8 @@ def two_after_coverage(
 def recommended(uow: UnitOfWork, target: Target, on: date, trace: Trace) -> Mapping[str, Measure]:
     """PLAN-1 metric jobs.recommended (EMP-3 100%推荐就业岗位): registered poor labourers alive
     on the day with at least one recommendation in the day's year by the day, per township."""
-    prefix = _prefix(uow)
-    people = [
-        p
-        for p in _census(uow, target.county, on)
-        if p.poverty_status in REGISTERED_POOR
-        and p.alive
-        and p.labourer
-        and p.village_code.startswith(prefix)
-    ]
-    offered = recommendations_until(uow.session, target.county, on)
-    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for p in people:
-        out[p.township_code][1] += 1
-        if offered.get(p.person_id):
-            out[p.township_code][0] += 1
-    return {code: Measure(n, base) for code, (n, base) in out.items()}
+    counts = recommended_by_township(uow.session, target.county, on, uow.policy, _prefix(uow))
+    return {code: Measure(n, base) for code, (n, base) in counts.items()}
 
 
 def fairs(uow: UnitOfWork, target: Target, on: date, trace: Trace) -> Mapping[str, Measure]:

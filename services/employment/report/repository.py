@@ -37,6 +37,7 @@ from services.employment.registry.models import RegistryPerson, RegistryStatusHi
 from services.employment.report.people import People, PeopleArea
 from services.employment.training.models import TrainingEnrolment
 from services.employment.training.rules import (
+    CoverageBases,
     CoverageCounts,
     PlacementOutcome,
     coverage_bases,
@@ -117,10 +118,55 @@ def _surveyed(county: str, on: date, town: str, params: Params, trace: Trace) ->
 def by_sql(
     session: Session, county: str, on: date, policy: PolicySet, town: str, trace: Trace
 ) -> People:
+    """EMP-1, EMP-2, EMP-3: the report's person-level figures per township, counted in the
+    database."""
     params = Params(policy, county, on)
     bases = coverage_bases(params, trace=trace)
     months = placement_window(params, trace=trace)
     s = _surveyed(county, on, town, params, trace)
+    out = _grouped(session, s, bases, trace)
+    _placement(session, s, on, months, out)
+    minimum = _recommendations(session, county, on, params, town, trace, out)
+    return People(out, months, minimum)
+
+
+def coverage_by_township(
+    session: Session, county: str, on: date, policy: PolicySet, town: str
+) -> dict[str, CoverageCounts]:
+    """EMP-2: the coverage counts per township on `on` (the plan's training.coverage metrics),
+    counted as the report counts them."""
+    params = Params(policy, county, on)
+    trace = Trace()
+    bases = coverage_bases(params, trace=trace)
+    areas = _grouped(session, _surveyed(county, on, town, params, trace), bases, trace)
+    return {code: a.coverage for code, a in areas.items()}
+
+
+def recommended_by_township(
+    session: Session, county: str, on: date, policy: PolicySet, town: str
+) -> dict[str, tuple[int, int]]:
+    """EMP-3 per township: (labourers with at least one recommendation in `on`'s year by `on`,
+    registered poor labourers alive on `on`) — the plan's jobs.recommended metric."""
+    params = Params(policy, county, on)
+    s = _surveyed(county, on, town, params, Trace())
+    offered = exists().where(
+        col(JobRecommendation.person_id) == s.c.person_id,
+        col(JobRecommendation.county_code) == county,
+        col(JobRecommendation.year) == on.year,
+        col(JobRecommendation.recommended_on) <= on,
+    )
+    rows: Sequence[Any] = session.execute(
+        select(s.c.township_code, _n(offered), func.count())
+        .where(s.c.labourer == True)  # noqa: E712 - a SQL comparison
+        .group_by(s.c.township_code)
+    ).all()
+    return {code: (int(n or 0), int(base)) for code, n, base in rows}
+
+
+def _grouped(
+    session: Session, s: Subquery, bases: CoverageBases, trace: Trace
+) -> dict[str, PeopleArea]:
+    """EMP-1, EMP-2: labourers, their wishes and the coverage counts per township."""
     lab = s.c.labourer == True  # noqa: E712 - a SQL comparison
     in_base = and_(lab, true() if bases.labourers == "all" else s.c.wishes_to_train)
     wish = or_(s.c.wishes_to_train, s.c.wishes_to_work)
@@ -158,9 +204,7 @@ def by_sql(
         "registered poor labourers on the day",
         labourers=sum(a.labourers for a in out.values()),
     )
-    _placement(session, s, on, months, out)
-    minimum = _recommendations(session, county, on, params, town, trace, out)
-    return People(out, months, minimum)
+    return out
 
 
 def _placement(
