@@ -11,10 +11,13 @@ from fastapi import APIRouter, Query
 from services.enrollment.pension import service
 from services.enrollment.pension.schemas import (
     BenefitIn,
+    BenefitResult,
+    EarlySubsidyResult,
     FuneralGrantOut,
     LedgerPage,
-    RuleResult,
+    SubsidyResult,
     TransferIn,
+    TransferResult,
 )
 from shared.app import Uow
 from shared.ids import ResidentIdNumber
@@ -25,7 +28,7 @@ YearQuery = Annotated[int, Query(ge=2000, le=2100)]
 
 @router.get(
     "/persons/{id_number}/pension/subsidy",
-    response_model=RuleResult,
+    response_model=SubsidyResult,
     summary="Contribution subsidy for a year (ENR-P1 eligibility, ENR-P3, ENR-P4, ENR-P5)",
 )
 def get_subsidy(
@@ -33,16 +36,18 @@ def get_subsidy(
     year: YearQuery,
     uow: Uow,
     tier: Annotated[int | None, Query(ge=1, description="default: the tier on the roll")] = None,
-) -> RuleResult:
+) -> SubsidyResult:
     return service.subsidy(uow, id_number, year, tier)
 
 
 @router.get(
     "/persons/{id_number}/pension/early-subsidy",
-    response_model=RuleResult,
+    response_model=EarlySubsidyResult,
     summary="The 55-60 subsidy of the certified severely disabled (ENR-P4)",
 )
-def get_early_subsidy(id_number: ResidentIdNumber, uow: Uow, on: date | None = None) -> RuleResult:
+def get_early_subsidy(
+    id_number: ResidentIdNumber, uow: Uow, on: date | None = None
+) -> EarlySubsidyResult:
     return service.early_subsidy(uow, id_number, on)
 
 
@@ -64,19 +69,19 @@ def get_ledger(
 
 @router.post(
     "/pension/benefit",
-    response_model=RuleResult,
+    response_model=BenefitResult,
     summary="Monthly pension: basic + 2 yuan per year beyond 15 + account / 139 (ENR-P7)",
 )
-def post_benefit(body: BenefitIn, uow: Uow) -> RuleResult:
+def post_benefit(body: BenefitIn, uow: Uow) -> BenefitResult:
     return service.benefit(uow, body)
 
 
 @router.post(
     "/pension/transfer-in",
-    response_model=RuleResult,
+    response_model=TransferResult,
     summary="Transfer in from the employee pension with fewer than 15 years (ENR-P9)",
 )
-def post_transfer(body: TransferIn, uow: Uow) -> RuleResult:
+def post_transfer(body: TransferIn, uow: Uow) -> TransferResult:
     return service.transfer_in(uow, body)
 
 

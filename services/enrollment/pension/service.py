@@ -5,8 +5,7 @@ illustrative for the county; on a death, the funeral grant (ENR-P8)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from services.enrollment.pension import rules
 from services.enrollment.pension.models import FuneralGrant
@@ -19,11 +18,21 @@ from services.enrollment.pension.repository import (
 )
 from services.enrollment.pension.schemas import (
     BenefitIn,
+    BenefitOut,
+    BenefitResult,
+    ContributionOut,
+    Decision,
+    EarlySubsidyOut,
+    EarlySubsidyResult,
+    EligibilityOut,
     FuneralGrantOut,
     LedgerEntry,
     LedgerPage,
-    RuleResult,
+    LedgerRowOut,
+    SubsidyResult,
     TransferIn,
+    TransferOut,
+    TransferResult,
 )
 from services.enrollment.registry.repository import PersonRepository
 from services.enrollment.registry.service import find_person
@@ -34,33 +43,16 @@ from shared.events.registry import PersonDeceased
 from shared.trace import Trace, illustrative_of
 from shared.uow import UnitOfWork
 
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "value"):
-        return value.value
-    return value
+DecisionT = TypeVar("DecisionT", bound=Decision)
 
 
-def result_out(result: Any) -> dict[str, Any]:
-    """A rule's frozen result as JSON: amounts as strings, with its trace."""
-    fields = {k: _jsonable(v) for k, v in vars(result).items() if k != "trace"}
-    return {**fields, "trace": result.trace.out().model_dump(mode="json")}
+def result_out(model: type[DecisionT], result: Any) -> DecisionT:
+    """A rule's frozen result as its response model: the amounts as fields, with its trace."""
+    fields = {k: v for k, v in vars(result).items() if k != "trace"}
+    return model(**fields, trace=result.trace.out())
 
 
-def rule_result(rule: str, result: Any, person_id: str | None = None) -> RuleResult:
-    return RuleResult(
-        rule=rule,
-        person_id=person_id,
-        result=result_out(result),
-        illustrative_parameters=illustrative_of(result.trace),
-    )
-
-
-def subsidy(uow: UnitOfWork, id_number: str, year: int, tier: int | None) -> RuleResult:
+def subsidy(uow: UnitOfWork, id_number: str, year: int, tier: int | None) -> SubsidyResult:
     """The contribution subsidy for `year` (ENR-P3) of an eligible person (ENR-P1), at `tier` or
     the tier on the roll."""
     person, household = find_person(uow, id_number)
@@ -77,7 +69,12 @@ def subsidy(uow: UnitOfWork, id_number: str, year: int, tier: int | None) -> Rul
         trace=trace,
     )
     if not eligibility.eligible:
-        return rule_result("ENR-P1", eligibility, person.id)
+        return SubsidyResult(
+            rule="ENR-P1",
+            person_id=person.id,
+            result=result_out(EligibilityOut, eligibility),
+            illustrative_parameters=illustrative_of(eligibility.trace),
+        )
     if tier is None:
         entry = roll_entry(uow.session, person.id_number, year)
         if entry is None:
@@ -95,10 +92,15 @@ def subsidy(uow: UnitOfWork, id_number: str, year: int, tier: int | None) -> Rul
         )
     except ValueError as exc:
         raise InvalidInput(str(exc), errors=[FieldError(field="tier", reason=str(exc))]) from exc
-    return rule_result("ENR-P3", result, person.id)
+    return SubsidyResult(
+        rule="ENR-P3",
+        person_id=person.id,
+        result=result_out(ContributionOut, result),
+        illustrative_parameters=illustrative_of(result.trace),
+    )
 
 
-def early_subsidy(uow: UnitOfWork, id_number: str, on: date | None) -> RuleResult:
+def early_subsidy(uow: UnitOfWork, id_number: str, on: date | None) -> EarlySubsidyResult:
     """The 55-60 subsidy of the certified severely disabled (ENR-P4), on `on` or today."""
     person, household = find_person(uow, id_number)
     today = on or uow.today()
@@ -111,7 +113,12 @@ def early_subsidy(uow: UnitOfWork, id_number: str, on: date | None) -> RuleResul
         today,
         uow.params(household.county_code, today),
     )
-    return rule_result("ENR-P4", result, person.id)
+    return EarlySubsidyResult(
+        rule="ENR-P4",
+        person_id=person.id,
+        result=result_out(EarlySubsidyOut, result),
+        illustrative_parameters=illustrative_of(result.trace),
+    )
 
 
 def ledger(uow: UnitOfWork, division: str, on: date | None, offset: int, limit: int) -> LedgerPage:
@@ -145,7 +152,7 @@ def ledger(uow: UnitOfWork, division: str, on: date | None, offset: int, limit: 
                 township_code=household.township_code,
                 village_code=household.village_code,
                 birth_date=person.birth_date,
-                result=result_out(result),
+                result=result_out(LedgerRowOut, result),
                 illustrative_parameters=illustrative_of(result.trace),
             )
         )
@@ -154,7 +161,7 @@ def ledger(uow: UnitOfWork, division: str, on: date | None, offset: int, limit: 
     )
 
 
-def benefit(uow: UnitOfWork, body: BenefitIn) -> RuleResult:
+def benefit(uow: UnitOfWork, body: BenefitIn) -> BenefitResult:
     """The monthly pension (ENR-P7)."""
     result = rules.monthly_benefit(
         rules.BenefitFacts(
@@ -162,10 +169,14 @@ def benefit(uow: UnitOfWork, body: BenefitIn) -> RuleResult:
         ),
         uow.params(body.county_code, body.on),
     )
-    return rule_result("ENR-P7", result)
+    return BenefitResult(
+        rule="ENR-P7",
+        result=result_out(BenefitOut, result),
+        illustrative_parameters=illustrative_of(result.trace),
+    )
 
 
-def transfer_in(uow: UnitOfWork, body: TransferIn) -> RuleResult:
+def transfer_in(uow: UnitOfWork, body: TransferIn) -> TransferResult:
     """A transfer in from the employee pension with fewer than 15 years (ENR-P9)."""
     result = rules.transfer_in_from_employee_scheme(
         rules.TransferFacts(
@@ -176,7 +187,11 @@ def transfer_in(uow: UnitOfWork, body: TransferIn) -> RuleResult:
         ),
         uow.params(body.county_code, body.on),
     )
-    return rule_result("ENR-P9", result)
+    return TransferResult(
+        rule="ENR-P9",
+        result=result_out(TransferOut, result),
+        illustrative_parameters=illustrative_of(result.trace),
+    )
 
 
 def funeral_grant(uow: UnitOfWork, id_number: str) -> FuneralGrantOut:
