@@ -9,6 +9,7 @@ import io
 import struct
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ from shared.policy import PolicySet
 from shared.roles import Role
 from shared.trace import Params, Trace
 from tests.support.app import make_settings, running, token
+from tests.support.libreoffice import convert
 
 pytestmark = pytest.mark.integration
 
@@ -304,7 +306,7 @@ def png_size(content: bytes) -> tuple[int, int]:
     return width, height
 
 
-async def test_monthly_report(db_template: str) -> None:
+async def test_monthly_report(db_template: str, tmp_path: Path) -> None:
     settings = make_settings("employment", db_template, bus_enabled=False)
     hrss = token(settings, Role.county_hrss, scope=COUNTY)
     async with running(build_app(settings)) as client:
@@ -456,6 +458,7 @@ async def test_monthly_report(db_template: str) -> None:
             "/v1/reports/monthly", params={**june, "format": "xlsx"}, headers=hrss
         )
         assert resp.status_code == 200 and resp.content[:2] == b"PK"
+        assert convert(resp.content, "pdf", tmp_path).startswith(b"%PDF")  # opens in LibreOffice
         book = load_workbook(io.BytesIO(resp.content))
         assert len(book.worksheets) == 2
         plan_rows = list(book["目标任务"].iter_rows(values_only=True))
