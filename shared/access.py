@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared import clock
 from shared.auth import Principal, decode_token
 from shared.errors import PROBLEM_JSON, DomainError, Forbidden
+from shared.header_values import ext_value
 from shared.ids import mask_id_number
 from shared.roles import Role
 from shared.settings import get_settings
@@ -159,7 +160,7 @@ class ExportMarking:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"X-Exported-By": self.by, "X-Exported-At": self.stamp}
+        return {"X-Exported-By": ext_value(self.by), "X-Exported-At": self.stamp}
 
 
 def export_marking(principal: Principal, at: datetime | None = None) -> ExportMarking:

@@ -28,6 +28,7 @@ from shared.bus.relay import OutboxRelay
 from shared.correlation import RequestContextMiddleware
 from shared.db import make_engine, ping, write_lock
 from shared.error_handlers import install_error_handlers
+from shared.header_values import content_disposition
 from shared.idempotency.middleware import IdempotencyMiddleware
 from shared.ids import CountyCode
 from shared.logging import configure_logging, get_logger
@@ -249,7 +250,7 @@ def _system_router() -> APIRouter:
             return Response(
                 content,
                 media_type=XLSX_MEDIA,
-                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+                headers={"Content-Disposition": content_disposition(name)},
             )
         return ParametersOut(
             county=county,

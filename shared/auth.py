@@ -16,9 +16,18 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 from shared import clock
-from shared.errors import Forbidden, NotFound, Unauthorized
+from shared.errors import Forbidden, NotFound, Unauthorized, loc_to_path
 from shared.ids import InvalidId, parse_division_code
 from shared.roles import Role
 from shared.settings import Settings, get_settings
@@ -83,6 +92,24 @@ def decode_token(settings: Settings, token: str) -> Principal:
     return principal
 
 
+# A subject is an account name: printable (no control characters), of bounded length; it may be
+# Chinese (a name), which is why headers that carry it are encoded (shared.header_values).
+_SUBJECT = r"^[^\x00-\x1f\x7f]{1,128}$"
+
+
+class TokenClaims(BaseModel):
+    """The claims a token must carry, checked by shape: a signed token is trusted for what it
+    says, never for what its types happen to be (`roles` an object, `sub` a number)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sub: StrictStr = Field(pattern=_SUBJECT)
+    roles: list[Role] = Field(min_length=1, max_length=len(Role))
+    scope: StrictStr = Field(default="", max_length=12)
+    exp: StrictInt | StrictFloat
+    nbf: StrictInt | StrictFloat | None = None
+
+
 @lru_cache(maxsize=4096)
 def _decode(token: str, secret: str, audience: str, issuer: str) -> tuple[Principal, float, float]:
     # An invalid token raises, and lru_cache keeps no exceptions: it is checked again each time.
@@ -100,19 +127,20 @@ def _decode(token: str, secret: str, audience: str, issuer: str) -> tuple[Princi
     except jwt.InvalidTokenError as exc:
         raise Unauthorized(f"invalid token: {exc}") from exc
     try:
-        roles = frozenset(Role(r) for r in claims.get("roles", []))
-    except ValueError as exc:
-        raise Unauthorized(f"token has an unknown role: {exc}") from exc
-    scope = str(claims.get("scope", ""))
-    if scope:
+        checked = TokenClaims.model_validate(claims)
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{loc_to_path(e['loc']) or 'claims'}: {e['msg']}" for e in exc.errors()
+        )
+        raise Unauthorized(f"token claims are invalid: {reasons}") from exc
+    if checked.scope:
         try:
-            parse_division_code(scope)
+            parse_division_code(checked.scope)
         except InvalidId as exc:
             raise Unauthorized(f"token scope is not a division code: {exc}") from exc
-    if not roles:
-        raise Unauthorized("token carries no role")
-    principal = Principal(subject=str(claims["sub"]), roles=roles, scope=scope)
-    return principal, float(claims.get("nbf", float("-inf"))), float(claims["exp"])
+    principal = Principal(subject=checked.sub, roles=frozenset(checked.roles), scope=checked.scope)
+    nbf = float("-inf") if checked.nbf is None else float(checked.nbf)
+    return principal, nbf, float(checked.exp)
 
 
 _bearer = HTTPBearer(auto_error=False, description="JWT with `roles` and `scope` claims")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,13 +17,35 @@ from shared.logging import get_logger
 log = get_logger("errors")
 
 
+class ProblemResponse(JSONResponse):
+    """A problem document that renders whatever its text holds: a character UTF-8 cannot
+    encode (a lone surrogate from a JSON `\\ud800` escape) is written as `?`, never a 500."""
+
+    media_type = PROBLEM_JSON
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.encode("utf-8", errors="replace")
+
+
 def _response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(
+    return ProblemResponse(
         problem.model_dump(mode="json", exclude_none=True),
         status_code=problem.status,
-        media_type=PROBLEM_JSON,
         headers=headers,
     )
+
+
+def _echo(value: object) -> str | int | float | bool | None:
+    """The invalid input shown back beside its field: scalars only, and text only when it can
+    be encoded (what cannot be shown is left out rather than mangled)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        return value
+    return value if isinstance(value, int | float | bool) else None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -38,7 +63,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 FieldError(
                     field=loc_to_path(err.get("loc", ())),
                     reason=str(err.get("msg", "invalid")).removeprefix("Value error, "),
-                    value=value if isinstance(value, str | int | float | bool) else None,
+                    value=_echo(value),
                 )
             )
         return _response(
@@ -78,6 +103,21 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         )
 
+    async def _unencodable(request: Request, exc: Exception) -> JSONResponse:
+        # Text the database or the answer cannot encode (a lone surrogate, `\\ud800`, in a
+        # JSON string that passed its field's checks): refused before anything was written.
+        return _response(
+            Problem(
+                type=PROBLEM_BASE + "invalid-input",
+                title="Invalid input",
+                status=422,
+                detail="a text value holds a character that is not valid Unicode text "
+                "(a lone surrogate such as \\ud800)",
+                instance=request.url.path,
+            )
+        )
+
+    app.add_exception_handler(UnicodeEncodeError, _unencodable)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(DataError, _out_of_range)
 

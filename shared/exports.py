@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from fastapi.responses import Response
 
+from shared.header_values import content_disposition, ext_value
 from shared.tabular import CSV_MEDIA, XLSX_MEDIA, write_csv, write_xlsx
 from shared.uow import UnitOfWork
 
@@ -54,8 +55,8 @@ def export_response(found: Export) -> Response:
         found.body,
         media_type=found.media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{found.filename}"',
-            "X-Exported-By": found.exported_by,
+            "Content-Disposition": content_disposition(found.filename),
+            "X-Exported-By": ext_value(found.exported_by),
             "X-Exported-At": found.exported_at,
         },
     )

@@ -25,6 +25,7 @@ from services.employment.census.schemas import (
 from shared.app import Uow
 from shared.auth import Principal, require
 from shared.errors import Forbidden
+from shared.header_values import content_disposition
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA
 from shared.uploads import read_upload, upload_limit
@@ -164,5 +165,5 @@ def export_census(
     return Response(
         service.export(uow, township, village),
         media_type=XLSX_MEDIA,
-        headers={"Content-Disposition": 'attachment; filename="labour-census.xlsx"'},
+        headers={"Content-Disposition": content_disposition("labour-census.xlsx")},
     )

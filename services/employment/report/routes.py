@@ -25,6 +25,7 @@ from services.employment.report.schemas import (
 from services.employment.report.xlsx import write_report
 from shared.app import RuntimeDep, Uow
 from shared.errors import Forbidden
+from shared.header_values import content_disposition
 from shared.ids import CountyCode
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA
@@ -103,7 +104,7 @@ def get_monthly(
         return Response(
             service.chart_png(report),
             media_type=PNG_MEDIA,
-            headers={"Content-Disposition": f'inline; filename="{name}.png"'},
+            headers={"Content-Disposition": content_disposition(f"{name}.png", inline=True)},
         )
     # The other services' targets are asked with the reader's own token.
     targets = service.targets(
@@ -116,6 +117,6 @@ def get_monthly(
         return Response(
             write_report(report, targets.targets, targets.unavailable),
             media_type=XLSX_MEDIA,
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+            headers={"Content-Disposition": content_disposition(f"{name}.xlsx")},
         )
     return report_out(report, targets)

@@ -35,6 +35,7 @@ from services.employment.training.schemas import (
 from shared.app import Uow
 from shared.auth import Principal, require
 from shared.errors import Forbidden
+from shared.header_values import content_disposition
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA
 from shared.uow import UnitOfWork
@@ -251,5 +252,5 @@ def get_ledger(
     return Response(
         ledger(uow, programme_id, township),
         media_type=XLSX_MEDIA,
-        headers={"Content-Disposition": 'attachment; filename="training-ledger.xlsx"'},
+        headers={"Content-Disposition": content_disposition("training-ledger.xlsx")},
     )

@@ -149,4 +149,4 @@ class TransferIn(BaseModel):
     employee_contribution_months: int = Field(ge=0, le=1000)
     employee_account_balance: NonNegativeMoney
     resident_contribution_years: int = Field(default=0, ge=0, le=80)
-    resident_account_balance: Money = Decimal("0.00")
+    resident_account_balance: NonNegativeMoney = Decimal("0.00")

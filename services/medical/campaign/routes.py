@@ -42,6 +42,7 @@ from services.medical.campaign.service import (
 from shared.app import Uow
 from shared.auth import require
 from shared.errors import Forbidden
+from shared.header_values import content_disposition, ext_value
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, write_xlsx
 
@@ -199,8 +200,8 @@ def export_forms(
         body,
         media_type=XLSX_MEDIA,
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Exported-By": uow.actor,
+            "Content-Disposition": content_disposition(name),
+            "X-Exported-By": ext_value(uow.actor),
             "X-Exported-At": stamp,
         },
     )

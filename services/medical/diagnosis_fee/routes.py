@@ -16,6 +16,7 @@ from services.medical.diagnosis_fee.service import ledger, readable_visit, recor
 from services.medical.outpatient.rules import FacilityType
 from shared.app import Uow
 from shared.auth import require
+from shared.header_values import content_disposition
 from shared.ids import CountyCode
 from shared.tabular import XLSX_MEDIA, write_xlsx
 
@@ -99,7 +100,7 @@ def get_ledger(
     return Response(
         _xlsx(answer),
         media_type=XLSX_MEDIA,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": content_disposition(name)},
     )
 
 

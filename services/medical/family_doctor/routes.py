@@ -56,6 +56,7 @@ from services.medical.family_doctor.service import (
 )
 from shared.app import Uow
 from shared.auth import require
+from shared.header_values import content_disposition, ext_value
 from shared.tabular import XLSX_MEDIA, write_xlsx
 
 router = APIRouter(prefix="/v1/family-doctor", tags=["family-doctor signing (MED-12)"])
@@ -263,8 +264,8 @@ def export_rate(uow: Uow, county_code: CountyQuery, on: OnQuery = None) -> Respo
         body,
         media_type=XLSX_MEDIA,
         headers={
-            "Content-Disposition": f'attachment; filename="signing-rate-{county_code}.xlsx"',
-            "X-Exported-By": uow.actor,
+            "Content-Disposition": content_disposition(f"signing-rate-{county_code}.xlsx"),
+            "X-Exported-By": ext_value(uow.actor),
             "X-Exported-At": stamp,
         },
     )

@@ -25,6 +25,7 @@ from services.welfare.appraisal.schemas import (
 )
 from services.welfare.appraisal.xlsx import write_indicators
 from shared.app import Uow
+from shared.header_values import content_disposition
 from shared.ids import CountyCode
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA
@@ -100,6 +101,6 @@ def get_indicators(
         return Response(
             content,
             media_type=XLSX_MEDIA,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={"Content-Disposition": content_disposition(name)},
         )
     return out

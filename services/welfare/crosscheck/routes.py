@@ -28,6 +28,7 @@ from services.welfare.crosscheck.schemas import (
 )
 from shared.app import Uow
 from shared.auth import Principal, require
+from shared.header_values import content_disposition
 from shared.ids import CountyCode
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA
@@ -163,7 +164,7 @@ def get_worklist_xlsx(
     return Response(
         sheet.content,
         media_type=XLSX_MEDIA,
-        headers={"Content-Disposition": f'attachment; filename="{sheet.filename}"'},
+        headers={"Content-Disposition": content_disposition(sheet.filename)},
     )
 
 

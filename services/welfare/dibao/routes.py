@@ -54,6 +54,7 @@ from services.welfare.workflow import StepOut, steps_of
 from shared.app import Uow
 from shared.auth import Principal, require
 from shared.errors import Forbidden
+from shared.header_values import content_disposition
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, write_xlsx
 from shared.trace import illustrative_of
@@ -285,7 +286,7 @@ def get_notices(
     return Response(
         content,
         media_type=XLSX_MEDIA,
-        headers={"Content-Disposition": f'attachment; filename="dibao-notice-{day}.xlsx"'},
+        headers={"Content-Disposition": content_disposition(f"dibao-notice-{day}.xlsx")},
     )
 
 

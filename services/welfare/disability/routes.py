@@ -35,6 +35,7 @@ from services.welfare.disability.schemas import (
 )
 from shared.app import Uow
 from shared.errors import FieldError, InvalidInput
+from shared.header_values import content_disposition
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, write_xlsx
 
@@ -258,5 +259,5 @@ def export_grants(
     return Response(
         content,
         media_type=XLSX_MEDIA,
-        headers={"Content-Disposition": 'attachment; filename="rehab-ledger.xlsx"'},
+        headers={"Content-Disposition": content_disposition("rehab-ledger.xlsx")},
     )

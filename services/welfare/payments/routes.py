@@ -26,6 +26,7 @@ from services.welfare.workflow import StepOut, steps_of
 from shared.app import Uow
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden
+from shared.header_values import content_disposition
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, write_csv, write_xlsx
 from shared.uow import UnitOfWork
@@ -155,7 +156,7 @@ def bank_file(cycle_id: int, uow: Uow) -> Response:
     return Response(
         write_csv(BANK_HEADERS, rows),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": content_disposition(name)},
     )
 
 
@@ -204,8 +205,9 @@ def summary(
         content,
         media_type=XLSX_MEDIA,
         headers={
-            "Content-Disposition": f'attachment; filename="summary-{cycle.county_code}-'
-            f'{cycle.month:%Y%m}.xlsx"'
+            "Content-Disposition": content_disposition(
+                f"summary-{cycle.county_code}-{cycle.month:%Y%m}.xlsx"
+            )
         },
     )
 
