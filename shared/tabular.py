@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -24,10 +25,19 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from shared.errors import FieldError, InvalidInput
+from shared.errors import FieldError, InvalidInput, PayloadTooLarge
 from shared.ids import mask_id_number
 
 XLSX_MAGIC = b"PK\x03\x04"
+# Limits on what an upload may unpack to, checked before any row is parsed. A worksheet written
+# by Excel, WPS or openpyxl unpacks to 5-20 times its compressed size, even with every row
+# alike (each cell carries its own reference); a zip bomb unpacks to hundreds of times. Small
+# parts (styles, themes) may compress further and are left alone.
+MAX_UNPACK_RATIO = 100
+MAX_UNPACKED_BYTES = 1 << 30  # a 50 MB workbook at 20x
+MAX_PARTS = 1000
+MAX_ROWS = 1_500_000  # a county roster is under 1M people; XLSX itself stops at 1,048,576
+MAX_CELLS_PER_ROW = 500
 CSV_MEDIA = "text/csv; charset=utf-8"
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -71,13 +81,46 @@ def decode_text(content: bytes) -> str:
 
 
 def read_rows(content: bytes, filename: str = "") -> Iterator[list[str]]:
-    """Every row (header first) as a list of stripped strings."""
+    """Every row (header first) as a list of stripped strings. A file past the limits above is
+    refused (413) as soon as that is known: an XLSX before its first row is parsed."""
     if is_xlsx(content, filename):
-        yield from _xlsx_rows(content)
+        check_workbook(content)
+        rows: Iterator[list[str]] = _xlsx_rows(content)
     else:
         # Decoded as it is read: the text of a million-row file is several times its bytes.
         text = io.TextIOWrapper(io.BytesIO(content), encoding=text_encoding(content), newline="")
-        yield from ([c.strip() for c in row] for row in csv.reader(text))
+        rows = ([c.strip() for c in row] for row in csv.reader(text))
+    for n, row in enumerate(rows, start=1):
+        if n > MAX_ROWS:
+            raise PayloadTooLarge(f"the file has more than {MAX_ROWS:,} rows")
+        if len(row) > MAX_CELLS_PER_ROW:
+            raise PayloadTooLarge(f"row {n} has more than {MAX_CELLS_PER_ROW} cells")
+        yield row
+
+
+def check_workbook(content: bytes) -> None:
+    """Refuse an XLSX whose parts would unpack past the limits (a zip bomb), from the sizes its
+    zip directory declares: Python's zip reader never inflates a part beyond its declared size,
+    so the declaration is a bound, not a claim to trust."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise TableFormatError(f"not a readable XLSX workbook: {exc}") from exc
+    if len(parts) > MAX_PARTS:
+        raise PayloadTooLarge(f"the workbook has more than {MAX_PARTS} parts")
+    total = sum(p.file_size for p in parts)
+    if total > MAX_UNPACKED_BYTES:
+        raise PayloadTooLarge(
+            f"the workbook unpacks to {total:,} bytes, more than {MAX_UNPACKED_BYTES:,}"
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > 1 << 20 and ratio > MAX_UNPACK_RATIO:
+            raise PayloadTooLarge(
+                f"{part.filename} unpacks to {ratio:.0f} times its packed size (more than "
+                f"{MAX_UNPACK_RATIO}); a spreadsheet never does: refused as a zip bomb"
+            )
 
 
 def text_encoding(content: bytes) -> str:
@@ -115,7 +158,14 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
         raise TableFormatError(f"not a readable XLSX workbook: {exc}") from exc
     try:
         sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # a damaged part shows only when it is read (bad CRC, XML)
+                raise TableFormatError(f"not a readable XLSX workbook: {exc}") from exc
             yield [_cell(v) for v in row]
     finally:
         book.close()
