@@ -18,7 +18,7 @@ def test_other_text_is_percent_encoded_as_utf_8() -> None:
     assert ext_value("张三") == "UTF-8''%E5%BC%A0%E4%B8%89"
     value = content_disposition("低保名册.xlsx")
     assert value == (
-        "attachment; filename=\"____.xlsx\"; "
+        'attachment; filename="____.xlsx"; '
         "filename*=UTF-8''%E4%BD%8E%E4%BF%9D%E5%90%8D%E5%86%8C.xlsx"
     )
     value.encode("latin-1")  # a header value HTTP can carry
