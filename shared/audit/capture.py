@@ -267,7 +267,17 @@ def _on_execute(state: ORMExecuteState) -> Any:
     many = list(params) if isinstance(params, list | tuple) else [params or {}]
     before = _rows_before(state, table, where, many[0]) if len(many) == 1 else None
     result = state.invoke_statement()
-    rows = getattr(result, "rowcount", None)
+    returned: list[Any] = []
+    if state.is_insert and getattr(result, "returns_rows", False):
+        # INSERT ... RETURNING: the rows returned are the rows written (SQLite reports a
+        # rowcount of 0 for it, and an ON CONFLICT DO NOTHING returns none); they also carry
+        # the key the database chose. The caller reads the same rows from a buffered copy.
+        frozen = result.freeze()
+        returned = list(frozen().all())
+        result = frozen()
+        rows: Any = len(returned)
+    else:
+        rows = getattr(result, "rowcount", None)
     if rows == 0:
         return result  # nothing changed
     values = dict(many[0])
@@ -275,6 +285,11 @@ def _on_execute(state: ORMExecuteState) -> Any:
         dialect = state.session.get_bind().dialect
         if isinstance(state.statement, ClauseElement):
             values = dict(state.statement.compile(dialect=dialect).params)
+    if len(returned) == 1 and len(many) == 1:
+        chosen = returned[0]._mapping
+        for column in table.primary_key.columns:
+            if values.get(column.name) is None and column.name in chosen:
+                values[column.name] = chosen[column.name]
     _record_statement(
         state.session, tracker, table, operation, many, values, rows, where=where, before=before
     )

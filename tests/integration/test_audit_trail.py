@@ -21,6 +21,7 @@ from shared import REPO_ROOT
 from shared.audit.__main__ import main as audit_main
 from shared.db import make_engine
 from shared.roles import Role
+from tests.support import welfare_relief as relief
 from tests.support.app import make_settings, running, token
 from tests.support.roster import roster_csv, roster_rows
 from tests.support.welfare_tekun import COUNTY, TOWN_A, VILLAGE_A, seed
@@ -167,3 +168,28 @@ async def test_enrollment_import_is_audited(
         ]
     code, out = verify("enrollment", settings.database_url, capsys)
     assert code == 0, out
+
+
+async def test_rows_inserted_with_returning_are_audited_with_their_key(db_template: str) -> None:
+    """A relief case is written by INSERT ... ON CONFLICT DO NOTHING RETURNING id (SQLite reports
+    no rowcount for it; the id comes from the database): its entry has the case's id, and so
+    have its beneficiaries'; a repeat that inserts nothing adds no entry."""
+    settings = relief.app_settings(db_template)
+    town_a = token(settings, Role.township_officer, scope=relief.TOWN_A, sub="town-a")
+    auditor = token(settings, Role.auditor, scope=relief.COUNTY, sub="auditor-1")
+    async with running(welfare_app(settings)) as client:
+        relief.seed_registry(settings.database_url)
+        body = {
+            "kind": "accident", "id_number": relief.NUMBER["p1"], "occurred_on": "2018-03-01",
+            "assessed_need": "10000.00", "description": "房屋失火",
+        }  # fmt: skip
+        resp = await client.post("/v1/relief/cases", json=body, headers=town_a)
+        assert resp.status_code == 201, resp.text
+        case_id = str(resp.json()["id"])
+        [created] = await entries(client, auditor, entity="relief_case", key=case_id)
+        assert created["operation"] == "insert" and created["actor"] == "town-a"
+        assert created["action"] == "POST /v1/relief/cases"
+        assert created["after"]["rows"] == 1
+        every = await entries(client, auditor, limit=1000)
+        assert {"relief_case", "workflow_step"} <= {e["entity"] for e in every}
+        assert all(e["entity_key"] for e in every if e["operation"] == "insert"), every
