@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from shared.tabular import write_xlsx
+from tests.support.ledger import HEADERS, ROWS
 from tests.support.libreoffice import A4_LANDSCAPE, convert
-from tests.unit.test_xlsx_ledgers import HEADERS, ROWS
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ landscape page, township names stand beside their codes, and no cell runs as a f
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -13,13 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.divisions import county_name, division_name
 from shared.tabular import read_rows, write_xlsx
-
-HEADERS = ["乡镇", "行政村", "姓名", "金额", "发放日期", "备注"]
-ROWS = [
-    ["532325100", "532325100201", "张三", Decimal("1234.50"), date(2018, 3, 1), "=SUM(A1:A9)"],
-    ["532325202", "532325202203", "李四", Decimal("80.00"), date(2018, 3, 2), "+86 0878"],
-    ["532325999", "532325999201", "王五", Decimal("0.10"), date(2018, 3, 3), None],
-]
+from tests.support.ledger import HEADERS, ROWS
 
 
 def _sheet(rows: list[list[object]] = ROWS, title: str = "2020养老保险") -> Worksheet:
