@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, nullcontext, suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, cast
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -26,13 +27,14 @@ from shared.bus.kafka import KafkaSecurity, broker_reachable
 from shared.bus.outbox import add_waker, remove_waker
 from shared.bus.relay import OutboxRelay
 from shared.correlation import RequestContextMiddleware
-from shared.db import make_engine, ping, write_lock
+from shared.db import make_engine, ping, process_write_lock
 from shared.error_handlers import install_error_handlers
 from shared.header_values import content_disposition
 from shared.idempotency.middleware import IdempotencyMiddleware
 from shared.ids import CountyCode
 from shared.logging import configure_logging, get_logger
 from shared.openapi import contract, operation_id
+from shared.overload import LoadShedding
 from shared.policy import PolicySet
 from shared.policy.loader import ResolvedParameter
 from shared.settings import Settings
@@ -65,6 +67,10 @@ class Runtime:
     relay: OutboxRelay | None = None
     consumers: list[ConsumerRunner] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    # Ends of requests' units of work (commit, rollback) and the wait for SQLite's write lock,
+    # on threads apart from the handlers' (get_session); request writers queue in `writers`.
+    endings: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(32))
+    writers: asyncio.Lock = field(default_factory=asyncio.Lock)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _broker_checked: tuple[float, bool] = (0.0, False)
 
@@ -103,22 +109,52 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime_of(request)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work: committed when the handler returns, rolled back on error.
     Writing requests on SQLite hold the process's write lock for the whole unit of work. Every
-    state change it makes is appended to the service's audit trail at commit."""
+    state change it makes is appended to the service's audit trail at commit.
+
+    Async, with the commit (or rollback) on a thread of the runtime's own limiter: a request
+    whose handler is done gives its connection back without waiting for a worker thread. Were
+    the ending to queue for a worker thread behind handlers that wait for a connection, the two
+    would wait for each other until the pool timed out (a 500 after 30 s under load)."""
     runtime = runtime_of(request)
     engine = runtime.engine
-    lock = write_lock(engine) if request.method not in ("GET", "HEAD", "OPTIONS") else nullcontext()
-    with lock, Session(engine, expire_on_commit=False) as session:
+    writing = request.method not in ("GET", "HEAD", "OPTIONS")
+    lock = process_write_lock(engine) if writing else None
+    if lock is not None:
+        # Request writers queue on the loop; only the first waits, on a thread, for the lock
+        # a background writer (relay, consumer) may hold.
+        await runtime.writers.acquire()
+        try:
+            await anyio.to_thread.run_sync(lock.acquire, limiter=runtime.endings)
+        except BaseException:
+            runtime.writers.release()
+            raise
+    session = Session(engine, expire_on_commit=False)
+    try:
         if runtime.settings.audit_enabled:
             audit.track(session, runtime.spec.name, lambda: audit.request_context(request))
         try:
             yield session
-            session.commit()
         except BaseException:
-            session.rollback()
+            await anyio.to_thread.run_sync(_end, session, False, limiter=runtime.endings)
             raise
+        await anyio.to_thread.run_sync(_end, session, True, limiter=runtime.endings)
+    finally:
+        if lock is not None:
+            lock.release()
+            runtime.writers.release()
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -282,7 +318,12 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level, settings.log_json)
         await asyncio.to_thread(migrations.upgrade, spec.name, settings.database_url)
-        engine = make_engine(settings.database_url)
+        engine = make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_s,
+        )
         runtime = Runtime(
             spec=spec,
             settings=settings,
@@ -364,6 +405,8 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     # token, no cookies).
     # Inside the request context: a replayed answer carries its own request id and log line.
     app.add_middleware(IdempotencyMiddleware)
+    # Past its limit a request is answered 503 at once (shared.overload), logged with its id.
+    app.add_middleware(LoadShedding, limit=settings.max_requests_in_flight)
     app.add_middleware(RequestContextMiddleware, cors_origins=settings.cors_origin_list)
     app.include_router(_system_router())
     app.include_router(audit_router)

@@ -42,6 +42,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if sa_url.get_backend_name() == "postgresql" and sa_url.drivername == "postgresql":
         sa_url = sa_url.set(drivername="postgresql+psycopg")
     if sa_url.get_backend_name() == "sqlite":
+        if sa_url.database in (None, "", ":memory:"):  # one connection: no pool to size
+            for option in ("pool_size", "max_overflow", "pool_timeout"):
+                kwargs.pop(option, None)
         engine = create_engine(
             sa_url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
@@ -242,10 +245,14 @@ def write_lock(engine: Engine) -> AbstractContextManager[Any]:
     """SQLite has one writer at a time and its busy handler waits by sleeping (up to 100 ms a
     try), which collapses throughput under concurrent writers. Writers in one process therefore
     queue on a lock instead; PostgreSQL needs none."""
+    return process_write_lock(engine) or nullcontext()
+
+
+def process_write_lock(engine: Engine) -> threading.Lock | None:
+    """The lock of `write_lock` itself: None on PostgreSQL."""
     if engine.dialect.name != "sqlite":
-        return nullcontext()
-    key = str(engine.url)
-    return _sqlite_write_locks.setdefault(key, threading.Lock())
+        return None
+    return _sqlite_write_locks.setdefault(str(engine.url), threading.Lock())
 
 
 def begin_write(session: Session) -> None:

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import PROBLEM_BASE, PROBLEM_JSON, DomainError, FieldError, Problem, loc_to_path
@@ -117,6 +118,21 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         )
 
+    async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+        # Every database connection of the process stayed busy for the pool's whole wait:
+        # the service is overloaded, not broken; the client may retry shortly.
+        return _response(
+            Problem(
+                type=PROBLEM_BASE + "busy",
+                title="Service busy",
+                status=503,
+                detail="no database connection came free in time; retry shortly",
+                instance=request.url.path,
+            ),
+            {"Retry-After": "2"},
+        )
+
+    app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(UnicodeEncodeError, _unencodable)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(DataError, _out_of_range)

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Requests in progress in one process past which a request is answered 503 with Retry-After
+    # (shared.overload); the database pool and its wait (DB_POOL_*), per process.
+    max_requests_in_flight: int = 200
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_timeout_s: float = 10.0
     # Every state change appended to the service's hash-chained audit log (shared.audit).
     audit_enabled: bool = True
     # The other services' base addresses, `name=url` comma-separated (the launcher sets them):

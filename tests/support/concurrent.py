@@ -43,5 +43,5 @@ def count(url: str, model: type, *where: ColumnElement[bool]) -> int:
 def without_process_lock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests and import jobs no longer queue on the process's SQLite write lock
     (shared.db.write_lock): what keeps a create once is then the database alone."""
-    for module in (shared_app, import_jobs):
-        monkeypatch.setattr(module, "write_lock", lambda _engine: nullcontext())
+    monkeypatch.setattr(shared_app, "process_write_lock", lambda _engine: None)
+    monkeypatch.setattr(import_jobs, "write_lock", lambda _engine: nullcontext())
