@@ -230,7 +230,11 @@ def _system_router() -> APIRouter:
         # third of the throughput of a bare endpoint).
         return {"status": "ok"}
 
-    @router.get("/readyz", tags=["system"], summary="Readiness: database and broker reachable")
+    @router.get(
+        "/readyz",
+        tags=["system"],
+        summary="Readiness: database and broker reachable, outbox not lagging",
+    )
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks: dict[str, str] = {}
         try:
@@ -241,8 +245,13 @@ def _system_router() -> APIRouter:
         if runtime.settings.bus_enabled:
             checks["broker"] = "ok" if await runtime.broker_ok() else "unreachable"
             if runtime.relay is not None:
-                checks["outbox_pending"] = str(await asyncio.to_thread(runtime.relay.pending))
-        ready = all(v == "ok" for k, v in checks.items() if k in ("database", "broker"))
+                pending, waited = await asyncio.to_thread(runtime.relay.lag)
+                checks["outbox_pending"] = str(pending)
+                checks["outbox_lag_s"] = f"{waited:.1f}"
+                limit = runtime.settings.outbox_lag_unready_s
+                checks["outbox"] = "ok" if waited <= limit else f"lagging over {limit:g} s"
+        gating = ("database", "broker", "outbox")
+        ready = all(v == "ok" for k, v in checks.items() if k in gating)
         return JSONResponse(
             {"status": "ready" if ready else "not_ready", "checks": checks},
             status_code=200 if ready else 503,

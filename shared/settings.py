@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     consumers_enabled: bool = True
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 0.1
+    # /readyz answers 503 while the oldest unpublished outbox row has waited longer than this:
+    # events are not reaching the broker (its body gives the lag either way).
+    outbox_lag_unready_s: float = 60.0
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2
     topic_partitions: int = 3

@@ -13,21 +13,31 @@ another relay (it leaves that key to the other relay this round).
 
 SQLite (one relay per database file): the relay remembers how far it has sent and marks sent rows
 in bulk every `mark_interval_s` or when it runs idle, so that marking takes the per-process write
-lock (shared.db.write_lock) a few times a second at most instead of once per batch."""
+lock (shared.db.write_lock) a few times a second at most instead of once per batch.
+
+A broker that loses what it acknowledged (the local development broker keeps its log in memory,
+so a crash and restart empties it) is caught by the end offsets of the partitions the relay wrote
+to, asked on reconnecting and every `check_interval_s` while idle: a partition gone, or ending
+before where it was last seen, lost events. The rows published since the relay first sent to that
+broker are then published again (consumers are idempotent: an event applied already is skipped).
+Every send is bounded (`send_timeout_s`); past it the producer is rebuilt with fresh metadata."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import RecordMetadata
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
 from shared import clock
-from shared.bus.kafka import KafkaSecurity, ensure_topics, new_producer
+from shared.bus.kafka import KafkaSecurity, client_kwargs, ensure_topics, new_producer
 from shared.bus.tables import OutboxEvent
 from shared.db import table_of, write_lock
 from shared.events.envelope import Envelope
@@ -49,6 +59,8 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval_s: float = 0.1,
         mark_interval_s: float = 0.5,
+        send_timeout_s: float = 15.0,
+        check_interval_s: float = 5.0,
         security: KafkaSecurity | None = None,
     ) -> None:
         self.engine = engine
@@ -72,6 +84,18 @@ class OutboxRelay:
         self._unmarked: list[int] = []
         self._after = 0
         self._marked_at = float("-inf")
+        self.send_timeout_s = send_timeout_s
+        # The end offset last seen of each partition written to, and when this relay first sent
+        # to that broker (the rows to send again if it turns out to have lost them).
+        self._written: dict[tuple[str, int], int] = {}
+        self._since: datetime | None = None
+        self._reconnected = False
+        self.replayed_total = 0
+        # While idle the broker is asked every `check_interval_s` whether it still has what it
+        # acknowledged: a broker restarted between two sends gives no error to notice.
+        self.check_interval_s = check_interval_s
+        self._checked_at = float("-inf")
+        self._checker: AIOKafkaConsumer | None = None
 
     def wake(self) -> None:
         """Called (thread-safely, via the loop) after a commit that wrote outbox rows."""
@@ -97,12 +121,14 @@ class OutboxRelay:
                     log.warning("relay_broker_unavailable", error=str(exc))
                 self.connected = False
                 self._known_topics.clear()
+                self._reconnected = True
                 await self._close_producer()
                 await self._flush_marks_quietly()
                 await self._sleep(stop, backoff)
                 backoff = min(backoff * 2, 5.0)
         await self._flush_marks_quietly()
         await self._close_producer()
+        await self._close_checker()
 
     async def publish_once(self) -> int:
         try:
@@ -113,8 +139,13 @@ class OutboxRelay:
                 self._after = 0  # idle and all marked: rescan from the unpublished index
                 if self._producer is None:
                     await self._producer_started()
+                due = time.monotonic() - self._checked_at >= self.check_interval_s
+                if self._reconnected or (due and self._written):
+                    await self._check_broker_kept_events()
                 return 0
             producer = await self._producer_started()
+            if self._reconnected:
+                await self._check_broker_kept_events()
             topics = {r.topic for r in rows} - self._known_topics
             if topics:
                 await ensure_topics(
@@ -126,12 +157,14 @@ class OutboxRelay:
                 )
                 self._known_topics |= topics
             # Pipelined: queue every send (aiokafka batches them per partition), then await all.
+            started = clock.now()
             futures = []
             for row in rows:
                 key, value, headers = Envelope.stored_to_kafka(row.headers, row.payload)
                 sent = await producer.send(row.topic, value=value, key=key, headers=headers)
                 futures.append(sent)
-            await asyncio.gather(*futures)
+            acks = await asyncio.wait_for(asyncio.gather(*futures), self.send_timeout_s)
+            self._note_acks(acks, started)
             seqs = [r.seq for r in rows]
             if self._claim is not None:
                 await asyncio.to_thread(self._mark_sent, seqs)
@@ -149,6 +182,76 @@ class OutboxRelay:
         self.connected = True
         self.published_total += len(rows)
         return len(rows)
+
+    def _note_acks(self, acks: list[RecordMetadata], started: datetime) -> None:
+        """Remember the partitions written to (and when this relay first wrote to the broker).
+        Their end offsets are what the check compares: the offsets in the acknowledgements are
+        not (the local broker answers a batch with offsets past its last record)."""
+        for ack in acks:
+            self._written.setdefault((ack.topic, ack.partition), 0)
+        if self._since is None:
+            self._since = started
+
+    async def _check_broker_kept_events(self) -> None:
+        """A partition that ends before its last acknowledged offset (or is gone) lost events,
+        which are published again."""
+        self._reconnected = False
+        self._checked_at = time.monotonic()
+        if not self._written:
+            return
+        if self._checker is None:
+            checker = AIOKafkaConsumer(
+                **client_kwargs(self.security),
+                bootstrap_servers=self.bootstrap,
+                client_id=f"{self.service}-relay-check",
+                enable_auto_commit=False,
+                request_timeout_ms=5_000,
+            )
+            await checker.start()
+            self._checker = checker
+        try:
+            known = await self._checker.topics()
+            parts = [TopicPartition(t, p) for t, p in self._written if t in known]
+            ends = await self._checker.end_offsets(parts) if parts else {}
+        except Exception:
+            await self._close_checker()
+            raise
+        now = {
+            key: ends.get(TopicPartition(*key), -1) if key[0] in known else -1
+            for key in self._written
+        }
+        kept = all(now[key] >= seen for key, seen in self._written.items())
+        if not kept and self._since is not None:
+            since, self._since = self._since, None
+            self._written = {}
+            await self._replay(since, clock.now())
+        else:
+            self._written = now
+
+    async def _close_checker(self) -> None:
+        checker, self._checker = self._checker, None
+        if checker is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(checker.stop(), 5)
+
+    async def _replay(self, since: datetime, started: datetime) -> None:
+        """Publish again every row published since `since` (to a broker that lost them)."""
+        await self._flush_marks_quietly()
+        count = await asyncio.to_thread(self._unpublish_since, since)
+        self._after = 0
+        self._since = started
+        self.replayed_total += count
+        log.warning("relay_broker_lost_events", since=since.isoformat(), republishing=count)
+
+    def _unpublish_since(self, since: datetime) -> int:
+        table = table_of(OutboxEvent)
+        stmt = (
+            update(table)
+            .where(table.c.published_at.is_not(None), table.c.published_at >= since)
+            .values(published_at=None)
+        )
+        with write_lock(self.engine), self.engine.begin() as conn:
+            return int(conn.execute(stmt).rowcount or 0)
 
     def _fetch(self) -> list[Row[Any]]:
         table = table_of(OutboxEvent)  # plain rows, no ORM objects
@@ -253,9 +356,22 @@ class OutboxRelay:
                 w.cancel()
 
     def pending(self) -> int:
+        return self.lag()[0]
+
+    def lag(self) -> tuple[int, float]:
+        """(rows not yet published, seconds the oldest of them has waited)."""
         with Session(self.engine) as session:
-            stmt = select(func.count()).where(col(OutboxEvent.published_at).is_(None))
-            return int(session.execute(stmt).scalar_one())
+            stmt = select(func.count(), func.min(col(OutboxEvent.created_at))).where(
+                col(OutboxEvent.published_at).is_(None)
+            )
+            row = session.execute(stmt).one()
+        count: int = row[0]
+        oldest: datetime | None = row[1]
+        if oldest is None:
+            return int(count), 0.0
+        if oldest.tzinfo is None:  # SQLite keeps no zone: the column is written in UTC
+            oldest = oldest.replace(tzinfo=UTC)
+        return int(count), max(0.0, (clock.now() - oldest).total_seconds())
 
 
 def _in_key_order(conn: Connection, rows: list[Row[Any]]) -> list[Row[Any]]:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from deploy.broker import LocalBroker
 from services.medical.registry.consumers import SUBSCRIPTION
+from shared import clock
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.bus.relay import OutboxRelay
+from shared.bus.tables import OutboxEvent
+from shared.db import table_of
 from shared.events.envelope import Envelope
 from shared.uow import UnitOfWork
 from tests.support.bus import (
@@ -49,14 +54,29 @@ class Pipeline:
             retry_backoff_s=0.05,
         )
         self.tasks: list[asyncio.Task] = []
+        self.consumer_stop = asyncio.Event()  # stops the consumer alone
 
     def relay(self) -> OutboxRelay:
         return OutboxRelay(
             self.source, service="enrollment", bootstrap=self.bootstrap, poll_interval_s=0.05
         )
 
-    def start_consumer(self) -> None:
-        self.tasks.append(asyncio.create_task(self.consumer.run(self.stop)))
+    def start_consumer(self) -> asyncio.Task:
+        self.consumer_stop = asyncio.Event()
+        stops = (self.stop, self.consumer_stop)
+
+        async def run() -> None:
+            either = asyncio.Event()
+            watchers = [asyncio.create_task(_relay_set(s, either)) for s in stops]
+            try:
+                await self.consumer.run(either)
+            finally:
+                for w in watchers:
+                    w.cancel()
+
+        task = asyncio.create_task(run())
+        self.tasks.append(task)
+        return task
 
     def start_relay(self) -> OutboxRelay:
         relay = self.relay()
@@ -70,6 +90,11 @@ class Pipeline:
                 await asyncio.wait_for(task, 15)
         self.source.dispose()
         self.sink.dispose()
+
+
+async def _relay_set(source: asyncio.Event, target: asyncio.Event) -> None:
+    await source.wait()
+    target.set()
 
 
 @pytest.fixture
@@ -209,3 +234,57 @@ async def test_broker_down_at_write_time_then_back(db_template: str, topic_prefi
             assert processed(p.sink) == 6
         finally:
             await p.close()
+
+
+async def test_broker_killed_after_acknowledging_loses_no_event(
+    db_template: str, topic_prefix: str
+) -> None:
+    """The local broker keeps its log in memory: events it acknowledged die with it. They are
+    published again from the outbox once it is back, and applied once each: those the consumer
+    had read before the crash are skipped, the others applied."""
+    with LocalBroker() as own:
+        p = Pipeline(db_template, own.bootstrap, topic_prefix)
+        try:
+            first = p.start_consumer()
+            relay = p.start_relay()
+            await wait_until(lambda: p.consumer.connected and relay.connected)
+            write_events(p.source, [person_event(i) for i in range(4)], p.prefix)
+            await wait_until(lambda: people(p.sink) == 4)
+            # The consumer stops; four more are published and acknowledged, unread.
+            p.consumer_stop.set()
+            await asyncio.wait_for(first, 30)
+            write_events(p.source, [person_event(i) for i in range(4, 8)], p.prefix)
+            await wait_until(lambda: unpublished(p.source) == 0)
+            assert people(p.sink) == 4
+            assert own.process is not None
+            own.process.kill()  # kill -9: what it held in memory is gone
+            own.process.wait(5)
+            own.process = None
+            own.start()
+            p.start_consumer()
+            await wait_until(lambda: people(p.sink) == 8, timeout=60)
+            await wait_until(lambda: unpublished(p.source) == 0)
+            assert relay.replayed_total >= 4
+            assert processed(p.sink) == 8  # every event applied once
+        finally:
+            await p.close()
+
+
+async def test_the_outbox_lag_is_measured_from_the_oldest_unpublished_row(
+    db_template: str, topic_prefix: str
+) -> None:
+    """What /readyz reports (and turns unready past OUTBOX_LAG_UNREADY_S): the rows waiting and
+    how long the oldest has waited; nothing waiting is no lag."""
+    p = Pipeline(db_template, "127.0.0.1:1", topic_prefix)  # no broker: nothing is published
+    try:
+        relay = p.relay()
+        assert relay.lag() == (0, 0.0)
+        write_events(p.source, [person_event(i) for i in range(3)], p.prefix)
+        with p.source.begin() as conn:
+            conn.execute(
+                update(table_of(OutboxEvent)).values(created_at=clock.now() - timedelta(minutes=2))
+            )
+        pending, waited = relay.lag()
+        assert pending == 3 and 120 <= waited < 180
+    finally:
+        await p.close()
