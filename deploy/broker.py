@@ -74,6 +74,9 @@ class LocalBroker:
         wait_for_port("127.0.0.1", self.port)
         return self
 
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def stop(self) -> None:
         process, self.process = self.process, None
         if process is None:

@@ -26,6 +26,7 @@ from deploy.dashboard import DashboardServer, dashboard_url
 from deploy.processes import ServiceProcess, stop_all
 from deploy.seed.background import SeedRun, disabled_by_env
 from deploy.seed.county import DEFAULT_AS_OF
+from deploy.supervisor import Supervised
 from shared import REPO_ROOT, SERVICE_PORTS, SERVICES
 from shared.auth import mint_token
 from shared.roles import Role
@@ -161,17 +162,31 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 url = dashboard_url(dashboard.url, tokens[Role.auditor], on)
                 print(f"\ndashboard   {url}\n            (county dashboard, auditor token)")
-        print("\nall four services are ready. Ctrl-C stops everything.", flush=True)
+        print(
+            "\nall four services are ready. A process that exits is restarted; "
+            "Ctrl-C stops everything.",
+            flush=True,
+        )
         if not args.no_seed:
             seeding = SeedRun(args.base_port).start()
+        watched = [
+            Supervised(proc.name, proc.alive, proc.start, str(proc.log_path)) for proc in processes
+        ]
+        if broker is not None:
+            local = broker
+            watched.insert(
+                0, Supervised("broker", local.alive, local.start, str(logs / "broker.log"))
+            )
         while True:
             if seeding is not None:
                 seeding.check()
-            for proc in processes:
-                if not proc.alive():
-                    print(f"{proc.name} exited unexpectedly; see {proc.log_path}", flush=True)
-                    return 1
-            time.sleep(1)
+            for supervised in watched:
+                if stopping:
+                    break
+                line = supervised.check()
+                if line is not None:
+                    print(line, flush=True)
+            time.sleep(0.5)
     except KeyboardInterrupt:
         return 0
     finally:

@@ -1,4 +1,5 @@
-"""The run command: broker + four services come up ready, and Ctrl-C stops everything."""
+"""The run command: broker + four services come up ready, a crashed service or broker is
+restarted by the launcher, and Ctrl-C stops everything."""
 
 from __future__ import annotations
 
@@ -37,6 +38,20 @@ def _free_base(count: int) -> int:
     raise RuntimeError("no run of free ports found")
 
 
+def _read_until(proc: subprocess.Popen[str], text: str, deadline: float) -> str:
+    """The launcher's output up to the line holding `text` (or the deadline)."""
+    assert proc.stdout is not None
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if text in line:
+            break
+    return "".join(seen)
+
+
 def test_launcher_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
     base = _free_base(len(SERVICES))
     broker_port = free_port()
@@ -72,6 +87,29 @@ def test_launcher_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
             with urllib.request.urlopen(f"http://127.0.0.1:{base + offset}/readyz") as r:
                 assert r.status == 200
         assert "county_poverty" in output  # a local token per role
+
+        # A crashed service, and the broker, come back by themselves.
+        for pattern, name in (
+            (f"uvicorn services.medical.main:app --host 127.0.0.1 --port {base + 1}", "medical"),
+            (f"--listener-url tcp://127.0.0.1:{broker_port}", "broker"),
+        ):
+            found = subprocess.run(["pgrep", "-f", "--", pattern], capture_output=True, text=True)
+            [pid] = found.stdout.split()
+            os.kill(int(pid), signal.SIGKILL)
+            seen = _read_until(proc, f"{name} restarted", deadline=time.monotonic() + 60)
+            assert f"{name} exited unexpectedly" in seen and f"{name} restarted" in seen, seen
+        medical = f"http://127.0.0.1:{base + 1}/readyz"
+        until = time.monotonic() + 60
+        while time.monotonic() < until:
+            try:
+                with urllib.request.urlopen(medical, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            raise AssertionError("medical did not come back ready")
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 0
         rest = proc.stdout.read()
