@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ import pytest
 from aiokafka import ConsumerRecord
 
 from deploy.postgres import database_url
-from shared import SERVICES
+from shared import SERVICES, clock
 from shared.db import drop_database
 from shared.events.envelope import Envelope
 from shared.events.medical import HospitalStaySubmitted
@@ -449,7 +449,10 @@ def flow_household_exits_poverty(cluster: Cluster) -> None:
         "welfare's review queued",
     )
     case = cluster.dibao_case(household.id)
-    assert case["next_review_due"] <= date.today().isoformat() < case_before["next_review_due"]
+    # The review is due from the exit event's day, read in China's time zone (Envelope.day): on
+    # the machine's evening in UTC that is already tomorrow there.
+    china_today = datetime.now(clock.CHINA).date().isoformat()
+    assert case["next_review_due"] <= china_today < case_before["next_review_due"]
     assert case["status"] == "active"
     after = contribution(cluster, member.id_number)
     whole = money(after["contribution"])

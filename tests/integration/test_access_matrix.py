@@ -1,5 +1,6 @@
 """Every route of the four services × every role × in-scope and out-of-scope tokens, against the
-services' access policies (services/*/access_policy.py, enforced by shared.access).
+services' access policies (services/*/access_policy.py, enforced by shared.access), and the
+audit walk: every row the matrix's requests add to a table is in the service's audit trail.
 
 Each service runs in process on its own database with a few records in village 532325100201
 (township 532325100, county 532325), created through its own HTTP API or, for the registry
@@ -25,6 +26,7 @@ from services.medical.main import build_app as medical_app
 from services.welfare.main import build_app as welfare_app
 from shared.access import AccessPolicy
 from tests.support.app import make_settings, running
+from tests.support.audit_walk import audited_inserts, last_seq, table_rows, unaudited
 from tests.support.matrix import (
     NAMES,
     PERSON_IDS,
@@ -114,7 +116,11 @@ async def test_access_matrix(service: str, tmp_path: Any, monkeypatch: pytest.Mo
         calls = await seeder(client, settings, url)
         spec = app.openapi()
         seen: list[Outcome] = []
+        rows_before, seq_before = table_rows(url), last_seq(url, service)
         failures = await run_matrix(client, settings, policy_of(app), spec, calls, MARKERS, seen)
+    # The audit walk: every row the matrix's requests added is in the audit trail.
+    silent = unaudited(rows_before, table_rows(url), audited_inserts(url, service, seq_before))
+    assert not silent, "rows written without an audit entry:\n" + "\n".join(silent)
     # Every operation got through at least once in scope: a matrix of refusals and 422s alone
     # would say nothing of the jurisdiction.
     through = {o.op.key for o in seen if o.kind == "in_scope" and o.status < 400}
