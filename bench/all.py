@@ -82,8 +82,14 @@ def sections(scale: Scale, profile_dir: Path | None) -> dict[str, Callable[[], l
             scale.labourers, ["postgresql"]
         )
 
+    def overload() -> list[Row]:
+        from bench.overload import overload_rows
+
+        return overload_rows(BACKENDS, seconds=scale.seconds)
+
     return {
         "settlement": settlement,
+        "overload": overload,
         "creates": creates,
         "bus": bus,
         "registry": registry,
