@@ -97,3 +97,19 @@ class LocalBroker:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def system_topics(prefix: str = "") -> list[str]:
+    """Every topic the four services use: each service's events, the hospital stays' input,
+    and each consumer group's dead letters."""
+    from shared import SERVICES
+    from shared.bus.consumer import dlq_topic
+    from shared.events.medical import INPUT_TOPIC
+    from shared.events.subscribers import build_subscriptions, load_spec
+
+    topics = {f"{prefix}{service}.events" for service in SERVICES} | {f"{prefix}{INPUT_TOPIC}"}
+    for service in SERVICES:
+        for sub in build_subscriptions(load_spec(service)):
+            topics |= {f"{prefix}{t}" for t in sub.topics}
+            topics.add(dlq_topic(sub.group, prefix))
+    return sorted(topics)

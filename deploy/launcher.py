@@ -14,6 +14,7 @@ token. Ctrl-C stops everything cleanly."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import sys
@@ -21,7 +22,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from deploy.broker import LocalBroker
+from deploy.broker import LocalBroker, system_topics
 from deploy.dashboard import DashboardServer, dashboard_url
 from deploy.processes import ServiceProcess, stop_all
 from deploy.seed.background import SeedRun, disabled_by_env
@@ -29,6 +30,7 @@ from deploy.seed.county import DEFAULT_AS_OF
 from deploy.supervisor import Supervised
 from shared import REPO_ROOT, SERVICE_PORTS, SERVICES
 from shared.auth import mint_token
+from shared.bus.kafka import ensure_topics
 from shared.roles import Role
 from shared.settings import LOCAL_DASHBOARD_ORIGINS, Settings
 
@@ -174,8 +176,19 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if broker is not None:
             local = broker
+
+            def restart_broker() -> None:
+                # Its log was in memory: the topics are created again at once, in their shape,
+                # before a client's metadata request makes this broker create one of its own
+                # (whose records cannot be read back). The relays then publish again what the
+                # broker lost, and the consumers read the emptied partitions from their start.
+                local.start()
+                asyncio.run(
+                    ensure_topics(local.bootstrap, system_topics(), settings.topic_partitions)
+                )
+
             watched.insert(
-                0, Supervised("broker", local.alive, local.start, str(logs / "broker.log"))
+                0, Supervised("broker", local.alive, restart_broker, str(logs / "broker.log"))
             )
         while True:
             if seeding is not None:

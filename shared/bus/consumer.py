@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ from shared.events.envelope import Envelope, MalformedEvent
 from shared.logging import get_logger
 from shared.policy import PolicySet
 from shared.uow import Publisher, UnitOfWork
+
+# How often a running consumer compares its positions with the ends of its partitions' logs.
+LOG_CHECK_INTERVAL_S = 5.0
 
 log = get_logger("bus.consumer")
 
@@ -154,9 +158,13 @@ class ConsumerRunner:
                 self.connected = True
                 backoff = 0.2
                 log.info("consumer_started", group=self.group, topics=self.topics)
+                checked = time.monotonic()
                 while not stop.is_set():
                     batch = await consumer.getmany(timeout_ms=200, max_records=1_000)
                     self.assignment = frozenset(consumer.assignment())
+                    if time.monotonic() - checked >= LOG_CHECK_INTERVAL_S:
+                        checked = time.monotonic()
+                        await self._rewind_emptied(consumer)
                     records = [r for recs in batch.values() for r in recs]
                     if records:
                         await self.process(records)
@@ -176,6 +184,27 @@ class ConsumerRunner:
                     except Exception:  # a consumer cut off from its broker may fail to leave
                         pass
         await self._close_producer()
+
+    async def _rewind_emptied(self, consumer: AIOKafkaConsumer) -> None:
+        """A partition whose log now ends before this consumer's position was emptied (a local
+        broker restarted without its log, its topics created again): read it again from its
+        start. What was applied already is skipped by the processed-event ledger; the relays
+        publish again what the broker lost."""
+        for tp in consumer.assignment():
+            end = consumer.highwater(tp)
+            if end is None:
+                continue
+            position = await consumer.position(tp)
+            if position > end:
+                log.warning(
+                    "consumer_log_emptied",
+                    group=self.group,
+                    topic=tp.topic,
+                    partition=tp.partition,
+                    position=position,
+                    end=end,
+                )
+                await consumer.seek_to_beginning(tp)
 
     async def process(self, records: list[ConsumerRecord]) -> None:
         """Apply a batch in one transaction with one bulk write of its processed-event marks.

@@ -13,7 +13,8 @@ from sqlalchemy import update
 from deploy.broker import LocalBroker
 from services.medical.registry.consumers import SUBSCRIPTION
 from shared import clock
-from shared.bus.consumer import ConsumerRunner, Subscription
+from shared.bus.consumer import ConsumerRunner, Subscription, dlq_topic
+from shared.bus.kafka import ensure_topics
 from shared.bus.relay import OutboxRelay
 from shared.bus.tables import OutboxEvent
 from shared.db import table_of
@@ -288,3 +289,32 @@ async def test_the_outbox_lag_is_measured_from_the_oldest_unpublished_row(
         assert pending == 3 and 120 <= waited < 180
     finally:
         await p.close()
+
+
+async def test_a_running_consumer_reads_again_a_partition_the_broker_emptied(
+    db_template: str, topic_prefix: str
+) -> None:
+    """The launcher restarts a dead broker and creates its topics again at once, while the
+    consumer keeps running: however it resumes (reconnecting, or finding itself past the end of
+    an emptied partition and reading it again from the start), what the relay publishes again
+    and what is new arrive, and nothing is applied twice."""
+    with LocalBroker() as own:
+        p = Pipeline(db_template, own.bootstrap, topic_prefix)
+        try:
+            p.start_consumer()
+            relay = p.start_relay()
+            await wait_until(lambda: p.consumer.connected and relay.connected)
+            write_events(p.source, [person_event(i) for i in range(6)], p.prefix)
+            await wait_until(lambda: people(p.sink) == 6)
+            assert own.process is not None
+            own.process.kill()
+            own.process.wait(5)
+            own.process = None
+            own.start()
+            topics = [f"{p.prefix}enrollment.events", dlq_topic(f"{p.prefix}medical", p.prefix)]
+            await ensure_topics(own.bootstrap, topics, 3)
+            write_events(p.source, [person_event(i) for i in range(6, 9)], p.prefix)
+            await wait_until(lambda: people(p.sink) == 9, timeout=60)
+            assert processed(p.sink) == 9
+        finally:
+            await p.close()
