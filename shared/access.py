@@ -30,7 +30,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import clock
 from shared.auth import Principal, decode_token
-from shared.errors import PROBLEM_JSON, DomainError, Forbidden
+from shared.error_handlers import send_problem
+from shared.errors import DomainError, Forbidden
 from shared.header_values import ext_value
 from shared.ids import mask_id_number
 from shared.roles import Role
@@ -261,19 +262,7 @@ class AccessMiddleware:
 
 
 async def _refuse(scope: Scope, send: Send, detail: str) -> None:
-    problem = Forbidden(detail).problem(instance=scope.get("path"))
-    body = problem.model_dump_json().encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 403,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_problem(send, Forbidden(detail).problem(instance=scope.get("path")))
 
 
 _EXPORT_MEDIA = (b"text/csv", b"spreadsheetml", b"image/png")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from shared.errors import PROBLEM_BASE, PROBLEM_JSON, DomainError, FieldError, Problem, loc_to_path
 from shared.logging import get_logger
@@ -47,6 +49,48 @@ def _echo(value: object) -> str | int | float | bool | None:
             return None
         return value
     return value if isinstance(value, int | float | bool) else None
+
+
+_TITLES = {"invalid-input": "Invalid input", "busy": "Service busy"}
+
+
+def _fixed(
+    status: int, slug: str, detail: str, headers: dict[str, str] | None = None
+) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """A handler answering one fixed problem, whatever the exception's text."""
+
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        return _response(
+            Problem(
+                type=PROBLEM_BASE + slug,
+                title=_TITLES[slug],
+                status=status,
+                detail=detail,
+                instance=request.url.path,
+            ),
+            headers,
+        )
+
+    return handler
+
+
+async def send_problem(
+    send: Send, problem: Problem, headers: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
+    """A problem document sent from a raw ASGI middleware (before any route runs)."""
+    body = problem.model_dump_json(exclude_none=True).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": problem.status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -91,46 +135,25 @@ def install_error_handlers(app: FastAPI) -> None:
             getattr(exc, "headers", None),
         )
 
-    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
-        # A number the database cannot hold (an id past 64 bits: SQLite raises OverflowError,
-        # PostgreSQL a DataError): the input is wrong, and the unit of work was rolled back.
-        return _response(
-            Problem(
-                type=PROBLEM_BASE + "invalid-input",
-                title="Invalid input",
-                status=422,
-                detail="a value is out of the range this service stores",
-                instance=request.url.path,
-            )
-        )
-
-    async def _unencodable(request: Request, exc: Exception) -> JSONResponse:
-        # Text the database or the answer cannot encode (a lone surrogate, `\\ud800`, in a
-        # JSON string that passed its field's checks): refused before anything was written.
-        return _response(
-            Problem(
-                type=PROBLEM_BASE + "invalid-input",
-                title="Invalid input",
-                status=422,
-                detail="a text value holds a character that is not valid Unicode text "
-                "(a lone surrogate such as \\ud800)",
-                instance=request.url.path,
-            )
-        )
-
-    async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
-        # Every database connection of the process stayed busy for the pool's whole wait:
-        # the service is overloaded, not broken; the client may retry shortly.
-        return _response(
-            Problem(
-                type=PROBLEM_BASE + "busy",
-                title="Service busy",
-                status=503,
-                detail="no database connection came free in time; retry shortly",
-                instance=request.url.path,
-            ),
-            {"Retry-After": "2"},
-        )
+    # A number the database cannot hold (an id past 64 bits: SQLite raises OverflowError,
+    # PostgreSQL a DataError): the input is wrong, and the unit of work was rolled back.
+    _out_of_range = _fixed(422, "invalid-input", "a value is out of the range this service stores")
+    # Text the database or the answer cannot encode (a lone surrogate, `\\ud800`, in a JSON
+    # string that passed its field's checks): refused before anything was written.
+    _unencodable = _fixed(
+        422,
+        "invalid-input",
+        "a text value holds a character that is not valid Unicode text "
+        "(a lone surrogate such as \\ud800)",
+    )
+    # Every database connection of the process stayed busy for the pool's whole wait: the
+    # service is overloaded, not broken; the client may retry shortly.
+    _pool_timeout = _fixed(
+        503,
+        "busy",
+        "no database connection came free in time; retry shortly",
+        {"Retry-After": "2"},
+    )
 
     app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(UnicodeEncodeError, _unencodable)

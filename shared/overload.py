@@ -7,39 +7,18 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.errors import PROBLEM_BASE, PROBLEM_JSON, Problem
+from shared.error_handlers import send_problem
+from shared.errors import PROBLEM_BASE, Problem
 
 PROBES = frozenset({"/healthz", "/readyz"})
 
 
-def busy_problem(instance: str, detail: str) -> bytes:
-    return (
-        Problem(
-            type=PROBLEM_BASE + "busy",
-            title="Service busy",
-            status=503,
-            detail=detail,
-            instance=instance,
-        )
-        .model_dump_json(exclude_none=True)
-        .encode()
-    )
-
-
 async def send_busy(send: Send, instance: str, detail: str, retry_after_s: int) -> None:
-    body = busy_problem(instance, detail)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 503,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(retry_after_s).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    problem = Problem(
+        type=PROBLEM_BASE + "busy", title="Service busy", status=503, detail=detail,
+        instance=instance,
+    )  # fmt: skip
+    await send_problem(send, problem, [(b"retry-after", str(retry_after_s).encode())])
 
 
 class LoadShedding:

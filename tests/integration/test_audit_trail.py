@@ -179,10 +179,7 @@ async def test_rows_inserted_with_returning_are_audited_with_their_key(db_templa
     auditor = token(settings, Role.auditor, scope=relief.COUNTY, sub="auditor-1")
     async with running(welfare_app(settings)) as client:
         relief.seed_registry(settings.database_url)
-        body = {
-            "kind": "accident", "id_number": relief.NUMBER["p1"], "occurred_on": "2018-03-01",
-            "assessed_need": "10000.00", "description": "房屋失火",
-        }  # fmt: skip
+        body = relief.accident_case()
         resp = await client.post("/v1/relief/cases", json=body, headers=town_a)
         assert resp.status_code == 201, resp.text
         case_id = str(resp.json()["id"])

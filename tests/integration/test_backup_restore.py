@@ -29,10 +29,7 @@ async def _write_some(template: str) -> None:
     welfare = make_settings("welfare", template, bus_enabled=False)
     async with running(welfare_app(welfare)) as client:
         relief.seed_registry(welfare.database_url)
-        body = {
-            "kind": "accident", "id_number": relief.NUMBER["p1"], "occurred_on": "2018-03-01",
-            "assessed_need": "10000.00", "description": "房屋失火",
-        }  # fmt: skip
+        body = relief.accident_case()
         town = token(welfare, Role.township_officer, scope=relief.TOWN_A)
         resp = await client.post("/v1/relief/cases", json=body, headers=town)
         assert resp.status_code == 201, resp.text

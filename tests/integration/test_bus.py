@@ -93,6 +93,15 @@ class Pipeline:
         self.sink.dispose()
 
 
+def crash_and_restart(broker: LocalBroker) -> None:
+    """SIGKILL the broker (its log in memory dies with it) and start it again, empty."""
+    assert broker.process is not None
+    broker.process.kill()
+    broker.process.wait(5)
+    broker.process = None
+    broker.start()
+
+
 async def _relay_set(source: asyncio.Event, target: asyncio.Event) -> None:
     await source.wait()
     target.set()
@@ -257,11 +266,7 @@ async def test_broker_killed_after_acknowledging_loses_no_event(
             write_events(p.source, [person_event(i) for i in range(4, 8)], p.prefix)
             await wait_until(lambda: unpublished(p.source) == 0)
             assert people(p.sink) == 4
-            assert own.process is not None
-            own.process.kill()  # kill -9: what it held in memory is gone
-            own.process.wait(5)
-            own.process = None
-            own.start()
+            crash_and_restart(own)  # kill -9: what it held in memory is gone
             p.start_consumer()
             await wait_until(lambda: people(p.sink) == 8, timeout=60)
             await wait_until(lambda: unpublished(p.source) == 0)
@@ -306,11 +311,7 @@ async def test_a_running_consumer_reads_again_a_partition_the_broker_emptied(
             await wait_until(lambda: p.consumer.connected and relay.connected)
             write_events(p.source, [person_event(i) for i in range(6)], p.prefix)
             await wait_until(lambda: people(p.sink) == 6)
-            assert own.process is not None
-            own.process.kill()
-            own.process.wait(5)
-            own.process = None
-            own.start()
+            crash_and_restart(own)
             topics = [f"{p.prefix}enrollment.events", dlq_topic(f"{p.prefix}medical", p.prefix)]
             await ensure_topics(own.bootstrap, topics, 3)
             write_events(p.source, [person_event(i) for i in range(6, 9)], p.prefix)

@@ -89,3 +89,11 @@ def count(url: str, model: type, *where: ColumnElement[bool]) -> int:
 
 def app_settings(db_template: str, **over: object) -> Settings:
     return make_settings("welfare", db_template, **({"bus_enabled": False} | over))
+
+
+def accident_case(person: str = "p1") -> dict[str, object]:
+    """A relief application after a house fire (WEL-6), for `person` of the seeded registry."""
+    return {
+        "kind": "accident", "id_number": NUMBER[person], "occurred_on": "2018-03-01",
+        "assessed_need": "10000.00", "description": "房屋失火",
+    }  # fmt: skip
