@@ -126,9 +126,18 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         # Request writers queue on the loop; only the first waits, on a thread, for the lock
         # a background writer (relay, consumer) may hold.
         await runtime.writers.acquire()
+        taken: list[bool] = []
+
+        def take() -> None:
+            lock.acquire()
+            taken.append(True)
+
         try:
-            await anyio.to_thread.run_sync(lock.acquire, limiter=runtime.endings)
+            await anyio.to_thread.run_sync(take, limiter=runtime.endings)
         except BaseException:
+            # A cancelled request is cancelled once the thread is done: it may hold the lock.
+            if taken:
+                lock.release()
             runtime.writers.release()
             raise
     session = Session(engine, expire_on_commit=False)
