@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -39,18 +40,35 @@ def _free_base(count: int) -> int:
     raise RuntimeError("no run of free ports found")
 
 
-def _read_until(proc: subprocess.Popen[str], text: str, deadline: float) -> str:
-    """The launcher's output up to the line holding `text` (or the deadline)."""
-    assert proc.stdout is not None
-    seen: list[str] = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if text in line:
-            break
-    return "".join(seen)
+class Output:
+    """The launcher's output, read by a thread for as long as it runs: a launcher whose pipe is
+    full would block on its next print (its shutdown message among them) and never stop."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        self.lines: list[str] = []
+        self._stream = proc.stdout
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        for line in self._stream:
+            self.lines.append(line)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        """All the output once a line holds `text` (or the timeout passed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not any(text in line for line in self.lines):
+            time.sleep(0.1)
+        return self.text
+
+    def closed(self, timeout: float) -> str:
+        self._thread.join(timeout)
+        return self.text
 
 
 def test_launcher_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
@@ -71,18 +89,9 @@ def test_launcher_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
         text=True,
         start_new_session=True,  # its own process group: a failed test kills the whole stack
     )  # fmt: skip
-    lines: list[str] = []
+    out = Output(proc)
     try:
-        deadline = time.monotonic() + 150
-        assert proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if "all four services are ready" in line:
-                break
-        output = "".join(lines)
+        output = out.wait_for("all four services are ready", timeout=150)
         assert "all four services are ready" in output, output
         for offset, name in enumerate(SERVICES):
             assert f"{name:<11} http://127.0.0.1:{base + offset}/docs" in output
@@ -98,7 +107,7 @@ def test_launcher_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
             found = subprocess.run(["pgrep", "-f", "--", pattern], capture_output=True, text=True)
             [pid] = found.stdout.split()
             os.kill(int(pid), signal.SIGKILL)
-            seen = _read_until(proc, f"{name} restarted", deadline=time.monotonic() + 60)
+            seen = out.wait_for(f"{name} restarted", timeout=60)
             assert f"{name} exited unexpectedly" in seen and f"{name} restarted" in seen, seen
         medical = f"http://127.0.0.1:{base + 1}/readyz"
         until = time.monotonic() + 60
@@ -113,9 +122,8 @@ def test_launcher_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
         else:
             raise AssertionError("medical did not come back ready")
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(120) == 0  # a loaded machine (the test suite beside it) stops slower
-        rest = proc.stdout.read()
-        assert "stopped." in rest
+        assert proc.wait(120) == 0, out.text  # a loaded machine stops slower
+        assert "stopped." in out.closed(10)
         for offset in range(4):
             with pytest.raises(OSError):
                 urllib.request.urlopen(f"http://127.0.0.1:{base + offset}/healthz", timeout=2)
