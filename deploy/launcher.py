@@ -135,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, on_sigterm)
+    # Ctrl-C stops the stack even when the launcher was started with SIGINT ignored (a
+    # background job of a non-interactive shell, or a parent that ignores it): Python then
+    # leaves it ignored, and the launcher could only be stopped with SIGTERM.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         for proc in processes:
             proc.start()
