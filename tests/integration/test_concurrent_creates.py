@@ -55,9 +55,7 @@ pytestmark = pytest.mark.integration
 def process_lock(
     request: pytest.FixtureRequest, db_template: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if request.param == "no process lock":
-        if not db_template.startswith("sqlite"):
-            pytest.skip("PostgreSQL takes no process lock")
+    if request.param == "no process lock":  # SQLite only (tests/conftest.py)
         without_process_lock(monkeypatch)
 
 
