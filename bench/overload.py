@@ -12,7 +12,7 @@ import argparse
 
 from bench import wrk
 from bench.common import Row, database
-from bench.settlement import bearer, claim_bodies, medical_service, seed
+from bench.settlement import SECRET, bearer, claim_bodies, medical_service, seed
 from deploy.broker import LocalBroker
 from shared.auth import mint_token
 from shared.roles import Role
@@ -22,8 +22,6 @@ CONNECTIONS = 500
 
 
 def _auditor() -> str:
-    from bench.settlement import SECRET
-
     settings = Settings(service_name="medical", auth_secret=SECRET, app_env="test")
     return "Bearer " + mint_token(settings, subject="bench-auditor", roles=[Role.auditor], scope="")
 

@@ -222,9 +222,7 @@ class OutboxRelay:
         }
         kept = all(now[key] >= seen for key, seen in self._written.items())
         if not kept and self._since is not None:
-            since, self._since = self._since, None
-            self._written = {}
-            await self._replay(since, clock.now())
+            await self._replay(self._since)
         else:
             self._written = now
 
@@ -234,12 +232,14 @@ class OutboxRelay:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(checker.stop(), 5)
 
-    async def _replay(self, since: datetime, started: datetime) -> None:
-        """Publish again every row published since `since` (to a broker that lost them)."""
+    async def _replay(self, since: datetime) -> None:
+        """Publish again every row published since `since` (to a broker that lost them); the
+        next batch starts the new broker's record."""
         await self._flush_marks_quietly()
         count = await asyncio.to_thread(self._unpublish_since, since)
         self._after = 0
-        self._since = started
+        self._since = None
+        self._written = {}
         self.replayed_total += count
         log.warning("relay_broker_lost_events", since=since.isoformat(), republishing=count)
 

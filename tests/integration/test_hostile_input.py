@@ -5,21 +5,21 @@ Chinese account name that must travel in a header."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 import jwt
 import pytest
-from sqlmodel import Session, select
 
 from services.enrollment.main import build_app as enrollment_app
 from services.welfare.dibao.models import DibaoApplication
 from services.welfare.main import build_app as welfare_app
 from shared import clock
-from shared.db import make_engine
 from shared.roles import Role
 from shared.settings import Settings
 from tests.support.app import make_settings, running, token
+from tests.support.concurrent import count
 from tests.support.welfare_dibao import Officers, application, seed
 
 pytestmark = pytest.mark.integration
@@ -29,18 +29,8 @@ SURROGATE = "\\ud800"  # the six characters of the JSON escape, sent raw
 
 def _raw(body: dict[str, Any], field: str) -> bytes:
     """`body` as JSON with `field` holding a lone surrogate (json.dumps cannot write one)."""
-    import json
-
     text = json.dumps({**body, field: "@@"}, ensure_ascii=False)
     return text.replace('"@@"', f'"年老{SURROGATE}"').encode()
-
-
-def _applications(url: str) -> int:
-    engine = make_engine(url)
-    with Session(engine) as s:
-        n = len(s.exec(select(DibaoApplication)).all())
-    engine.dispose()
-    return n
 
 
 async def test_a_lone_surrogate_is_refused_with_a_422_and_writes_nothing(db_template: str) -> None:
@@ -68,11 +58,11 @@ async def test_a_lone_surrogate_is_refused_with_a_422_and_writes_nothing(db_temp
         assert resp.status_code == 422, resp.text
         [error] = resp.json()["errors"]
         assert error["field"] == "body.reason" and "unicode" in error["reason"]
-        assert _applications(settings.database_url) == 0
+        assert count(settings.database_url, DibaoApplication) == 0
         # The same application in valid text is taken.
         resp = await client.post("/v1/dibao/applications", json=application(), headers=o.cadre)
         assert resp.status_code == 201, resp.text
-        assert _applications(settings.database_url) == 1
+        assert count(settings.database_url, DibaoApplication) == 1
 
 
 async def test_an_amount_that_may_not_be_negative_is_a_422_naming_it(db_template: str) -> None:
