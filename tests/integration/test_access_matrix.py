@@ -28,6 +28,7 @@ from shared.access import AccessPolicy
 from tests.support.app import make_settings, running
 from tests.support.audit_walk import audited_inserts, last_seq, table_rows, unaudited
 from tests.support.matrix import (
+    BODY_BOUND,
     NAMES,
     PERSON_IDS,
     SERVICES,
@@ -40,47 +41,6 @@ from tests.support.matrix import (
 pytestmark = pytest.mark.integration
 
 MARKERS = [*NAMES, *NAMES.values(), *PERSON_IDS.values()]
-
-
-# --- enrollment -----------------------------------------------------------------------------
-
-
-# --- medical --------------------------------------------------------------------------------
-
-
-# --- employment -----------------------------------------------------------------------------
-
-
-# --- welfare --------------------------------------------------------------------------------
-
-
-# --- the matrix -----------------------------------------------------------------------------
-
-# Operations whose in-scope calls here meet a rule about the body or the record's state (each
-# role sends the same body, so the first one's success makes the others' a 409): none of them
-# may never reach a 2xx in the matrix; they are checked for refusals and jurisdiction only.
-BODY_BOUND = {
-    ("POST", "/v1/rolls/{scheme}/imports"),
-    ("POST", "/v1/persons/{id_number}/move"),
-    ("POST", "/v1/jobs/recommendations"),
-    ("POST", "/v1/training/certificates/{certificate_id}/job-seeking-subsidy"),
-    # The welfare records are seeded past these steps (the objection resolved, the household
-    # active, the cycle not yet paid for its bank file, the person already certified).
-    ("GET", "/v1/payment-cycles/{cycle_id}/bank-file"),
-    ("POST", "/v1/dibao/applications/{application_id}/activation"),
-    ("POST", "/v1/dibao/applications/{application_id}/objections"),
-    ("POST", "/v1/dibao/applications/{application_id}/objections/{objection_id}/resolution"),
-    ("POST", "/v1/tekun/care-homes/{home_id}/placements"),
-    ("POST", "/v1/tekun/certifications"),
-    # MED-8 is 正安's programme: in the matrix's county (姚安) a bill is a 422 naming the missing
-    # cap; the 正安 bills are tested in test_medical_outpatient.
-    ("POST", "/v1/outpatient/chronic36-bills"),
-    ("POST", "/v1/tekun/placements/{placement_id}/move-out"),
-    # WEL-10 to WEL-12 are 正安's programme: in 姚安 a decision is a 422 naming the missing
-    # parameter, so no case is approved nor granted; 正安's are tested in test_welfare_disability.
-    ("POST", "/v1/disability/rehab-cases/{case_id}/decision"),
-    ("POST", "/v1/disability/rehab-cases/{case_id}/grants"),
-}
 
 
 def policy_of(app: FastAPI) -> AccessPolicy:

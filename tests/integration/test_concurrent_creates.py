@@ -24,7 +24,7 @@ from services.medical.main import build_app as medical_app
 from services.medical.outpatient.models import OutpatientBill
 from services.medical.stays.models import PersonYear
 from services.welfare import clock as welfare_clock
-from services.welfare.dibao.models import DibaoCase
+from services.welfare.dibao.models import DibaoApplication, DibaoCase
 from services.welfare.disability.models import DisabledPerson, PayeeAccount, RehabGrant
 from services.welfare.main import build_app as welfare_app
 from services.welfare.payments.models import PaymentLine
@@ -263,6 +263,24 @@ async def test_disability_posts_twenty_times_at_once(
         )
         answered_once(answers, 201, 409)
         assert count(url, RehabGrant) == 1
+
+
+async def test_one_dibao_application_submitted_twenty_times_at_once(
+    db_template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A household has one application in progress: the other nineteen are 409s naming it."""
+    monkeypatch.setattr(welfare_clock, "today", lambda: date(2026, 3, 5))
+    settings = make_settings("welfare", db_template, bus_enabled=False)
+    o = dibao.Officers(settings)
+    async with running(welfare_app(settings)) as client:
+        dibao.seed(settings.database_url)
+        answers = await at_once(
+            lambda: client.post("/v1/dibao/applications", json=dibao.application(), headers=o.cadre)
+        )
+        first = answered_once(answers, 201, 409)
+        assert count(settings.database_url, DibaoApplication) == 1
+        number = first.json()["id"]
+        assert all(f"no. {number}," in a.json()["detail"] for a in answers if a is not first)
 
 
 async def test_dibao_activation_and_reissue_twenty_times_at_once(

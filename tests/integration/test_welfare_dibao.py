@@ -290,6 +290,11 @@ async def test_upheld_objection_and_refusals(db_template: str) -> None:
         seed(settings.database_url)
         app_id = await to_notice(client, o, application(), "2026-02-20")
         url = f"/v1/dibao/applications/{app_id}"
+        # One application of a household in progress at a time: a second (a cadre's retry) is
+        # a 409 naming the first.
+        again = await client.post("/v1/dibao/applications", json=application(), headers=o.cadre)
+        assert again.status_code == 409
+        assert f"in progress (no. {app_id}, in_notice)" in again.json()["detail"]
         resp = await client.post(
             f"{url}/objections",
             json={"objector": "村民", "content": "该户经营货车运输", "lodged_on": "2026-02-21"},
@@ -312,6 +317,9 @@ async def test_upheld_objection_and_refusals(db_template: str) -> None:
         assert resp.status_code == 200 and resp.json()["status"] == "rejected"
         assert resp.json()["next_steps"] == []
         assert outbox(settings.database_url, "welfare.dibao_granted") == []
+        # Rejected, the household may apply again.
+        again = await client.post("/v1/dibao/applications", json=application(), headers=o.cadre)
+        assert again.status_code == 201, again.text
 
         # Refused at the township, with its reason.
         resp = await client.post(

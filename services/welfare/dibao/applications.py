@@ -39,6 +39,8 @@ from shared.trace import Trace
 from shared.uow import UnitOfWork
 
 A = ApplicationStatus
+# The steps after which the household may apply again (the application no longer in progress).
+CLOSING = frozenset({A.refused, A.rejected, A.active})
 # 建档立卡 on the public notice (YA-GOV §三(二)): not exited and exited, never marginal (边缘户).
 REGISTERED_POOR = tuple(s.value for s in PovertyStatus if s.is_registered_poor)
 
@@ -60,8 +62,13 @@ def create(uow: UnitOfWork, body: ApplicationIn) -> DibaoApplication:
         household_id = (
             registry.household_of(body.applicant_id_number) or f"WH{uuid.uuid4().hex[:16].upper()}"
         )
+    applications = Applications(uow.session, principal)
+    in_progress = applications.in_progress_of(household_id)
+    if in_progress is not None:
+        raise _in_progress(in_progress)
     app = DibaoApplication(
         household_id=household_id,
+        open_household_id=household_id,
         county_code=village[:6],
         township_code=village[:9],
         village_code=village,
@@ -74,12 +81,21 @@ def create(uow: UnitOfWork, body: ApplicationIn) -> DibaoApplication:
         members=[m.model_dump(mode="json") for m in body.members],
         created_by=principal.subject,
     )
-    Applications(uow.session, principal).add(app, flush=True)
+    if not applications.add_new(app):  # a concurrent submission for the household won
+        raise _in_progress(applications.in_progress_of(household_id))
     role = next(
         r for r in (Role.village_cadre, Role.township_officer, Role.admin) if principal.has(r)
     )
     record_step(uow.session, APPLICATION, str(app.id), None, A.submitted, principal, role)
     return app
+
+
+def _in_progress(app: DibaoApplication | None) -> Conflict:
+    which = f" (no. {app.id}, {app.status})" if app is not None else ""
+    return Conflict(
+        f"the household already has a dibao application in progress{which}: "
+        "one application per household at a time"
+    )
 
 
 def _step(
@@ -90,6 +106,8 @@ def _step(
     changes: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
+    if to in CLOSING:
+        changes = {**(changes or {}), "open_household_id": None}
     advance(
         uow.session,
         APPLICATION,

@@ -17,13 +17,18 @@ def money_column(nullable: bool = False) -> Column[Decimal]:
 
 class DibaoApplication(SQLModel, table=True):
     """One application (低保申请) from submission to a decision; its steps are in
-    `workflow_step` (entity `dibao_application`)."""
+    `workflow_step` (entity `dibao_application`).
+
+    `open_household_id` is the household id while the application is in progress (submitted
+    to in notice), empty once it is refused, rejected or active: its unique constraint keeps a
+    household to one application in progress, against a repeat or a concurrent submission."""
 
     __tablename__ = "dibao_application"
     __table_args__ = (Index("ix_dibao_application_village_status", "village_code", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: str = Field(max_length=40, index=True)
+    open_household_id: str | None = Field(default=None, max_length=40, unique=True)
     county_code: str = Field(max_length=6)
     township_code: str = Field(max_length=9)
     village_code: str = Field(max_length=12)

@@ -40,6 +40,14 @@ class Applications(WelfareRepository[DibaoApplication]):
         )
         return stmt.order_by(col(DibaoApplication.id))
 
+    def in_progress_of(self, household_id: str) -> DibaoApplication | None:
+        """The household's application in progress, wherever it is (the constraint is
+        county-blind: a household has one application at a time)."""
+        stmt = select(DibaoApplication).where(
+            col(DibaoApplication.open_household_id) == household_id
+        )
+        return self.session.exec(stmt).first()
+
     def newest_of(
         self, household_id: str | None, id_number: str, *, limit: int
     ) -> Page[DibaoApplication]:
@@ -119,6 +127,14 @@ class Cases(WelfareRepository[DibaoCase]):
                 .with_for_update()
             )
         )
+
+    def in_progress_of(self, household_id: str) -> DibaoApplication | None:
+        """The household's application in progress, wherever it is (the constraint is
+        county-blind: a household has one application at a time)."""
+        stmt = select(DibaoApplication).where(
+            col(DibaoApplication.open_household_id) == household_id
+        )
+        return self.session.exec(stmt).first()
 
     def newest_of(
         self, household_id: str | None, person_id: str | None, id_number: str, *, limit: int
