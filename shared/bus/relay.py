@@ -16,11 +16,14 @@ in bulk every `mark_interval_s` or when it runs idle, so that marking takes the 
 lock (shared.db.write_lock) a few times a second at most instead of once per batch.
 
 A broker that loses what it acknowledged (the local development broker keeps its log in memory,
-so a crash and restart empties it) is caught by the end offsets of the partitions the relay wrote
-to, asked on reconnecting and every `check_interval_s` while idle: a partition gone, or ending
-before where it was last seen, lost events. The rows published since the relay first sent to that
-broker are then published again (consumers are idempotent: an event applied already is skipped).
-Every send is bounded (`send_timeout_s`); past it the producer is rebuilt with fresh metadata."""
+so a crash and restart empties it) is caught on reconnecting and every `check_interval_s`, busy
+or idle: by its cluster id (the local broker starts each time as a new cluster), or by the end
+offsets of the partitions the relay wrote to (a partition gone, or ending before where it was
+last seen). The rows published since the relay first sent to that broker are then published
+again (consumers are idempotent: an event applied already is skipped). A producer reconnects to
+a restarted broker by itself, so only the check finds a loss between two sends; what was sent
+to the new broker before the check is sent again as well. Every send is bounded
+(`send_timeout_s`); past it the producer is rebuilt with fresh metadata."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.protocol.metadata import MetadataRequest
 from aiokafka.structs import RecordMetadata
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -89,9 +93,11 @@ class OutboxRelay:
         # to that broker (the rows to send again if it turns out to have lost them).
         self._written: dict[tuple[str, int], int] = {}
         self._since: datetime | None = None
+        # The cluster id of the broker sent to since `_since` (None: the broker gives none).
+        self._cluster: str | None = None
         self._reconnected = False
         self.replayed_total = 0
-        # While idle the broker is asked every `check_interval_s` whether it still has what it
+        # The broker is asked every `check_interval_s` whether it still has what it
         # acknowledged: a broker restarted between two sends gives no error to notice.
         self.check_interval_s = check_interval_s
         self._checked_at = float("-inf")
@@ -144,8 +150,11 @@ class OutboxRelay:
                     await self._check_broker_kept_events()
                 return 0
             producer = await self._producer_started()
-            if self._reconnected:
+            due = time.monotonic() - self._checked_at >= self.check_interval_s
+            if self._reconnected or (due and self._written):
                 await self._check_broker_kept_events()
+            if self._since is None:  # the first send to this broker: which cluster it is
+                self._cluster = await self._cluster_id()
             topics = {r.topic for r in rows} - self._known_topics
             if topics:
                 await ensure_topics(
@@ -199,6 +208,28 @@ class OutboxRelay:
         self._checked_at = time.monotonic()
         if not self._written:
             return
+        checker = await self._checker_started()
+        try:
+            cluster = await self._cluster_id()
+            known = await checker.topics()
+            parts = [TopicPartition(t, p) for t, p in self._written if t in known]
+            ends = await checker.end_offsets(parts) if parts else {}
+        except Exception:
+            await self._close_checker()
+            raise
+        now = {
+            key: ends.get(TopicPartition(*key), -1) if key[0] in known else -1
+            for key in self._written
+        }
+        kept = all(now[key] >= seen for key, seen in self._written.items())
+        if self._cluster is not None and cluster != self._cluster:
+            kept = False  # another cluster: the local broker started again, empty
+        if not kept and self._since is not None:
+            await self._replay(self._since)
+        else:
+            self._written = now
+
+    async def _checker_started(self) -> AIOKafkaConsumer:
         if self._checker is None:
             checker = AIOKafkaConsumer(
                 **client_kwargs(self.security),
@@ -209,22 +240,18 @@ class OutboxRelay:
             )
             await checker.start()
             self._checker = checker
+        return self._checker
+
+    async def _cluster_id(self) -> str | None:
+        """The broker's cluster id (Metadata v2 and later), None if it gives none."""
+        checker = await self._checker_started()
+        client = checker._client  # aiokafka has no public call for the cluster id
         try:
-            known = await self._checker.topics()
-            parts = [TopicPartition(t, p) for t, p in self._written if t in known]
-            ends = await self._checker.end_offsets(parts) if parts else {}
+            response = await client.send(client.get_random_node(), MetadataRequest([]))
         except Exception:
             await self._close_checker()
             raise
-        now = {
-            key: ends.get(TopicPartition(*key), -1) if key[0] in known else -1
-            for key in self._written
-        }
-        kept = all(now[key] >= seen for key, seen in self._written.items())
-        if not kept and self._since is not None:
-            await self._replay(self._since)
-        else:
-            self._written = now
+        return getattr(response, "cluster_id", None)
 
     async def _close_checker(self) -> None:
         checker, self._checker = self._checker, None
@@ -239,6 +266,7 @@ class OutboxRelay:
         count = await asyncio.to_thread(self._unpublish_since, since)
         self._after = 0
         self._since = None
+        self._cluster = None
         self._written = {}
         self.replayed_total += count
         log.warning("relay_broker_lost_events", since=since.isoformat(), republishing=count)

@@ -4,6 +4,9 @@ The first request with a key runs and its answer (status, body, `Location`) is k
 caller and key; a repeat with the same request waits for that answer if it is still running and
 then gets it again, status included, marked `Idempotent-Replayed: true`; the key sent with a
 different request is a 409. Keys belong to the token's subject, so two callers never share one.
+A running request renews its claim every `heartbeat_s`; a claim not renewed for `stale_after_s`
+belongs to a process that died (a crash, a kill), and the repeat runs in its place, seconds after
+the crash rather than after the longest a request may take.
 An answer of 500 or above is not kept: the retry runs again. The route's own natural key (a
 claim id, an application per household) still guards the effect, so a request whose process
 died between its commit and keeping its answer is answered as the route answers a repeat."""
@@ -22,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import decode_token
 from shared.errors import PROBLEM_BASE, PROBLEM_JSON, DomainError, FieldError, Problem
-from shared.idempotency.store import Kept, claim, keep, purge, release
+from shared.idempotency.store import Kept, claim, keep, purge, release, renew
 
 HEADER = "Idempotency-Key"
 _HEADER_KEY = b"idempotency-key"
@@ -39,11 +42,13 @@ class IdempotencyMiddleware:
         app: ASGIApp,
         *,
         wait_s: float = 30.0,
-        stale_after_s: float = 120.0,
+        heartbeat_s: float = 2.0,
+        stale_after_s: float = 10.0,
         retention: timedelta = timedelta(hours=24),
     ) -> None:
         self.app = app
         self.wait_s = wait_s
+        self.heartbeat_s = heartbeat_s
         self.stale_after = timedelta(seconds=stale_after_s)
         self.retention = retention
         self._purged_at = 0.0
@@ -160,16 +165,26 @@ class IdempotencyMiddleware:
                 chunks.append(message.get("body", b""))
             await send(message)
 
+        heartbeat = asyncio.create_task(self._renew(engine, subject, key))
         try:
             await self.app(scope, replay_body, capture)
         except BaseException:
             await asyncio.to_thread(release, engine, subject, key)
             raise
+        finally:
+            heartbeat.cancel()
         if status >= 500:
             await asyncio.to_thread(release, engine, subject, key)
         else:
             answer = Kept(status, content_type, location, b"".join(chunks))
             await asyncio.to_thread(keep, engine, subject, key, answer)
+
+    async def _renew(self, engine: Any, subject: str, key: str) -> None:
+        """While the request runs, its claim is renewed: the repeat waits for it, not for a
+        dead process's."""
+        while True:
+            await asyncio.sleep(self.heartbeat_s)
+            await asyncio.to_thread(renew, engine, subject, key)
 
     def _maybe_purge(self, engine: Any) -> None:
         now = time.monotonic()

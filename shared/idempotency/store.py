@@ -90,6 +90,16 @@ def keep(engine: Engine, subject: str, key: str, answer: Kept) -> None:
         )  # fmt: skip
 
 
+def renew(engine: Engine, subject: str, key: str) -> None:
+    """The claim's request is still running (its `created_at` is its last sign of life)."""
+    with write_lock(engine), engine.begin() as conn:
+        conn.execute(
+            update(TABLE)
+            .where(TABLE.c.subject == subject, TABLE.c.key == key, TABLE.c.state == "pending")
+            .values(created_at=clock.now())
+        )
+
+
 def release(engine: Engine, subject: str, key: str) -> None:
     """Forget a key whose request failed on the server's side, so that a retry runs again."""
     with write_lock(engine), engine.begin() as conn:

@@ -319,3 +319,38 @@ async def test_a_running_consumer_reads_again_a_partition_the_broker_emptied(
             assert processed(p.sink) == 9
         finally:
             await p.close()
+
+
+async def test_a_busy_relay_finds_a_restarted_broker_by_its_cluster_id(
+    db_template: str, topic_prefix: str
+) -> None:
+    """A relay that has been sending since it started never saw its partitions' end offsets
+    (it looks while idle, or on an error): a broker restarted between two of its sends, its
+    topics created again at once, shows no error and partitions as empty as they were at the
+    first look. The restarted local broker is a new cluster, and that is what the relay sees:
+    the events the old one acknowledged, unread, are published again."""
+    with LocalBroker() as own:
+        p = Pipeline(db_template, own.bootstrap, topic_prefix)
+        try:
+            first = p.start_consumer()
+            relay = p.relay()
+            relay.check_interval_s = 3600.0  # no look while idle: as a relay never idle
+            p.tasks.append(asyncio.create_task(relay.run(p.stop)))
+            await wait_until(lambda: p.consumer.connected and relay.connected)
+            p.consumer_stop.set()
+            await asyncio.wait_for(first, 30)
+            write_events(p.source, [person_event(i) for i in range(4)], p.prefix)
+            await wait_until(lambda: unpublished(p.source) == 0)
+            old = own.cluster_id
+            crash_and_restart(own)
+            assert own.cluster_id != old
+            topics = [f"{p.prefix}enrollment.events", dlq_topic(f"{p.prefix}medical", p.prefix)]
+            await ensure_topics(own.bootstrap, topics, 3)
+            relay.check_interval_s = 0.5  # the busy relay's regular look
+            write_events(p.source, [person_event(i) for i in range(4, 6)], p.prefix)
+            p.start_consumer()
+            await wait_until(lambda: people(p.sink) == 6, timeout=60)
+            assert relay.replayed_total >= 4
+            assert processed(p.sink) == 6
+        finally:
+            await p.close()

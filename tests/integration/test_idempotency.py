@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,8 +15,10 @@ from sqlmodel import Session, select
 
 from services.medical.main import build_app as medical_app
 from services.medical.stays.models import HospitalStay
-from shared import SERVICES
+from shared import SERVICES, clock
 from shared.db import make_engine
+from shared.idempotency.store import claim, renew
+from shared.idempotency.tables import IdempotentRequest
 from shared.roles import Role
 from tests.support.app import make_settings, running, token
 from tests.support.concurrent import TIMES
@@ -216,3 +219,37 @@ async def test_every_write_route_replays_its_real_answer(
                 failures.append(f"{name} {first.text[:160]}")
         assert not failures, "\n".join(failures)
         assert created >= len(writes) * 3 // 4, (created, len(writes))
+
+
+async def test_a_claim_of_a_dead_process_is_taken_over_in_seconds(db_template: str) -> None:
+    """The process that claimed a key died between its commit and keeping the answer: its claim
+    is not renewed, and the repeat runs in its place once it is stale (10 s), answered as the
+    route answers a repeat, not a 409 "in progress" for minutes. A running request renews its
+    claim, so that its repeat waits for it instead."""
+    settings = make_settings("medical", db_template, bus_enabled=False)
+    hospital = token(settings, Role.hospital, sub="hospital-A")
+    async with running(medical_app(settings)) as client:
+        seed(settings.database_url)
+        keyed = {**hospital, "Idempotency-Key": "crashed"}
+        first = await client.post("/v1/hospitalizations", json=_stay(), headers=keyed)
+        assert first.status_code == 201
+        engine = make_engine(settings.database_url)
+        table = IdempotentRequest.__table__
+        where = (table.c.subject == "hospital-A", table.c.key == "crashed")
+        crashed_at = clock.now() - timedelta(seconds=11)
+        with engine.begin() as conn:
+            conn.execute(
+                table.update().where(*where).values(state="pending", created_at=crashed_at)
+            )
+        again = await client.post("/v1/hospitalizations", json=_stay(), headers=keyed)
+        assert again.status_code == 200, again.text  # the route's answer to a repeat
+        assert again.json()["claim_id"] == "K-1" and _stays(settings.database_url) == 1
+
+        fingerprint = "f" * 64
+        args = (engine, "hospital-A", "alive", fingerprint, "POST", "/x", timedelta(seconds=10))
+        assert claim(*args) == "new"
+        with engine.begin() as conn:
+            conn.execute(table.update().where(table.c.key == "alive").values(created_at=crashed_at))
+        renew(engine, "hospital-A", "alive")
+        assert claim(*args) == "pending"
+        engine.dispose()
