@@ -528,12 +528,11 @@ def run(backend: str, phase_s: float, clients: int) -> dict[str, Any]:
             )
             answer.raise_for_status()
             deadline = time.monotonic() + 120
-            while _counts(
-                db, "medical", "registry_person", "id_number", set(numbers)
-            ).total() < len(numbers):
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the roster did not reach medical")
-                time.sleep(0.5)
+            for service, table in PROJECTIONS.items():  # the roster projected everywhere
+                while _counts(db, service, table, "id_number", set(numbers)).total() < len(numbers):
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"the roster did not reach {service}")
+                    time.sleep(0.5)
             traffic = Traffic(stack, households, numbers)
             faults = asyncio.run(soak(stack, traffic, phase_s, clients))
             waited = settle(db, traffic.ledger)

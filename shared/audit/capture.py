@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import suppress
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -268,7 +269,10 @@ def _on_execute(state: ORMExecuteState) -> Any:
     before = _rows_before(state, table, where, many[0]) if len(many) == 1 else None
     result = state.invoke_statement()
     returned: list[Any] = []
-    if state.is_insert and getattr(result, "returns_rows", False):
+    # The caller's own RETURNING, not the one SQLAlchemy adds on PostgreSQL to learn the key
+    # of a single-row INSERT (whose row it consumes: the result then holds none).
+    explicit = bool(getattr(state.statement, "_returning", ()))
+    if state.is_insert and explicit and getattr(result, "returns_rows", False):
         # INSERT ... RETURNING: the rows returned are the rows written (SQLite reports a
         # rowcount of 0 for it, and an ON CONFLICT DO NOTHING returns none); they also carry
         # the key the database chose. The caller reads the same rows from a buffered copy.
@@ -278,6 +282,11 @@ def _on_execute(state: ORMExecuteState) -> Any:
         rows: Any = len(returned)
     else:
         rows = getattr(result, "rowcount", None)
+        if state.is_insert and len(many) == 1 and rows:
+            with suppress(Exception):  # no key to learn: an executemany, a text statement
+                key = result.inserted_primary_key
+                if key is not None and all(v is not None for v in key):
+                    returned = [key]
     if rows == 0:
         return result  # nothing changed
     values = dict(many[0])

@@ -22,16 +22,6 @@ from shared.idempotency.tables import IdempotentRequest
 from shared.roles import Role
 from tests.support.app import make_settings, running, token
 from tests.support.concurrent import TIMES
-from tests.support.matrix import (
-    BODY_BOUND,
-    STEP_REFUSALS,
-    WELFARE_TODAY,
-    Call,
-    operations,
-    plan,
-    send,
-)
-from tests.support.matrix import SERVICES as MATRIX_SERVICES
 from tests.support.medical_outpatient import POOR, seed
 
 pytestmark = pytest.mark.integration
@@ -174,51 +164,6 @@ async def test_every_write_route_replays_and_refuses_a_reused_key(
             elif other.status_code != 409:
                 failures.append(f"{method} {path}: reused key answered {other.status_code}")
         assert not failures, failures
-
-
-@pytest.mark.parametrize("service", sorted(MATRIX_SERVICES))
-async def test_every_write_route_replays_its_real_answer(
-    service: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The access matrix's requests (real bodies on seeded records, most of them creating or
-    paying), each sent twice with one key by a role in scope: the repeat is the first answer,
-    status, body and all, marked as replayed. A first answer may be a refusal only where the
-    matrix's records are past the step (BODY_BOUND) or the step is another officer's."""
-    from services.welfare import clock
-
-    monkeypatch.setattr(clock, "today", lambda: WELFARE_TODAY)
-    build, seeder = MATRIX_SERVICES[service]
-    template = f"sqlite:///{tmp_path}/{{service}}.db"
-    settings = make_settings(service, template, bus_enabled=False)
-    app = build(settings)
-    async with running(app) as client:
-        calls = await seeder(client, settings, template.replace("{service}", service))
-        policy = app.state.access_policy
-        rules = policy.all_rules()
-        writes = [
-            op
-            for op in operations(app.openapi())
-            if op.method.lower() in WRITES and not rules[op.key].public
-        ]
-        failures, created = [], 0
-        for n, op in enumerate(writes):
-            role, scope, _ = next(p for p in plan(policy, op) if p[2] == "in_scope")
-            call, key = calls.get(op.key, Call()), {"Idempotency-Key": f"real-{n}"}
-            first = await send(client, settings, op, call, role, scope, key)
-            again = await send(client, settings, op, call, role, scope, key)
-            name = f"{op.method} {op.path}: {first.status_code}"
-            if (again.status_code, again.content) != (first.status_code, first.content):
-                failures.append(f"{name} then {again.status_code} {again.text[:120]}")
-            elif again.headers.get("idempotent-replayed") != "true":
-                failures.append(f"{name}, repeat not marked as replayed")
-            elif first.status_code < 300:
-                created += 1
-            elif op.key not in BODY_BOUND and not (
-                first.status_code == 403 and any(r in first.text for r in STEP_REFUSALS)
-            ):
-                failures.append(f"{name} {first.text[:160]}")
-        assert not failures, "\n".join(failures)
-        assert created >= len(writes) * 3 // 4, (created, len(writes))
 
 
 async def test_a_claim_of_a_dead_process_is_taken_over_in_seconds(db_template: str) -> None:
