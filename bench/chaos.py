@@ -22,7 +22,7 @@ Goal: 0 lost and 0 doubled, on SQLite and PostgreSQL. A benchmark, not a test: b
 loopback only. A Python client is enough here: it measures effects and latencies under faults,
 not the services' peak rate (bench/settlement.py, with wrk, does that).
 
-    make chaos     # or: PYTHONPATH=. .venv/bin/python -m bench.chaos [--backends sqlite] [--phase 30]
+    make chaos   # or: PYTHONPATH=. .venv/bin/python -m bench.chaos [--backends sqlite]
 """
 
 from __future__ import annotations
