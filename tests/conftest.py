@@ -1,8 +1,9 @@
 """Fixtures for real parts: a Kafka-protocol broker and PostgreSQL.
 
-Integration tests use TEST_KAFKA_BOOTSTRAP_SERVERS / TEST_DATABASE_URL when given; otherwise they
-start the local Tansu broker and a throwaway PostgreSQL cluster themselves. In CI a missing
-PostgreSQL fails the run instead of skipping."""
+Integration tests use TEST_KAFKA_BOOTSTRAP_SERVERS / TEST_DATABASE_URL when given; otherwise,
+where a Docker engine answers, PostgreSQL and Apache Kafka containers (testcontainers,
+tests/support/containers.py), and without one the local Tansu broker and a throwaway PostgreSQL
+cluster. In CI a missing PostgreSQL fails the run instead of skipping."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from shared import SERVICES
 from shared.db import drop_database, make_engine
 from shared.migrations import upgrade
 from tests.support.app import BACKENDS
+from tests.support.containers import docker_engine, kafka_container, postgres_container
 
 
 def _must_have_postgres() -> bool:
@@ -32,6 +34,10 @@ def pg_admin_url() -> Iterator[str]:
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
         yield given
+        return
+    if docker_engine():
+        with postgres_container() as url:
+            yield url
         return
     pg = LocalPostgres()
     if not pg.available:
@@ -50,6 +56,10 @@ def broker() -> Iterator[str]:
     given = os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS")
     if given:
         yield given
+        return
+    if docker_engine():
+        with kafka_container() as bootstrap:
+            yield bootstrap
         return
     with LocalBroker() as local:
         yield local.bootstrap

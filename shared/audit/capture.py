@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from contextlib import suppress
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, event, inspect, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ClauseElement, ColumnElement
 from sqlalchemy.sql.operators import eq
@@ -282,7 +283,7 @@ def _on_execute(state: ORMExecuteState) -> Any:
         rows: Any = len(returned)
     else:
         rows = getattr(result, "rowcount", None)
-        if state.is_insert and len(many) == 1 and rows:
+        if state.is_insert and len(many) == 1 and rows and isinstance(result, CursorResult):
             with suppress(Exception):  # no key to learn: an executemany, a text statement
                 key = result.inserted_primary_key
                 if key is not None and all(v is not None for v in key):

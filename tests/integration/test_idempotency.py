@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from services.medical.main import build_app as medical_app
 from services.medical.stays.models import HospitalStay
 from shared import SERVICES, clock
-from shared.db import make_engine
+from shared.db import make_engine, table_of
 from shared.idempotency.store import claim, renew
 from shared.idempotency.tables import IdempotentRequest
 from shared.roles import Role
@@ -179,7 +179,7 @@ async def test_a_claim_of_a_dead_process_is_taken_over_in_seconds(db_template: s
         first = await client.post("/v1/hospitalizations", json=_stay(), headers=keyed)
         assert first.status_code == 201
         engine = make_engine(settings.database_url)
-        table = IdempotentRequest.__table__
+        table = table_of(IdempotentRequest)
         where = (table.c.subject == "hospital-A", table.c.key == "crashed")
         crashed_at = clock.now() - timedelta(seconds=11)
         with engine.begin() as conn:
