@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, cast
 
 import anyio
@@ -37,6 +38,7 @@ from shared.openapi import contract, operation_id
 from shared.overload import LoadShedding
 from shared.policy import PolicySet
 from shared.policy.loader import ResolvedParameter
+from shared.policy.publication.service import PolicySource
 from shared.settings import Settings
 from shared.tabular import XLSX_MEDIA, write_xlsx
 from shared.uow import Clock, Publisher, UnitOfWork
@@ -63,7 +65,7 @@ class Runtime:
     spec: ServiceSpec
     settings: Settings
     engine: Engine
-    policy: PolicySet
+    policy: PolicySet  # as shipped in the parameter files
     relay: OutboxRelay | None = None
     consumers: list[ConsumerRunner] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -78,12 +80,17 @@ class Runtime:
     def publisher(self) -> Publisher:
         return Publisher(self.spec.name, self.settings.topic_prefix)
 
+    @cached_property
+    def policy_source(self) -> PolicySource:
+        """The shipped parameters with the counties' published sets laid over them."""
+        return PolicySource(self.policy)
+
     def unit_of_work(self, session: Session, principal: Principal) -> UnitOfWork:
         """A unit of work outside a request (a background job acting for `principal`)."""
         return UnitOfWork(
             session=session,
             principal=principal,
-            policy=self.policy,
+            policy=self.policy_source.current(session),
             publisher=self.publisher,
             clock=self.spec.clock,
         )
@@ -193,6 +200,9 @@ class ParameterOut(BaseModel):
         "reference says why it is used"
     )
     description: str
+    source: str = Field(
+        description="`shipped` (the parameter files) or the county's `publication N` that set it"
+    )
 
 
 class ParametersOut(BaseModel):
@@ -275,12 +285,21 @@ def _system_router() -> APIRouter:
     )
     def parameters(
         runtime: RuntimeDep,
+        session: DbSession,
         _principal: CurrentPrincipal,
         county: Annotated[
             CountyCode | None, Query(description="6-digit county code, e.g. 532325 (姚安)")
         ] = None,
         on: Annotated[
             date | None, Query(description="Date the values apply to (default today)")
+        ] = None,
+        known_on: Annotated[
+            date | None,
+            Query(
+                description="As the system knew them on that day (default: as known now): the "
+                "counties' parameter sets published by then, to explain a decision taken "
+                "before a later correction"
+            ),
         ] = None,
         format: Annotated[
             str,
@@ -292,7 +311,11 @@ def _system_router() -> APIRouter:
         ] = "json",
     ) -> ParametersOut | Response:
         day = on or clock.today()
-        resolved = runtime.policy.resolve_all(county, day)
+        source = runtime.policy_source
+        policy = (
+            source.current(session) if known_on is None else source.as_known_on(session, known_on)
+        )
+        resolved = policy.resolve_all(county, day)
         if format == "xlsx":
             content = write_xlsx(
                 PARAMETER_HEADERS,
@@ -319,6 +342,7 @@ def _system_router() -> APIRouter:
                     county_override=p.county is not None,
                     illustrative=p.illustrative,
                     description=p.description,
+                    source=p.source,
                 )
                 for p in resolved
             ],
@@ -391,7 +415,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                         retry_backoff_s=settings.consumer_retry_backoff_s,
                         audit_service=spec.name if settings.audit_enabled else None,
                         security=security,
-                        policy=runtime.policy,
+                        policy=runtime.policy_source.current,
                         publisher=runtime.publisher,
                     )
                     runtime.consumers.append(runner)

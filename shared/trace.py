@@ -31,6 +31,11 @@ class ParameterUse(BaseModel):
         description="True when no document of the decision's county nor a national rule sets "
         "this figure: the reference says why it is used anyway.",
     )
+    source: str = Field(
+        default="shipped",
+        description="Where the figure comes from: `shipped` (the parameter files) or the county's "
+        "`publication N` (GET /v1/policy/publications/N: who published it, when and why)",
+    )
 
 
 ILLUSTRATIVE_DESCRIPTION = (
@@ -116,6 +121,7 @@ class Trace:
             county=resolved.county,
             reference=resolved.reference,
             illustrative=resolved.illustrative,
+            source=resolved.source,
         )
         return resolved.value
 

@@ -16,6 +16,7 @@ from services.employment.report.routes import READERS as REPORT_READERS
 from services.employment.training.routes import READERS as TRAINING_READERS
 from shared.access import AccessPolicy, rule
 from shared.plan import TARGET_READERS
+from shared.policy.publication.access import publication_rules
 from shared.roles import Role
 
 TRAINING_OFFICERS = (Role.county_hrss, Role.township_officer)
@@ -25,6 +26,8 @@ POLICY = AccessPolicy(
     service="employment",
     full_ids=frozenset({Role.service}),
     rules={
+        # Counties' parameter sets for this service's parameters (four eyes).
+        **publication_rules(Role.county_hrss),
         ("GET", "/v1/persons/{id_number}"): rule(*READERS),
         ("POST", "/v1/census/imports"): rule(*CENSUS_WRITERS, full_ids=CENSUS_FULL_IDS),
         ("GET", "/v1/census/persons"): rule(*CENSUS_READERS, full_ids=CENSUS_FULL_IDS),

@@ -19,6 +19,7 @@ from services.employment.training.routes import router as training_router
 from services.employment.workshops.routes import router as workshops_router
 from shared.access import install
 from shared.app import ServiceSpec, create_app
+from shared.policy.publication.routes import publication_router
 from shared.settings import Settings
 
 SPEC = ServiceSpec(
@@ -27,6 +28,7 @@ SPEC = ServiceSpec(
     description="Labour census, training, job recommendation, public-welfare posts, poverty "
     "workshops and entrepreneurship (EMP-*).",
     routers=[
+        publication_router(("employment.",)),
         census_router,
         training_router,
         jobs_router,

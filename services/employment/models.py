@@ -22,6 +22,7 @@ from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
 from shared.db import table_of
 from shared.idempotency.tables import IDEMPOTENCY_TABLE
+from shared.policy.publication.tables import PUBLICATION_TABLE
 
 # Who changed what, when, before and after: hash-chained (shared.audit).
 AUDIT_LOG = audit_log_table("employment")
@@ -29,6 +30,7 @@ AUDIT_LOG = audit_log_table("employment")
 _MODELS = (
     *BUS_TABLES,
     IDEMPOTENCY_TABLE,
+    PUBLICATION_TABLE,
     AUDIT_LOG.name,
     *REGISTRY_TABLES,
     *JOBS_TABLES,

@@ -15,6 +15,7 @@ from services.enrollment.reconciliation.service import READERS as RECONCILIATION
 from services.enrollment.registry.routes import REGISTRY_CLERKS, REGISTRY_WRITERS
 from shared.access import COUNTY_OFFICERS, LOCAL, AccessPolicy, rule
 from shared.plan import TARGET_READERS
+from shared.policy.publication.access import publication_rules
 from shared.roles import Role
 
 # Read a registered person: every department, the township and village, auditors, systems.
@@ -46,6 +47,8 @@ POLICY = AccessPolicy(
         }
     ),
     rules={
+        # Counties' parameter sets for this service's parameters (four eyes).
+        **publication_rules(Role.county_hrss, Role.county_medical, Role.county_education),
         ("POST", "/v1/registry/imports"): rule(*REGISTRY_WRITERS),
         ("GET", "/v1/plan/targets"): rule(*TARGET_READERS, county_wide=True),
         ("POST", "/v1/plan/pension-ledger-copies"): rule(*PLAN_RECORDERS),

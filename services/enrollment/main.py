@@ -17,6 +17,7 @@ from services.enrollment.registry.routes import router as registry_router
 from services.enrollment.rolls.routes import router as rolls_router
 from shared.access import install
 from shared.app import ServiceSpec, create_app
+from shared.policy.publication.routes import publication_router
 from shared.settings import Settings
 
 SPEC = ServiceSpec(
@@ -26,6 +27,7 @@ SPEC = ServiceSpec(
     "enrollment, reconciliation and contribution subsidies (REG-*, ENR-*); education aid for "
     "the registry's students (EDU-*).",
     routers=[
+        publication_router(("enrollment.", "education.")),
         registry_router,
         rolls_router,
         reconciliation_router,

@@ -13,6 +13,7 @@ from services.enrollment.rolls.models import MedicalRollEntry, PensionRollEntry
 from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
 from shared.idempotency.tables import IDEMPOTENCY_TABLE
+from shared.policy.publication.tables import PUBLICATION_TABLE
 
 __all__ = [
     "AUDIT_LOG",
@@ -35,6 +36,7 @@ AUDIT_LOG = audit_log_table("enrollment")
 TABLES: tuple[str, ...] = (
     *BUS_TABLES,
     IDEMPOTENCY_TABLE,
+    PUBLICATION_TABLE,
     "household",
     "person",
     "import_job",

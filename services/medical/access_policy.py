@@ -21,6 +21,7 @@ from services.medical.stays.service import WRITERS as STAY_WRITERS
 from services.medical.summary.routes import READERS as SUMMARY_READERS
 from shared.access import AccessPolicy, rule
 from shared.plan import TARGET_READERS
+from shared.policy.publication.access import publication_rules
 from shared.roles import Role
 
 # A form's steps are taken by the village, the township and the county bureau (not admin).
@@ -42,6 +43,8 @@ POLICY = AccessPolicy(
     service="medical",
     full_ids=FULL_IDS,
     rules={
+        # Counties' parameter sets for this service's parameters (four eyes).
+        **publication_rules(Role.county_medical),
         ("GET", "/v1/persons/{id_number}"): rule(*PERSON_READERS),
         ("POST", "/v1/hospitalizations"): rule(*STAY_WRITERS),
         ("GET", "/v1/hospitalizations/{claim_id}"): rule(*STAY_READERS, note="hospital: own"),

@@ -20,6 +20,7 @@ from services.medical.summary.routes import indicators as indicators_router
 from services.medical.summary.routes import persons as summary_router
 from shared.access import install
 from shared.app import ServiceSpec, create_app
+from shared.policy.publication.routes import publication_router
 from shared.settings import Settings
 
 SPEC = ServiceSpec(
@@ -29,6 +30,7 @@ SPEC = ServiceSpec(
     "major diseases, the retroactive top-up campaign, family-doctor signing of chronic patients "
     "(MED-*).",
     routers=[
+        publication_router(("medical.",)),
         persons_router,
         stays_router,
         campaign_router,

@@ -19,6 +19,7 @@ from services.medical.welfare.models import WelfareFlagHistory, WelfareFlags
 from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
 from shared.idempotency.tables import IDEMPOTENCY_TABLE
+from shared.policy.publication.tables import PUBLICATION_TABLE
 
 __all__ = [
     "AUDIT_LOG",
@@ -50,6 +51,7 @@ AUDIT_LOG = audit_log_table("medical")
 TABLES = (
     *BUS_TABLES,
     IDEMPOTENCY_TABLE,
+    PUBLICATION_TABLE,
     AUDIT_LOG.name,
     "registry_person",
     "registry_status_history",

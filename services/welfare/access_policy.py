@@ -31,6 +31,7 @@ from services.welfare.window.procedure import READERS as WINDOW_READERS
 from services.welfare.window.procedure import WINDOW
 from shared.access import PUBLIC, AccessPolicy, rule
 from shared.plan import TARGET_READERS
+from shared.policy.publication.access import publication_rules
 from shared.roles import Role
 
 TOWNSHIP = Role.township_officer
@@ -65,6 +66,8 @@ POLICY = AccessPolicy(
     service="welfare",
     full_ids=FULL_IDS,
     rules={
+        # Counties' parameter sets for this service's parameters (four eyes).
+        **publication_rules(Role.county_civil),
         # A person and the records about them, each kind to the roles that read it on its own.
         ("GET", "/v1/persons/{id_number}"): rule(
             *PERSON_READERS, full_ids=FULL_IDS | set(DISABILITY_ACTORS)

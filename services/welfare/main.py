@@ -20,6 +20,7 @@ from services.welfare.tekun.routes import router as tekun_router
 from services.welfare.window.routes import router as window_router
 from shared.access import install
 from shared.app import ServiceSpec, create_app
+from shared.policy.publication.routes import publication_router
 from shared.settings import Settings
 
 SPEC = ServiceSpec(
@@ -28,6 +29,7 @@ SPEC = ServiceSpec(
     description="Dibao lifecycle, extreme-poverty support, temporary relief and one-window "
     "referrals (WEL-*).",
     routers=[
+        publication_router(("welfare.",)),
         dibao_router,
         payments_router,
         tekun_router,

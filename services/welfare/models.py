@@ -21,6 +21,7 @@ from services.welfare.workflow import WorkflowStep
 from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
 from shared.idempotency.tables import IDEMPOTENCY_TABLE
+from shared.policy.publication.tables import PUBLICATION_TABLE
 
 # Who changed what, when, before and after: hash-chained (shared.audit).
 AUDIT_LOG = audit_log_table("welfare")
@@ -28,6 +29,7 @@ AUDIT_LOG = audit_log_table("welfare")
 _MODELS: tuple[str | type[SQLModel], ...] = (
     *BUS_TABLES,
     IDEMPOTENCY_TABLE,
+    PUBLICATION_TABLE,
     AUDIT_LOG.name,
     *REGISTRY_TABLES,
     WorkflowStep,

@@ -114,11 +114,12 @@ class ConsumerRunner:
         retry_backoff_s: float = 0.2,
         audit_service: str | None = None,
         security: KafkaSecurity | None = None,
-        policy: PolicySet | None = None,
+        policy: PolicySet | Callable[[Session], PolicySet] | None = None,
         publisher: Publisher | None = None,
     ) -> None:
         self.engine = engine
-        # What a handler's unit of work carries: the service's policy and outbox.
+        # What a handler's unit of work carries: the service's policy (or where to read it in
+        # the event's session: the counties' published figures) and outbox.
         self.policy = policy if policy is not None else PolicySet({})
         self.publisher = publisher or Publisher(audit_service or "consumer", topic_prefix)
         self.group = group
@@ -367,8 +368,9 @@ class ConsumerRunner:
             start = end
 
     def _uow(self, session: Session, item: _Item) -> UnitOfWork:
+        policy = self.policy if isinstance(self.policy, PolicySet) else self.policy(session)
         return UnitOfWork.for_event(
-            session, item.envelope, group=self.group, policy=self.policy, publisher=self.publisher
+            session, item.envelope, group=self.group, policy=policy, publisher=self.publisher
         )
 
     def _run_handler(self, session: Session, item: _Item) -> None:

@@ -21,7 +21,8 @@ figure; any other county asking for it gets ParameterNotFound (422) naming the p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -60,12 +61,18 @@ _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 _DecimalLoader.add_constructor("tag:yaml.org,2002:int", _int_as_decimal)
 
 
+SHIPPED = "shipped"  # the source of a figure of the parameter files
+
+
 @dataclass(frozen=True)
 class _Version:
     effective: date
     value: Any
     reference: str
     illustrative: bool
+    # Where the figure comes from: the shipped files, or a county's publication ("publication 7",
+    # shared.policy.publication), which a decision's trace then cites.
+    source: str = SHIPPED
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,7 @@ class ResolvedParameter:
     county: str | None  # the county whose override applied, or None for the default
     illustrative: bool
     description: str
+    source: str = SHIPPED
 
     @cached_property
     def trace_value(self) -> Any:
@@ -85,7 +93,7 @@ class ResolvedParameter:
         return _jsonable(self.value)
 
     def as_trace(self) -> dict[str, Any]:
-        return {
+        out = {
             "path": self.path,
             "value": self.trace_value,
             "effective_from": self.effective_from.isoformat(),
@@ -93,6 +101,9 @@ class ResolvedParameter:
             "reference": self.reference,
             "illustrative": self.illustrative,
         }
+        if self.source != SHIPPED:
+            out["source"] = self.source  # the county's publication that set the figure
+        return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -196,6 +207,34 @@ class PolicySet:
                 )
         return cls(parameters)
 
+    def overlaid(self, figures: Iterable[PublishedFigure]) -> PolicySet:
+        """This set with counties' published figures added (`figures` in publication order: a
+        later one for the same parameter, county and date replaces an earlier one, as it
+        replaces a shipped figure of that date). The set itself is unchanged."""
+        parameters = dict(self._parameters)
+        for figure in figures:
+            param = parameters.get(figure.path)
+            if param is None:
+                raise PolicyFileError(f"{figure.source}: no parameter {figure.path}")
+            versions = {v.effective: v for v in param.counties.get(figure.county, ())}
+            versions[figure.effective] = _Version(
+                figure.effective, figure.value, figure.reference, figure.illustrative,
+                figure.source,
+            )  # fmt: skip
+            ordered = tuple(sorted(versions.values(), key=lambda v: v.effective))
+            parameters[figure.path] = replace(
+                param, counties={**param.counties, figure.county: ordered}
+            )
+        return PolicySet(parameters)
+
+    def parameter(self, path: str) -> tuple[str | None, Any]:
+        """(unit, a value of the parameter as shipped): what a published figure must match."""
+        param = self._parameters.get(path)
+        if param is None:
+            raise ParameterNotFound(f"no parameter {path}")
+        versions = param.default or next(iter(param.counties.values()), ())
+        return param.unit, versions[-1].value if versions else None
+
     @property
     def paths(self) -> list[str]:
         return sorted(self._parameters)
@@ -271,4 +310,18 @@ def _resolved(param: _Parameter, version: _Version, county: str | None) -> Resol
         county=county,
         illustrative=version.illustrative,
         description=param.description,
+        source=version.source,
     )
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    """One figure of a county's published parameter set (shared.policy.publication)."""
+
+    path: str
+    county: str
+    effective: date
+    value: Any
+    reference: str
+    illustrative: bool
+    source: str  # "publication 7"

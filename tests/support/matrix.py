@@ -387,6 +387,47 @@ def _funeral_grant(url: str, id_number: str) -> None:
     engine.dispose()
 
 
+# A figure each service's counties may publish (shared.policy.publication), and who publishes.
+PUBLISHED = {
+    "enrollment": ("enrollment.medical.fixed_assistance_subsidy", "80", Role.county_hrss),
+    "medical": ("medical.annual_cap.rural_disposable_income", "10200", Role.county_medical),
+    "employment": ("employment.entrepreneurship.one_off_subsidy", "6000", Role.county_hrss),
+    "welfare": ("welfare.dibao.rural_standard", "4200", Role.county_civil),
+}
+
+
+async def publication_calls(
+    client: httpx.AsyncClient, settings: Settings, service: str
+) -> dict[tuple[str, str], Call]:
+    """The parameter-set routes: a set proposed by the seeding officer, for the matrix to read
+    and decide (its roles are other officers: four eyes hold)."""
+    path, value, role = PUBLISHED[service]
+    body = {
+        "county_code": IN_COUNTY,
+        "reason": "矩阵测试：县政府调整标准",
+        "items": [
+            {
+                "path": path,
+                "effective_from": "2020-01-01",
+                "value": value,
+                "reference": "县文件 第一条",
+            }
+        ],
+    }
+    proposed = ok(
+        await client.post("/v1/policy/publications", json=body, headers=as_(settings, role))
+    )
+    one = {"publication_id": str(proposed["id"])}
+    return {
+        ("POST", "/v1/policy/publications"): Call(json=body),
+        ("GET", "/v1/policy/publications"): Call(),
+        ("GET", "/v1/policy/publications/{publication_id}"): Call(one),
+        ("POST", "/v1/policy/publications/{publication_id}/decision"): Call(
+            one, json={"approve": True}
+        ),
+    }
+
+
 async def seed_enrollment(
     client: httpx.AsyncClient, settings: Settings, url: str
 ) -> dict[tuple[str, str], Call]:
@@ -408,7 +449,9 @@ async def seed_enrollment(
     _funeral_grant(url, P1)
     person = {"id_number": P3}
     household = {"household_id": "MX-H1"}
+    published = await publication_calls(client, settings, "enrollment")
     return {
+        **published,
         ("POST", "/v1/registry/imports"): Call(file=("roster.csv", ROSTER, "text/csv")),
         ("GET", "/v1/persons/{id_number}"): Call(person),
         ("POST", "/v1/persons/{id_number}/death"): Call(person, json={"deceased_on": "2021-01-05"}),
@@ -569,7 +612,9 @@ async def seed_medical(
     campaign_params = {"campaign_id": str(cid)}
     person = {"id_number": P1}
     fd = await seed_family_doctor(client, settings)
+    published = await publication_calls(client, settings, "medical")
     return {
+        **published,
         **fd,
         ("GET", "/v1/persons/{id_number}"): Call(person),
         ("POST", "/v1/hospitalizations"): Call(json=stay_body("MX-C2", P2)),
@@ -807,7 +852,9 @@ async def seed_employment(
     person = {"person_id": "mxp-1"}
     programme = {"programme_id": str(prog["id"])}
     county = {"county": IN_COUNTY}
+    published = await publication_calls(client, settings, "employment")
     return {
+        **published,
         ("GET", "/v1/persons/{id_number}"): Call({"id_number": P1}),
         ("POST", "/v1/census/imports"): Call(file=("census.csv", CENSUS_CSV, "text/csv")),
         ("GET", "/v1/census/persons"): Call(query={"division": DIVISION}),
@@ -1108,7 +1155,9 @@ async def seed_welfare(
     home_params = {"home_id": str(home["id"])}
     run_params = {"run_id": str(run["id"])}
     county = {"county": IN_COUNTY}
+    published = await publication_calls(client, settings, "welfare")
     return {
+        **published,
         **{k: Call(p, q, json=j) for k, (p, q, j) in disability.items()},
         ("GET", "/v1/persons/{id_number}"): Call({"id_number": P1}),
         # A household new to the registry: MX-H1 has an application in progress (`second`),

@@ -1,7 +1,7 @@
 """All four services' models live in one SQLModel metadata when imported together (tests, the
-launcher): a table name may be used by one service only, except the bus tables every service
-and the kept answers of idempotent requests,
-which every service owns a copy of in its own database."""
+launcher): a table name may be used by one service only, except the bus tables, the kept
+answers of idempotent requests and the counties' parameter sets (for the service's own
+parameters), which every service owns a copy of in its own database."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import importlib
 from shared import SERVICES
 from shared.bus.tables import BUS_TABLES
 from shared.idempotency.tables import IDEMPOTENCY_TABLE
+from shared.policy.publication.tables import PUBLICATION_TABLE
 
 
 def test_table_names_are_unique_across_services() -> None:
@@ -18,4 +19,4 @@ def test_table_names_are_unique_across_services() -> None:
         for table in importlib.import_module(f"services.{service}.models").TABLES:
             owners.setdefault(table, []).append(service)
     shared = {t: s for t, s in owners.items() if len(s) > 1}
-    assert set(shared) == {*BUS_TABLES, IDEMPOTENCY_TABLE}, shared
+    assert set(shared) == {*BUS_TABLES, IDEMPOTENCY_TABLE, PUBLICATION_TABLE}, shared
