@@ -25,6 +25,7 @@ from services.welfare.payments.routes import READERS as PAYMENT_READERS
 from services.welfare.registry.routes import READERS as PERSON_READERS
 from services.welfare.relief.procedure import OPENERS
 from services.welfare.relief.procedure import READERS as RELIEF_READERS
+from services.welfare.simulation.routes import RUNNERS as SIMULATION_RUNNERS
 from services.welfare.tekun.routes import READERS as TEKUN_READERS
 from services.welfare.window.procedure import ANSWERERS as WINDOW_ANSWERERS
 from services.welfare.window.procedure import READERS as WINDOW_READERS
@@ -68,6 +69,8 @@ POLICY = AccessPolicy(
     rules={
         # Counties' parameter sets for this service's parameters (four eyes).
         **publication_rules(Role.county_civil),
+        # What a proposed change would do, before it is approved (nothing is written).
+        ("POST", "/v1/simulations"): rule(*SIMULATION_RUNNERS, county_wide=True),
         # A person and the records about them, each kind to the roles that read it on its own.
         ("GET", "/v1/persons/{id_number}"): rule(
             *PERSON_READERS, full_ids=FULL_IDS | set(DISABILITY_ACTORS)

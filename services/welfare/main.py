@@ -16,6 +16,7 @@ from services.welfare.payments.routes import router as payments_router
 from services.welfare.plan.routes import router as plan_router
 from services.welfare.registry.routes import router as registry_router
 from services.welfare.relief.routes import router as relief_router
+from services.welfare.simulation.routes import router as simulation_router
 from services.welfare.tekun.routes import router as tekun_router
 from services.welfare.window.routes import router as window_router
 from shared.access import install
@@ -41,6 +42,7 @@ SPEC = ServiceSpec(
         appraisal_router,
         plan_router,
         registry_router,
+        simulation_router,
     ],
     subscriptions=SUBSCRIPTIONS,
     clock=clock,

@@ -1158,6 +1158,21 @@ async def seed_welfare(
     published = await publication_calls(client, settings, "welfare")
     return {
         **published,
+        ("POST", "/v1/simulations"): Call(
+            json={
+                "county_code": IN_COUNTY,
+                "from_month": "2026-01",
+                "to_month": "2026-02",
+                "items": [
+                    {
+                        "path": "welfare.dibao.rural_standard",
+                        "effective_from": "2026-01-01",
+                        "value": "4000",
+                        "reference": "县文件 第一条",
+                    }
+                ],
+            }
+        ),
         **{k: Call(p, q, json=j) for k, (p, q, j) in disability.items()},
         ("GET", "/v1/persons/{id_number}"): Call({"id_number": P1}),
         # A household new to the registry: MX-H1 has an application in progress (`second`),

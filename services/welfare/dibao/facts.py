@@ -23,6 +23,7 @@ from services.welfare.dibao.rules import (
 )
 from shared.ids import parse_resident_id
 from shared.policy import PolicySet
+from shared.policy.loader import SHIPPED
 from shared.trace import Params, Trace
 
 
@@ -83,8 +84,17 @@ def compute(
 
 def policy_key(trace: Mapping[str, Any]) -> str:
     """The parameters a computation used, each with the date of its value in force."""
-    used = sorted(f"{p['path']}@{p['effective_from']}" for p in trace.get("parameters", []))
+    used = sorted(_key_part(p["path"], p["effective_from"], p.get("source")) for p in
+                  trace.get("parameters", []))  # fmt: skip
     return ";".join(used)
+
+
+def _key_part(path: str, effective: str, source: str | None) -> str:
+    # A county's publication that corrects a figure of the same date is another figure: its
+    # source is part of the key (shipped figures keep the key they always had).
+    if source and source != SHIPPED:
+        return f"{path}@{effective}#{source}"
+    return f"{path}@{effective}"
 
 
 def current_key(policy: PolicySet, county: str, on: date, key: str) -> str:
@@ -93,5 +103,5 @@ def current_key(policy: PolicySet, county: str, on: date, key: str) -> str:
     for item in key.split(";") if key else []:
         path = item.split("@", 1)[0]
         resolved = policy.resolve(path, county, on)
-        parts.append(f"{path}@{resolved.effective_from.isoformat()}")
+        parts.append(_key_part(path, resolved.effective_from.isoformat(), resolved.source))
     return ";".join(sorted(parts))

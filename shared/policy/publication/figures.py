@@ -84,8 +84,9 @@ def _value_problem(unit: str | None, shipped: Any, value: Any) -> str | None:
     return f"figures in {unit} are not published here"
 
 
-def figures(publication_id: int, county: str, items: list[dict[str, Any]]) -> list[PublishedFigure]:
-    """The figures of a published set, as the policy overlays them."""
+def figures(source: str, county: str, items: list[dict[str, Any]]) -> list[PublishedFigure]:
+    """The figures of a set (`source`: "publication 7", or a simulation's), as the policy
+    overlays them."""
     out = []
     for item in items:
         illustrative = bool(item.get("illustrative"))
@@ -101,7 +102,7 @@ def figures(publication_id: int, county: str, items: list[dict[str, Any]]) -> li
                 value=Decimal(str(item["value"])),
                 reference=reference,
                 illustrative=illustrative,
-                source=f"publication {publication_id}",
+                source=source,
             )
         )
     return out

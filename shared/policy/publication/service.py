@@ -120,7 +120,7 @@ def published_figures(session: Session, known: datetime | None = None) -> list[P
     out: list[PublishedFigure] = []
     for row in session.exec(stmt):
         assert row.id is not None
-        out.extend(figures(row.id, row.county_code, row.items))
+        out.extend(figures(f"publication {row.id}", row.county_code, row.items))
     return out
 
 
