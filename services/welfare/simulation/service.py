@@ -8,6 +8,7 @@ docs/performance.md gives the figure)."""
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
-from services.welfare.dibao.facts import compute, current_key, member_facts
+from services.welfare.dibao.facts import compute, member_facts
 from services.welfare.dibao.models import DibaoCase
 from services.welfare.dibao.procedure import ON_DIBAO
 from services.welfare.dibao.rules import DibaoCategory
@@ -34,6 +36,7 @@ from services.welfare.simulation.schemas import (
 )
 from shared.divisions import division_name
 from shared.errors import Conflict, DomainError, InvalidInput
+from shared.ids import parse_resident_id
 from shared.money import ZERO
 from shared.policy.loader import ParameterNotFound, PolicySet
 from shared.policy.publication import service as publications
@@ -74,10 +77,11 @@ def simulate(uow: UnitOfWork, body: SimulationIn) -> SimulationOut:
     households: list[_Household] = []
     refused: dict[str, int] = defaultdict(int)
     samples: list[SampleTrace] = []
+    epochs = {"current": _epochs(current, months), "proposed": _epochs(proposed, months)}
     for case in cases:
         household = _Household(case, sum(1 for m in case.members if m.get("active", True)), {}, {})
         try:
-            _amounts(case, months, current, proposed, household, samples)
+            _amounts(case, months, current, proposed, epochs, household, samples)
         except DomainError as exc:  # the proposal's figures are refused by the rules
             refused[exc.detail] += 1
             continue
@@ -103,6 +107,7 @@ def _items(uow: UnitOfWork, body: SimulationIn) -> list[dict[str, Any]]:
 def _households(uow: UnitOfWork, county: str, last_day: date) -> Sequence[DibaoCase]:
     stmt = (
         select(DibaoCase)
+        .options(defer(DibaoCase.benefit))  # type: ignore[arg-type]  # the stored trace: unused
         .where(
             col(DibaoCase.county_code) == county,
             col(DibaoCase.status).in_(ON_DIBAO),
@@ -113,40 +118,50 @@ def _households(uow: UnitOfWork, county: str, last_day: date) -> Sequence[DibaoC
     return uow.session.exec(stmt).all()
 
 
+def _epochs(policy: PolicySet, months: list[date]) -> dict[date, int]:
+    """Per month, how many of the policy's effective dates have passed by its last day: two
+    months of one epoch have the same figures in force, whatever the parameter."""
+    days = sorted(policy.effective_dates())
+    return {m: bisect_right(days, month_end(m)) for m in months}
+
+
 def _amounts(
     case: DibaoCase,
     months: list[date],
     current: PolicySet,
     proposed: PolicySet,
+    epochs: dict[str, dict[date, int]],
     household: _Household,
     samples: list[SampleTrace],
 ) -> None:
     """The household's amount in each month it is on dibao, under both sets of figures; a
     month is computed again only when the facts or the figures in force differ from the last."""
     income, category = Decimal(case.annual_income), DibaoCategory(case.category)
-    # Per set of figures: the last month's facts, parameter key, amount and trace.
-    last: dict[str, tuple[Any, str, Decimal, dict[str, Any]]] = {}
+    # The members' facts change with the month only through their ages: read again only then.
+    people = [parse_resident_id(m["id_number"]) for m in case.members if m.get("active", True)]
+    ages: tuple[int, ...] | None = None
+    facts: Any = None
+    # Per set of figures: the last month's (facts, epoch), amount and trace.
+    last: dict[str, tuple[Any, Decimal, dict[str, Any]]] = {}
     for month in months:
         on = month_end(month)
         if case.effective_from > on:
             continue
-        facts = member_facts(case.members, on)
+        now = tuple(p.age_on(on) for p in people)
+        if now != ages:
+            ages, facts = now, member_facts(case.members, on)
         label = f"{month:%Y-%m}"
         for name, policy, out in (
             ("current", current, household.current),
             ("proposed", proposed, household.proposed),
         ):
-            seen = last.get(name)
-            if (
-                seen is not None
-                and seen[0] == facts
-                and current_key(policy, case.county_code, on, seen[1]) == seen[1]
-            ):
-                out[label] = seen[2]
+            seen, key = last.get(name), (facts, epochs[name][month])
+            if seen is not None and seen[0] == key:
+                out[label] = seen[1]
                 continue
             computed = compute(policy, case.county_code, on, facts, income, category)
             amount = computed.benefit.monthly_amount if computed.benefit.eligible else ZERO
-            last[name] = (facts, computed.policy_key, amount, computed.trace)
+            last[name] = (key, amount, computed.trace)
             out[label] = amount
         if (
             len(samples) < SAMPLES
@@ -158,8 +173,8 @@ def _amounts(
                 SampleTrace(
                     case_id=case.id,
                     month=label,
-                    current=last["current"][3],
-                    proposed=last["proposed"][3],
+                    current=last["current"][2],
+                    proposed=last["proposed"][2],
                 )
             )
 
