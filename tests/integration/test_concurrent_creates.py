@@ -265,17 +265,29 @@ async def test_disability_posts_twenty_times_at_once(
         assert count(url, RehabGrant) == 1
 
 
+@pytest.mark.parametrize("registered", [True, False])
 async def test_one_dibao_application_submitted_twenty_times_at_once(
-    db_template: str, monkeypatch: pytest.MonkeyPatch
+    db_template: str, monkeypatch: pytest.MonkeyPatch, registered: bool
 ) -> None:
-    """A household has one application in progress: the other nineteen are 409s naming it."""
+    """A household has one application in progress: the other nineteen are 409s naming it;
+    a household not in the registry is known by its applicant."""
     monkeypatch.setattr(welfare_clock, "today", lambda: date(2026, 3, 5))
     settings = make_settings("welfare", db_template, bus_enabled=False)
     o = dibao.Officers(settings)
+    lone = make_resident_id("532325", date(1948, 1, 9), 23, "M")
+    body = (
+        dibao.application()
+        if registered
+        else dibao.application(
+            applicant_id_number=lone,
+            applicant_name="王五",
+            members=[dibao.member(lone, "王五")],
+        )
+    )
     async with running(welfare_app(settings)) as client:
         dibao.seed(settings.database_url)
         answers = await at_once(
-            lambda: client.post("/v1/dibao/applications", json=dibao.application(), headers=o.cadre)
+            lambda: client.post("/v1/dibao/applications", json=body, headers=o.cadre)
         )
         first = answered_once(answers, 201, 409)
         assert count(settings.database_url, DibaoApplication) == 1

@@ -59,16 +59,18 @@ def create(uow: UnitOfWork, body: ApplicationIn) -> DibaoApplication:
         if not registry.household_known(household_id):
             raise _invalid("household_id", "no registered household with this id", household_id)
     else:
-        household_id = (
-            registry.household_of(body.applicant_id_number) or f"WH{uuid.uuid4().hex[:16].upper()}"
-        )
+        household_id = registry.household_of(body.applicant_id_number)
+    # One application in progress per household; a household not in the registry is known by
+    # its applicant until the registry has it.
+    open_key = household_id or f"applicant:{body.applicant_id_number}"
+    household_id = household_id or f"WH{uuid.uuid4().hex[:16].upper()}"
     applications = Applications(uow.session, principal)
-    in_progress = applications.in_progress_of(household_id)
+    in_progress = applications.in_progress_of(open_key)
     if in_progress is not None:
         raise _in_progress(in_progress)
     app = DibaoApplication(
         household_id=household_id,
-        open_household_id=household_id,
+        open_household_id=open_key,
         county_code=village[:6],
         township_code=village[:9],
         village_code=village,
@@ -82,7 +84,7 @@ def create(uow: UnitOfWork, body: ApplicationIn) -> DibaoApplication:
         created_by=principal.subject,
     )
     if not applications.add_new(app):  # a concurrent submission for the household won
-        raise _in_progress(applications.in_progress_of(household_id))
+        raise _in_progress(applications.in_progress_of(open_key))
     role = next(
         r for r in (Role.village_cadre, Role.township_officer, Role.admin) if principal.has(r)
     )

@@ -20,8 +20,9 @@ class DibaoApplication(SQLModel, table=True):
     `workflow_step` (entity `dibao_application`).
 
     `open_household_id` is the household id while the application is in progress (submitted
-    to in notice), empty once it is refused, rejected or active: its unique constraint keeps a
-    household to one application in progress, against a repeat or a concurrent submission."""
+    to in notice; `applicant:<ID number>` for a household not in the registry), empty once it
+    is refused, rejected or active: its unique constraint keeps a household to one application
+    in progress, against a repeat or a concurrent submission."""
 
     __tablename__ = "dibao_application"
     __table_args__ = (Index("ix_dibao_application_village_status", "village_code", "status"),)

@@ -40,12 +40,10 @@ class Applications(WelfareRepository[DibaoApplication]):
         )
         return stmt.order_by(col(DibaoApplication.id))
 
-    def in_progress_of(self, household_id: str) -> DibaoApplication | None:
-        """The household's application in progress, wherever it is (the constraint is
-        county-blind: a household has one application at a time)."""
-        stmt = select(DibaoApplication).where(
-            col(DibaoApplication.open_household_id) == household_id
-        )
+    def in_progress_of(self, open_key: str) -> DibaoApplication | None:
+        """The household's application in progress (`open_key`: its id, or `applicant:<ID
+        number>` outside the registry), wherever it is (a household has one at a time)."""
+        stmt = select(DibaoApplication).where(col(DibaoApplication.open_household_id) == open_key)
         return self.session.exec(stmt).first()
 
     def newest_of(
@@ -127,14 +125,6 @@ class Cases(WelfareRepository[DibaoCase]):
                 .with_for_update()
             )
         )
-
-    def in_progress_of(self, household_id: str) -> DibaoApplication | None:
-        """The household's application in progress, wherever it is (the constraint is
-        county-blind: a household has one application at a time)."""
-        stmt = select(DibaoApplication).where(
-            col(DibaoApplication.open_household_id) == household_id
-        )
-        return self.session.exec(stmt).first()
 
     def newest_of(
         self, household_id: str | None, person_id: str | None, id_number: str, *, limit: int

@@ -4,7 +4,8 @@ A household had no limit on applications in progress: a cadre's app that retried
 made a second application, and both could be decided. `open_household_id` holds the household
 while an application is in progress (submitted to in notice) and its unique constraint keeps one.
 Existing applications in progress get it, the newest of a household only (an older duplicate
-stays readable and may still be decided, but cannot block the household again).
+stays readable and may still be decided, but cannot block the household again); a household
+outside the registry is known by its applicant (`applicant:<ID number>`).
 
 Revision ID: aec0a52fac04
 Revises: b7dee2ac26df
@@ -27,6 +28,7 @@ application = sa.table(
     "dibao_application",
     sa.column("id", sa.Integer),
     sa.column("household_id", sa.String),
+    sa.column("applicant_id_number", sa.String),
     sa.column("status", sa.String),
     sa.column("open_household_id", sa.String),
 )
@@ -44,10 +46,16 @@ def upgrade() -> None:
         .where(application.c.status.in_(IN_PROGRESS))
         .group_by(application.c.household_id)
     )
+    # A household outside the registry (its id generated, WH...) is known by its applicant.
+    key = sa.case(
+        (
+            application.c.household_id.like("WH%"),
+            sa.literal("applicant:") + application.c.applicant_id_number,
+        ),
+        else_=application.c.household_id,
+    )
     op.execute(
-        application.update()
-        .where(application.c.id.in_(newest))
-        .values(open_household_id=application.c.household_id)
+        application.update().where(application.c.id.in_(newest)).values(open_household_id=key)
     )
     with op.batch_alter_table("dibao_application", schema=None) as batch_op:
         batch_op.create_unique_constraint(
