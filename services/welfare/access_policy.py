@@ -108,6 +108,10 @@ POLICY = AccessPolicy(
         ),
         ("GET", "/v1/payment-cycles/{cycle_id}/summary"): rule(*PAYMENT_READERS, county_wide=True),
         ("GET", "/v1/payment-cycles/{cycle_id}/lines"): rule(*PAYMENT_READERS, county_wide=True),
+        ("POST", "/v1/payment-cycles/{cycle_id}/bank-returns"): rule(CIVIL, admin=False),
+        ("GET", "/v1/payment-cycles/{cycle_id}/reconciliation"): rule(
+            *PAYMENT_READERS, county_wide=True
+        ),
         ("POST", "/v1/payment-lines/{line_id}/failure"): rule(CIVIL, admin=False),
         ("POST", "/v1/payment-lines/{line_id}/reissue"): rule(CIVIL, admin=False),
         ("POST", "/v1/tekun/cases"): rule(*WINDOW),

@@ -69,7 +69,7 @@ async def test_every_write_route_replays_its_answer_and_audits_its_rows(
             elif op.key not in BODY_BOUND and not (
                 first.status_code == 403 and any(r in first.text for r in STEP_REFUSALS)
             ):
-                failures.append(f"{name} {first.text[:160]}")
+                failures.append(f"{name} {first.text[:400]}")
     assert not failures, "\n".join(failures)
     assert created >= len(writes) * 3 // 4, (created, len(writes))
     silent = unaudited(rows_before, table_rows(url), audited_inserts(url, service, seq_before))

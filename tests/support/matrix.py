@@ -1083,6 +1083,11 @@ async def seed_welfare(
     lines = ok(await client.get(f"/v1/payment-cycles/{cycle['id']}/lines", headers=civil))
     line_items = lines["items"] if isinstance(lines, dict) else lines
     line_id = line_items[0]["id"]
+    # The bank's return file: the household's payment returned (the account was closed).
+    bank_return = (
+        "银行账号,户名,金额,状态,失败原因\n"
+        f"{APPLICATION['bank_account']},{NAMES[P1]},{line_items[0]['amount']},失败,账户已销户\n"
+    ).encode()
     second = await post(
         "/v1/dibao/applications", {**APPLICATION, "members": [dibao_member(P1)]}, cadre
     )
@@ -1225,6 +1230,10 @@ async def seed_welfare(
         ("POST", "/v1/payment-cycles/{cycle_id}/payment"): Call(cycle_params),
         ("GET", "/v1/payment-cycles/{cycle_id}/bank-file"): Call(cycle_params),
         ("GET", "/v1/payment-cycles/{cycle_id}/summary"): Call(cycle_params),
+        ("POST", "/v1/payment-cycles/{cycle_id}/bank-returns"): Call(
+            cycle_params, file=("return.csv", bank_return, "text/csv")
+        ),
+        ("GET", "/v1/payment-cycles/{cycle_id}/reconciliation"): Call(cycle_params),
         ("GET", "/v1/payment-cycles/{cycle_id}/lines"): Call(cycle_params),
         ("POST", "/v1/payment-lines/{line_id}/failure"): Call(
             {"line_id": str(line_id)}, json={"reason": "账户已销户"}

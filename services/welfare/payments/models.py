@@ -61,9 +61,29 @@ class PaymentLine(SQLModel, table=True):
     bank_account: str = Field(max_length=32)
     amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
     basis: str = Field(max_length=200)  # what the amount was taken from (case version, rule)
-    status: str = Field(max_length=20)  # due | sent | failed | waiting_reissue
+    status: str = Field(max_length=20)  # due | sent | paid | failed | reissued | waiting_reissue
     failure_reason: str | None = Field(default=None, max_length=500)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-PAYMENT_TABLES = (PaymentCycle, PaymentLine)
+class BankReturn(SQLModel, table=True):
+    """A return file of the bank for a paid cycle (银行回盘): which payments it made and which
+    it returned, and why. The same file imported again changes nothing (its digest is kept)."""
+
+    __tablename__ = "bank_return"
+    __table_args__ = (UniqueConstraint("cycle_id", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(index=True)
+    sha256: str = Field(max_length=64)
+    filename: str = Field(max_length=255)
+    rows: int
+    paid_lines: int
+    paid_amount: Decimal = Field(sa_column=Column(Numeric(16, 2), nullable=False))
+    failed_lines: int
+    failed_amount: Decimal = Field(sa_column=Column(Numeric(16, 2), nullable=False))
+    imported_by: str = Field(max_length=120)
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+PAYMENT_TABLES = (PaymentCycle, PaymentLine, BankReturn)

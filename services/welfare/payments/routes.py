@@ -6,20 +6,25 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from services.welfare.disability import subsidies as disability
+from services.welfare.payments import returns
 from services.welfare.payments import service as cycles
 from services.welfare.payments.models import PaymentCycle
 from services.welfare.payments.repository import Cycles, Lines
 from services.welfare.payments.schemas import (
+    BankReturnOut,
     CycleIn,
     CycleOut,
     FailureIn,
     LineOut,
     LinePage,
+    ReconciliationOut,
     ReissueIn,
+    TallyOut,
+    TownshipReconciliation,
     TownshipTotal,
 )
 from services.welfare.workflow import StepOut, steps_of
@@ -30,6 +35,7 @@ from shared.header_values import content_disposition
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, write_csv, write_xlsx
 from shared.uow import UnitOfWork
+from shared.uploads import read_upload, upload_limit
 
 router = APIRouter(prefix="/v1", tags=["payments 发放 (WEL-3, WEL-4, WEL-5)"])
 
@@ -252,3 +258,102 @@ def post_reissue(line_id: int, body: ReissueIn, uow: Uow) -> LineOut:
     line = Lines(uow.session, uow.principal).get_or_404(line_id, lock=True)
     new = cycles.reissue(uow, line, body.bank_account)
     return LineOut.model_validate(new, from_attributes=True)
+
+
+@router.post(
+    "/payment-cycles/{cycle_id}/bank-returns",
+    response_model=BankReturnOut,
+    status_code=201,
+    summary="Import the bank's return file of a paid cycle (银行回盘): paid and returned payments",
+    description=(
+        "CSV (UTF-8/GB18030) or XLSX. Headers: 银行账号 account, 金额 amount, 状态 status "
+        "(成功/失败), 失败原因 reason (required for 失败); optional 户名 name and 序号 (the bank "
+        "file's row number). Each row is matched to the cycle's payment by 序号 or by account and "
+        "amount. A returned payment is recorded as failed with the bank's reason and waits for "
+        "its re-issue (POST /v1/payment-lines/{id}/reissue, with the corrected account); a made "
+        "one is confirmed paid. Any bad row rejects the file (422 by row and field), nothing "
+        "recorded; the same file again answers 200 with the first import and changes nothing."
+    ),
+    responses={200: {"model": BankReturnOut, "description": "The same file, imported before"}},
+)
+async def post_bank_return(
+    cycle_id: int,
+    request: Request,
+    uow: Uow,
+    file: Annotated[UploadFile, File(description="the bank's return file (.csv or .xlsx)")],
+) -> Any:
+    content, name = await read_upload(file, upload_limit(request))
+    cycle = _cycle(uow, cycle_id, lock=True)
+    record, new = returns.import_return(uow, cycle, content, name)
+    out = BankReturnOut.model_validate(record, from_attributes=True)
+    if new:
+        return out
+    return JSONResponse(out.model_dump(mode="json"), status_code=200)
+
+
+RECONCILIATION_HEADERS = [
+    "乡镇", "发放笔数", "发放金额", "已入账笔数", "已入账金额", "退回笔数", "退回金额",
+    "已补发金额", "待补发金额", "补发后仍失败金额", "待回盘金额",
+]  # fmt: skip
+
+
+@router.get(
+    "/payment-cycles/{cycle_id}/reconciliation",
+    response_model=ReconciliationOut,
+    summary="The cycle reconciled with the bank (对账): paid, returned, re-issued, outstanding",
+    responses={200: {"content": {XLSX_MEDIA: {}}}},
+)
+def get_reconciliation(
+    cycle_id: int,
+    uow: Uow,
+    format: Annotated[str, Query(pattern="^(json|xlsx)$")] = "json",
+) -> Any:
+    _reader(uow.principal)
+    cycle = _cycle(uow, cycle_id)
+    per_town = returns.reconciliation(uow, cycle)
+    kinds = ("total", "paid", "failed", "reissued", "awaiting_reissue", "failed_after_reissue",
+             "unconfirmed")  # fmt: skip
+
+    def tallies(code: str, found: dict[str, returns.Tally]) -> TownshipReconciliation:
+        return TownshipReconciliation(
+            township_code=code,
+            **{k: TallyOut(lines=found[k].lines, amount=found[k].amount) for k in kinds},
+        )
+
+    towns = [tallies(code, found) for code, found in sorted(per_town.items())]
+    grand: dict[str, returns.Tally] = {k: returns.Tally() for k in kinds}
+    for found in per_town.values():
+        for k in kinds:
+            grand[k].lines += found[k].lines
+            grand[k].amount += found[k].amount
+    bank_paid, bank_failed = returns.bank_totals(uow, cycle)
+    totals = tallies("", grand)
+    balanced = bank_paid == totals.paid.amount and (
+        totals.paid.amount + totals.failed.amount + totals.unconfirmed.amount == totals.total.amount
+    )
+    out = ReconciliationOut(
+        cycle_id=cycle_id, county_code=cycle.county_code, month=cycle.month, townships=towns,
+        totals=totals, bank_paid_amount=bank_paid, bank_failed_amount=bank_failed,
+        balanced=balanced,
+    )  # fmt: skip
+    if format == "json":
+        return out
+    rows = [
+        [t.township_code or "合计", t.total.lines, t.total.amount, t.paid.lines, t.paid.amount,
+         t.failed.lines, t.failed.amount, t.reissued.amount, t.awaiting_reissue.amount,
+         t.failed_after_reissue.amount, t.unconfirmed.amount]
+        for t in (*towns, totals)
+    ]  # fmt: skip
+    content = write_xlsx(
+        RECONCILIATION_HEADERS,
+        rows,
+        title="对账",
+        preamble=[
+            f"发放对账 {cycle.county_code} {cycle.month:%Y-%m}：银行回盘入账 {bank_paid} 元，"
+            f"{'账实相符' if balanced else '账实不符'}"
+        ],
+    )
+    name = f"reconciliation-{cycle.county_code}-{cycle.month:%Y%m}.xlsx"
+    return Response(
+        content, media_type=XLSX_MEDIA, headers={"Content-Disposition": content_disposition(name)}
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -85,4 +86,52 @@ class FailureIn(BaseModel):
 class ReissueIn(BaseModel):
     bank_account: str | None = Field(
         default=None, pattern=r"^\d{12,30}$", description="corrected account, if any"
+    )
+
+
+class BankReturnOut(BaseModel):
+    """A bank return file imported for a paid cycle (银行回盘)."""
+
+    id: int
+    cycle_id: int
+    filename: str
+    sha256: str
+    rows: int
+    paid_lines: int
+    paid_amount: Decimal
+    failed_lines: int
+    failed_amount: Decimal
+    imported_by: str
+    imported_at: datetime
+
+
+class TallyOut(BaseModel):
+    lines: int
+    amount: Decimal
+
+
+class TownshipReconciliation(BaseModel):
+    township_code: str
+    total: TallyOut = Field(description="Every line of the cycle (发放总额)")
+    paid: TallyOut = Field(description="Confirmed by the bank's return file (已入账)")
+    failed: TallyOut = Field(description="Returned by the bank (退回)")
+    reissued: TallyOut = Field(description="Of the failed: re-issued in a later cycle (已补发)")
+    awaiting_reissue: TallyOut = Field(description="Of the failed: not yet re-issued (待补发)")
+    failed_after_reissue: TallyOut = Field(
+        description="Of the failed: re-issues that failed again (a payment is re-issued once)"
+    )
+    unconfirmed: TallyOut = Field(description="Sent, no return from the bank yet (待回盘)")
+
+
+class ReconciliationOut(BaseModel):
+    cycle_id: int
+    county_code: str
+    month: date
+    townships: list[TownshipReconciliation]
+    totals: TownshipReconciliation
+    bank_paid_amount: Decimal = Field(description="What the bank's return files say it paid")
+    bank_failed_amount: Decimal
+    balanced: bool = Field(
+        description="The ledger's paid lines equal the bank's paid total to the fen, and paid + "
+        "failed + unconfirmed make the cycle's total"
     )
