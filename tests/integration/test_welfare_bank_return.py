@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -62,88 +64,96 @@ def _return_file(rows: list[dict[str, str]], failed_account: str) -> bytes:
     return ("\n".join(out) + "\n").encode()
 
 
+@dataclass
+class Paid:
+    """March's cycle paid, on a running welfare service."""
+
+    client: Any
+    o: Officers
+    url: str  # the cycle's
+    rows: list[dict[str, str]]  # its bank file
+    database_url: str
+
+
+@pytest.fixture
+async def march(db_template: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Paid]:
+    monkeypatch.setattr(welfare_clock, "today", lambda: date(2026, 3, 20))
+    settings = make_settings("welfare", db_template, bus_enabled=False)
+    o = Officers(settings)
+    async with running(build_app(settings)) as client:
+        seed(settings.database_url)
+        url, rows = await _paid_cycle(client, o)
+        yield Paid(client, o, url, rows, settings.database_url)
+
+
 async def test_return_file_reissue_and_reconciliation(
-    db_template: str, monkeypatch: pytest.MonkeyPatch
+    march: Paid, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(welfare_clock, "today", lambda: date(2026, 3, 20))
-    settings = make_settings("welfare", db_template, bus_enabled=False)
-    o = Officers(settings)
-    async with running(build_app(settings)) as client:
-        seed(settings.database_url)
-        url, rows = await _paid_cycle(client, o)
-        content = _return_file(rows, failed_account="6221000099990000")
-        files = {"file": ("回盘.csv", content, "text/csv")}
-        first = await client.post(f"{url}/bank-returns", files=files, headers=o.county)
-        assert first.status_code == 201, first.text
-        imported = first.json()
-        returned = [r for r in rows if r["银行账号"] == "6221000099990000"]
-        assert imported["failed_lines"] == len(returned)
-        assert imported["paid_lines"] == len(rows) - len(returned)
-        lines = (await client.get(f"{url}/lines", headers=o.county)).json()["items"]
-        by_status = {line["status"]: line for line in lines}
-        assert set(by_status) == {"paid", "failed"}
-        assert by_status["failed"]["failure_reason"] == "账户已冻结"
+    client, o, url, rows = march.client, march.o, march.url, march.rows
+    content = _return_file(rows, failed_account="6221000099990000")
+    files = {"file": ("回盘.csv", content, "text/csv")}
+    first = await client.post(f"{url}/bank-returns", files=files, headers=o.county)
+    assert first.status_code == 201, first.text
+    imported = first.json()
+    returned = [r for r in rows if r["银行账号"] == "6221000099990000"]
+    assert imported["failed_lines"] == len(returned)
+    assert imported["paid_lines"] == len(rows) - len(returned)
+    lines = (await client.get(f"{url}/lines", headers=o.county)).json()["items"]
+    by_status = {line["status"]: line for line in lines}
+    assert set(by_status) == {"paid", "failed"}
+    assert by_status["failed"]["failure_reason"] == "账户已冻结"
 
-        again = await client.post(f"{url}/bank-returns", files=files, headers=o.county)
-        assert again.status_code == 200 and again.json()["id"] == imported["id"]
-        assert (await client.get(f"{url}/lines", headers=o.county)).json()["items"] == lines
-        assert count(settings.database_url, BankReturn) == 1
+    again = await client.post(f"{url}/bank-returns", files=files, headers=o.county)
+    assert again.status_code == 200 and again.json()["id"] == imported["id"]
+    assert (await client.get(f"{url}/lines", headers=o.county)).json()["items"] == lines
+    assert count(march.database_url, BankReturn) == 1
 
-        rec = (await client.get(f"{url}/reconciliation", headers=o.auditor)).json()
-        totals = rec["totals"]
-        paid, failed = Decimal(totals["paid"]["amount"]), Decimal(totals["failed"]["amount"])
-        assert rec["balanced"] is True
-        assert Decimal(rec["bank_paid_amount"]) == paid == Decimal(imported["paid_amount"])
-        assert paid + failed == Decimal(totals["total"]["amount"])
-        assert totals["awaiting_reissue"]["lines"] == len(returned)
-        assert totals["unconfirmed"]["lines"] == 0
+    rec = (await client.get(f"{url}/reconciliation", headers=o.auditor)).json()
+    totals = rec["totals"]
+    paid, failed = Decimal(totals["paid"]["amount"]), Decimal(totals["failed"]["amount"])
+    assert rec["balanced"] is True
+    assert Decimal(rec["bank_paid_amount"]) == paid == Decimal(imported["paid_amount"])
+    assert paid + failed == Decimal(totals["total"]["amount"])
+    assert totals["awaiting_reissue"]["lines"] == len(returned)
+    assert totals["unconfirmed"]["lines"] == 0
 
-        # The account corrected, the returned payment is re-issued once, in April's cycle.
-        failed_id = by_status["failed"]["id"]
-        reissue = await client.post(
-            f"/v1/payment-lines/{failed_id}/reissue",
-            json={"bank_account": "6221000099991111"},
-            headers=o.county,
-        )
-        assert reissue.status_code == 201, reissue.text
-        twice = await client.post(
-            f"/v1/payment-lines/{failed_id}/reissue", json={}, headers=o.county
-        )
-        assert twice.status_code == 409
-        rec = (await client.get(f"{url}/reconciliation", headers=o.county)).json()
-        assert rec["totals"]["reissued"]["lines"] == 1
-        assert rec["totals"]["awaiting_reissue"]["lines"] == len(returned) - 1
-        monkeypatch.setattr(welfare_clock, "today", lambda: date(2026, 4, 20))
-        april = await client.post(
-            "/v1/payment-cycles", json={"county_code": COUNTY, "month": "2026-04"},
-            headers=o.county,
-        )  # fmt: skip
-        april_lines = (
-            await client.get(f"/v1/payment-cycles/{april.json()['id']}/lines", headers=o.county)
-        ).json()["items"]
-        reissued = [line for line in april_lines if line["attempt"] == 2]
-        assert len(reissued) == 1 and reissued[0]["amount"] == by_status["failed"]["amount"]
+    # The account corrected, the returned payment is re-issued once, in April's cycle.
+    failed_id = by_status["failed"]["id"]
+    reissue = await client.post(
+        f"/v1/payment-lines/{failed_id}/reissue",
+        json={"bank_account": "6221000099991111"},
+        headers=o.county,
+    )
+    assert reissue.status_code == 201, reissue.text
+    twice = await client.post(f"/v1/payment-lines/{failed_id}/reissue", json={}, headers=o.county)
+    assert twice.status_code == 409
+    rec = (await client.get(f"{url}/reconciliation", headers=o.county)).json()
+    assert rec["totals"]["reissued"]["lines"] == 1
+    assert rec["totals"]["awaiting_reissue"]["lines"] == len(returned) - 1
+    monkeypatch.setattr(welfare_clock, "today", lambda: date(2026, 4, 20))
+    april = await client.post(
+        "/v1/payment-cycles", json={"county_code": COUNTY, "month": "2026-04"},
+        headers=o.county,
+    )  # fmt: skip
+    april_lines = (
+        await client.get(f"/v1/payment-cycles/{april.json()['id']}/lines", headers=o.county)
+    ).json()["items"]
+    reissued = [line for line in april_lines if line["attempt"] == 2]
+    assert len(reissued) == 1 and reissued[0]["amount"] == by_status["failed"]["amount"]
 
 
-async def test_a_return_file_that_does_not_fit_is_refused_whole(
-    db_template: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(welfare_clock, "today", lambda: date(2026, 3, 20))
-    settings = make_settings("welfare", db_template, bus_enabled=False)
-    o = Officers(settings)
-    async with running(build_app(settings)) as client:
-        seed(settings.database_url)
-        url, rows = await _paid_cycle(client, o)
-        good = _return_file(rows, failed_account="")
-        bad = good + "99,6221000000000000,无此人,100.00,成功,\n".encode()
-        bad += f"98,{rows[0]['银行账号']},x,1.00,失败,\n".encode()
-        resp = await client.post(
-            f"{url}/bank-returns", files={"file": ("r.csv", bad, "text/csv")}, headers=o.county
-        )
-        assert resp.status_code == 422
-        errors = {(e["row"], e["field"]) for e in resp.json()["errors"]}
-        n = len(rows)
-        assert errors == {(n + 2, "account"), (n + 3, "reason")}
-        lines = (await client.get(f"{url}/lines", headers=o.county)).json()["items"]
-        assert {line["status"] for line in lines} == {"sent"}  # nothing recorded
-        assert count(settings.database_url, BankReturn) == 0
+async def test_a_return_file_that_does_not_fit_is_refused_whole(march: Paid) -> None:
+    client, o, url, rows = march.client, march.o, march.url, march.rows
+    good = _return_file(rows, failed_account="")
+    bad = good + "99,6221000000000000,无此人,100.00,成功,\n".encode()
+    bad += f"98,{rows[0]['银行账号']},x,1.00,失败,\n".encode()
+    resp = await client.post(
+        f"{url}/bank-returns", files={"file": ("r.csv", bad, "text/csv")}, headers=o.county
+    )
+    assert resp.status_code == 422
+    errors = {(e["row"], e["field"]) for e in resp.json()["errors"]}
+    n = len(rows)
+    assert errors == {(n + 2, "account"), (n + 3, "reason")}
+    lines = (await client.get(f"{url}/lines", headers=o.county)).json()["items"]
+    assert {line["status"] for line in lines} == {"sent"}  # nothing recorded
+    assert count(march.database_url, BankReturn) == 0
