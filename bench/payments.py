@@ -40,7 +40,7 @@ MONTH = date(2026, 3, 1)
 AIM_S = 30.0
 
 
-def _households(url: str, n: int) -> float:
+def write_households(url: str, n: int) -> float:
     """Bulk-write `n` dibao households on dibao since January; returns the seconds taken."""
     from sqlalchemy import insert
 
@@ -180,7 +180,7 @@ def run_backend(url: str, households: int, out: Any) -> None:
         from shared.migrations import upgrade
 
         upgrade("welfare", url)
-        setup = _households(url, households)
+        setup = write_households(url, households)
         print(f"  set-up: {households:,} households in {setup:.1f} s", file=sys.stderr)
         before = peak_rss_mib()
         figures = _payment_run(url)

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from bench.common import database, in_child, peak_rss_mib
-from bench.payments import COUNTY, _households
+from bench.payments import COUNTY, write_households
 
 
 def _run(url: str, out: Any) -> None:
@@ -75,7 +75,7 @@ def main() -> None:
                 from shared.migrations import upgrade
 
                 upgrade("welfare", url)
-                _households(url, n)
+                write_households(url, n)
                 figures = in_child(_run, url)
             print(
                 f"{backend:10} {n:>6,} households x 12 months: {figures['seconds']:.2f} s "

@@ -10,20 +10,16 @@ from __future__ import annotations
 import time
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import defer
-from sqlmodel import col, select
-
 from services.welfare.dibao.facts import compute, member_facts
 from services.welfare.dibao.models import DibaoCase
-from services.welfare.dibao.procedure import ON_DIBAO
 from services.welfare.dibao.rules import DibaoCategory
 from services.welfare.payments.service import month_end
+from services.welfare.simulation.repository import households_on_dibao
 from services.welfare.simulation.schemas import (
     ChangedFigure,
     FundCost,
@@ -73,7 +69,7 @@ def simulate(uow: UnitOfWork, body: SimulationIn) -> SimulationOut:
     items = _items(uow, body)
     current = uow.policy
     proposed = current.overlaid(figures("simulation", county, items))
-    cases = _households(uow, county, month_end(months[-1]))
+    cases = households_on_dibao(uow.session, county, month_end(months[-1]))
     households: list[_Household] = []
     refused: dict[str, int] = defaultdict(int)
     samples: list[SampleTrace] = []
@@ -102,20 +98,6 @@ def _items(uow: UnitOfWork, body: SimulationIn) -> list[dict[str, Any]]:
     if errors:
         raise InvalidInput("the proposed figures are not valid", errors=errors)
     return items
-
-
-def _households(uow: UnitOfWork, county: str, last_day: date) -> Sequence[DibaoCase]:
-    stmt = (
-        select(DibaoCase)
-        .options(defer(DibaoCase.benefit))  # type: ignore[arg-type]  # the stored trace: unused
-        .where(
-            col(DibaoCase.county_code) == county,
-            col(DibaoCase.status).in_(ON_DIBAO),
-            col(DibaoCase.effective_from) <= last_day,
-        )
-        .order_by(col(DibaoCase.id))
-    )
-    return uow.session.exec(stmt).all()
 
 
 def _epochs(policy: PolicySet, months: list[date]) -> dict[date, int]:
