@@ -109,6 +109,9 @@ POLICY = AccessPolicy(
         ("GET", "/v1/payment-cycles/{cycle_id}/summary"): rule(*PAYMENT_READERS, county_wide=True),
         ("GET", "/v1/payment-cycles/{cycle_id}/lines"): rule(*PAYMENT_READERS, county_wide=True),
         ("POST", "/v1/payment-cycles/{cycle_id}/bank-returns"): rule(CIVIL, admin=False),
+        ("GET", "/v1/payment-cycles/{cycle_id}/adjustments"): rule(
+            *PAYMENT_READERS, county_wide=True
+        ),
         ("GET", "/v1/payment-cycles/{cycle_id}/reconciliation"): rule(
             *PAYMENT_READERS, county_wide=True
         ),

@@ -37,6 +37,25 @@ class DibaoChanged(_HouseholdBenefit, Provenance):
     effective_from: date
 
 
+@event_model(
+    "welfare.dibao_recalculated",
+    producer="welfare",
+    audience="county poverty office (扶贫办) and finance bureau: back-pay and claw-back of months "
+    "already paid after a county's correction of its figures (WEL-3)",
+)
+class DibaoRecalculated(_HouseholdBenefit, Provenance):
+    """A month already paid was recomputed under figures the county published since (WEL-3):
+    back-pay when due exceeds paid (paid in `cycle_month`), a claw-back balance otherwise."""
+
+    month: date
+    paid_amount: Money
+    due_amount: Money
+    difference: Money
+    kind: Literal["back_pay", "claw_back"]
+    cycle_month: date
+    sources: list[str]  # the parameter versions the month is now due on (e.g. publication 7)
+
+
 @event_model("welfare.dibao_ended", producer="welfare")
 class DibaoEnded(_HouseholdBenefit, Provenance):
     """A household left dibao (review exit, gradual exit ended, death of the last member)."""

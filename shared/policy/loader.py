@@ -157,8 +157,10 @@ _LOADED: dict[tuple[str, tuple[tuple[str, int, int], ...]], PolicySet] = {}
 
 
 class PolicySet:
-    def __init__(self, parameters: dict[str, _Parameter]) -> None:
+    def __init__(self, parameters: dict[str, _Parameter], shipped: PolicySet | None = None) -> None:
         self._parameters = parameters
+        # The set of the parameter files this one lays counties' published figures over.
+        self.shipped: PolicySet = shipped or self
         # One ResolvedParameter per (path, county, version): a decision reads a dozen figures,
         # and building each anew (with its JSON-safe value) showed in every settlement's cost.
         self._resolved: dict[tuple[str, str | None, int], ResolvedParameter] = {}
@@ -225,7 +227,7 @@ class PolicySet:
             parameters[figure.path] = replace(
                 param, counties={**param.counties, figure.county: ordered}
             )
-        return PolicySet(parameters)
+        return PolicySet(parameters, self.shipped)
 
     def parameter(self, path: str) -> tuple[str | None, Any]:
         """(unit, a value of the parameter as shipped): what a published figure must match."""

@@ -1234,6 +1234,7 @@ async def seed_welfare(
             cycle_params, file=("return.csv", bank_return, "text/csv")
         ),
         ("GET", "/v1/payment-cycles/{cycle_id}/reconciliation"): Call(cycle_params),
+        ("GET", "/v1/payment-cycles/{cycle_id}/adjustments"): Call(cycle_params),
         ("GET", "/v1/payment-cycles/{cycle_id}/lines"): Call(cycle_params),
         ("POST", "/v1/payment-lines/{line_id}/failure"): Call(
             {"line_id": str(line_id)}, json={"reason": "账户已销户"}

@@ -104,6 +104,12 @@ class DibaoCase(SQLModel, table=True):
     effective_from: date
     last_review_on: date
     next_review_due: date = Field(index=True)
+    # Overpaid and not yet recovered (a figure lowered after months were paid): withheld from
+    # later payments at most a county's share a month (services.welfare.payments.adjustments).
+    clawback_balance: Decimal = Field(
+        default=Decimal("0.00"),
+        sa_column=Column(Numeric(14, 2), nullable=False, server_default="0"),
+    )
     gradual_exit_until: date | None = None
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, max_length=500)

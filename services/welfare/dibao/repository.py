@@ -208,6 +208,7 @@ class Cases(WelfareRepository[DibaoCase]):
                 col(DibaoCase.bank_account),
                 col(DibaoCase.monthly_amount),
                 col(DibaoCase.version),
+                col(DibaoCase.clawback_balance),
             )
             .where(self.on_dibao_in(county, last_day), col(DibaoCase.monthly_amount) > 0)
             .order_by(col(DibaoCase.id))

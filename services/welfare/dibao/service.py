@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row
-from sqlmodel import Session
+from sqlalchemy import Row, update
+from sqlmodel import Session, col
 
 from services.welfare.dibao.facts import compute, current_key, member_facts
 from services.welfare.dibao.models import (
@@ -548,6 +548,15 @@ def recompute_stale(uow: UnitOfWork, county: str, month: date, last_day: date) -
                 change_case(uow, case, month, Change.recompute(case, reason, Role.county_civil))
             changed += 1
     return changed
+
+
+def withhold_clawback(uow: UnitOfWork, case_id: int, amount: Decimal) -> None:
+    """`amount` of the household's claw-back balance was withheld from a payment."""
+    uow.session.execute(
+        update(DibaoCase)
+        .where(col(DibaoCase.id) == case_id)
+        .values(clawback_balance=DibaoCase.clawback_balance - amount)
+    )
 
 
 def payable(uow: UnitOfWork, county: str, last_day: date) -> Iterable[Row[Any]]:

@@ -86,4 +86,34 @@ class BankReturn(SQLModel, table=True):
     imported_at: datetime = Field(default_factory=utcnow)
 
 
-PAYMENT_TABLES = (PaymentCycle, PaymentLine, BankReturn)
+class PaymentAdjustment(SQLModel, table=True):
+    """A month already paid, recomputed under figures published since (a county's correction
+    effective before the month): what was paid, what is due now, the difference and both
+    computations' traces (each citing the parameter versions it used). Back-pay is paid as its own
+    line in the cycle that found it; an overpayment becomes the household's claw-back balance.
+    Never rewritten: a later correction of the same month is another row, for what is left."""
+
+    __tablename__ = "payment_adjustment"
+    __table_args__ = (UniqueConstraint("scheme", "beneficiary", "month", "new_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(index=True)  # the cycle whose preparation found it
+    county_code: str = Field(max_length=6)
+    township_code: str = Field(max_length=9)
+    village_code: str = Field(max_length=12)
+    household_id: str = Field(max_length=40)
+    scheme: str = Field(max_length=10)  # dibao
+    beneficiary: str = Field(max_length=40)  # the dibao case id
+    month: date  # the month corrected
+    paid_amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    due_amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    difference: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    kind: str = Field(max_length=10)  # back_pay | claw_back
+    old_key: str = Field(max_length=2000)  # the parameters the paid amount was computed on
+    new_key: str = Field(max_length=2000)  # ... and the due amount
+    old_trace: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    new_trace: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+PAYMENT_TABLES = (PaymentCycle, PaymentLine, BankReturn, PaymentAdjustment)

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, update
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from services.welfare.payments.models import PaymentCycle, PaymentLine
+from services.welfare.payments.models import PaymentAdjustment, PaymentCycle, PaymentLine
 from services.welfare.repository_base import WelfareRepository, moved
 from shared.bus.tables import utcnow
 
@@ -101,6 +101,13 @@ class Lines(WelfareRepository[PaymentLine]):
             .where(col(PaymentLine.cycle_id) == cycle.id, col(PaymentLine.status) == "due")
             .values(status="sent", updated_at=utcnow())
         )
+
+    def adjustments(self, cycle: PaymentCycle) -> Sequence[PaymentAdjustment]:
+        """The months recalculated at the cycle's preparation, in the jurisdiction, by id."""
+        stmt = select(PaymentAdjustment).where(PaymentAdjustment.cycle_id == cycle.id)
+        if self.principal is not None and self.principal.scope:
+            stmt = stmt.where(col(PaymentAdjustment.village_code).startswith(self.principal.scope))
+        return self.session.exec(stmt.order_by(col(PaymentAdjustment.id))).all()
 
     def reissue_of(self, line: PaymentLine) -> int | None:
         """The id of the line's re-issue (attempt 2), if there is one."""

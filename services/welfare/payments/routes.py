@@ -10,11 +10,12 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from services.welfare.disability import subsidies as disability
-from services.welfare.payments import returns
+from services.welfare.payments import adjustments, returns
 from services.welfare.payments import service as cycles
 from services.welfare.payments.models import PaymentCycle
 from services.welfare.payments.repository import Cycles, Lines
 from services.welfare.payments.schemas import (
+    AdjustmentOut,
     BankReturnOut,
     CycleIn,
     CycleOut,
@@ -127,7 +128,12 @@ BANK_HEADERS = [
     "所属月份",
     "摘要",
 ]
-SCHEME_ZH = {"dibao": "农村低保", "tekun": "特困供养", **disability.SCHEME_ZH}
+SCHEME_ZH = {
+    "dibao": "农村低保",
+    "dibao_bp": "农村低保调标补发",
+    "tekun": "特困供养",
+    **disability.SCHEME_ZH,
+}
 
 
 @router.get(
@@ -357,3 +363,20 @@ def get_reconciliation(
     return Response(
         content, media_type=XLSX_MEDIA, headers={"Content-Disposition": content_disposition(name)}
     )
+
+
+@router.get(
+    "/payment-cycles/{cycle_id}/adjustments",
+    response_model=list[AdjustmentOut],
+    summary="Months already paid, recalculated when the cycle was prepared (调标补发 / 追回)",
+)
+def get_adjustments(cycle_id: int, uow: Uow) -> list[AdjustmentOut]:
+    _reader(uow.principal)
+    cycle = _cycle(uow, cycle_id)
+    rows = Lines(uow.session, uow.principal).adjustments(cycle)
+    return [
+        AdjustmentOut.model_validate(
+            r.model_dump() | {"changed": adjustments.changed(r.old_trace, r.new_trace)}
+        )
+        for r in rows
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -134,4 +135,23 @@ class ReconciliationOut(BaseModel):
     balanced: bool = Field(
         description="The ledger's paid lines equal the bank's paid total to the fen, and paid + "
         "failed + unconfirmed make the cycle's total"
+    )
+
+
+class AdjustmentOut(BaseModel):
+    """A month already paid, recomputed under figures published since (WEL-3)."""
+
+    id: int
+    cycle_id: int = Field(description="The cycle whose preparation found it (and pays back-pay)")
+    household_id: str
+    township_code: str
+    beneficiary: str = Field(description="The dibao case")
+    month: date = Field(description="The month corrected")
+    paid_amount: Decimal
+    due_amount: Decimal
+    difference: Decimal = Field(description="Back-pay when positive, claw-back when negative")
+    kind: str = Field(description="back_pay (补发) | claw_back (追回)")
+    changed: list[dict[str, Any]] = Field(
+        description="The figures that changed: path, the value and source the month was paid "
+        "on, and those it is due on now"
     )

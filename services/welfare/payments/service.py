@@ -22,11 +22,13 @@ import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from services.welfare.dibao import service as dibao
 from services.welfare.disability import subsidies as disability
+from services.welfare.payments import adjustments
 from services.welfare.payments.models import PaymentCycle, PaymentLine
 from services.welfare.payments.repository import Cycles, Lines
 from services.welfare.workflow import Workflow, record_step
@@ -94,7 +96,13 @@ def prepare(uow: UnitOfWork, county: str, month: date) -> Prepared:
     uow.session.flush()
     ended = dibao.expire_gradual_exits(uow, county, month)
     recomputed = dibao.recompute_stale(uow, county, month, month_end(month))
-    dibao_lines = lines.insert_all(_dibao_lines(uow, cycle, county, month))
+    # Months paid before a county published figures effective back then (WEL-3).
+    recalculated = adjustments.recalculate(uow, cycle)
+    back_pay_lines = lines.insert_all(recalculated.lines)
+    withheld: list[tuple[int, Decimal]] = []
+    dibao_lines = lines.insert_all(_dibao_lines(uow, cycle, county, month, withheld))
+    for case_id, amount in withheld:
+        dibao.withhold_clawback(uow, case_id, amount)
     assert cycle.id is not None
     subsidies = disability.cycle_subsidies(uow, cycle.id, county, month)
     disability_lines = lines.insert_all(subsidies.lines)
@@ -106,6 +114,11 @@ def prepare(uow: UnitOfWork, county: str, month: date) -> Prepared:
         "disability_held_lines": subsidies.held_lines,
         "disability_held_amount": str(subsidies.held_amount),
         "reissued_lines": reissues,
+        "adjustments": recalculated.adjustments,
+        "back_pay_lines": back_pay_lines,
+        "back_pay": str(recalculated.back_pay),
+        "claw_back_added": str(recalculated.claw_back),
+        "claw_back_withheld": str(sum((a for _, a in withheld), ZERO)),
         "gradual_exits_ended": ended,
         "amounts_recomputed": recomputed,
     }
@@ -127,10 +140,22 @@ def prepare(uow: UnitOfWork, county: str, month: date) -> Prepared:
 
 
 def _dibao_lines(
-    uow: UnitOfWork, cycle: PaymentCycle, county: str, month: date
+    uow: UnitOfWork,
+    cycle: PaymentCycle,
+    county: str,
+    month: date,
+    withheld: list[tuple[int, Decimal]],
 ) -> Iterator[dict[str, Any]]:
+    """The month's dibao lines; a household owing a claw-back has part of its amount withheld
+    (at most the county's share, never below zero), noted in `withheld`."""
     now = utcnow()
     for r in dibao.payable(uow, county, month_end(month)):
+        amount, basis = Decimal(r.monthly_amount), f"dibao_case {r.id} v{r.version} (WEL-3)"
+        held = adjustments.withhold(uow, county, month, amount, Decimal(r.clawback_balance))
+        if held:
+            withheld.append((r.id, held))
+            amount -= held
+            basis += f"; {held} withheld towards an overpayment"
         yield {
             "cycle_id": cycle.id,
             "county_code": county,
@@ -145,8 +170,8 @@ def _dibao_lines(
             "payee_id_number": r.payee_id_number,
             "bank_name": r.bank_name,
             "bank_account": r.bank_account,
-            "amount": r.monthly_amount,
-            "basis": f"dibao_case {r.id} v{r.version} (WEL-3)",
+            "amount": amount,
+            "basis": basis,
             "status": "due",
             "failure_reason": None,
             "updated_at": now,

@@ -1,0 +1,146 @@
+"""Policy that changes after the fact (WEL-3): a county raises its dibao standard in April,
+effective January. The simulation shows the cost first; after approval, the April cycle pays
+every household's February-March difference as back-pay lines, once, each adjustment's traces
+citing the figures the month was paid on and those it is due on. Lowering the standard later
+leaves claw-back balances, withheld from later payments at most the county's share a month,
+never below zero."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from services.welfare import clock as welfare_clock
+from services.welfare.dibao.models import DibaoCase
+from services.welfare.main import build_app
+from shared.db import make_engine
+from tests.support.app import make_settings, running
+from tests.support.welfare_dibao import COUNTY, Officers, application, seed, to_notice
+
+pytestmark = pytest.mark.integration
+
+STANDARD = "welfare.dibao.rural_standard"
+
+
+def _balance(url: str, case_id: int) -> Decimal:
+    engine = make_engine(url)
+    with Session(engine) as s:
+        case = s.exec(select(DibaoCase).where(DibaoCase.id == case_id)).one()
+        value = Decimal(case.clawback_balance)
+    engine.dispose()
+    return value
+
+
+async def _cycle(
+    client: Any, o: Officers, monkeypatch: pytest.MonkeyPatch, month: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """The month's cycle prepared on the 20th, approved and paid: its URL and lines."""
+    year, m = (int(x) for x in month.split("-"))
+    monkeypatch.setattr(welfare_clock, "today", lambda: date(year, m, 20))
+    resp = await client.post(
+        "/v1/payment-cycles", json={"county_code": COUNTY, "month": month}, headers=o.county
+    )
+    assert resp.status_code == 201, resp.text
+    url = f"/v1/payment-cycles/{resp.json()['id']}"
+    assert (await client.post(f"{url}/approval", headers=o.county_b)).status_code == 200
+    assert (await client.post(f"{url}/payment", headers=o.county)).status_code == 200
+    lines = (await client.get(f"{url}/lines", headers=o.county)).json()["items"]
+    # The household's disability subsidies (WEL-4) are lines of their own, left out here.
+    return url, [line for line in lines if line["scheme"] in ("dibao", "dibao_bp")]
+
+
+async def _publish(client: Any, o: Officers, value: str, effective: str) -> int:
+    body = {
+        "county_code": COUNTY,
+        "reason": "县政府调整农村低保标准",
+        "items": [{"path": STANDARD, "effective_from": effective, "value": value,
+                   "reference": "姚政办发〔2026〕3号 第二条"}],
+    }  # fmt: skip
+    proposed = await client.post("/v1/policy/publications", json=body, headers=o.county)
+    assert proposed.status_code == 201, proposed.text
+    number = int(proposed.json()["id"])
+    decided = await client.post(
+        f"/v1/policy/publications/{number}/decision", json={"approve": True}, headers=o.county_b
+    )
+    assert decided.status_code == 200, decided.text
+    return number
+
+
+async def test_a_raise_after_the_fact_is_back_paid_once_and_a_cut_clawed_back(
+    db_template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(welfare_clock, "today", lambda: date(2026, 2, 12))
+    settings = make_settings("welfare", db_template, bus_enabled=False)
+    o = Officers(settings)
+    async with running(build_app(settings)) as client:
+        seed(settings.database_url)
+        app_id = await to_notice(client, o, application(), "2026-02-02")
+        resp = await client.post(
+            f"/v1/dibao/applications/{app_id}/activation",
+            json={"effective_from": "2026-02-10"},
+            headers=o.county,
+        )
+        assert resp.status_code == 200, resp.text
+        _, feb = await _cycle(client, o, monkeypatch, "2026-02")
+        _, mar = await _cycle(client, o, monkeypatch, "2026-03")
+        [feb_line], [mar_line] = feb, mar
+        case_id = int(feb_line["beneficiary"])
+        paid = Decimal(feb_line["amount"])
+
+        # April: the standard rises from 3,500 to 4,200, effective January.
+        raised = await _publish(client, o, "4200", "2026-01-01")
+        april_url, april = await _cycle(client, o, monkeypatch, "2026-04")
+        by_scheme: dict[str, list[dict[str, Any]]] = {}
+        for line in april:
+            by_scheme.setdefault(line["scheme"], []).append(line)
+        [april_line] = by_scheme["dibao"]
+        new_monthly = Decimal(april_line["amount"])
+        gain = new_monthly - paid
+        # Two members, per-capita income 1,000: 700 / 12 more a member and month.
+        assert gain in (Decimal("116.66"), Decimal("116.67"))
+        back_pay = sorted(by_scheme["dibao_bp"], key=lambda line: line["month"])
+        assert [(b["month"], Decimal(b["amount"])) for b in back_pay] == [
+            ("2026-02-01", gain),
+            ("2026-03-01", gain),
+        ]
+        assert Decimal(mar_line["amount"]) == paid
+        adjustments = (await client.get(f"{april_url}/adjustments", headers=o.auditor)).json()
+        assert [a["kind"] for a in adjustments] == ["back_pay", "back_pay"]
+        [changed] = adjustments[0]["changed"]
+        assert changed["path"] == STANDARD
+        assert (changed["paid_on"]["value"], changed["paid_on"]["source"]) == ("3500", "shipped")
+        assert (changed["due_on"]["value"], changed["due_on"]["source"]) == (
+            "4200",
+            f"publication {raised}",
+        )
+
+        # May: nothing is paid back twice.
+        _, may = await _cycle(client, o, monkeypatch, "2026-05")
+        assert [line["scheme"] for line in may] == ["dibao"]
+        assert Decimal(may[0]["amount"]) == new_monthly
+
+        # June: the standard is cut to 3,000 from February: February to May were overpaid.
+        await _publish(client, o, "3000", "2026-02-01")
+        june_url, june = await _cycle(client, o, monkeypatch, "2026-06")
+        clawed = (await client.get(f"{june_url}/adjustments", headers=o.county)).json()
+        assert [a["kind"] for a in clawed] == ["claw_back"] * 4
+        owed = -sum(Decimal(a["difference"]) for a in clawed)
+        [june_line] = june
+        assert "withheld towards an overpayment" in june_line["basis"]
+        balance = _balance(settings.database_url, case_id)
+        withheld = owed - balance
+        assert Decimal(0) < withheld <= owed
+        # At most the county's share (illustrative 30%) of June's amount, never below zero.
+        due_june = Decimal(june_line["amount"]) + withheld
+        assert withheld == min(
+            owed, (due_june * Decimal("0.3")).quantize(Decimal("0.01"), "ROUND_DOWN")
+        )
+        assert Decimal(june_line["amount"]) >= 0
+        for month in ("2026-07", "2026-08", "2026-09", "2026-10", "2026-11"):
+            _, lines = await _cycle(client, o, monkeypatch, month)
+            assert all(Decimal(line["amount"]) >= 0 for line in lines)
+        assert _balance(settings.database_url, case_id) >= 0
