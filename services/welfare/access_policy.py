@@ -97,6 +97,7 @@ POLICY = AccessPolicy(
         ("GET", "/v1/dibao/cases/{case_id}"): rule(*DIBAO_READERS),
         ("GET", "/v1/dibao/cases/{case_id}/steps"): rule(*DIBAO_READERS),
         ("POST", "/v1/dibao/cases/{case_id}/reviews"): rule(TOWNSHIP, CIVIL, admin=False),
+        ("POST", "/v1/dibao/cases/{case_id}/clawback-write-off"): rule(CIVIL, admin=False),
         ("GET", "/v1/dibao/reviews/overdue"): rule(*DIBAO_READERS),
         ("POST", "/v1/payment-cycles"): rule(CIVIL, admin=False),
         ("GET", "/v1/payment-cycles"): rule(*PAYMENT_READERS, county_wide=True),

@@ -144,3 +144,43 @@ async def test_a_raise_after_the_fact_is_back_paid_once_and_a_cut_clawed_back(
             _, lines = await _cycle(client, o, monkeypatch, month)
             assert all(Decimal(line["amount"]) >= 0 for line in lines)
         assert _balance(settings.database_url, case_id) >= 0
+
+
+async def test_the_county_writes_off_what_is_left_of_a_claw_back(db_template: str) -> None:
+    """A county decision (核销): the balance goes to zero, the decision with its reason and amount
+    is a step of the household's record; with nothing owed it is a 409; only civil affairs."""
+    settings = make_settings("welfare", db_template, bus_enabled=False)
+    o = Officers(settings)
+    async with running(build_app(settings)) as client:
+        seed(settings.database_url)
+        app_id = await to_notice(client, o, application(), "2026-02-02")
+        await client.post(
+            f"/v1/dibao/applications/{app_id}/activation",
+            json={"effective_from": "2026-02-10"},
+            headers=o.county,
+        )
+        cases = (await client.get("/v1/dibao/cases", headers=o.county)).json()
+        case_id = int((cases["items"] if isinstance(cases, dict) else cases)[0]["id"])
+        engine = make_engine(settings.database_url)
+        with Session(engine) as s:
+            case = s.exec(select(DibaoCase).where(DibaoCase.id == case_id)).one()
+            case.clawback_balance = Decimal("321.50")
+            s.add(case)
+            s.commit()
+        engine.dispose()
+        url = f"/v1/dibao/cases/{case_id}/clawback-write-off"
+        refused = await client.post(url, json={"reason": "乡镇核销"}, headers=o.town)
+        assert refused.status_code == 403
+        resp = await client.post(url, json={"reason": "县民政局决定核销"}, headers=o.county)
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["clawback_balance"] == "0.00"
+        assert _balance(settings.database_url, case_id) == 0
+        steps = (await client.get(f"/v1/dibao/cases/{case_id}/steps", headers=o.auditor)).json()
+        items = steps["items"] if isinstance(steps, dict) else steps
+        assert any(
+            s.get("note") == "县民政局决定核销"
+            and (s.get("data") or {}).get("clawback_written_off") == "321.50"
+            for s in items
+        ), items
+        again = await client.post(url, json={"reason": "再次核销"}, headers=o.county)
+        assert again.status_code == 409

@@ -322,6 +322,19 @@ def ok(response: httpx.Response) -> Any:
     return response.json()
 
 
+def _owes(url: str, case_id: int, amount: Decimal) -> None:
+    from services.welfare.dibao.models import DibaoCase
+
+    engine = make_engine(url)
+    with Session(engine) as s:
+        case = s.get(DibaoCase, case_id)
+        assert case is not None
+        case.clawback_balance = amount
+        s.add(case)
+        s.commit()
+    engine.dispose()
+
+
 def seed_registry(url: str, model: type, **extra: Any) -> None:
     """The registered people into a service's registry read model."""
     engine = make_engine(url)
@@ -1154,6 +1167,7 @@ async def seed_welfare(
     application = {"application_id": str(app["id"])}
     pending = {"application_id": str(second["id"])}
     dibao_case = {"case_id": str(case_id)}
+    _owes(url, case_id, Decimal("50.00"))  # an overpayment left to recover, for the write-off
     cycle_params = {"cycle_id": str(cycle["id"])}
     tekun_case = {"case_id": str(applied["id"])}
     certified_case = {"case_id": str(certified["id"])}
@@ -1223,6 +1237,9 @@ async def seed_welfare(
             dibao_case, json={"outcome": "keep", "reason": "复核无变化"}
         ),
         ("GET", "/v1/dibao/reviews/overdue"): Call(),
+        ("POST", "/v1/dibao/cases/{case_id}/clawback-write-off"): Call(
+            dibao_case, json={"reason": "县民政局决定核销"}
+        ),
         ("POST", "/v1/payment-cycles"): Call(json={"county_code": IN_COUNTY, "month": "2026-03"}),
         ("GET", "/v1/payment-cycles"): Call(),
         ("GET", "/v1/payment-cycles/{cycle_id}"): Call(cycle_params),

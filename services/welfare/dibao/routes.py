@@ -49,6 +49,7 @@ from services.welfare.dibao.schemas import (
     ResolutionIn,
     ReviewIn,
     ReviewOut,
+    WriteOffIn,
 )
 from services.welfare.workflow import StepOut, steps_of
 from shared.app import Uow
@@ -331,6 +332,17 @@ def get_case_steps(case_id: int, uow: Uow) -> Any:
     _reader(uow.principal)
     case = Cases(uow.session, uow.principal).get_or_404(case_id)
     return steps_of(uow.session, CASE.entity, [str(case.id)])
+
+
+@router.post(
+    "/cases/{case_id}/clawback-write-off",
+    response_model=CaseOut,
+    summary="Write off what a household still owes of an overpayment (追回核销): a county decision",
+)
+def post_clawback_write_off(case_id: int, body: WriteOffIn, uow: Uow) -> CaseOut:
+    case = Cases(uow.session, uow.principal).get_or_404(case_id, lock=True)
+    service.write_off_clawback(uow, case, body.reason)
+    return _case_out(uow, case)
 
 
 @router.post(

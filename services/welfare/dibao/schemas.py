@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -257,6 +258,11 @@ class CaseOut(TracedProvenance):
     category: str
     annual_income: Money
     monthly_amount: Money
+    clawback_balance: Money = Field(
+        default=Decimal("0.00"),
+        description="Overpaid and not yet recovered (追回余额): withheld from later payments at "
+        "most the county's share a month, or written off by the county",
+    )
     benefit: dict
     effective_from: date
     last_review_on: date
@@ -272,6 +278,14 @@ class CaseOut(TracedProvenance):
 class CasePage(BaseModel):
     total: int
     items: list[CaseOut]
+
+
+class WriteOffIn(BaseModel):
+    reason: str = Field(
+        min_length=2,
+        max_length=500,
+        description="The county's decision (核销依据), e.g. 县民政局决定",
+    )
 
 
 class ReviewIn(BaseModel):

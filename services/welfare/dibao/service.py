@@ -550,6 +550,34 @@ def recompute_stale(uow: UnitOfWork, county: str, month: date, last_day: date) -
     return changed
 
 
+def write_off_clawback(uow: UnitOfWork, case: DibaoCase, reason: str) -> Decimal:
+    """The county decides not to recover what is left of an overpayment (核销): the balance is
+    written off, the decision a step of the household's record with its reason and amount."""
+    principal = uow.principal
+    if not principal.has(Role.county_civil):
+        raise Forbidden("a claw-back is written off by county_civil")
+    balance = Decimal(case.clawback_balance)
+    if balance <= 0:
+        raise Conflict("the household owes nothing: there is no claw-back balance to write off")
+    moved = uow.session.execute(
+        update(DibaoCase)
+        .where(col(DibaoCase.id) == case.id, col(DibaoCase.clawback_balance) == balance)
+        .values(clawback_balance=ZERO)
+    )
+    if getattr(moved, "rowcount", 1) != 1:
+        raise Conflict(
+            "the balance changed meanwhile (a payment cycle withheld some); read it again"
+        )
+    status = CaseStatus(case.status)
+    record_step(
+        uow.session, CASE, str(case.id), status, status, principal, Role.county_civil,
+        note=reason, data={"clawback_written_off": str(balance)},
+    )  # fmt: skip
+    uow.session.flush()
+    uow.session.refresh(case)
+    return balance
+
+
 def withhold_clawback(uow: UnitOfWork, case_id: int, amount: Decimal) -> None:
     """`amount` of the household's claw-back balance was withheld from a payment."""
     uow.session.execute(
