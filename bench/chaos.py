@@ -40,8 +40,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -50,11 +49,12 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from bench.common import databases
 from bench.settlement import stay
 from deploy.broker import free_port
 from shared import REPO_ROOT, SERVICES
 from shared.auth import mint_token
-from shared.db import drop_database, make_engine
+from shared.db import make_engine
 from shared.events.subscribers import all_consumptions
 from shared.ids import SEXES, make_resident_id
 from shared.roles import Role
@@ -487,32 +487,8 @@ def report(backend: str, ledger: Ledger, faults: list[Fault], db: Databases, wai
 # --- one run --------------------------------------------------------------------------------
 
 
-@contextmanager
-def databases(backend: str, tmp: Path) -> Iterator[str]:
-    """A `{service}` URL template on fresh databases."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp}/{{service}}.db"
-        return
-    from deploy.postgres import LocalPostgres, database_url
-
-    admin = os.environ.get("BENCH_DATABASE_URL")
-    pg = None
-    if not admin:
-        pg = LocalPostgres().start()
-        admin = pg.url
-    tag = uuid.uuid4().hex[:8]
-    template = database_url(admin, f"chaos_medical_{tag}").replace("medical", "{service}")
-    try:
-        yield template
-    finally:
-        for service in SERVICES:
-            drop_database(template.replace("{service}", service))
-        if pg is not None:
-            pg.stop()
-
-
 def run(backend: str, phase_s: float, clients: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="chaos-") as tmp, databases(backend, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory(prefix="chaos-") as tmp, databases(backend) as url:
         stack = Launcher(Path(tmp), url)
         db = Databases(url)
         try:

@@ -63,26 +63,48 @@ class Row:
 
 
 @contextmanager
+def _postgres() -> Iterator[str]:
+    """An admin URL: BENCH_DATABASE_URL's server, else a throwaway local PostgreSQL."""
+    from deploy.postgres import LocalPostgres
+
+    admin = os.environ.get("BENCH_DATABASE_URL")
+    if admin:
+        yield admin
+        return
+    pg = LocalPostgres().start()
+    try:
+        yield pg.url
+    finally:
+        pg.stop()
+
+
+@contextmanager
 def database(backend: str, service: str) -> Iterator[str]:
     """A fresh, empty database URL for `service` on `backend`, removed afterwards: a SQLite file
     in a temporary directory, or a database on BENCH_DATABASE_URL's server (else a throwaway
     local PostgreSQL)."""
-    from deploy.postgres import LocalPostgres, database_url
+    with databases(backend) as template:
+        yield template.replace("{service}", service)
+
+
+@contextmanager
+def databases(backend: str) -> Iterator[str]:
+    """A `{service}` URL template on fresh, empty databases (every service's), removed
+    afterwards."""
+    from deploy.postgres import database_url
+    from shared import SERVICES
     from shared.db import drop_database
 
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/{service}.db"
+            yield f"sqlite:///{tmp}/{{service}}.db"
         return
-    admin = os.environ.get("BENCH_DATABASE_URL")
-    pg = None
-    if not admin:
-        pg = LocalPostgres().start()
-        admin = pg.url
-    url = database_url(admin, f"bench_{service}_{uuid.uuid4().hex[:8]}")
-    try:
-        yield url
-    finally:
-        drop_database(url)
-        if pg is not None:
-            pg.stop()
+    with _postgres() as admin:
+        # Built with a plain marker: a URL object would percent-encode the braces.
+        marker = database_url(admin, f"bench_SERVICEMARK_{uuid.uuid4().hex[:8]}")
+        template = marker.replace("SERVICEMARK", "{service}")
+        try:
+            yield template
+        finally:
+            for service in SERVICES:
+                drop_database(template.replace("{service}", service))

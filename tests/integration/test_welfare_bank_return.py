@@ -22,7 +22,14 @@ from services.welfare.payments.models import BankReturn
 from shared.ids import make_resident_id
 from tests.support.app import make_settings, running
 from tests.support.concurrent import count
-from tests.support.welfare_dibao import COUNTY, Officers, application, member, seed, to_notice
+from tests.support.welfare_dibao import (
+    COUNTY,
+    Officers,
+    application,
+    member,
+    on_dibao,
+    seed,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -36,13 +43,7 @@ async def _paid_cycle(client: Any, o: Officers) -> tuple[str, list[dict[str, str
         application(applicant_id_number=LONE, applicant_name="王五",
                     bank_account="6221000099990000", members=[member(LONE, "王五")]),
     ):  # fmt: skip
-        app_id = await to_notice(client, o, body, "2026-02-02")
-        resp = await client.post(
-            f"/v1/dibao/applications/{app_id}/activation",
-            json={"effective_from": "2026-02-10"},
-            headers=o.county,
-        )
-        assert resp.status_code == 200, resp.text
+        await on_dibao(client, o, body)
     cycle = await client.post(
         "/v1/payment-cycles", json={"county_code": COUNTY, "month": "2026-03"}, headers=o.county
     )

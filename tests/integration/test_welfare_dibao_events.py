@@ -33,8 +33,8 @@ from tests.support.welfare_dibao import (
     WIFE,
     Officers,
     application,
+    on_dibao,
     outbox,
-    to_notice,
 )
 
 pytestmark = pytest.mark.integration
@@ -90,13 +90,7 @@ async def test_job_death_and_gradual_exit(db_template: str, broker: str, topic_p
         await produce_raw(broker, topic_prefix + "enrollment.events", [kafka(p) for p in people])
         await wait_until(lambda: count(url, ProcessedEvent) >= 2, timeout=40)
 
-        app_id = await to_notice(client, o, application(), "2026-02-02")
-        resp = await client.post(
-            f"/v1/dibao/applications/{app_id}/activation",
-            json={"effective_from": "2026-02-10"},
-            headers=o.county,
-        )
-        assert resp.status_code == 200, resp.text
+        await on_dibao(client, o, application())
         case = case_row(url)
         first_amount = case.monthly_amount
         assert case.next_review_due > date(2026, 3, 1)
@@ -164,12 +158,7 @@ async def test_gradual_exit_window_closes(
         from tests.support.welfare_dibao import seed
 
         seed(url)
-        app_id = await to_notice(client, o, application(), "2026-02-02")
-        await client.post(
-            f"/v1/dibao/applications/{app_id}/activation",
-            json={"effective_from": "2026-02-10"},
-            headers=o.county,
-        )
+        await on_dibao(client, o, application())
         engine = make_engine(url)
         with Session(engine) as s:
             case = s.exec(select(DibaoCase)).one()

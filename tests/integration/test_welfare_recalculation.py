@@ -19,7 +19,7 @@ from services.welfare.dibao.models import DibaoCase
 from services.welfare.main import build_app
 from shared.db import make_engine
 from tests.support.app import make_settings, running
-from tests.support.welfare_dibao import COUNTY, Officers, application, seed, to_notice
+from tests.support.welfare_dibao import COUNTY, Officers, application, on_dibao, seed
 
 pytestmark = pytest.mark.integration
 
@@ -78,13 +78,7 @@ async def test_a_raise_after_the_fact_is_back_paid_once_and_a_cut_clawed_back(
     o = Officers(settings)
     async with running(build_app(settings)) as client:
         seed(settings.database_url)
-        app_id = await to_notice(client, o, application(), "2026-02-02")
-        resp = await client.post(
-            f"/v1/dibao/applications/{app_id}/activation",
-            json={"effective_from": "2026-02-10"},
-            headers=o.county,
-        )
-        assert resp.status_code == 200, resp.text
+        await on_dibao(client, o, application())
         _, feb = await _cycle(client, o, monkeypatch, "2026-02")
         _, mar = await _cycle(client, o, monkeypatch, "2026-03")
         [feb_line], [mar_line] = feb, mar
@@ -153,12 +147,7 @@ async def test_the_county_writes_off_what_is_left_of_a_claw_back(db_template: st
     o = Officers(settings)
     async with running(build_app(settings)) as client:
         seed(settings.database_url)
-        app_id = await to_notice(client, o, application(), "2026-02-02")
-        await client.post(
-            f"/v1/dibao/applications/{app_id}/activation",
-            json={"effective_from": "2026-02-10"},
-            headers=o.county,
-        )
+        await on_dibao(client, o, application())
         cases = (await client.get("/v1/dibao/cases", headers=o.county)).json()
         case_id = int((cases["items"] if isinstance(cases, dict) else cases)[0]["id"])
         engine = make_engine(settings.database_url)

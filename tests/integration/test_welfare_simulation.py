@@ -18,7 +18,7 @@ from services.welfare import clock as welfare_clock
 from services.welfare.main import build_app
 from tests.support.app import make_settings, running
 from tests.support.audit_walk import table_rows
-from tests.support.welfare_dibao import COUNTY, Officers, application, seed, to_notice
+from tests.support.welfare_dibao import COUNTY, Officers, application, on_dibao, seed
 
 pytestmark = pytest.mark.integration
 
@@ -39,13 +39,7 @@ def body(**over: Any) -> dict[str, Any]:
 
 
 async def _on_dibao(client: Any, o: Officers) -> int:
-    app_id = await to_notice(client, o, application(), "2026-02-02")
-    resp = await client.post(
-        f"/v1/dibao/applications/{app_id}/activation",
-        json={"effective_from": "2026-02-10"},
-        headers=o.county,
-    )
-    assert resp.status_code == 200, resp.text
+    await on_dibao(client, o, application())
     cases = (await client.get("/v1/dibao/cases", headers=o.county)).json()
     items = cases["items"] if isinstance(cases, dict) else cases
     return int(items[0]["id"])

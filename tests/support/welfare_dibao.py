@@ -126,3 +126,18 @@ async def to_notice(client: httpx.AsyncClient, o: Officers, body: dict, start: s
         )
         assert resp.status_code == 200, (path, resp.text)
     return app_id
+
+
+async def on_dibao(
+    client: httpx.AsyncClient, o: Officers, body: dict, effective: str = "2026-02-10"
+) -> int:
+    """A household through the procedure (notice from 2 February) and on dibao from `effective`:
+    its application's id."""
+    app_id = await to_notice(client, o, body, "2026-02-02")
+    resp = await client.post(
+        f"/v1/dibao/applications/{app_id}/activation",
+        json={"effective_from": effective},
+        headers=o.county,
+    )
+    assert resp.status_code == 200, resp.text
+    return app_id
