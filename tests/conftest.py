@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from shared import SERVICES
 from shared.db import drop_database, make_engine
 from shared.migrations import upgrade
 from tests.support.app import BACKENDS
-from tests.support.containers import docker_engine, kafka_container, postgres_container
+from tests.support.containers import in_container, kafka_container, postgres_container
 
 
 def _must_have_postgres() -> bool:
@@ -35,10 +36,11 @@ def pg_admin_url() -> Iterator[str]:
     if given:
         yield given
         return
-    if docker_engine():
-        with postgres_container() as url:
+    with ExitStack() as stack:
+        url = in_container(stack, postgres_container)
+        if url is not None:
             yield url
-        return
+            return
     pg = LocalPostgres()
     if not pg.available:
         if _must_have_postgres():
@@ -57,10 +59,11 @@ def broker() -> Iterator[str]:
     if given:
         yield given
         return
-    if docker_engine():
-        with kafka_container() as bootstrap:
+    with ExitStack() as stack:
+        bootstrap = in_container(stack, kafka_container)
+        if bootstrap is not None:
             yield bootstrap
-        return
+            return
     with LocalBroker() as local:
         yield local.bootstrap
 

@@ -4,6 +4,7 @@ wanted, the embedded broker and PostgreSQL otherwise."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 
 import pytest
 
@@ -40,3 +41,22 @@ def test_containers_off_is_respected_before_asking(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(docker, "from_env", must_not_ask)
     monkeypatch.setenv("TEST_CONTAINERS", "off")
     assert docker_engine() is False
+
+
+def test_a_container_that_cannot_start_leaves_the_embedded_part(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An engine that answers but cannot start the container (an image it cannot pull): the
+    tests run on the embedded part, with a warning."""
+    from contextlib import ExitStack, contextmanager
+
+    from tests.support import containers
+
+    @contextmanager
+    def refused() -> Iterator[str]:
+        raise RuntimeError("pull access denied")
+        yield ""
+
+    monkeypatch.setattr(containers, "docker_engine", lambda: True)
+    with ExitStack() as stack, pytest.warns(UserWarning, match="pull access denied"):
+        assert containers.in_container(stack, refused) is None
