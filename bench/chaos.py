@@ -36,7 +36,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -51,7 +50,8 @@ from sqlalchemy import text
 
 from bench.common import databases
 from bench.settlement import stay
-from deploy.broker import free_port
+from deploy.broker import free_port, free_port_run
+from deploy.processes import OutputReader
 from shared import REPO_ROOT, SERVICES
 from shared.auth import mint_token
 from shared.db import make_engine
@@ -102,7 +102,7 @@ class Launcher:
     """`python -m deploy.launcher` in its own process group, its output read by a thread."""
 
     def __init__(self, data_dir: Path, database_url: str) -> None:
-        self.base = _free_base()
+        self.base = free_port_run(len(SERVICES))
         self.broker_port = free_port()
         self.data_dir = data_dir
         env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
@@ -119,20 +119,15 @@ class Launcher:
             cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, start_new_session=True,
         )  # fmt: skip
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.output = OutputReader(self.proc)
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip())
+    @property
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.output.lines]
 
     def wait_for(self, text_: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(text_ in line for line in self.lines):
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError(f"launcher: no {text_!r}:\n" + "\n".join(self.lines[-40:]))
-            time.sleep(0.2)
+        if text_ not in self.output.wait_for(text_, timeout):
+            raise RuntimeError(f"launcher: no {text_!r}:\n" + "\n".join(self.lines[-40:]))
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.base + SERVICES.index(service)}"
@@ -159,24 +154,6 @@ class Launcher:
         with suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
-
-
-def _free_base() -> int:
-    while True:
-        base = free_port()
-        if base + len(SERVICES) < 65535 and all(_port_free(base + i) for i in range(len(SERVICES))):
-            return base
-
-
-def _port_free(port: int) -> bool:
-    import socket
-
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _token(role: Role, subject: str) -> dict[str, str]:

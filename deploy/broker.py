@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import time
@@ -29,6 +30,23 @@ def free_ports(count: int) -> list[int]:
     finally:
         for sock in socks:
             sock.close()
+
+
+def free_port_run(count: int) -> int:
+    """A first port with `count` free ports from it, below the kernel's range for outgoing
+    connections (32768 and up), where a client's connection could take one between the check
+    and the service's bind."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20000, 32000)
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no run of free ports found")
 
 
 def wait_for_port(host: str, port: int, timeout: float = 20.0) -> None:

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -117,3 +118,34 @@ def stop_all(services: Iterable[ServiceProcess], timeout: float = 15.0) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+
+class OutputReader:
+    """The launcher's output, read by a thread for as long as it runs: a launcher whose pipe is
+    full would block on its next print (its shutdown message among them) and never stop."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        self.lines: list[str] = []
+        self._stream = proc.stdout
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        for line in self._stream:
+            self.lines.append(line)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        """All the output once a line holds `text` (or the timeout passed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not any(text in line for line in self.lines):
+            time.sleep(0.1)
+        return self.text
+
+    def closed(self, timeout: float) -> str:
+        self._thread.join(timeout)
+        return self.text

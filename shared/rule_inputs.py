@@ -49,6 +49,11 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def month_end(month: date) -> date:
+    """The last day of `month`'s calendar month."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
 def month_index(month: date) -> int:
     """Months since year 0: consecutive calendar months differ by 1."""
     return month.year * 12 + month.month - 1

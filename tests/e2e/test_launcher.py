@@ -5,74 +5,24 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from deploy.broker import free_port
+from deploy.broker import free_port, free_port_run
+from deploy.processes import OutputReader
 from shared import REPO_ROOT, SERVICES
 
 pytestmark = pytest.mark.integration
 
 
-def _free_base(count: int) -> int:
-    """A first port with `count` free ports from it, below the kernel's range for outgoing
-    connections (32768 and up), where a client's connection could take one between the check
-    and the service's bind."""
-    rng = random.Random()
-    for _ in range(200):
-        base = rng.randrange(20000, 32000)
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no run of free ports found")
-
-
-class Output:
-    """The launcher's output, read by a thread for as long as it runs: a launcher whose pipe is
-    full would block on its next print (its shutdown message among them) and never stop."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        assert proc.stdout is not None
-        self.lines: list[str] = []
-        self._stream = proc.stdout
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        for line in self._stream:
-            self.lines.append(line)
-
-    @property
-    def text(self) -> str:
-        return "".join(self.lines)
-
-    def wait_for(self, text: str, timeout: float) -> str:
-        """All the output once a line holds `text` (or the timeout passed)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not any(text in line for line in self.lines):
-            time.sleep(0.1)
-        return self.text
-
-    def closed(self, timeout: float) -> str:
-        self._thread.join(timeout)
-        return self.text
-
-
 def test_launcher_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
-    base = _free_base(len(SERVICES))
+    base = free_port_run(len(SERVICES))
     broker_port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
     env["DATABASE_URL"] = ""
@@ -89,7 +39,7 @@ def test_launcher_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
         text=True,
         start_new_session=True,  # its own process group: a failed test kills the whole stack
     )  # fmt: skip
-    out = Output(proc)
+    out = OutputReader(proc)
     try:
         output = out.wait_for("all four services are ready", timeout=150)
         assert "all four services are ready" in output, output

@@ -14,7 +14,6 @@ recorded now."""
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +35,7 @@ from shared.policy.loader import PolicySet
 from shared.policy.publication.service import PUBLISHED, published_figures
 from shared.policy.publication.tables import PolicyPublication
 from shared.repository import insert_new
+from shared.rule_inputs import month_end
 from shared.trace import Trace, illustrative_of
 from shared.uow import UnitOfWork
 
@@ -90,7 +90,7 @@ def _cycles_to_look_at(uow: UnitOfWork, cycle: PaymentCycle) -> Iterator[Payment
             if (
                 s.decided_at is not None
                 and _utc(s.decided_at) > prepared
-                and first <= _end(c.month)
+                and first <= month_end(c.month)
             ):
                 yield c
                 break
@@ -234,10 +234,6 @@ def withhold(
         return ZERO
     share = uow.params(county, month).ratio(SHARE, Trace())
     return min(balance, (amount * share).quantize(CENT, rounding=ROUND_DOWN))
-
-
-def _end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def _utc(value: Any) -> Any:

@@ -18,7 +18,6 @@ beneficiary, month and attempt. The lines are written with set-based statements,
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +35,7 @@ from shared.bus.tables import utcnow
 from shared.errors import Conflict, Forbidden
 from shared.money import ZERO
 from shared.roles import Role
+from shared.rule_inputs import month_end
 from shared.uow import UnitOfWork
 
 
@@ -58,10 +58,6 @@ CYCLE = Workflow[CycleStatus](
         CycleStatus.paid: "已发放",
     },
 )
-
-
-def month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 @dataclass

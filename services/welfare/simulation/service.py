@@ -18,7 +18,6 @@ from typing import Any
 from services.welfare.dibao.facts import compute, member_facts
 from services.welfare.dibao.models import DibaoCase
 from services.welfare.dibao.rules import DibaoCategory
-from services.welfare.payments.service import month_end
 from services.welfare.simulation.repository import households_on_dibao
 from services.welfare.simulation.schemas import (
     ChangedFigure,
@@ -37,6 +36,7 @@ from shared.money import ZERO
 from shared.policy.loader import ParameterNotFound, PolicySet
 from shared.policy.publication import service as publications
 from shared.policy.publication.figures import check_item, figures
+from shared.rule_inputs import month_end
 from shared.uow import UnitOfWork
 
 PREFIXES = ("welfare.",)
