@@ -26,8 +26,9 @@ POLICY = AccessPolicy(
     service="employment",
     full_ids=frozenset({Role.service}),
     rules={
-        # Counties' parameter sets for this service's parameters (four eyes).
-        **publication_rules(Role.county_hrss),
+        # Counties' parameter sets for this service's parameters (four eyes), and the
+        # adjustments of subsidies recomputed on publication.
+        **publication_rules(Role.county_hrss, recalculates=True),
         ("GET", "/v1/persons/{id_number}"): rule(*READERS),
         ("POST", "/v1/census/imports"): rule(*CENSUS_WRITERS, full_ids=CENSUS_FULL_IDS),
         ("GET", "/v1/census/persons"): rule(*CENSUS_READERS, full_ids=CENSUS_FULL_IDS),

@@ -23,6 +23,7 @@ from shared.bus.tables import BUS_TABLES
 from shared.db import table_of
 from shared.idempotency.tables import IDEMPOTENCY_TABLE
 from shared.policy.publication.tables import PUBLICATION_TABLE
+from shared.policy.recalculation.tables import ADJUSTMENT_TABLE
 
 # Who changed what, when, before and after: hash-chained (shared.audit).
 AUDIT_LOG = audit_log_table("employment")
@@ -31,6 +32,7 @@ _MODELS = (
     *BUS_TABLES,
     IDEMPOTENCY_TABLE,
     PUBLICATION_TABLE,
+    ADJUSTMENT_TABLE,
     AUDIT_LOG.name,
     *REGISTRY_TABLES,
     *JOBS_TABLES,

@@ -47,8 +47,11 @@ POLICY = AccessPolicy(
         }
     ),
     rules={
-        # Counties' parameter sets for this service's parameters (four eyes).
-        **publication_rules(Role.county_hrss, Role.county_medical, Role.county_education),
+        # Counties' parameter sets for this service's parameters (four eyes), and the
+        # adjustments of the contribution subsidies a published set recomputes.
+        **publication_rules(
+            Role.county_hrss, Role.county_medical, Role.county_education, recalculates=True
+        ),
         ("POST", "/v1/registry/imports"): rule(*REGISTRY_WRITERS),
         ("GET", "/v1/plan/targets"): rule(*TARGET_READERS, county_wide=True),
         ("POST", "/v1/plan/pension-ledger-copies"): rule(*PLAN_RECORDERS),

@@ -9,7 +9,9 @@ from services.enrollment.access_policy import POLICY
 from services.enrollment.consumers import SUBSCRIPTIONS
 from services.enrollment.education.routes import router as education_router
 from services.enrollment.jobs.routes import router as jobs_router
+from services.enrollment.medical.recalculation import recalculate_medical_contributions
 from services.enrollment.medical.routes import router as medical_router
+from services.enrollment.pension.recalculation import recalculate_pension_subsidies
 from services.enrollment.pension.routes import router as pension_router
 from services.enrollment.plan.routes import router as plan_router
 from services.enrollment.reconciliation.routes import router as reconciliation_router
@@ -27,7 +29,12 @@ SPEC = ServiceSpec(
     "enrollment, reconciliation and contribution subsidies (REG-*, ENR-*); education aid for "
     "the registry's students (EDU-*).",
     routers=[
-        publication_router(("enrollment.", "education.")),
+        # A figure published to apply from before its day recomputes the contribution
+        # subsidies already decided on the years it is read for.
+        publication_router(
+            ("enrollment.", "education."),
+            recalculate=[recalculate_medical_contributions, recalculate_pension_subsidies],
+        ),
         registry_router,
         rolls_router,
         reconciliation_router,

@@ -14,6 +14,7 @@ from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
 from shared.idempotency.tables import IDEMPOTENCY_TABLE
 from shared.policy.publication.tables import PUBLICATION_TABLE
+from shared.policy.recalculation.tables import ADJUSTMENT_TABLE, PolicyAdjustment
 
 __all__ = [
     "AUDIT_LOG",
@@ -26,6 +27,7 @@ __all__ = [
     "PensionLedgerCopy",
     "PensionRollEntry",
     "Person",
+    "PolicyAdjustment",
     "StudentRecord",
     "WelfareStatus",
 ]
@@ -37,6 +39,7 @@ TABLES: tuple[str, ...] = (
     *BUS_TABLES,
     IDEMPOTENCY_TABLE,
     PUBLICATION_TABLE,
+    ADJUSTMENT_TABLE,
     "household",
     "person",
     "import_job",

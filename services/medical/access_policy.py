@@ -43,8 +43,9 @@ POLICY = AccessPolicy(
     service="medical",
     full_ids=FULL_IDS,
     rules={
-        # Counties' parameter sets for this service's parameters (four eyes).
-        **publication_rules(Role.county_medical),
+        # Counties' parameter sets for this service's parameters (four eyes), and the
+        # adjustments of the stays a published set settles again (settled by the bureau).
+        **publication_rules(Role.county_medical, recalculates=True),
         ("GET", "/v1/persons/{id_number}"): rule(*PERSON_READERS),
         ("POST", "/v1/hospitalizations"): rule(*STAY_WRITERS),
         ("GET", "/v1/hospitalizations/{claim_id}"): rule(*STAY_READERS, note="hospital: own"),

@@ -15,6 +15,7 @@ from services.medical.plan.routes import router as plan_router
 from services.medical.registry.consumers import SUBSCRIPTION as REGISTRY_SUBSCRIPTION
 from services.medical.registry.routes import router as persons_router
 from services.medical.stays.consumers import SUBSCRIPTIONS as STAY_SUBSCRIPTIONS
+from services.medical.stays.recalculation import recalculate_stays
 from services.medical.stays.routes import router as stays_router
 from services.medical.summary.routes import indicators as indicators_router
 from services.medical.summary.routes import persons as summary_router
@@ -30,7 +31,8 @@ SPEC = ServiceSpec(
     "major diseases, the retroactive top-up campaign, family-doctor signing of chronic patients "
     "(MED-*).",
     routers=[
-        publication_router(("medical.",)),
+        # A set that applies to stays already settled settles them again.
+        publication_router(("medical.",), recalculate=[recalculate_stays]),
         persons_router,
         stays_router,
         campaign_router,

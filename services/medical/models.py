@@ -20,6 +20,7 @@ from shared.audit import audit_log_table
 from shared.bus.tables import BUS_TABLES
 from shared.idempotency.tables import IDEMPOTENCY_TABLE
 from shared.policy.publication.tables import PUBLICATION_TABLE
+from shared.policy.recalculation.tables import ADJUSTMENT_TABLE, PolicyAdjustment
 
 __all__ = [
     "AUDIT_LOG",
@@ -34,6 +35,7 @@ __all__ = [
     "OutpatientBill",
     "OutpatientYear",
     "PersonYear",
+    "PolicyAdjustment",
     "RegistryPerson",
     "RegistryStatusHistory",
     "StayAdjustment",
@@ -52,6 +54,7 @@ TABLES = (
     *BUS_TABLES,
     IDEMPOTENCY_TABLE,
     PUBLICATION_TABLE,
+    ADJUSTMENT_TABLE,
     AUDIT_LOG.name,
     "registry_person",
     "registry_status_history",

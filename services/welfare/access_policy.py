@@ -50,6 +50,10 @@ DISABILITY_RULES = {
     ("GET", f"{_DIS}/persons"): _DIS_READ,
     ("GET", f"{_DIS}/persons/{{disabled_person_id}}"): _DIS_READ,
     ("PUT", f"{_DIS}/persons/{{disabled_person_id}}/account"): _DIS_ACT,
+    # Civil affairs pays the subsidies and decides to write off what it cannot recover.
+    ("POST", f"{_DIS}/persons/{{disabled_person_id}}/clawback-write-off"): rule(
+        CIVIL, admin=False, full_ids=DISABILITY_ACTORS
+    ),
     ("GET", f"{_DIS}/subsidies"): _DIS_READ,
     ("POST", f"{_DIS}/rehab-cases"): _DIS_ACT,
     ("GET", f"{_DIS}/rehab-cases"): _DIS_READ,

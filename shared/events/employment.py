@@ -7,6 +7,7 @@ from datetime import date
 from typing import Literal
 
 from shared.events.catalogue import EventData, event_model
+from shared.events.recalculated import Recalculated
 from shared.ids import CountyCode
 
 JobLocation = Literal["local", "province", "other_province"]  # 县内 / 省内县外 / 省外
@@ -66,3 +67,17 @@ class BusinessStarted(_PersonEvent):
 
     business_id: str
     started_on: date
+
+
+@event_model(
+    "employment.subsidy_recalculated",
+    producer="employment",
+    audience="county finance bureau (财政局) and poverty office (扶贫办): back-pay and "
+    "claw-back of employment subsidies already paid after a county's correction of its "
+    "figures (EMP-5, EMP-6, EMP-7)",
+)
+class SubsidyRecalculated(Recalculated):
+    """An employment subsidy already paid (a workshop's worker-year, a one-off entrepreneurship
+    or job-seeking subsidy) was recomputed under figures the county published since: back-pay
+    when due exceeds paid, a claw-back otherwise. `scheme` is workshop_subsidy, business_subsidy
+    or job_seeking_subsidy, `subject` the id of the payment or grant."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from shared.events.catalogue import EventData, event_model
+from shared.events.recalculated import Recalculated
 from shared.money import Money
 from shared.trace import Provenance
 
@@ -51,3 +52,21 @@ class FuneralGrantPaid(EventData, Provenance):
     person_id: str
     household_id: str
     amount: Money
+
+
+@event_model(
+    "enrollment.subsidy_recalculated",
+    producer="enrollment",
+    audience="county finance bureau (财政局), medical insurance bureau (医保局) and HR & social "
+    "security (人社局): back-pay and claw-back of resident medical and pension contribution "
+    "subsidies already decided, after a county's correction of its figures (ENR-M2, ENR-M3, "
+    "ENR-P3, ENR-P4, ENR-P5)",
+)
+class ContributionSubsidyRecalculated(Recalculated):
+    """A contribution subsidy already decided was recomputed under figures the county published
+    since: the public funding of a person's resident medical contribution for a year (`scheme`
+    medical_contribution: contribution less what the person pays) or what public funds put into
+    their resident pension account for a year (pension_subsidy: the subsidies and the tier paid
+    on their behalf). `subject` is person id/year. Positive: back-pay (the person paid too much
+    of their own share, or the account is owed a credit); negative: a claw-back, recovered or
+    written off, never a negative payment."""

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from shared.events.catalogue import EventData, event_model
+from shared.events.recalculated import Recalculated
 from shared.ids import CountyCode, ResidentIdNumber, parse_resident_id
 from shared.money import Money, NonNegativeMoney
 from shared.trace import Provenance
@@ -157,3 +158,17 @@ class StayAdjusted(EventData, Provenance):
     topup_delta: Money
     annual_cap_delta: Money
     self_pay_delta: Money
+
+
+@event_model(
+    "medical.stay_recalculated",
+    producer="medical",
+    audience="county finance bureau and medical insurance fund: back-pay of top-ups and annual-cap "
+    "cover owed to the patient, or a claw-back, after the county published figures that apply "
+    "to stays already settled",
+)
+class StayRecalculated(Recalculated):
+    """A stay already settled was settled again under figures its county published since (a
+    guarantee ratio, the rural income of the annual cap): a new version of its decision, with
+    what it paid and what is now due. Positive: back-pay to the patient, who paid too much
+    themselves; negative: a claw-back, recovered or written off, never a negative payment."""

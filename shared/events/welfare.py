@@ -56,6 +56,32 @@ class DibaoRecalculated(_HouseholdBenefit, Provenance):
     sources: list[str]  # the parameter versions the month is now due on (e.g. publication 7)
 
 
+@event_model(
+    "welfare.disability_subsidy_recalculated",
+    producer="welfare",
+    audience="county disabled persons' federation (县残联) and finance bureau: back-pay and "
+    "claw-back of disability subsidies already paid after a county's correction of its figures "
+    "(WEL-4)",
+)
+class DisabilitySubsidyRecalculated(EventData, Provenance):
+    """A month's disability subsidy already paid was recomputed under figures the county
+    published since (WEL-4): back-pay when due exceeds paid (paid in `cycle_month`), a claw-back
+    balance otherwise."""
+
+    disabled_person_id: int
+    person_id: str | None
+    household_id: str | None
+    county_code: CountyCode
+    scheme: Literal["nursing", "disab_liv"]
+    month: date
+    paid_amount: Money
+    due_amount: Money
+    difference: Money
+    kind: Literal["back_pay", "claw_back"]
+    cycle_month: date
+    sources: list[str]  # the parameter versions the month is now due on (e.g. publication 7)
+
+
 @event_model("welfare.dibao_ended", producer="welfare")
 class DibaoEnded(_HouseholdBenefit, Provenance):
     """A household left dibao (review exit, gradual exit ended, death of the last member)."""

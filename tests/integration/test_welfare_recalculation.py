@@ -16,10 +16,19 @@ from sqlmodel import Session, select
 
 from services.welfare import clock as welfare_clock
 from services.welfare.dibao.models import DibaoCase
+from services.welfare.disability.models import DisabledPerson
 from services.welfare.main import build_app
 from shared.db import make_engine
 from tests.support.app import make_settings, running
-from tests.support.welfare_dibao import COUNTY, Officers, application, on_dibao, seed
+from tests.support.welfare_dibao import (
+    COUNTY,
+    WIFE,
+    Officers,
+    application,
+    on_dibao,
+    outbox,
+    seed,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -36,9 +45,14 @@ def _balance(url: str, case_id: int) -> Decimal:
 
 
 async def _cycle(
-    client: Any, o: Officers, monkeypatch: pytest.MonkeyPatch, month: str
+    client: Any,
+    o: Officers,
+    monkeypatch: pytest.MonkeyPatch,
+    month: str,
+    schemes: tuple[str, ...] = ("dibao", "dibao_bp"),
 ) -> tuple[str, list[dict[str, Any]]]:
-    """The month's cycle prepared on the 20th, approved and paid: its URL and lines."""
+    """The month's cycle prepared on the 20th, approved and paid: its URL and lines of
+    `schemes`."""
     year, m = (int(x) for x in month.split("-"))
     monkeypatch.setattr(welfare_clock, "today", lambda: date(year, m, 20))
     resp = await client.post(
@@ -49,8 +63,7 @@ async def _cycle(
     assert (await client.post(f"{url}/approval", headers=o.county_b)).status_code == 200
     assert (await client.post(f"{url}/payment", headers=o.county)).status_code == 200
     lines = (await client.get(f"{url}/lines", headers=o.county)).json()["items"]
-    # The household's disability subsidies (WEL-4) are lines of their own, left out here.
-    return url, [line for line in lines if line["scheme"] in ("dibao", "dibao_bp")]
+    return url, [line for line in lines if line["scheme"] in schemes]
 
 
 async def _publish(client: Any, o: Officers, value: str, effective: str) -> int:
@@ -102,7 +115,11 @@ async def test_a_raise_after_the_fact_is_back_paid_once_and_a_cut_clawed_back(
             ("2026-03-01", gain),
         ]
         assert Decimal(mar_line["amount"]) == paid
-        adjustments = (await client.get(f"{april_url}/adjustments", headers=o.auditor)).json()
+        adjustments = [
+            a
+            for a in (await client.get(f"{april_url}/adjustments", headers=o.auditor)).json()
+            if a["scheme"] == "dibao"
+        ]
         assert [a["kind"] for a in adjustments] == ["back_pay", "back_pay"]
         [changed] = adjustments[0]["changed"]
         assert changed["path"] == STANDARD
@@ -120,7 +137,11 @@ async def test_a_raise_after_the_fact_is_back_paid_once_and_a_cut_clawed_back(
         # June: the standard is cut to 3,000 from February: February to May were overpaid.
         await _publish(client, o, "3000", "2026-02-01")
         june_url, june = await _cycle(client, o, monkeypatch, "2026-06")
-        clawed = (await client.get(f"{june_url}/adjustments", headers=o.county)).json()
+        clawed = [
+            a
+            for a in (await client.get(f"{june_url}/adjustments", headers=o.county)).json()
+            if a["scheme"] == "dibao"
+        ]
         assert [a["kind"] for a in clawed] == ["claw_back"] * 4
         owed = -sum(Decimal(a["difference"]) for a in clawed)
         [june_line] = june
@@ -171,5 +192,91 @@ async def test_the_county_writes_off_what_is_left_of_a_claw_back(db_template: st
             and (s.get("data") or {}).get("clawback_written_off") == "321.50"
             for s in items
         ), items
+        again = await client.post(url, json={"reason": "再次核销"}, headers=o.county)
+        assert again.status_code == 409
+
+
+DISABILITY = ("nursing", "disab_liv", "nursing_bp", "living_bp")
+
+
+def _disabled(url: str) -> DisabledPerson:
+    engine = make_engine(url)
+    with Session(engine) as s:
+        person = s.exec(select(DisabledPerson).where(DisabledPerson.id_number == WIFE)).one()
+        s.expunge(person)
+    engine.dispose()
+    return person
+
+
+async def test_disability_subsidies_paid_are_recalculated_with_the_dibao_standard(
+    db_template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WEL-4's living subsidy is a share of the dibao standard: raised after the fact, the
+    months paid get back-pay lines of their own (`living_bp`) once, the nursing subsidy (no
+    figure of it changed) none; cut after the fact, the person owes a balance withheld from later
+    subsidies at most the county's share, never below zero, and the county may write it off."""
+    monkeypatch.setattr(welfare_clock, "today", lambda: date(2026, 2, 12))
+    settings = make_settings("welfare", db_template, bus_enabled=False)
+    o = Officers(settings)
+    async with running(build_app(settings)) as client:
+        seed(settings.database_url)
+        # The review records the wife's grade 2 (REVIEW): she is paid both subsidies.
+        await on_dibao(client, o, application())
+        paid: list[dict[str, Any]] = []
+        for month in ("2026-02", "2026-03"):
+            paid += (await _cycle(client, o, monkeypatch, month, DISABILITY))[1]
+        living = [line for line in paid if line["scheme"] == "disab_liv"]
+        assert living, paid
+        assert all(line["scheme"] in ("nursing", "disab_liv") for line in paid)
+
+        raised = await _publish(client, o, "4200", "2026-01-01")
+        _, april = await _cycle(client, o, monkeypatch, "2026-04", DISABILITY)
+        back_pay = sorted(
+            (line for line in april if line["scheme"].endswith("_bp")), key=lambda x: x["month"]
+        )
+        assert [line["scheme"] for line in back_pay] == ["living_bp"] * len(living)
+        [april_living] = [line for line in april if line["scheme"] == "disab_liv"]
+        for old, extra in zip(sorted(living, key=lambda x: x["month"]), back_pay, strict=True):
+            assert extra["month"] == old["month"]
+            assert Decimal(extra["amount"]) == Decimal(april_living["amount"]) - Decimal(
+                old["amount"]
+            )
+            assert extra["beneficiary"] == old["beneficiary"]
+        events = outbox(settings.database_url, "welfare.disability_subsidy_recalculated")
+        assert len(events) == len(living)
+        assert {e["kind"] for e in events} == {"back_pay"}
+        assert all(e["sources"] == [f"publication {raised}", "shipped"] for e in events)
+
+        # May: nothing is paid back twice.
+        _, may = await _cycle(client, o, monkeypatch, "2026-05", DISABILITY)
+        assert not [line for line in may if line["scheme"].endswith("_bp")]
+
+        # June: cut to 3,000 from February: February to May overpaid, recovered from June on.
+        await _publish(client, o, "3000", "2026-02-01")
+        _, june = await _cycle(client, o, monkeypatch, "2026-06", DISABILITY)
+        assert not [line for line in june if line["scheme"].endswith("_bp")]
+        person = _disabled(settings.database_url)
+        assert Decimal(person.clawback_balance) > 0
+        held = [line for line in june if "withheld towards an overpayment" in line["basis"]]
+        assert held and all(Decimal(line["amount"]) >= 0 for line in june)
+        claws = [
+            e
+            for e in outbox(settings.database_url, "welfare.disability_subsidy_recalculated")
+            if e["kind"] == "claw_back"
+        ]
+        assert sorted(e["month"] for e in claws) == [
+            "2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01"
+        ]  # fmt: skip
+        owed = -sum(Decimal(e["difference"]) for e in claws)
+        withheld = owed - Decimal(person.clawback_balance)
+        assert withheld == sum(Decimal(line["basis"].split("; ")[1].split(" ")[0]) for line in held)
+        assert Decimal(0) < withheld <= owed
+
+        url = f"/v1/disability/persons/{person.id}/clawback-write-off"
+        refused = await client.post(url, json={"reason": "县残联核销"}, headers=o.town)
+        assert refused.status_code == 403
+        resp = await client.post(url, json={"reason": "县民政局决定核销"}, headers=o.county)
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["clawback_balance"] == "0.00"
         again = await client.post(url, json={"reason": "再次核销"}, headers=o.county)
         assert again.status_code == 409

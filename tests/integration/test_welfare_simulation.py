@@ -131,3 +131,41 @@ async def test_a_bad_simulation_is_a_422_naming_the_field(
         assert resp.status_code == 422, resp.text
         fields = [e["field"] for e in resp.json()["errors"]]
         assert any(f.startswith(field) for f in fields), fields
+
+
+async def test_the_disability_subsidies_tied_to_the_standard_are_costed_too(
+    db_template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WEL-4's living subsidy is a share of the dibao standard: the wife (grade 2, REVIEW) paid
+    in February's cycle is costed over the period on that month's facts; the nursing subsidy
+    (by grade, no figure of it changed) stays as it is."""
+    monkeypatch.setattr(welfare_clock, "today", lambda: date(2026, 3, 5))
+    settings = make_settings("welfare", db_template, bus_enabled=False)
+    o = Officers(settings)
+    async with running(build_app(settings)) as client:
+        seed(settings.database_url)
+        await _on_dibao(client, o)
+        cycle = await client.post(
+            "/v1/payment-cycles", json={"county_code": COUNTY, "month": "2026-02"}, headers=o.county
+        )
+        assert cycle.status_code == 201, cycle.text
+        people = (await client.get("/v1/disability/persons", headers=o.county)).json()["items"]
+        [wife] = people
+        detail = (await client.get(f"/v1/disability/persons/{wife['id']}", headers=o.county)).json()
+        [living] = [s for s in detail["subsidies"] if s["scheme"] == "disab_liv"]
+        ratio = next(
+            Decimal(p["value"]) for p in living["trace"]["parameters"] if ".ratio." in p["path"]
+        )
+
+        out = (await client.post("/v1/simulations", json=body(), headers=o.county)).json()
+        assert (out["disabled_people"], out["disabled_people_affected"]) == (1, 1)
+        [_, fund] = out["funds"]
+        assert fund["fund"] == "disability_subsidies"
+        cent = Decimal("0.01")
+        per_month = (Decimal(4200) / 12 * ratio).quantize(cent) - (
+            Decimal(3500) / 12 * ratio
+        ).quantize(cent)
+        assert Decimal(fund["difference"]) == 3 * per_month > 0
+        assert Decimal(fund["current_total"]) == 3 * Decimal(living["amount"]) + 3 * Decimal(
+            next(s["amount"] for s in detail["subsidies"] if s["scheme"] == "nursing")
+        )

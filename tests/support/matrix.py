@@ -29,11 +29,14 @@ from services.enrollment.main import build_app as enrollment_app
 from services.enrollment.pension.models import FuneralGrant
 from services.enrollment.registry.models import Person
 from services.medical.main import build_app as medical_app
+from services.welfare.dibao.models import DibaoCase
+from services.welfare.disability.models import DisabledPerson
 from services.welfare.main import build_app as welfare_app
 from shared.access import AccessPolicy, Rule
 from shared.db import make_engine
 from shared.domain import PovertyStatus
 from shared.ids import make_resident_id
+from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.roles import Role
 from shared.settings import Settings
 from tests.support.app import token
@@ -322,15 +325,14 @@ def ok(response: httpx.Response) -> Any:
     return response.json()
 
 
-def _owes(url: str, case_id: int, amount: Decimal) -> None:
-    from services.welfare.dibao.models import DibaoCase
-
+def _owes(url: str, model: type, key: int, amount: Decimal) -> None:
+    """An overpayment left to recover (a dibao case's, a disabled person's), for the write-off."""
     engine = make_engine(url)
     with Session(engine) as s:
-        case = s.get(DibaoCase, case_id)
-        assert case is not None
-        case.clawback_balance = amount
-        s.add(case)
+        row = s.get(model, key)
+        assert row is not None
+        row.clawback_balance = amount
+        s.add(row)
         s.commit()
     engine.dispose()
 
@@ -431,12 +433,46 @@ async def publication_calls(
         await client.post("/v1/policy/publications", json=body, headers=as_(settings, role))
     )
     one = {"publication_id": str(proposed["id"])}
-    return {
+    calls = {
         ("POST", "/v1/policy/publications"): Call(json=body),
         ("GET", "/v1/policy/publications"): Call(),
         ("GET", "/v1/policy/publications/{publication_id}"): Call(one),
         ("POST", "/v1/policy/publications/{publication_id}/decision"): Call(
             one, json={"approve": True}
+        ),
+    }
+    if service in RECALCULATING:
+        calls |= adjustment_calls(settings, one)
+    return calls
+
+
+# The services whose decisions are recomputed when a set is published (their recalculators).
+RECALCULATING = ("enrollment", "medical", "employment")
+
+
+def adjustment_calls(settings: Settings, one: dict[str, str]) -> dict[tuple[str, str], Call]:
+    """The adjustment ledger's routes, on an overpayment of the county found by an earlier
+    recalculation (written to the table: which decisions a figure changes is the recalculation
+    tests' concern)."""
+    engine = make_engine(settings.database_url)
+    with Session(engine) as s:
+        row = PolicyAdjustment(
+            publication_id=int(one["publication_id"]), county_code=IN_COUNTY,
+            township_code=IN_TOWNSHIP, scheme="matrix", subject="matrix-1", period=date(2020, 3, 1),
+            paid_amount=Decimal("500.00"), due_amount=Decimal("450.00"),
+            difference=Decimal("-50.00"), kind="claw_back", created_by="matrix",
+        )  # fmt: skip
+        s.add(row)
+        s.commit()
+        adjustment = {"adjustment_id": str(row.id)}
+    engine.dispose()
+    base = "/v1/policy/adjustments"
+    return {
+        ("POST", "/v1/policy/publications/{publication_id}/recalculation"): Call(one),
+        ("GET", base): Call(),
+        ("GET", base + "/{adjustment_id}"): Call(adjustment),
+        ("POST", base + "/{adjustment_id}/settlement"): Call(
+            adjustment, json={"outcome": "written_off", "note": "县医保局决定核销"}
         ),
     }
 
@@ -1167,7 +1203,9 @@ async def seed_welfare(
     application = {"application_id": str(app["id"])}
     pending = {"application_id": str(second["id"])}
     dibao_case = {"case_id": str(case_id)}
-    _owes(url, case_id, Decimal("50.00"))  # an overpayment left to recover, for the write-off
+    _owes(url, DibaoCase, case_id, Decimal("50.00"))
+    enrolled = disability[("GET", "/v1/disability/persons/{disabled_person_id}")][0]
+    _owes(url, DisabledPerson, int(enrolled["disabled_person_id"]), Decimal("20.00"))
     cycle_params = {"cycle_id": str(cycle["id"])}
     tekun_case = {"case_id": str(applied["id"])}
     certified_case = {"case_id": str(certified["id"])}

@@ -147,6 +147,11 @@ async def matrix_calls(
                 "bank_account": "622100001234567",
             },
         ),
+        ("POST", "/v1/disability/persons/{disabled_person_id}/clawback-write-off"): (
+            enrolled,
+            {},
+            {"reason": "县民政局决定核销"},
+        ),
         ("GET", "/v1/disability/subsidies"): ({}, {}, None),
         ("POST", "/v1/disability/rehab-cases"): ({}, {}, case_body),
         ("GET", "/v1/disability/rehab-cases"): ({}, {}, None),

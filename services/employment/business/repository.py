@@ -52,6 +52,24 @@ class Subsidies(Repository[BusinessSubsidy]):
         ).first()
 
 
+def granted_since(
+    session: Session, county: str, since: date, today: date
+) -> list[tuple[BusinessSubsidy, BusinessStart]]:
+    """EMP-6: the county's one-off subsidies granted from `since` to `today`, with their
+    business; by grant."""
+    rows = session.exec(
+        select(BusinessSubsidy, BusinessStart)
+        .join(BusinessStart, col(BusinessStart.id) == col(BusinessSubsidy.business_id))
+        .where(
+            BusinessSubsidy.county_code == county,
+            col(BusinessSubsidy.granted_on) >= since,
+            col(BusinessSubsidy.granted_on) <= today,
+        )
+        .order_by(col(BusinessSubsidy.id))
+    ).all()
+    return [(subsidy, business) for subsidy, business in rows]
+
+
 class Loans(Repository[BusinessLoanApplication]):
     model = BusinessLoanApplication
     absent = "no such loan application"

@@ -202,6 +202,28 @@ class Grants(Repository[JobSeekingSubsidyGrant]):
         return new_id is not None
 
 
+def granted_on_certificates_since(
+    session: Session, county: str, since: date, today: date
+) -> list[tuple[JobSeekingSubsidyGrant, TrainingCertificate, TrainingEnrolment, TrainingProgramme]]:
+    """EMP-7: the county's job-seeking subsidies on certificates issued from `since` to `today`
+    (the issue day is the one the grant read its figures on), with the certificate, its
+    enrolment and programme; by grant."""
+    g, c, e, p = JobSeekingSubsidyGrant, TrainingCertificate, TrainingEnrolment, TrainingProgramme
+    rows = session.exec(
+        select(g, c, e, p)
+        .join(c, col(c.id) == col(g.certificate_id))
+        .join(e, col(e.id) == col(c.enrolment_id))
+        .join(p, col(p.id) == col(e.programme_id))
+        .where(
+            col(g.village_code).startswith(county),
+            col(c.issued_on) >= since,
+            col(c.issued_on) <= today,
+        )
+        .order_by(col(g.id))
+    ).all()
+    return [(grant, cert, enrolment, programme) for grant, cert, enrolment, programme in rows]
+
+
 def completions_of(session: Session, person_ids: Iterable[str], on: date) -> dict[str, list[date]]:
     """Completed enrolments (any outcome) on or before `on`, per person."""
     ids = list(person_ids)

@@ -146,6 +146,43 @@ class Payments(Repository[WorkshopSubsidyPayment]):
         ).one()
 
 
+def recomputable(
+    session: Session, county: str, since: date, today: date
+) -> list[tuple[WorkshopSubsidyPayment, WorkshopSubsidyClaim, PovertyWorkshop]]:
+    """EMP-5: the county's paid worker-years whose claim read its figures on or after `since`
+    (its day, rules.claim_day: the claim's date, or 31 December of a year claimed after it
+    ended), begun by `today`; by payment."""
+    p, c, w = WorkshopSubsidyPayment, WorkshopSubsidyClaim, PovertyWorkshop
+    rows = session.exec(
+        select(p, c, w)
+        .join(c, col(c.id) == col(p.claim_id))
+        .join(w, col(w.id) == col(p.workshop_id))
+        .where(
+            c.county_code == county,
+            col(c.claimed_on) >= since,
+            col(c.year) >= since.year,
+            col(p.year_start) <= today,
+        )
+        .order_by(col(p.id))
+    ).all()
+    return [(payment, claim, workshop) for payment, claim, workshop in rows]
+
+
+def households_on_rolls(
+    session: Session, workshop_ids: Iterable[int]
+) -> dict[tuple[int, str], str]:
+    """(workshop, person) → the household the person is on the workshop's roll with."""
+    ids = sorted(set(workshop_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(WorkshopWorker.workshop_id, WorkshopWorker.person_id, WorkshopWorker.household_id)
+        .where(col(WorkshopWorker.workshop_id).in_(ids))
+        .order_by(col(WorkshopWorker.start_on))
+    ).all()
+    return {(workshop, person): household for workshop, person, household in rows}
+
+
 def workers_by_township(session: Session, county: str, on: date) -> dict[str, int]:
     """EMP-5, EMP-9: township code (the worker's) → registered poor on a workshop roll on `on`."""
     rows = session.exec(

@@ -88,6 +88,12 @@ class WorkshopSubsidy:
     trace: Trace = field(repr=False)
 
 
+def claim_day(year: int, claimed_on: date) -> date:
+    """EMP-5: the day a claim for calendar `year` is decided on, and its figures read: the
+    claim's date, or the year's last day for a year claimed after it ended."""
+    return min(claimed_on, date(year, 12, 31))
+
+
 def employment_years(spells: Sequence[Spell], as_of: date) -> list[EmploymentYear]:
     """The worker's employment years that have begun by `as_of`, over every workshop's roll."""
     ordered = sorted(

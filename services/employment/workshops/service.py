@@ -25,6 +25,7 @@ from services.employment.workshops.rules import (
     Spell,
     WorkerFacts,
     WorkerYear,
+    claim_day,
     workshop_subsidy,
 )
 from services.employment.workshops.schemas import WorkshopIn
@@ -104,7 +105,7 @@ def claim(uow: UnitOfWork, workshop_id: int, year: int) -> ClaimResult:
     today = uow.today()
     if year > today.year:
         raise invalid("year", "a year that has not begun", year)
-    as_of = min(today, date(year, 12, 31))
+    as_of = claim_day(year, today)
     # The workers on this roll at some time in the year up to the claim day, and all their
     # spells on any roll: their employment years run from their first hire.
     rows = Workers(uow.session, None).spells_for_claim(workshop.id, year, as_of)

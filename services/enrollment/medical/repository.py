@@ -1,13 +1,14 @@
 """Queries of medical insurance funding: civil affairs' decisions as read here (keyed by person)
-and the recorded contributions."""
+and the recorded contributions (one person's, and a county's for years, to recompute them)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from services.enrollment.medical.models import MedicalContribution, WelfareStatus
+from services.enrollment.registry.models import Household, Person
 from shared.db import upsert
 
 
@@ -35,3 +36,22 @@ def record_contribution(session: Session, values: dict[str, Any]) -> None:
     contribution (which records it) and the consumer applying a civil-affairs decision may record
     the same person and year at the same moment."""
     upsert(session, MedicalContribution, values, key=("person_id", "year"))
+
+
+def contributions_of_years(
+    session: Session, county: str, first_year: int, last_year: int
+) -> list[tuple[MedicalContribution, Person, Household]]:
+    """The contributions recorded for the county's people for the years `first_year` to
+    `last_year`, with the person and household; by year and person."""
+    rows = session.exec(
+        select(MedicalContribution, Person, Household)
+        .join(Person, col(Person.id) == col(MedicalContribution.person_id))
+        .join(Household, col(Household.id) == col(Person.household_id))
+        .where(
+            col(Household.county_code) == county,
+            col(MedicalContribution.year) >= first_year,
+            col(MedicalContribution.year) <= last_year,
+        )
+        .order_by(col(MedicalContribution.year), col(MedicalContribution.person_id))
+    ).all()
+    return [(contribution, person, household) for contribution, person, household in rows]

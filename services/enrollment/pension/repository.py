@@ -1,5 +1,5 @@
-"""Queries of the resident pension: the roll lines of a person, years paid, the ENR-P6 ledger's
-people, and the funeral grants paid."""
+"""Queries of the resident pension: the roll lines of a person, a county's paid lines of some
+years, years paid, the ENR-P6 ledger's people, and the funeral grants paid."""
 
 from __future__ import annotations
 
@@ -32,6 +32,26 @@ def roll_lines(session: Session, id_number: str) -> Sequence[PensionRollEntry]:
     return session.exec(
         select(PensionRollEntry).where(col(PensionRollEntry.id_number) == id_number)
     ).all()
+
+
+def paid_lines_of_years(
+    session: Session, county: str, first_year: int, last_year: int
+) -> list[tuple[PensionRollEntry, Person, Household]]:
+    """The paid lines of the roll for the years `first_year` to `last_year` of the county's
+    registered people, with the person and household; by year and ID number."""
+    rows = session.exec(
+        select(PensionRollEntry, Person, Household)
+        .join(Person, col(Person.id_number) == col(PensionRollEntry.id_number))
+        .join(Household, col(Household.id) == col(Person.household_id))
+        .where(
+            col(Household.county_code) == county,
+            col(PensionRollEntry.paid),
+            col(PensionRollEntry.year) >= first_year,
+            col(PensionRollEntry.year) <= last_year,
+        )
+        .order_by(col(PensionRollEntry.year), col(PensionRollEntry.id_number))
+    ).all()
+    return [(entry, person, household) for entry, person, household in rows]
 
 
 def years_paid(session: Session, numbers: list[str]) -> dict[str, tuple[int, bool]]:

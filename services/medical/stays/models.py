@@ -72,7 +72,7 @@ class StayAdjustment(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     claim_id: str = Field(max_length=64, index=True)
-    kind: str = Field(max_length=20)  # corrected | cancelled
+    kind: str = Field(max_length=20)  # corrected | cancelled | recalculated (a county's figures)
     from_version: int
     to_version: int
     topup_delta: Decimal = Field(sa_column=money_column())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from types import SimpleNamespace
@@ -17,6 +18,7 @@ from sqlalchemy import Row, Table, and_, bindparam, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -24,12 +26,14 @@ from services.medical.registry.models import RegistryPerson
 from services.medical.settlement.rules import YearToDate
 from services.medical.stays.models import HospitalStay, PersonYear, StayAdjustment, StayDecision
 from shared.bus.tables import utcnow
+from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.repository import ScopedRepository
 from shared.roles import Role
 
 YTD_FIELDS = tuple(f.name for f in fields(YearToDate))
 ZERO = Decimal("0.00")
 ACTIVE = "active"
+STAY_SCHEME = "hospital_stay"  # a stay's decision in the ledger of policy adjustments
 PY: Table = PersonYear.metadata.tables["person_year"]
 HS: Table = HospitalStay.metadata.tables["hospital_stay"]
 SD: Table = StayDecision.metadata.tables["stay_decision"]
@@ -177,6 +181,68 @@ class StayTables:
             .where(col(StayAdjustment.claim_id) == claim_id)
             .order_by(col(StayAdjustment.id))
         ).all()
+
+    # -- recalculation under figures published after the stays were settled ----------------
+    def person_years_admitted(
+        self, county_code: str, since: date, until: date
+    ) -> list[tuple[str, int]]:
+        """(ID number, year) of everyone with an active stay of the county admitted from `since`
+        to `until`, in a fixed order (their rows are locked in it, so two runs never deadlock)."""
+        rows = self.session.exec(
+            select(HospitalStay.id_number, HospitalStay.year)
+            .where(
+                col(HospitalStay.county_code) == county_code,
+                col(HospitalStay.status) == ACTIVE,
+                col(HospitalStay.admission) >= since,
+                col(HospitalStay.admission) <= until,
+            )
+            .distinct()
+            .order_by(col(HospitalStay.id_number), col(HospitalStay.year))
+        ).all()
+        return [(id_number, year) for id_number, year in rows]
+
+    def active_stays_as_recorded(
+        self, id_number: str, year: int
+    ) -> Sequence[tuple[HospitalStay, StayDecision]]:
+        """A person-year's active stays with their latest decisions, first recorded first (the
+        order their first decisions were stored in: the order they were settled in)."""
+        latest, first = aliased(StayDecision), aliased(StayDecision)
+        rows = self.session.exec(
+            select(HospitalStay, latest)
+            .join(
+                latest,
+                and_(
+                    col(latest.claim_id) == col(HospitalStay.claim_id),
+                    col(latest.version) == col(HospitalStay.version),
+                ),
+            )
+            .join(
+                first,
+                and_(col(first.claim_id) == col(HospitalStay.claim_id), col(first.version) == 1),
+            )
+            .where(
+                col(HospitalStay.id_number) == id_number,
+                col(HospitalStay.year) == year,
+                col(HospitalStay.status) == ACTIVE,
+            )
+            .order_by(col(first.id))
+            .execution_options(populate_existing=True)
+        ).all()
+        return [(stay, decision) for stay, decision in rows]
+
+    def recalculated_by(self, publication_id: int, claim_ids: Sequence[str]) -> set[str]:
+        """The claims whose decision this publication's recalculation already adjusted."""
+        if not claim_ids:
+            return set()
+        return set(
+            self.session.exec(
+                select(PolicyAdjustment.subject).where(
+                    col(PolicyAdjustment.scheme) == STAY_SCHEME,
+                    col(PolicyAdjustment.publication_id) == publication_id,
+                    col(PolicyAdjustment.subject).in_(claim_ids),
+                )
+            ).all()
+        )
 
     def add(self, *rows: HospitalStay | StayDecision | StayAdjustment | PersonYear) -> None:
         self.session.add_all(rows)

@@ -77,7 +77,10 @@ class CancelIn(BaseModel):
 
 
 class AdjustmentOut(BaseModel):
-    kind: str
+    kind: str = Field(
+        description="corrected | cancelled (by the hospital) | recalculated (under figures the "
+        "county published after the stay was settled)"
+    )
     from_version: int
     to_version: int
     topup_delta: Money

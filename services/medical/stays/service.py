@@ -50,17 +50,17 @@ def facts_hash(data: StayData) -> str:
     return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
 
 
-def _ytd(row: PersonYear | SimpleNamespace) -> YearToDate:
+def year_to_date(row: PersonYear | SimpleNamespace) -> YearToDate:
     return YearToDate(**{name: Decimal(getattr(row, name)) for name in YTD_FIELDS})
 
 
-def _store_ytd(row: PersonYear | SimpleNamespace, ytd: YearToDate) -> None:
+def store_year_to_date(row: PersonYear | SimpleNamespace, ytd: YearToDate) -> None:
     for name in YTD_FIELDS:
         setattr(row, name, getattr(ytd, name))
     row.updated_at = utcnow()
 
 
-def _facts(uow: UnitOfWork, data: StayData) -> tuple[StayFacts, Any]:
+def stay_facts(uow: UnitOfWork, data: StayData) -> tuple[StayFacts, Any]:
     """The stay's facts and the registry person (a row with person_id, household_id,
     township_code and poverty_status), or None when not registered."""
     people = PersonRepository(uow.session, None)
@@ -104,7 +104,7 @@ def _status_at_admission(people: PersonRepository, person: Any, data: StayData) 
     return people.status_on(person.person_id, data.admission) or str(person.poverty_status)
 
 
-def _decision_row(claim_id: str, version: int, data: StayData, d: Decision) -> StayDecision:
+def decision_row(claim_id: str, version: int, data: StayData, d: Decision) -> StayDecision:
     return StayDecision(**_decision_values(claim_id, version, data, d))
 
 
@@ -150,7 +150,7 @@ def registered_poor_at_admission(trace: dict[str, Any] | None) -> bool:
     return status is not None and PovertyStatus(status).is_registered_poor
 
 
-def _as_rule_decision(row: StayDecision) -> Any:
+def stored_layers(row: StayDecision) -> Any:
     """The stored layers in the shape YearToDate.minus expects."""
     return SimpleNamespace(
         **{
@@ -213,9 +213,9 @@ def record(
             "this claim id is already recorded with other facts; correct it with "
             f"PUT /v1/hospitalizations/{data.claim_id}"
         )
-    facts, person = _facts(uow, data)
-    decision = settle_stay(facts, _ytd(year_row), _params(uow, data))
-    _store_ytd(year_row, _ytd(year_row).plus(decision))
+    facts, person = stay_facts(uow, data)
+    decision = settle_stay(facts, year_to_date(year_row), _params(uow, data))
+    store_year_to_date(year_row, year_to_date(year_row).plus(decision))
     now = utcnow()
     stay_values: dict[str, Any] = dict(
         claim_id=data.claim_id,
@@ -256,18 +256,18 @@ def correct(
     old_data = StayData.model_validate(old.facts)
     if data is not None and data.id_number != stay.id_number:
         raise Conflict("a correction cannot change the patient; cancel and post anew")
-    without = _ytd(year_row).minus(_as_rule_decision(old))
+    without = year_to_date(year_row).minus(stored_layers(old))
     if data is not None and data.admission.year != stay.year:
         raise Conflict("a correction cannot move the stay to another year")
     if data is None:
         new_row = _zero_row(claim_id, old.version + 1, old_data, old.trace)
-        _store_ytd(year_row, without)
+        store_year_to_date(year_row, without)
         stay.status = "cancelled"
     else:
-        facts, _ = _facts(uow, data)
+        facts, _ = stay_facts(uow, data)
         decision = settle_stay(facts, without, _params(uow, data))
-        _store_ytd(year_row, without.plus(decision))
-        new_row = _decision_row(claim_id, old.version + 1, data, decision)
+        store_year_to_date(year_row, without.plus(decision))
+        new_row = decision_row(claim_id, old.version + 1, data, decision)
         stay.facts_hash = facts_hash(data)
     stay.version = new_row.version
     stay.updated_at = utcnow()
@@ -300,7 +300,7 @@ def correct(
             # The difference is made of the figures of both versions.
             illustrative_parameters=illustrative_of(old.trace, new_row.trace),
         ),
-        key=_key(uow, stay.person_id, claim_id),
+        key=household_key(uow, stay.person_id, claim_id),
         subject=claim_id,
     )
     return stay, new_row
@@ -328,7 +328,8 @@ def _params(uow: UnitOfWork, data: StayData) -> Params:
     return uow.params(data.county_code, data.admission)
 
 
-def _key(uow: UnitOfWork, person_id: str | None, claim_id: str) -> str:
+def household_key(uow: UnitOfWork, person_id: str | None, claim_id: str) -> str:
+    """The key of a stay's events: the patient's household, else the claim itself."""
     if person_id is None:
         return claim_id
     return PersonRepository(uow.session, None).household_of(person_id) or claim_id

@@ -41,6 +41,11 @@ class DisabledPerson(SQLModel, table=True):
     dibao_category: str | None = Field(default=None, max_length=1)  # declared with dibao
     diagnosis: str | None = Field(default=None, max_length=200)
     deceased_on: date | None = None
+    # Owed back of subsidies overpaid (WEL-4 recalculated): withheld from later subsidy lines.
+    clawback_balance: Decimal = Field(
+        default=Decimal("0"),
+        sa_column=Column(Numeric(12, 2), nullable=False, server_default="0"),
+    )
     created_by: str = Field(max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

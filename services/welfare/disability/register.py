@@ -10,6 +10,11 @@ department pays on these subsidies."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlmodel import col
 
 from services.welfare.disability.models import (
     DisabilityGrade,
@@ -27,6 +32,7 @@ from services.welfare.disability.schemas import (
     PersonIn,
 )
 from services.welfare.registry.repository import RegistryPeople
+from services.welfare.workflow import Workflow, record_step
 from shared.bus.tables import utcnow
 from shared.errors import Conflict
 from shared.events.catalogue import EventData
@@ -37,6 +43,7 @@ from shared.events.registry import (
     PersonMoved,
 )
 from shared.ids import parse_resident_id
+from shared.money import ZERO
 from shared.roles import Role
 from shared.uow import UnitOfWork
 
@@ -222,3 +229,45 @@ def set_account(uow: UnitOfWork, person: DisabledPerson, body: AccountIn) -> Pay
     accounts.add(row)
     uow.session.flush()
     return row
+
+
+class Owing(StrEnum):
+    """A disabled person's claw-back balance (追回): owed, or written off by the county."""
+
+    owed = "owed"
+    written_off = "written_off"
+
+
+CLAWBACK = Workflow[Owing](
+    entity="disability_clawback",
+    transitions={(Owing.owed, Owing.written_off): frozenset({Role.county_civil})},
+    labels_zh={Owing.owed: "待追回", Owing.written_off: "已核销"},
+)
+
+
+def write_off_clawback(uow: UnitOfWork, person: DisabledPerson, reason: str) -> Decimal:
+    """The county decides not to recover what is left of an overpaid subsidy (核销): the balance
+    is written off, the decision a step of the person's record with its reason and amount."""
+    role = CLAWBACK.check(Owing.owed, Owing.written_off, uow.principal)
+    balance = Decimal(person.clawback_balance)
+    if balance <= 0:
+        raise Conflict("the person owes nothing: there is no claw-back balance to write off")
+    moved = uow.session.execute(
+        update(DisabledPerson)
+        .where(
+            col(DisabledPerson.id) == person.id,
+            col(DisabledPerson.clawback_balance) == balance,
+        )
+        .values(clawback_balance=ZERO, updated_at=utcnow())
+    )
+    if getattr(moved, "rowcount", 1) != 1:
+        raise Conflict(
+            "the balance changed meanwhile (a payment cycle withheld some); read it again"
+        )
+    record_step(
+        uow.session, CLAWBACK, str(person.id), Owing.owed, Owing.written_off, uow.principal, role,
+        note=reason, data={"clawback_written_off": str(balance)},
+    )  # fmt: skip
+    uow.session.flush()
+    uow.session.refresh(person)
+    return balance

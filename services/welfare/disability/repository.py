@@ -135,6 +135,17 @@ class Subsidies(WelfareRepository[DisabilitySubsidy]):
         ).all()
         return {(p, s) for p, s in rows}
 
+    def paid_of_month(self, county: str, month: date) -> Sequence[DisabilitySubsidy]:
+        return self.session.exec(
+            select(DisabilitySubsidy)
+            .where(
+                DisabilitySubsidy.county_code == county,
+                DisabilitySubsidy.month == month,
+                DisabilitySubsidy.status == "paid",
+            )
+            .order_by(col(DisabilitySubsidy.id))
+        ).all()
+
     def held(self, county: str) -> Sequence[DisabilitySubsidy]:
         return self.session.exec(
             select(DisabilitySubsidy)

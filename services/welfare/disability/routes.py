@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from services.welfare.dibao.schemas import WriteOffIn
 from services.welfare.disability import cases, register
 from services.welfare.disability import service as svc
 from services.welfare.disability.repository import DisabledPeople, RehabCases, Subsidies
@@ -134,6 +135,18 @@ def get_person(disabled_person_id: int, uow: Uow) -> PersonDetail:
 def put_account(disabled_person_id: int, body: AccountIn, uow: Uow) -> PersonDetail:
     person = DisabledPeople(uow.session, uow.principal).get_or_404(disabled_person_id)
     register.set_account(uow, person, body)
+    return svc.detail(uow, person)
+
+
+@router.post(
+    "/persons/{disabled_person_id}/clawback-write-off",
+    response_model=PersonDetail,
+    summary="Write off what a person still owes of an overpaid subsidy (追回核销): a county "
+    "decision",
+)
+def post_clawback_write_off(disabled_person_id: int, body: WriteOffIn, uow: Uow) -> PersonDetail:
+    person = DisabledPeople(uow.session, uow.principal).get_or_404(disabled_person_id)
+    register.write_off_clawback(uow, person, body.reason)
     return svc.detail(uow, person)
 
 

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from shared.money import ZERO, yuan
 from shared.rule_inputs import add_months, day, money
@@ -183,6 +184,23 @@ def grade_for_month(
         grade=grade if grade is not None else "none",
     )
     return grade, ref
+
+
+def paid_facts(
+    month: date, grade: int, hardship: str, trace: dict[str, Any] | None
+) -> SubsidyFacts:
+    """The facts a month's subsidy was computed on, from its ledger row: the grade that decided
+    the month, the hardship, and the dibao category (the living ratio its trace read), to
+    compute it again under other figures."""
+    category = None
+    if hardship == Hardship.dibao.value:
+        by_path = {path: key for key, path in P_LIVING_RATIO.items() if key != "tekun"}
+        category = next(
+            (by_path[p["path"]] for p in (trace or {}).get("parameters", [])
+             if p["path"] in by_path),
+            None,
+        )  # fmt: skip
+    return SubsidyFacts(month, (GradeChange(grade, date.min),), Hardship(hardship), category)
 
 
 def month_subsidy(

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.welfare.disability.rules import Hardship, RehabKind
 from shared.ids import ResidentIdNumber, VillageCode
-from shared.money import Money, NonNegativeMoney
+from shared.money import ZERO, Money, NonNegativeMoney
 from shared.trace import TracedProvenance
 
 
@@ -102,6 +102,10 @@ class PersonOut(BaseModel):
     hardship: str
     dibao_category: str | None
     deceased_on: date | None
+    clawback_balance: Money = Field(
+        default=ZERO,
+        description="Overpaid subsidy not yet recovered (追回余额), withheld from later months",
+    )
 
 
 class PersonDetail(PersonOut):

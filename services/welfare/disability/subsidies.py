@@ -34,6 +34,7 @@ from services.welfare.disability.rules import (
     month_last,
     month_subsidy,
 )
+from services.welfare.payments.withholding import DISABILITY_SHARE, withhold
 from services.welfare.registry.repository import RegistryPeople, registry_accounts
 from shared.bus.tables import utcnow
 from shared.ids import parse_resident_id
@@ -41,7 +42,12 @@ from shared.money import ZERO
 from shared.trace import Trace
 from shared.uow import UnitOfWork
 
-SCHEME_ZH = {Scheme.nursing.value: "重度残疾人护理补贴", Scheme.living.value: "困难残疾人生活补贴"}
+SCHEME_ZH = {
+    Scheme.nursing.value: "重度残疾人护理补贴",
+    Scheme.living.value: "困难残疾人生活补贴",
+    "nursing_bp": "重度残疾人护理补贴调标补发",
+    "living_bp": "困难残疾人生活补贴调标补发",
+}
 
 
 # --- the monthly subsidies (WEL-4) in the payment cycle ------------------------------------
@@ -228,6 +234,8 @@ def _pay_held(uow: UnitOfWork, cycle_id: int, county: str) -> CycleSubsidies:
     now = utcnow()
     lines: list[dict[str, Any]] = []
     still, amount = 0, ZERO
+    # What each person still owes of an overpayment (WEL-4 recalculated), less what is withheld.
+    owed = {k: Decimal(p.clawback_balance) for k, p in people.items() if p.clawback_balance}
     for row in held:
         account = accounts.get(row.disabled_person_id)
         if account is None:
@@ -236,6 +244,14 @@ def _pay_held(uow: UnitOfWork, cycle_id: int, county: str) -> CycleSubsidies:
         person = people[row.disabled_person_id]
         row.status, row.cycle_id, row.updated_at = "paid", cycle_id, now
         uow.session.add(row)
+        pay, basis = Decimal(row.amount), f"{row.basis}; ledger {row.id}"
+        held_back = withhold(
+            uow, county, row.month, pay, owed.get(person.id or 0, ZERO), DISABILITY_SHARE
+        )
+        if held_back:
+            owed[person.id or 0] -= held_back
+            pay -= held_back
+            basis = f"{row.basis}; {held_back} withheld towards an overpayment; ledger {row.id}"
         lines.append(
             {
                 "cycle_id": cycle_id,
@@ -251,13 +267,17 @@ def _pay_held(uow: UnitOfWork, cycle_id: int, county: str) -> CycleSubsidies:
                 "payee_id_number": account.payee_id_number,
                 "bank_name": account.bank_name,
                 "bank_account": account.bank_account,
-                "amount": row.amount,
-                "basis": f"{row.basis}; ledger {row.id}"[:200],
+                "amount": pay,
+                "basis": basis[:200],
                 "status": "due",
                 "failure_reason": None,
                 "updated_at": now,
             }
         )
+    for key, left in owed.items():
+        if left != Decimal(people[key].clawback_balance):
+            people[key].clawback_balance = left
+            uow.session.add(people[key])
     uow.session.flush()
     return CycleSubsidies(lines, still, amount)
 

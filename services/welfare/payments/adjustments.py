@@ -1,5 +1,6 @@
-"""Recalculating months already paid (WEL-3) when a county publishes figures after the fact: the
-dibao standard for a year decided in March and applied from January.
+"""Recalculating months already paid (WEL-3, WEL-4) when a county publishes figures after the
+fact: the dibao standard for a year decided in March and applied from January, which also sets
+the living subsidy of the disabled in hardship.
 
 At a cycle's preparation, every earlier cycle of the county prepared before a publication whose
 figures take effect by that cycle's month is looked at again: each household's amount for the
@@ -10,14 +11,21 @@ month and parameter key: a second run finds it and changes nothing); back-pay is
 cycle as its own line (scheme `dibao_bp`, the month corrected); an overpayment adds to the
 household's claw-back balance, withheld from later payments at most the county's share a month
 (`welfare.dibao.clawback_max_share`), so no payment is ever negative. The members are taken as
-recorded now."""
+recorded now.
+
+The disability subsidies (WEL-4) paid for those months are recomputed the same way, from the
+ledger row's own facts (the grade, the hardship and dibao category it was computed on): back-pay
+is a line of the person's scheme (`nursing_bp`, `living_bp`), an overpayment the person's
+claw-back balance, withheld from their later subsidy lines at most `welfare.disability.
+clawback_max_share` a month. Months still held for want of an account are not yet paid and are
+not recalculated."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, update
@@ -27,21 +35,26 @@ from services.welfare.dibao.facts import compute, member_facts
 from services.welfare.dibao.models import DibaoCase
 from services.welfare.dibao.repository import members_of
 from services.welfare.dibao.rules import DibaoCategory
+from services.welfare.disability.models import DisabilitySubsidy, DisabledPerson
+from services.welfare.disability.repository import Subsidies
+from services.welfare.disability.rules import Scheme, month_subsidy, paid_facts
+from services.welfare.disability.subsidies import payees
 from services.welfare.payments.models import PaymentAdjustment, PaymentCycle, PaymentLine
 from shared.bus.tables import utcnow
-from shared.events.welfare import DibaoRecalculated
+from shared.events.welfare import DibaoRecalculated, DisabilitySubsidyRecalculated
 from shared.money import ZERO
 from shared.policy.loader import PolicySet
 from shared.policy.publication.service import PUBLISHED, published_figures
 from shared.policy.publication.tables import PolicyPublication
+from shared.policy.recalculation.service import changed
 from shared.repository import insert_new
 from shared.rule_inputs import month_end
-from shared.trace import Trace, illustrative_of
+from shared.trace import Params, illustrative_of
 from shared.uow import UnitOfWork
 
 BACK_PAY = "dibao_bp"
-SHARE = "welfare.dibao.clawback_max_share"
-CENT = Decimal("0.01")
+# The line of a disability scheme's back-pay (a line's scheme has at most 10 characters).
+DISABILITY_BACK_PAY = {Scheme.nursing.value: "nursing_bp", Scheme.living.value: "living_bp"}
 
 
 @dataclass
@@ -60,6 +73,8 @@ def recalculate(uow: UnitOfWork, cycle: PaymentCycle) -> Recalculated:
         )
         for line in _dibao_lines_of(uow, earlier):
             _household(uow, cycle, earlier, line, old_policy, out)
+        for row in Subsidies(uow.session, None).paid_of_month(cycle.county_code, earlier.month):
+            _disabled(uow, cycle, row, old_policy, out)
     return out
 
 
@@ -129,14 +144,8 @@ def _household(
     if new.policy_key == old.policy_key:
         return  # no figure this household's amount uses has changed for the month
     due = new.benefit.monthly_amount if new.benefit.eligible else ZERO
-    settled = uow.session.exec(
-        select(func.coalesce(func.sum(PaymentAdjustment.difference), 0)).where(
-            PaymentAdjustment.scheme == "dibao",
-            PaymentAdjustment.beneficiary == line.beneficiary,
-            PaymentAdjustment.month == month,
-        )
-    ).one()
-    difference = due - Decimal(line.amount) - Decimal(settled)
+    settled = _settled(uow, "dibao", line.beneficiary, month)
+    difference = due - Decimal(line.amount) - settled
     if difference == 0:
         return
     adjustment = PaymentAdjustment(
@@ -225,42 +234,143 @@ def _back_pay_line(
     }
 
 
-def withhold(
-    uow: UnitOfWork, county: str, month: date, amount: Decimal, balance: Decimal
-) -> Decimal:
-    """What to withhold from a month's payment of `amount` towards a claw-back `balance`: at most
-    the county's share of it, never more than the balance."""
-    if balance <= 0 or amount <= 0:
-        return ZERO
-    share = uow.params(county, month).ratio(SHARE, Trace())
-    return min(balance, (amount * share).quantize(CENT, rounding=ROUND_DOWN))
+def _disabled(
+    uow: UnitOfWork,
+    cycle: PaymentCycle,
+    row: DisabilitySubsidy,
+    old_policy: PolicySet,
+    out: Recalculated,
+) -> None:
+    """A month's disability subsidy under the figures in force now, on the facts it was paid on
+    (the grade that decided the month, the hardship and the dibao category)."""
+    person = uow.session.get(DisabledPerson, row.disabled_person_id)
+    if person is None:
+        return
+    facts = paid_facts(row.month, row.grade, row.hardship, row.trace)
+    old = month_subsidy(facts, Params(old_policy, row.county_code, row.month))
+    new = month_subsidy(facts, uow.params(row.county_code, row.month))
+    old_trace = old.trace.out().model_dump(mode="json")
+    new_trace = new.trace.out().model_dump(mode="json")
+    if not changed(old_trace, new_trace):
+        return  # no figure this subsidy uses has changed for the month
+    due = new.nursing if row.scheme == Scheme.nursing.value else new.living
+    beneficiary = str(row.disabled_person_id)
+    settled = _settled(uow, row.scheme, beneficiary, row.month)
+    difference = due - Decimal(row.amount) - settled
+    if difference == 0:
+        return
+    adjustment = PaymentAdjustment(
+        cycle_id=cycle.id or 0,
+        county_code=row.county_code,
+        township_code=row.township_code,
+        village_code=row.village_code,
+        household_id=person.household_id or "-",
+        scheme=row.scheme,
+        beneficiary=beneficiary,
+        month=row.month,
+        paid_amount=Decimal(row.amount) + settled,
+        due_amount=due,
+        difference=difference,
+        kind="back_pay" if difference > 0 else "claw_back",
+        old_key=_key(old_trace),
+        new_key=_key(new_trace),
+        old_trace=old_trace,
+        new_trace=new_trace,
+    )
+    if not insert_new(uow.session, adjustment):
+        return  # found by a run before: recorded once
+    out.adjustments += 1
+    uow.publish(
+        DisabilitySubsidyRecalculated(
+            disabled_person_id=row.disabled_person_id,
+            person_id=person.person_id,
+            household_id=person.household_id or None,
+            county_code=row.county_code,
+            scheme="nursing" if row.scheme == Scheme.nursing.value else "disab_liv",
+            month=row.month,
+            paid_amount=adjustment.paid_amount,
+            due_amount=due,
+            difference=difference,
+            kind="back_pay" if difference > 0 else "claw_back",
+            cycle_month=cycle.month,
+            sources=sorted({p.get("source", "shipped") for p in new_trace["parameters"]}),
+            illustrative_parameters=illustrative_of(new_trace),
+        ),
+        key=person.household_id or person.id_number,
+        subject=f"disabled_person/{row.disabled_person_id}",
+    )
+    if difference > 0:
+        out.back_pay += difference
+        out.lines.append(_disability_back_pay_line(uow, cycle, row, person, adjustment))
+    else:
+        out.claw_back -= difference
+        uow.session.execute(
+            update(DisabledPerson)
+            .where(col(DisabledPerson.id) == person.id)
+            .values(clawback_balance=DisabledPerson.clawback_balance - difference)
+        )
+
+
+def _key(trace: dict[str, Any]) -> str:
+    """The parameters a computation used, with their versions: what makes it unique."""
+    used = sorted(
+        f"{p['path']}={p['value']}@{p['effective_from']}/{p.get('source', 'shipped')}"
+        for p in trace.get("parameters", [])
+    )
+    return ";".join(used)[:2000]
+
+
+def _settled(uow: UnitOfWork, scheme: str, beneficiary: str, month: date) -> Decimal:
+    """What adjustments of a month paid before added (or took back)."""
+    total = uow.session.exec(
+        select(func.coalesce(func.sum(PaymentAdjustment.difference), 0)).where(
+            PaymentAdjustment.scheme == scheme,
+            PaymentAdjustment.beneficiary == beneficiary,
+            PaymentAdjustment.month == month,
+        )
+    ).one()
+    return Decimal(total)
+
+
+def _disability_back_pay_line(
+    uow: UnitOfWork,
+    cycle: PaymentCycle,
+    row: DisabilitySubsidy,
+    person: DisabledPerson,
+    adjustment: PaymentAdjustment,
+) -> dict[str, Any]:
+    """Paid into the person's account as recorded now (WEL-4's payee)."""
+    assert person.id is not None
+    payee = payees(uow, {person.id: person}).get(person.id)
+    scheme = DISABILITY_BACK_PAY[row.scheme]
+    earlier = uow.session.exec(
+        select(func.count()).where(
+            PaymentLine.scheme == scheme,
+            PaymentLine.beneficiary == (person.person_id or person.id_number),
+            PaymentLine.month == row.month,
+        )
+    ).one()
+    return {
+        "cycle_id": cycle.id,
+        "county_code": row.county_code,
+        "township_code": row.township_code,
+        "village_code": row.village_code,
+        "scheme": scheme,
+        "beneficiary": person.person_id or person.id_number,
+        "household_id": person.household_id or "-",
+        "month": row.month,
+        "attempt": int(earlier) + 1,
+        "payee_name": payee.payee_name if payee else person.name,
+        "payee_id_number": payee.payee_id_number if payee else person.id_number,
+        "bank_name": payee.bank_name if payee else "",
+        "bank_account": payee.bank_account if payee else "",
+        "amount": adjustment.difference,
+        "basis": f"back-pay of {row.month:%Y-%m}: adjustment {adjustment.id} (WEL-4)",
+        "status": "due",
+        "failure_reason": None,
+        "updated_at": utcnow(),
+    }
 
 
 def _utc(value: Any) -> Any:
     return value.replace(tzinfo=None) if getattr(value, "tzinfo", None) else value
-
-
-def changed(old_trace: dict[str, Any], new_trace: dict[str, Any]) -> list[dict[str, Any]]:
-    """The parameters whose value or source differs between two traces, with both."""
-    old = {p["path"]: p for p in old_trace.get("parameters", [])}
-    out = []
-    for p in new_trace.get("parameters", []):
-        before = old.get(p["path"])
-        if before is None or (before["value"], before.get("source")) != (
-            p["value"],
-            p.get("source"),
-        ):
-            out.append(
-                {
-                    "path": p["path"],
-                    "paid_on": None if before is None else {
-                        "value": before["value"], "source": before.get("source", "shipped"),
-                        "effective_from": before["effective_from"],
-                    },
-                    "due_on": {
-                        "value": p["value"], "source": p.get("source", "shipped"),
-                        "effective_from": p["effective_from"],
-                    },
-                }
-            )  # fmt: skip
-    return out

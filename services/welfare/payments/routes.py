@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from services.welfare.disability import subsidies as disability
-from services.welfare.payments import adjustments, returns
+from services.welfare.payments import returns
 from services.welfare.payments import service as cycles
 from services.welfare.payments.models import PaymentCycle
 from services.welfare.payments.repository import Cycles, Lines
@@ -33,6 +33,7 @@ from shared.app import Uow
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden
 from shared.header_values import content_disposition
+from shared.policy.recalculation.service import changed
 from shared.roles import Role
 from shared.tabular import XLSX_MEDIA, write_csv, write_xlsx
 from shared.uow import UnitOfWork
@@ -376,7 +377,7 @@ def get_adjustments(cycle_id: int, uow: Uow) -> list[AdjustmentOut]:
     rows = Lines(uow.session, uow.principal).adjustments(cycle)
     return [
         AdjustmentOut.model_validate(
-            r.model_dump() | {"changed": adjustments.changed(r.old_trace, r.new_trace)}
+            r.model_dump() | {"changed": changed(r.old_trace, r.new_trace)}
         )
         for r in rows
     ]

@@ -139,13 +139,17 @@ class ReconciliationOut(BaseModel):
 
 
 class AdjustmentOut(BaseModel):
-    """A month already paid, recomputed under figures published since (WEL-3)."""
+    """A month already paid, recomputed under figures published since (WEL-3, WEL-4)."""
 
     id: int
     cycle_id: int = Field(description="The cycle whose preparation found it (and pays back-pay)")
     household_id: str
     township_code: str
-    beneficiary: str = Field(description="The dibao case")
+    scheme: str = Field(
+        description="dibao (农村低保), nursing (重度残疾人护理补贴) or disab_liv "
+        "(困难残疾人生活补贴)"
+    )
+    beneficiary: str = Field(description="The dibao case, or the disabled person's register id")
     month: date = Field(description="The month corrected")
     paid_amount: Decimal
     due_amount: Decimal

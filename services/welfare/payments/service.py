@@ -30,6 +30,7 @@ from services.welfare.disability import subsidies as disability
 from services.welfare.payments import adjustments
 from services.welfare.payments.models import PaymentCycle, PaymentLine
 from services.welfare.payments.repository import Cycles, Lines
+from services.welfare.payments.withholding import withhold
 from services.welfare.workflow import Workflow, record_step
 from shared.bus.tables import utcnow
 from shared.errors import Conflict, Forbidden
@@ -147,7 +148,7 @@ def _dibao_lines(
     now = utcnow()
     for r in dibao.payable(uow, county, month_end(month)):
         amount, basis = Decimal(r.monthly_amount), f"dibao_case {r.id} v{r.version} (WEL-3)"
-        held = adjustments.withhold(uow, county, month, amount, Decimal(r.clawback_balance))
+        held = withhold(uow, county, month, amount, Decimal(r.clawback_balance))
         if held:
             withheld.append((r.id, held))
             amount -= held

@@ -113,6 +113,12 @@ class SimulationOut(BaseModel):
     monthly: list[MonthCost]
     by_township: list[TownshipEffect]
     funds: list[FundCost]
+    disabled_people: int = Field(
+        description="Disabled people paid a subsidy (WEL-4) in the county's last cycle"
+    )
+    disabled_people_affected: int = Field(
+        description="Of them, those whose subsidy the proposal changes in some month"
+    )
     winners: list[HouseholdEffect] = Field(description="Largest gains first (100 at most)")
     losers: list[HouseholdEffect] = Field(description="Largest losses first (100 at most)")
     sample_traces: list[SampleTrace]

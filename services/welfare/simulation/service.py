@@ -1,5 +1,7 @@
 """The simulation: every household on dibao now, month by month over the period, its amount under
-the parameters in force and under the proposal (WEL-3), with nothing written. It reads the
+the parameters in force and under the proposal (WEL-3), and the disability subsidies of the
+people paid in the last cycle (WEL-4: the living subsidy is a share of the dibao standard),
+with nothing written. It reads the
 households in one query (one consistent snapshot) and computes a household again only where
 its facts or the figures in force change from one month to the next, so a county's few thousand
 households take seconds (bench: tests/integration/test_welfare_simulation.py prints nothing;
@@ -18,7 +20,8 @@ from typing import Any
 from services.welfare.dibao.facts import compute, member_facts
 from services.welfare.dibao.models import DibaoCase
 from services.welfare.dibao.rules import DibaoCategory
-from services.welfare.simulation.repository import households_on_dibao
+from services.welfare.disability.rules import month_subsidy, paid_facts
+from services.welfare.simulation.repository import disability_paid_last, households_on_dibao
 from services.welfare.simulation.schemas import (
     ChangedFigure,
     FundCost,
@@ -37,6 +40,7 @@ from shared.policy.loader import ParameterNotFound, PolicySet
 from shared.policy.publication import service as publications
 from shared.policy.publication.figures import check_item, figures
 from shared.rule_inputs import month_end
+from shared.trace import Params
 from shared.uow import UnitOfWork
 
 PREFIXES = ("welfare.",)
@@ -82,7 +86,51 @@ def simulate(uow: UnitOfWork, body: SimulationIn) -> SimulationOut:
             refused[exc.detail] += 1
             continue
         households.append(household)
-    return _answer(body, county, items, current, households, refused, samples, started)
+    disabled = _disability(uow, county, months, current, proposed, epochs)
+    return _answer(body, county, items, current, households, refused, samples, started, disabled)
+
+
+@dataclass
+class _Disability:
+    """WEL-4's subsidies over the period: the people paid in the county's last cycle, on the
+    facts of that month (their grade, hardship and dibao category)."""
+
+    people: int = 0
+    affected: int = 0
+    current: Decimal = ZERO
+    proposed: Decimal = ZERO
+
+
+def _disability(
+    uow: UnitOfWork,
+    county: str,
+    months: list[date],
+    current: PolicySet,
+    proposed: PolicySet,
+    epochs: dict[str, dict[date, int]],
+) -> _Disability:
+    out = _Disability()
+    # A person's amount depends on the month only through the figures in force (its epoch).
+    seen: dict[tuple[Any, ...], Decimal] = {}
+    for row, deceased_on in disability_paid_last(uow.session, county, month_end(months[-1])):
+        out.people += 1
+        differs = False
+        for month in months:
+            if deceased_on is not None and deceased_on < month:
+                break
+            facts = paid_facts(month, row.grade, row.hardship, row.trace)
+            amounts = []
+            for name, policy in (("current", current), ("proposed", proposed)):
+                key = (name, row.grade, row.hardship, facts.dibao_category, epochs[name][month])
+                if key not in seen:
+                    paid = month_subsidy(facts, Params(policy, county, month))
+                    seen[key] = paid.nursing + paid.living
+                amounts.append(seen[key])
+            out.current += amounts[0]
+            out.proposed += amounts[1]
+            differs = differs or amounts[0] != amounts[1]
+        out.affected += differs
+    return out
 
 
 def _items(uow: UnitOfWork, body: SimulationIn) -> list[dict[str, Any]]:
@@ -189,6 +237,7 @@ def _answer(
     refused: dict[str, int],
     samples: list[SampleTrace],
     started: float,
+    disabled: _Disability,
 ) -> SimulationOut:
     labels = [f"{m:%Y-%m}" for m in body.months]
     monthly = []
@@ -243,8 +292,19 @@ def _answer(
                 difference=proposed_total - current_total,
                 note="the county's dibao fund pays the whole amount; the seeds set no share "
                 "of it for the province or the prefecture",
-            )
+            ),
+            FundCost(
+                fund="disability_subsidies",
+                current_total=disabled.current,
+                proposed_total=disabled.proposed,
+                difference=disabled.proposed - disabled.current,
+                note="WEL-4 nursing and living subsidies (护理补贴, 生活补贴) of "
+                f"the {disabled.people} people paid in the county's last cycle, on that month's "
+                "facts; the living subsidy is a share of the dibao standard",
+            ),
         ],
+        disabled_people=disabled.people,
+        disabled_people_affected=disabled.affected,
         winners=sorted(gains, key=lambda e: -e.difference_total)[:LISTED],
         losers=sorted(losses, key=lambda e: e.difference_total)[:LISTED],
         sample_traces=samples,

@@ -4,6 +4,7 @@ whom, when and why. Mounted by each service for the parameters it owns (ServiceS
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -15,6 +16,9 @@ from shared.app import Uow
 from shared.ids import CountyCode
 from shared.policy.publication import service
 from shared.policy.publication.tables import PolicyPublication
+from shared.policy.recalculation import service as recalculation
+from shared.policy.recalculation.routes import RecalculationOut, adjustment_router
+from shared.policy.recalculation.service import Recalculator
 
 STATUSES = "^(proposed|published|rejected)$"
 
@@ -59,15 +63,24 @@ class PublicationOut(BaseModel):
     decided_at: datetime | None
     decision_note: str | None
     source: str = Field(description="How decisions cite it: `publication <id>`")
-
-
-def _out(row: PolicyPublication) -> PublicationOut:
-    return PublicationOut.model_validate(
-        row.model_dump() | {"source": f"publication {row.id}"}, from_attributes=False
+    recalculation: RecalculationOut | None = Field(
+        default=None,
+        description="On publication: the decisions already made that its figures changed",
     )
 
 
-def publication_router(prefixes: tuple[str, ...]) -> APIRouter:
+def _out(row: PolicyPublication, recalculated: RecalculationOut | None = None) -> PublicationOut:
+    return PublicationOut.model_validate(
+        row.model_dump() | {"source": f"publication {row.id}", "recalculation": recalculated},
+        from_attributes=False,
+    )
+
+
+def publication_router(
+    prefixes: tuple[str, ...], recalculate: Sequence[Recalculator] = ()
+) -> APIRouter:
+    """The routes for the parameters under `prefixes`; with `recalculate`, publishing a set that
+    takes effect by today recomputes the decisions it touches, and the adjustments are listed."""
     router = APIRouter(prefix="/v1/policy/publications", tags=["policy"])
 
     @router.post(
@@ -102,6 +115,14 @@ def publication_router(prefixes: tuple[str, ...]) -> APIRouter:
     )
     def decide(publication_id: int, body: DecisionIn, uow: Uow) -> PublicationOut:
         row = service.get(uow.session, uow.principal, publication_id)
-        return _out(service.decide(uow.session, uow.principal, row, body.approve, body.note))
+        row = service.decide(uow.session, uow.principal, row, body.approve, body.note)
+        if not body.approve or not recalculate:
+            return _out(row)
+        return _out(row, RecalculationOut.of(recalculation.run(uow, row, recalculate)))
 
+    if recalculate:
+        outer = APIRouter()
+        outer.include_router(router)
+        outer.include_router(adjustment_router(recalculate))
+        return outer
     return router

@@ -1,0 +1,40 @@
+"""Employment subsidies already paid, recomputed when the county publishes figures that take
+effect before the day they are published (shared.policy.recalculation): a workshop's
+worker-years (workshops/recalculation.py), the one-off entrepreneurship subsidy
+(business/recalculation.py) and the job-seeking subsidy (training/recalculation.py). Each
+difference is an adjustment and an `employment.subsidy_recalculated` event, in the same
+transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.events.employment import SubsidyRecalculated
+from shared.policy.publication.tables import PolicyPublication
+from shared.policy.recalculation.service import Decided, event_fields, record
+from shared.policy.recalculation.tables import PolicyAdjustment
+from shared.uow import UnitOfWork
+
+
+def adjust(
+    uow: UnitOfWork, publication: PolicyPublication, decided: Decided
+) -> PolicyAdjustment | None:
+    """The adjustment of a recomputed subsidy and its event; None when nothing differs or this
+    publication's run recorded it already (so no event is published twice)."""
+    row = record(uow, publication, decided)
+    if row is None:
+        return None
+    uow.publish(
+        SubsidyRecalculated(**event_fields(row)),
+        key=row.household_id,
+        subject=f"{row.scheme}/{row.subject}",
+    )
+    return row
+
+
+def decided_figure(trace: dict[str, Any], rule: str, name: str) -> str | None:
+    """A figure of the first step of `rule` in a stored trace: a fact as the decision saw it."""
+    for step in trace.get("steps") or ():
+        if step.get("rule") == rule and name in (step.get("figures") or {}):
+            return str(step["figures"][name])
+    return None

@@ -1,0 +1,269 @@
+"""Recalculating decisions already made when a county publishes figures that take effect before
+the day they are published (the dibao standard for a year decided in March and applied from
+January; a rural income figure for the medical annual cap arriving mid-year).
+
+A service registers its recalculators (`publication_router(..., recalculate=...)`); when a set
+is published whose first figure takes effect by today, each is run in the same unit of work,
+under the policy with the new set laid over it. A recalculator recomputes every decision of the
+county on or after that date, compares what is due with what was paid and records the
+difference (`record`): once per decision and publication, so a second run changes nothing.
+Back-pay stays `open` until paid; an overpayment until recovered or written off by a county
+decision, never a negative payment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from shared.auth import Principal
+from shared.bus.tables import utcnow
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.money import ZERO
+from shared.policy.publication.figures import field_error
+from shared.policy.publication.service import PUBLISHED, published_figures
+from shared.policy.publication.tables import PolicyPublication
+from shared.policy.recalculation.tables import PolicyAdjustment
+from shared.repository import insert_new
+from shared.trace import illustrative_of
+from shared.uow import UnitOfWork
+
+BACK_PAY, CLAW_BACK = "back_pay", "claw_back"
+OPEN, PAID, RECOVERED, WRITTEN_OFF = "open", "paid", "recovered", "written_off"
+# What settles each kind: back-pay is paid; an overpayment is recovered or written off.
+OUTCOMES = {BACK_PAY: frozenset({PAID}), CLAW_BACK: frozenset({RECOVERED, WRITTEN_OFF})}
+
+Recalculator = Callable[[UnitOfWork, PolicyPublication, date], list[PolicyAdjustment]]
+
+
+@dataclass
+class Recalculation:
+    """What one run recorded (a second run of the same publication records nothing)."""
+
+    publication_id: int
+    effective_from: date | None
+    adjustments: list[PolicyAdjustment] = field(default_factory=list)
+
+    @property
+    def back_pay(self) -> Decimal:
+        return sum((a.difference for a in self.adjustments if a.kind == BACK_PAY), ZERO)
+
+    @property
+    def claw_back(self) -> Decimal:
+        return -sum((a.difference for a in self.adjustments if a.kind == CLAW_BACK), ZERO)
+
+    def by_scheme(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for a in self.adjustments:
+            out[a.scheme] = out.get(a.scheme, 0) + 1
+        return out
+
+
+def first_effective(publication: PolicyPublication) -> date:
+    return min(date.fromisoformat(str(i["effective_from"])) for i in publication.items)
+
+
+def run(
+    uow: UnitOfWork, publication: PolicyPublication, recalculators: Sequence[Recalculator]
+) -> Recalculation:
+    """Every recalculator for a published set whose first figure takes effect by today; nothing
+    for a set that takes effect later (decisions made from then on use it)."""
+    assert publication.id is not None
+    if publication.status != PUBLISHED:
+        raise Conflict(f"parameter set {publication.id} is {publication.status}, not published")
+    since = first_effective(publication)
+    out = Recalculation(publication.id, since)
+    if since > uow.today() or not recalculators:
+        return out
+    # The policy in force now, this set included (published in this unit of work, not cached:
+    # were the transaction to roll back, no other request may have seen it).
+    uow.policy = uow.policy.shipped.overlaid(published_figures(uow.session))
+    for recalculate in recalculators:
+        out.adjustments.extend(recalculate(uow, publication, since))
+    return out
+
+
+def changed(old_trace: dict[str, Any], new_trace: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parameters whose value or source differs between two traces, with both versions."""
+    old = {p["path"]: p for p in old_trace.get("parameters", [])}
+    out = []
+    for p in new_trace.get("parameters", []):
+        before = old.get(p["path"])
+        if before is None or (before["value"], before.get("source")) != (
+            p["value"],
+            p.get("source"),
+        ):
+            out.append(
+                {
+                    "path": p["path"],
+                    "paid_on": None if before is None else _version(before),
+                    "due_on": _version(p),
+                }
+            )
+    return out
+
+
+def _version(p: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "value": p["value"],
+        "source": p.get("source", "shipped"),
+        "effective_from": p["effective_from"],
+    }
+
+
+def adjusted_so_far(session: Session, scheme: str, subject: str) -> Decimal:
+    """What earlier recalculations of a decision added (or took back): paid = original + this."""
+    total = session.exec(
+        select(func.coalesce(func.sum(PolicyAdjustment.difference), 0)).where(
+            PolicyAdjustment.scheme == scheme, PolicyAdjustment.subject == subject
+        )
+    ).one()
+    return Decimal(total)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A decision as recomputed: who and what it is about, what it paid and what is now due,
+    with the trace it was made on and the one it is now due on."""
+
+    scheme: str
+    subject: str
+    county_code: str
+    period: date
+    paid: Decimal
+    due: Decimal
+    old_trace: dict[str, Any]
+    new_trace: dict[str, Any]
+    person_id: str | None = None
+    household_id: str | None = None
+    township_code: str | None = None
+
+
+def record(
+    uow: UnitOfWork, publication: PolicyPublication, decided: Decided
+) -> PolicyAdjustment | None:
+    """The adjustment of a decision whose due amount differs from what it paid; None when
+    nothing differs or this publication's run recorded it already."""
+    assert publication.id is not None
+    difference = decided.due - decided.paid
+    if difference == 0:
+        return None
+    row = PolicyAdjustment(
+        publication_id=publication.id,
+        county_code=decided.county_code,
+        township_code=decided.township_code,
+        scheme=decided.scheme,
+        subject=decided.subject,
+        person_id=decided.person_id,
+        household_id=decided.household_id,
+        period=decided.period,
+        paid_amount=decided.paid,
+        due_amount=decided.due,
+        difference=difference,
+        kind=BACK_PAY if difference > 0 else CLAW_BACK,
+        parameters=changed(decided.old_trace, decided.new_trace),
+        old_trace=decided.old_trace,
+        new_trace=decided.new_trace,
+        created_by=uow.actor,
+    )
+    if not insert_new(uow.session, row):
+        return None
+    return row
+
+
+def sources(row: PolicyAdjustment) -> list[str]:
+    """The parameter versions the decision is now due on (e.g. `publication 7`, `shipped`)."""
+    return sorted({str(p.get("source", "shipped")) for p in row.new_trace.get("parameters", [])})
+
+
+def published(session: Session, principal: Principal, publication_id: int) -> PolicyPublication:
+    row = session.get(PolicyPublication, publication_id)
+    if row is None or not principal.covers(row.county_code):
+        raise NotFound("no such parameter set in your jurisdiction")
+    return row
+
+
+def listing(
+    session: Session,
+    principal: Principal,
+    *,
+    county: str | None,
+    publication_id: int | None,
+    scheme: str | None,
+    status: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[int, Sequence[PolicyAdjustment]]:
+    stmt = select(PolicyAdjustment)
+    if principal.scope:
+        stmt = stmt.where(col(PolicyAdjustment.county_code).startswith(principal.scope[:6]))
+    for column, value in (
+        (PolicyAdjustment.county_code, county),
+        (PolicyAdjustment.publication_id, publication_id),
+        (PolicyAdjustment.scheme, scheme),
+        (PolicyAdjustment.status, status),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.order_by(col(PolicyAdjustment.id)).offset(offset).limit(limit)).all()
+    return int(total), rows
+
+
+def get(session: Session, principal: Principal, adjustment_id: int) -> PolicyAdjustment:
+    row = session.get(PolicyAdjustment, adjustment_id)
+    if row is None or not principal.covers(row.county_code):
+        raise NotFound("no such adjustment in your jurisdiction")
+    return row
+
+
+def settle(
+    session: Session, principal: Principal, row: PolicyAdjustment, outcome: str, note: str
+) -> PolicyAdjustment:
+    """Back-pay paid; an overpayment recovered, or written off by a county decision (its reason
+    required). Once."""
+    if row.status != OPEN:
+        raise Conflict(f"adjustment {row.id} is {row.status}; it is settled once")
+    if outcome not in OUTCOMES[row.kind]:
+        allowed = " or ".join(sorted(OUTCOMES[row.kind]))
+        raise InvalidInput(
+            f"a {row.kind} adjustment is settled as {allowed}",
+            errors=[field_error("outcome", f"one of: {allowed}", outcome)],
+        )
+    if outcome == WRITTEN_OFF and not note.strip():
+        raise InvalidInput(
+            "a write-off needs the county's decision",
+            errors=[field_error("note", "the decision and its reason (核销依据)")],
+        )
+    row.status, row.settled_by, row.settled_at = outcome, principal.subject, utcnow()
+    row.settlement_note = note[:500] or None
+    session.add(row)
+    session.flush()
+    session.refresh(row)
+    return row
+
+
+def event_fields(row: PolicyAdjustment) -> dict[str, Any]:
+    """The fields of the service's `…recalculated` event (shared.events.recalculated)."""
+    assert row.id is not None
+    return {
+        "adjustment_id": row.id,
+        "publication_id": row.publication_id,
+        "scheme": row.scheme,
+        "subject": row.subject,
+        "person_id": row.person_id,
+        "household_id": row.household_id,
+        "county_code": row.county_code,
+        "period": row.period,
+        "paid_amount": row.paid_amount,
+        "due_amount": row.due_amount,
+        "difference": row.difference,
+        "kind": row.kind,
+        "sources": sources(row),
+        "illustrative_parameters": illustrative_of(row.new_trace),
+    }
