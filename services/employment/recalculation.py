@@ -11,7 +11,7 @@ from typing import Any
 
 from shared.events.employment import SubsidyRecalculated
 from shared.policy.publication.tables import PolicyPublication
-from shared.policy.recalculation.service import Decided, event_fields, record
+from shared.policy.recalculation.service import Decided, record_and_publish
 from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.uow import UnitOfWork
 
@@ -19,17 +19,8 @@ from shared.uow import UnitOfWork
 def adjust(
     uow: UnitOfWork, publication: PolicyPublication, decided: Decided
 ) -> PolicyAdjustment | None:
-    """The adjustment of a recomputed subsidy and its event; None when nothing differs or this
-    publication's run recorded it already (so no event is published twice)."""
-    row = record(uow, publication, decided)
-    if row is None:
-        return None
-    uow.publish(
-        SubsidyRecalculated(**event_fields(row)),
-        key=row.household_id,
-        subject=f"{row.scheme}/{row.subject}",
-    )
-    return row
+    """The adjustment of a recomputed subsidy and its `SubsidyRecalculated` event."""
+    return record_and_publish(uow, publication, decided, SubsidyRecalculated)
 
 
 def decided_figure(trace: dict[str, Any], rule: str, name: str) -> str | None:

@@ -19,7 +19,7 @@ from datetime import date
 
 from shared.events.enrollment import ContributionSubsidyRecalculated
 from shared.policy.publication.tables import PolicyPublication
-from shared.policy.recalculation.service import Decided, event_fields, record
+from shared.policy.recalculation.service import Decided, record_and_publish
 from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.uow import UnitOfWork
 
@@ -40,14 +40,5 @@ def touches(publication: PolicyPublication, prefix: str) -> bool:
 def adjust(
     uow: UnitOfWork, publication: PolicyPublication, decided: Decided
 ) -> PolicyAdjustment | None:
-    """The adjustment of a recomputed subsidy and its event; None when nothing differs or this
-    publication's run recorded it already (so no event is published twice)."""
-    row = record(uow, publication, decided)
-    if row is None:
-        return None
-    uow.publish(
-        ContributionSubsidyRecalculated(**event_fields(row)),
-        key=row.household_id,
-        subject=f"{row.scheme}/{row.subject}",
-    )
-    return row
+    """The adjustment of a recomputed subsidy and its `ContributionSubsidyRecalculated` event."""
+    return record_and_publish(uow, publication, decided, ContributionSubsidyRecalculated)

@@ -87,18 +87,14 @@ def recalculate_stays(
             if not _differs(r.stored, r.after):
                 continue  # already settled as now due (recorded after the set was published)
             new_row = decision_row(r.stay.claim_id, r.stored.version + 1, r.data, r.after)
-            adjustment = _record(uow, publication, r, new_row)
+            key = household_key(uow, r.stay.person_id, r.stay.claim_id)
+            adjustment = _record(uow, publication, r, new_row, key)
             if adjustment is None and _reimbursed(new_row) != _reimbursed(r.stored):
                 continue  # a concurrent run of the same publication recorded it
             _new_version(uow, tables, publication, r, new_row)
             ytd = ytd.minus(stored_layers(r.stored)).plus(r.after)
             changed = True
             if adjustment is not None:
-                uow.publish(
-                    StayRecalculated(**recalculation.event_fields(adjustment)),
-                    key=household_key(uow, r.stay.person_id, r.stay.claim_id),
-                    subject=r.stay.claim_id,
-                )
                 out.append(adjustment)
         if changed:
             # The totals move by what the new versions changed, so they stay the sum of the
@@ -135,13 +131,17 @@ def _reimbursed(d: Decision | StayDecision) -> Decimal:
 
 
 def _record(
-    uow: UnitOfWork, publication: PolicyPublication, r: _Replayed, new_row: StayDecision
+    uow: UnitOfWork,
+    publication: PolicyPublication,
+    r: _Replayed,
+    new_row: StayDecision,
+    key: str,
 ) -> PolicyAdjustment | None:
     """The ledger entry: what the stored decision reimbursed and what the new one does, with
     both traces (so both parameter versions); None when the total is unchanged (the layers only
     moved) or this publication's run recorded it already."""
     stay, person = r.stay, r.person
-    return recalculation.record(
+    return recalculation.record_and_publish(
         uow,
         publication,
         Decided(
@@ -157,6 +157,9 @@ def _record(
             household_id=person.household_id if person is not None else None,
             township_code=stay.township_code or (person.township_code if person else None),
         ),
+        StayRecalculated,
+        key,
+        stay.claim_id,
     )
 
 

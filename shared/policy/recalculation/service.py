@@ -23,13 +23,14 @@ from sqlmodel import Session, col, select
 
 from shared.auth import Principal
 from shared.bus.tables import utcnow
+from shared.db import begin_write
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.events.recalculated import Recalculated
 from shared.money import ZERO
 from shared.policy.publication.figures import field_error
 from shared.policy.publication.service import PUBLISHED, published_figures
 from shared.policy.publication.tables import PolicyPublication
 from shared.policy.recalculation.tables import PolicyAdjustment
-from shared.repository import insert_new
 from shared.trace import illustrative_of
 from shared.uow import UnitOfWork
 
@@ -80,12 +81,57 @@ def run(
     out = Recalculation(publication.id, since)
     if since > uow.today() or not recalculators:
         return out
+    # One run of a publication at a time: a second waits here and then finds the first's
+    # entries (the write lock on SQLite, the publication's row on PostgreSQL).
+    begin_write(uow.session)
+    uow.session.exec(
+        select(PolicyPublication.id).where(PolicyPublication.id == publication.id).with_for_update()
+    ).one()
     # The policy in force now, this set included (published in this unit of work, not cached:
     # were the transaction to roll back, no other request may have seen it).
     uow.policy = uow.policy.shipped.overlaid(published_figures(uow.session))
-    for recalculate in recalculators:
-        out.adjustments.extend(recalculate(uow, publication, since))
+    batch = _Batch.of(uow.session, publication.id)
+    try:
+        for recalculate in recalculators:
+            out.adjustments.extend(recalculate(uow, publication, since))
+        # Written together (a county's pension roll is tens of thousands of entries), then
+        # each entry's event, in the same transaction.
+        uow.session.flush()
+        uow.publish_many(
+            (event(**event_fields(row)), key or row.household_id or row.subject, subject)
+            for row, event, key, subject in batch.events
+        )
+    finally:
+        uow.session.info.pop(_BATCH, None)
     return out
+
+
+_BATCH = "policy_recalculation_batch"
+
+
+@dataclass
+class _Batch:
+    """A run's entries: the decisions this publication's runs recorded (read once), and the
+    events of the entries added since, published once they are written."""
+
+    publication_id: int
+    recorded: set[tuple[str, str]]
+    events: list[tuple[PolicyAdjustment, type[Recalculated], str | None, str]] = field(
+        default_factory=list
+    )
+
+    @classmethod
+    def of(cls, session: Session, publication_id: int) -> _Batch:
+        batch = session.info.get(_BATCH)
+        if batch is None or batch.publication_id != publication_id:
+            rows = session.exec(
+                select(PolicyAdjustment.scheme, PolicyAdjustment.subject).where(
+                    PolicyAdjustment.publication_id == publication_id
+                )
+            ).all()
+            batch = cls(publication_id, {(scheme, subject) for scheme, subject in rows})
+            session.info[_BATCH] = batch
+        return batch
 
 
 def changed(old_trace: dict[str, Any], new_trace: dict[str, Any]) -> list[dict[str, Any]]:
@@ -147,12 +193,17 @@ class Decided:
 def record(
     uow: UnitOfWork, publication: PolicyPublication, decided: Decided
 ) -> PolicyAdjustment | None:
-    """The adjustment of a decision whose due amount differs from what it paid; None when
-    nothing differs or this publication's run recorded it already."""
+    """The adjustment of a decision whose due amount differs from what it paid (written with
+    the run's other entries, its id set then); None when nothing differs or this publication's
+    run recorded it already."""
     assert publication.id is not None
     difference = decided.due - decided.paid
     if difference == 0:
         return None
+    batch = _Batch.of(uow.session, publication.id)
+    if (decided.scheme, decided.subject) in batch.recorded:
+        return None
+    batch.recorded.add((decided.scheme, decided.subject))
     row = PolicyAdjustment(
         publication_id=publication.id,
         county_code=decided.county_code,
@@ -171,8 +222,7 @@ def record(
         new_trace=decided.new_trace,
         created_by=uow.actor,
     )
-    if not insert_new(uow.session, row):
-        return None
+    uow.session.add(row)
     return row
 
 
@@ -267,3 +317,21 @@ def event_fields(row: PolicyAdjustment) -> dict[str, Any]:
         "sources": sources(row),
         "illustrative_parameters": illustrative_of(row.new_trace),
     }
+
+
+def record_and_publish(
+    uow: UnitOfWork,
+    publication: PolicyPublication,
+    decided: Decided,
+    event: type[Recalculated],
+    key: str | None = None,
+    subject: str | None = None,
+) -> PolicyAdjustment | None:
+    """`record`, and the service's `…recalculated` event of the entry, published when the run's
+    entries are written, keyed by `key` (else the household, else the decision), about
+    `subject` (else `scheme/subject`)."""
+    row = record(uow, publication, decided)
+    if row is not None:
+        subject = subject or f"{row.scheme}/{row.subject}"
+        _Batch.of(uow.session, publication.id or 0).events.append((row, event, key, subject))
+    return row
