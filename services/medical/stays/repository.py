@@ -206,28 +206,7 @@ class StayTables:
     ) -> Sequence[tuple[HospitalStay, StayDecision]]:
         """A person-year's active stays with their latest decisions, first recorded first (the
         order their first decisions were stored in: the order they were settled in)."""
-        latest, first = aliased(StayDecision), aliased(StayDecision)
-        rows = self.session.exec(
-            select(HospitalStay, latest)
-            .join(
-                latest,
-                and_(
-                    col(latest.claim_id) == col(HospitalStay.claim_id),
-                    col(latest.version) == col(HospitalStay.version),
-                ),
-            )
-            .join(
-                first,
-                and_(col(first.claim_id) == col(HospitalStay.claim_id), col(first.version) == 1),
-            )
-            .where(
-                col(HospitalStay.id_number) == id_number,
-                col(HospitalStay.year) == year,
-                col(HospitalStay.status) == ACTIVE,
-            )
-            .order_by(col(first.id))
-            .execution_options(populate_existing=True)
-        ).all()
+        rows = self.session.exec(_AS_RECORDED, params={"id_number": id_number, "year": year}).all()
         return [(stay, decision) for stay, decision in rows]
 
     def recalculated_by(self, publication_id: int, claim_ids: Sequence[str]) -> set[str]:
@@ -265,3 +244,32 @@ def current_stays() -> Select[HospitalStay, StayDecision, RegistryPerson]:
         .join(RegistryPerson, col(RegistryPerson.person_id) == col(HospitalStay.person_id))
         .where(col(HospitalStay.status) == ACTIVE)
     )
+
+
+def _as_recorded() -> Any:
+    latest, first = aliased(StayDecision), aliased(StayDecision)
+    return (
+        select(HospitalStay, latest)
+        .join(
+            latest,
+            and_(
+                col(latest.claim_id) == col(HospitalStay.claim_id),
+                col(latest.version) == col(HospitalStay.version),
+            ),
+        )
+        .join(
+            first,
+            and_(col(first.claim_id) == col(HospitalStay.claim_id), col(first.version) == 1),
+        )
+        .where(
+            col(HospitalStay.id_number) == bindparam("id_number"),
+            col(HospitalStay.year) == bindparam("year"),
+            col(HospitalStay.status) == ACTIVE,
+        )
+        .order_by(col(first.id))
+        .execution_options(populate_existing=True)
+    )
+
+
+# Built once: adapting the aliased columns costs more than the query (one per person-year).
+_AS_RECORDED = _as_recorded()
