@@ -160,6 +160,16 @@ async def test_a_raise_after_the_fact_is_back_paid_once_and_a_cut_clawed_back(
             assert all(Decimal(line["amount"]) >= 0 for line in lines)
         assert _balance(settings.database_url, case_id) >= 0
 
+        # December: raised again to 3,500 from June. Each month from June gets the same
+        # back-pay, what the figure changes: what was withheld from its line stays withheld.
+        await _publish(client, o, "3500", "2026-06-01")
+        _, december = await _cycle(client, o, monkeypatch, "2026-12")
+        again = [line for line in december if line["scheme"] == "dibao_bp"]
+        assert sorted(line["month"] for line in again) == [f"2026-{m:02d}-01" for m in range(6, 12)]
+        assert len({line["amount"] for line in again}) == 1
+        # Two members, 500 a year more each: 83.33 or 83.34 a month.
+        assert Decimal(again[0]["amount"]) in (Decimal("83.33"), Decimal("83.34"))
+
 
 async def test_the_county_writes_off_what_is_left_of_a_claw_back(db_template: str) -> None:
     """A county decision (核销): the balance goes to zero, the decision with its reason and amount

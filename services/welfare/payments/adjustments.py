@@ -5,13 +5,16 @@ the living subsidy of the disabled in hardship.
 At a cycle's preparation, every earlier cycle of the county prepared before a publication whose
 figures take effect by that cycle's month is looked at again: each household's amount for the
 month is computed under the figures in force now and under those known when the cycle was
-prepared (so the adjustment's two traces cite both versions), and what is due now is compared
-with what was paid. A difference is recorded once (`PaymentAdjustment`, unique per household,
+prepared (so the adjustment's two traces cite both versions), both on the same facts: the
+difference is what the figures alone change (less what earlier adjustments of the month
+settled), so a member who left since or a claw-back withheld from the month's line is not taken
+for a change of figures. A difference is recorded once (`PaymentAdjustment`, unique per household,
 month and parameter key: a second run finds it and changes nothing); back-pay is paid in this
 cycle as its own line (scheme `dibao_bp`, the month corrected); an overpayment adds to the
 household's claw-back balance, withheld from later payments at most the county's share a month
 (`welfare.dibao.clawback_max_share`), so no payment is ever negative. The members are taken as
-recorded now.
+recorded now (the case keeps no history of them): a household whose members changed since the
+month gets the figures' change on its members of now.
 
 The disability subsidies (WEL-4) paid for those months are recomputed the same way, from the
 ledger row's own facts (the grade, the hardship and dibao category it was computed on): back-pay
@@ -144,8 +147,11 @@ def _household(
     if new.policy_key == old.policy_key:
         return  # no figure this household's amount uses has changed for the month
     due = new.benefit.monthly_amount if new.benefit.eligible else ZERO
+    before = old.benefit.monthly_amount if old.benefit.eligible else ZERO
     settled = _settled(uow, "dibao", line.beneficiary, month)
-    difference = due - Decimal(line.amount) - settled
+    # What the figures alone change, both ways on the same facts: a member who has left since,
+    # or a claw-back withheld from the month's line, is not taken for a change of figures.
+    difference = due - before - settled
     if difference == 0:
         return
     adjustment = PaymentAdjustment(
@@ -157,7 +163,7 @@ def _household(
         scheme="dibao",
         beneficiary=line.beneficiary,
         month=month,
-        paid_amount=Decimal(line.amount) + Decimal(settled),
+        paid_amount=before + settled,
         due_amount=due,
         difference=difference,
         kind="back_pay" if difference > 0 else "claw_back",

@@ -151,7 +151,10 @@ class AdjustmentOut(BaseModel):
     )
     beneficiary: str = Field(description="The dibao case, or the disabled person's register id")
     month: date = Field(description="The month corrected")
-    paid_amount: Decimal
+    paid_amount: Decimal = Field(
+        description="What the month was due under the figures it was paid on (before a claw-back "
+        "withheld from its line), with what earlier adjustments of the month settled"
+    )
     due_amount: Decimal
     difference: Decimal = Field(description="Back-pay when positive, claw-back when negative")
     kind: str = Field(description="back_pay (补发) | claw_back (追回)")
