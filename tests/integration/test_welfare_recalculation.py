@@ -160,15 +160,31 @@ async def test_a_raise_after_the_fact_is_back_paid_once_and_a_cut_clawed_back(
             assert all(Decimal(line["amount"]) >= 0 for line in lines)
         assert _balance(settings.database_url, case_id) >= 0
 
-        # December: raised again to 3,500 from June. Each month from June gets the same
-        # back-pay, what the figure changes: what was withheld from its line stays withheld.
+        # December: raised again to 3,500 from June. Each month from June is due the same, what
+        # the figure changes (what was withheld from its line stays withheld); it first settles
+        # what the household still owes of the overpayment, the rest is paid.
+        owed_before = _balance(settings.database_url, case_id)
         await _publish(client, o, "3500", "2026-06-01")
-        _, december = await _cycle(client, o, monkeypatch, "2026-12")
-        again = [line for line in december if line["scheme"] == "dibao_bp"]
-        assert sorted(line["month"] for line in again) == [f"2026-{m:02d}-01" for m in range(6, 12)]
-        assert len({line["amount"] for line in again}) == 1
+        december_url, december = await _cycle(client, o, monkeypatch, "2026-12")
+        raised = [
+            a
+            for a in (await client.get(f"{december_url}/adjustments", headers=o.county)).json()
+            if a["scheme"] == "dibao"
+        ]
+        assert sorted(a["month"] for a in raised) == [f"2026-{m:02d}-01" for m in range(6, 12)]
+        assert len({a["difference"] for a in raised}) == 1
         # Two members, 500 a year more each: 83.33 or 83.34 a month.
-        assert Decimal(again[0]["amount"]) in (Decimal("83.33"), Decimal("83.34"))
+        assert Decimal(raised[0]["difference"]) in (Decimal("83.33"), Decimal("83.34"))
+        paid = sum(Decimal(line["amount"]) for line in december if line["scheme"] == "dibao_bp")
+        set_off = sum(Decimal(a["difference"]) for a in raised) - paid
+        assert Decimal(0) < set_off <= owed_before
+        [month_line] = [line for line in december if line["scheme"] == "dibao"]
+        withheld_now = (
+            Decimal(month_line["basis"].split("; ")[1].split(" ")[0])
+            if "withheld" in month_line["basis"]
+            else Decimal(0)
+        )
+        assert _balance(settings.database_url, case_id) == owed_before - set_off - withheld_now
 
 
 async def test_the_county_writes_off_what_is_left_of_a_claw_back(db_template: str) -> None:

@@ -11,6 +11,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import update
+from sqlmodel import col
+
 from services.welfare.disability.models import (
     DisabilitySubsidy,
     DisabledPerson,
@@ -275,9 +278,17 @@ def _pay_held(uow: UnitOfWork, cycle_id: int, county: str) -> CycleSubsidies:
             }
         )
     for key, left in owed.items():
-        if left != Decimal(people[key].clawback_balance):
-            people[key].clawback_balance = left
-            uow.session.add(people[key])
+        withheld = Decimal(people[key].clawback_balance) - left
+        if withheld:
+            # Relative, never below zero: a write-off committed meanwhile stays written off.
+            uow.session.execute(
+                update(DisabledPerson)
+                .where(
+                    col(DisabledPerson.id) == key,
+                    col(DisabledPerson.clawback_balance) >= withheld,
+                )
+                .values(clawback_balance=DisabledPerson.clawback_balance - withheld)
+            )
     uow.session.flush()
     return CycleSubsidies(lines, still, amount)
 

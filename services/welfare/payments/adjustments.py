@@ -197,8 +197,10 @@ def _household(
         subject=f"dibao_case/{case.id}",
     )
     if difference > 0:
-        out.back_pay += difference
-        out.lines.append(_back_pay_line(uow, cycle, case, adjustment))
+        left = _set_off(uow, DibaoCase, case.id or 0, difference)
+        if left > 0:
+            out.back_pay += left
+            out.lines.append(_back_pay_line(uow, cycle, case, adjustment, left))
     else:
         out.claw_back -= difference
         uow.session.execute(
@@ -208,8 +210,30 @@ def _household(
         )
 
 
+def _set_off(
+    uow: UnitOfWork, model: type[DibaoCase] | type[DisabledPerson], key: int, amount: Decimal
+) -> Decimal:
+    """Back-pay first settles what is still owed of an overpayment (a figure cut, then raised
+    again before it was recovered): the part left to pay."""
+    balance = Decimal(
+        uow.session.exec(select(col(model.clawback_balance)).where(col(model.id) == key)).one()
+    )
+    offset = min(balance, amount) if balance > 0 else ZERO
+    if offset:
+        uow.session.execute(
+            update(model)
+            .where(col(model.id) == key)
+            .values(clawback_balance=model.clawback_balance - offset)
+        )
+    return amount - offset
+
+
 def _back_pay_line(
-    uow: UnitOfWork, cycle: PaymentCycle, case: DibaoCase, adjustment: PaymentAdjustment
+    uow: UnitOfWork,
+    cycle: PaymentCycle,
+    case: DibaoCase,
+    adjustment: PaymentAdjustment,
+    amount: Decimal,
 ) -> dict[str, Any]:
     earlier = uow.session.exec(
         select(func.count()).where(
@@ -232,7 +256,7 @@ def _back_pay_line(
         "payee_id_number": case.payee_id_number,
         "bank_name": case.bank_name,
         "bank_account": case.bank_account,
-        "amount": adjustment.difference,
+        "amount": amount,
         "basis": f"back-pay of {adjustment.month:%Y-%m}: adjustment {adjustment.id} (WEL-3)",
         "status": "due",
         "failure_reason": None,
@@ -306,8 +330,10 @@ def _disabled(
         subject=f"disabled_person/{row.disabled_person_id}",
     )
     if difference > 0:
-        out.back_pay += difference
-        out.lines.append(_disability_back_pay_line(uow, cycle, row, person, adjustment))
+        left = _set_off(uow, DisabledPerson, person.id or 0, difference)
+        if left > 0:
+            out.back_pay += left
+            out.lines.append(_disability_back_pay_line(uow, cycle, row, person, adjustment, left))
     else:
         out.claw_back -= difference
         uow.session.execute(
@@ -344,6 +370,7 @@ def _disability_back_pay_line(
     row: DisabilitySubsidy,
     person: DisabledPerson,
     adjustment: PaymentAdjustment,
+    amount: Decimal,
 ) -> dict[str, Any]:
     """Paid into the person's account as recorded now (WEL-4's payee)."""
     assert person.id is not None
@@ -370,7 +397,7 @@ def _disability_back_pay_line(
         "payee_id_number": payee.payee_id_number if payee else person.id_number,
         "bank_name": payee.bank_name if payee else "",
         "bank_account": payee.bank_account if payee else "",
-        "amount": adjustment.difference,
+        "amount": amount,
         "basis": f"back-pay of {row.month:%Y-%m}: adjustment {adjustment.id} (WEL-4)",
         "status": "due",
         "failure_reason": None,

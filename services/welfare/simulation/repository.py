@@ -47,7 +47,11 @@ def disability_paid_last(
     stmt = (
         select(DisabilitySubsidy, col(DisabledPerson.deceased_on))
         .join(DisabledPerson, col(DisabledPerson.id) == col(DisabilitySubsidy.disabled_person_id))
-        .where(col(DisabilitySubsidy.county_code) == county, col(DisabilitySubsidy.month) == last)
+        .where(
+            col(DisabilitySubsidy.county_code) == county,
+            col(DisabilitySubsidy.month) == last,
+            col(DisabilitySubsidy.status) == "paid",
+        )
         # "disab_liv" sorts before "nursing": a person's first row carries the living ratio read.
         .order_by(col(DisabilitySubsidy.disabled_person_id), col(DisabilitySubsidy.scheme))
     )

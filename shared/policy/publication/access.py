@@ -17,7 +17,9 @@ def publication_rules(*publishers: Role, recalculates: bool = False) -> dict[tup
         ("POST", base + "/{publication_id}/recalculation"): rule(*publishers, county_wide=True),
         ("GET", adjustments): rule(*readers, county_wide=True),
         ("GET", adjustments + "/{adjustment_id}"): rule(*readers, county_wide=True),
-        ("POST", adjustments + "/{adjustment_id}/settlement"): rule(*publishers, county_wide=True),
+        ("POST", adjustments + "/{adjustment_id}/settlement"): rule(
+            *publishers, county_wide=True, admin=False
+        ),
     }
     return (extra if recalculates else {}) | {
         ("POST", base): rule(*publishers, county_wide=True),

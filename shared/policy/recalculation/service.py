@@ -18,12 +18,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from shared.auth import Principal
 from shared.bus.tables import utcnow
-from shared.db import begin_write
+from shared.db import serialize
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.recalculated import Recalculated
 from shared.money import ZERO
@@ -82,11 +82,10 @@ def run(
     if since > uow.today() or not recalculators:
         return out
     # One run of a publication at a time: a second waits here and then finds the first's
-    # entries (the write lock on SQLite, the publication's row on PostgreSQL).
-    begin_write(uow.session)
-    uow.session.exec(
-        select(PolicyPublication.id).where(PolicyPublication.id == publication.id).with_for_update()
-    ).one()
+    # entries (the write lock on SQLite, an advisory lock on PostgreSQL).
+    # And one county's runs one after the other: two sets published at once must not each
+    # reckon without the other (both would count the same change).
+    serialize(uow.session, f"policy-recalculation:{publication.county_code}")
     # The policy in force now, this set included (published in this unit of work, not cached:
     # were the transaction to roll back, no other request may have seen it).
     uow.policy = uow.policy.shipped.overlaid(published_figures(uow.session))
@@ -163,10 +162,13 @@ def _version(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def adjusted_so_far(session: Session, scheme: str, subject: str) -> Decimal:
-    """What earlier recalculations of a decision added (or took back): paid = original + this."""
+    """What earlier recalculations of a decision added (or took back): paid = original + this.
+    An overpayment written off was kept by the person: it is not taken back."""
     total = session.exec(
         select(func.coalesce(func.sum(PolicyAdjustment.difference), 0)).where(
-            PolicyAdjustment.scheme == scheme, PolicyAdjustment.subject == subject
+            PolicyAdjustment.scheme == scheme,
+            PolicyAdjustment.subject == subject,
+            PolicyAdjustment.status != WRITTEN_OFF,
         )
     ).one()
     return Decimal(total)
@@ -251,7 +253,7 @@ def listing(
 ) -> tuple[int, Sequence[PolicyAdjustment]]:
     stmt = select(PolicyAdjustment)
     if principal.scope:
-        stmt = stmt.where(col(PolicyAdjustment.county_code).startswith(principal.scope[:6]))
+        stmt = stmt.where(col(PolicyAdjustment.county_code) == principal.scope[:6])
     for column, value in (
         (PolicyAdjustment.county_code, county),
         (PolicyAdjustment.publication_id, publication_id),
@@ -267,7 +269,8 @@ def listing(
 
 def get(session: Session, principal: Principal, adjustment_id: int) -> PolicyAdjustment:
     row = session.get(PolicyAdjustment, adjustment_id)
-    if row is None or not principal.covers(row.county_code):
+    # County-wide, as the listing: the bureau's ledger is the county's.
+    if row is None or (principal.scope and row.county_code != principal.scope[:6]):
         raise NotFound("no such adjustment in your jurisdiction")
     return row
 
@@ -290,9 +293,18 @@ def settle(
             "a write-off needs the county's decision",
             errors=[field_error("note", "the decision and its reason (核销依据)")],
         )
-    row.status, row.settled_by, row.settled_at = outcome, principal.subject, utcnow()
-    row.settlement_note = note[:500] or None
-    session.add(row)
+    moved = session.execute(
+        update(PolicyAdjustment)
+        .where(col(PolicyAdjustment.id) == row.id, col(PolicyAdjustment.status) == OPEN)
+        .values(
+            status=outcome,
+            settled_by=principal.subject,
+            settled_at=utcnow(),
+            settlement_note=note[:500] or None,
+        )
+    )
+    if getattr(moved, "rowcount", 1) != 1:
+        raise Conflict(f"adjustment {row.id} was settled by someone else meanwhile")
     session.flush()
     session.refresh(row)
     return row
