@@ -13,7 +13,7 @@ same publication finds the ledger entry and changes nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -84,15 +84,16 @@ def recalculate_stays(
         for r in replayed:
             if r.stay.claim_id in done or not _differs(r.before, r.after):
                 continue
-            if not _differs(r.stored, r.after):
+            due = _due(r)
+            if not _differs(r.stored, due):
                 continue  # already settled as now due (recorded after the set was published)
-            new_row = decision_row(r.stay.claim_id, r.stored.version + 1, r.data, r.after)
+            new_row = decision_row(r.stay.claim_id, r.stored.version + 1, r.data, due)
             key = household_key(uow, r.stay.person_id, r.stay.claim_id)
             adjustment = _record(uow, publication, r, new_row, key)
             if adjustment is None and _reimbursed(new_row) != _reimbursed(r.stored):
                 continue  # a concurrent run of the same publication recorded it
             _new_version(uow, tables, publication, r, new_row)
-            ytd = ytd.minus(stored_layers(r.stored)).plus(r.after)
+            ytd = ytd.minus(stored_layers(r.stored)).plus(due)
             changed = True
             if adjustment is not None:
                 out.append(adjustment)
@@ -120,6 +121,20 @@ def _replay(
         ytd_before, ytd_after = ytd_before.plus(old), ytd_after.plus(new)
         out.append(_Replayed(stay, stored, data, person, old, new))
     return out
+
+
+def _due(r: _Replayed) -> Decision:
+    """The decision now due: the replay under the set when the stored decision replays as it was
+    settled; else the stored amounts moved by what the set alone changes (each layer's
+    difference between the replays), so a correction or cancellation of another stay of the
+    year, settled in another order, is not taken for a change of figures."""
+    if not _differs(r.stored, r.before):
+        return r.after
+    moved = {
+        name: Decimal(getattr(r.stored, name)) + getattr(r.after, name) - getattr(r.before, name)
+        for name in (*LAYERS, "compliant_self_pay")
+    }
+    return replace(r.after, **moved)
 
 
 def _differs(a: Decision | StayDecision, b: Decision | StayDecision) -> bool:
