@@ -313,3 +313,35 @@ async def test_a_set_effective_in_the_future_settles_nothing_again(
         listed = await client.get(ADJUSTMENTS, headers=staff.county)
         assert listed.json() == {"total": 0, "items": []}
         assert recalculated_events(settings.database_url) == []
+
+
+async def test_a_stay_settled_before_a_cancellation_moves_by_what_the_figure_changes(
+    db_template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """May's stay was settled after February's, which used up the year's critical-illness
+    deductible; February's is cancelled. The set's replay from zero would settle May as the
+    first stay of the year, moving money between the funds that no figure changed: May's stored
+    layers move only by what the set changes (the annual cap's 1,000 above the 2,000)."""
+    monkeypatch.setattr(medical_clock, "today", lambda: JUNE)
+    settings = make_settings("medical", db_template, bus_enabled=False)
+    staff = Staff(settings)
+    async with running(build_app(settings)) as client:
+        seed_registry(settings.database_url)
+        for claim, admission in (("C-FEB", "2026-02-03"), ("C-MAY", "2026-05-04")):
+            discharge = (date.fromisoformat(admission) + timedelta(days=9)).isoformat()
+            resp = await client.post(
+                "/v1/hospitalizations", json=stay(claim, admission, discharge),
+                headers=staff.hospital,
+            )  # fmt: skip
+            assert resp.status_code == 201, resp.text
+        cancelled = await client.post(
+            "/v1/hospitalizations/C-FEB/cancel", json={"reason": "重复上报"}, headers=staff.hospital
+        )
+        assert cancelled.status_code == 200, cancelled.text
+
+        run = (await publish(client, staff, "2000", "2026-01-01"))["recalculation"]
+        assert run["adjustments"] == 1 and Decimal(run["back_pay"]) == Decimal("1000.00")
+        first, second = (await history(client, staff, "C-MAY"))["versions"]
+        for layer in ("basic", "critical_illness", "assistance", "topup"):
+            assert second[layer] == first[layer], layer
+        assert (second["annual_cap"], second["self_pay"]) == ("1000.00", "2000.00")
