@@ -29,9 +29,8 @@ from services.enrollment.medical.rules import (
 )
 from services.enrollment.medical.service import FUNDS, compute_and_record, facts_for
 from services.enrollment.recalculation import adjust, touches, years_read
-from shared.policy.publication.service import published_figures
 from shared.policy.publication.tables import PolicyPublication
-from shared.policy.recalculation.service import Decided
+from shared.policy.recalculation.service import Decided, policy_without
 from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.trace import Params
 from shared.uow import UnitOfWork
@@ -49,10 +48,7 @@ def recalculate_medical_contributions(
     years = years_read(since, uow.today())
     if not years or not touches(publication, PREFIX):
         return []
-    source = f"publication {publication.id}"
-    before = uow.policy.shipped.overlaid(
-        [f for f in published_figures(uow.session) if f.source != source]
-    )
+    before = policy_without(uow, publication)
     county = publication.county_code
     out: list[PolicyAdjustment] = []
     for row, person, household in contributions_of_years(

@@ -26,9 +26,8 @@ from services.enrollment.registry.models import Household, Person
 from services.enrollment.rolls.models import PensionRollEntry
 from shared.domain import PovertyStatus
 from shared.money import ZERO
-from shared.policy.publication.service import published_figures
 from shared.policy.publication.tables import PolicyPublication
-from shared.policy.recalculation.service import Decided
+from shared.policy.recalculation.service import Decided, policy_without
 from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.trace import Params, Trace
 from shared.uow import UnitOfWork
@@ -46,10 +45,7 @@ def recalculate_pension_subsidies(
     years = years_read(since, uow.today())
     if not years or not touches(publication, PREFIX):
         return []
-    source = f"publication {publication.id}"
-    before = uow.policy.shipped.overlaid(
-        [f for f in published_figures(uow.session) if f.source != source]
-    )
+    before = policy_without(uow, publication)
     county = publication.county_code
     out: list[PolicyAdjustment] = []
     for entry, person, household in paid_lines_of_years(

@@ -33,10 +33,9 @@ from services.medical.stays.service import (
 from shared.bus.tables import utcnow
 from shared.events.medical import StayData, StayRecalculated
 from shared.policy import PolicySet
-from shared.policy.publication.service import published_figures
 from shared.policy.publication.tables import PolicyPublication
 from shared.policy.recalculation import service as recalculation
-from shared.policy.recalculation.service import Decided
+from shared.policy.recalculation.service import Decided, policy_without
 from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.trace import Params
 from shared.uow import UnitOfWork
@@ -67,10 +66,7 @@ def recalculate_stays(
     `medical.stay_recalculated` for it."""
     assert publication.id is not None
     tables = StayTables(uow.session)
-    source = f"publication {publication.id}"
-    before = uow.policy.shipped.overlaid(
-        [f for f in published_figures(uow.session) if f.source != source]
-    )
+    before = policy_without(uow, publication)
     out: list[PolicyAdjustment] = []
     years = tables.person_years_admitted(publication.county_code, since, uow.today())
     for id_number, year in years:

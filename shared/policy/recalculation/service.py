@@ -27,6 +27,7 @@ from shared.db import serialize
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.recalculated import Recalculated
 from shared.money import ZERO
+from shared.policy.loader import PolicySet
 from shared.policy.publication.figures import field_error
 from shared.policy.publication.service import PUBLISHED, published_figures
 from shared.policy.publication.tables import PolicyPublication
@@ -131,6 +132,15 @@ class _Batch:
             batch = cls(publication_id, {(scheme, subject) for scheme, subject in rows})
             session.info[_BATCH] = batch
         return batch
+
+
+def policy_without(uow: UnitOfWork, publication: PolicyPublication) -> PolicySet:
+    """The policy as it would be without `publication` (every other set published laid over the
+    shipped files): what a decision was due before it, computed on the same facts."""
+    source = f"publication {publication.id}"
+    return uow.policy.shipped.overlaid(
+        [f for f in published_figures(uow.session) if f.source != source]
+    )
 
 
 def changed(old_trace: dict[str, Any], new_trace: dict[str, Any]) -> list[dict[str, Any]]:
