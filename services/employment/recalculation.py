@@ -7,20 +7,28 @@ transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from shared.events.employment import SubsidyRecalculated
 from shared.policy.publication.tables import PolicyPublication
-from shared.policy.recalculation.service import Decided, record_and_publish
+from shared.policy.recalculation.service import Decided, adjusted_so_far, record_and_publish
 from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.uow import UnitOfWork
 
 
-def adjust(
-    uow: UnitOfWork, publication: PolicyPublication, decided: Decided
+def regranted(
+    uow: UnitOfWork,
+    publication: PolicyPublication,
+    decided: Decided,
 ) -> PolicyAdjustment | None:
-    """The adjustment of a recomputed subsidy and its `SubsidyRecalculated` event."""
-    return record_and_publish(uow, publication, decided, SubsidyRecalculated)
+    """A subsidy granted once, due again under the published figures: `decided.paid` is what
+    was granted, to which what earlier recalculations of it added (or took back) is counted;
+    the adjustment and its `SubsidyRecalculated` event, None when nothing differs."""
+    so_far = adjusted_so_far(uow.session, decided.scheme, decided.subject)
+    return record_and_publish(
+        uow, publication, replace(decided, paid=decided.paid + so_far), SubsidyRecalculated
+    )
 
 
 def decided_figure(trace: dict[str, Any], rule: str, name: str) -> str | None:

@@ -28,6 +28,7 @@ from tests.support.employment_census import ADULT, YOUTH
 from tests.support.employment_census import TOWN as CENSUS_TOWN
 from tests.support.employment_census import seed as seed_census
 from tests.support.employment_jobs import COUNTY, TOWN, VILLAGE, Officers, outbox, seed
+from tests.support.policy import figure, publish_set
 
 pytestmark = pytest.mark.integration
 
@@ -99,19 +100,12 @@ async def _publish(
 ) -> dict[str, Any]:
     """Proposed by one county officer, published by the second: the decision's answer."""
     items = [
-        {"path": path, "effective_from": effective, "value": value,
-         "reference": "姚人社发〔2026〕4号 第三条"}
+        figure(path, value, effective, "姚人社发〔2026〕4号 第三条")
         for path, value in figures.items()
-    ]  # fmt: skip
-    body = {"county_code": COUNTY, "reason": "县人社局调整就业扶贫补助标准，自1月起执行",
-            "items": items}  # fmt: skip
-    proposed = await _ok(await client.post(PUBLICATIONS, json=body, headers=o.county), 201)
-    return await _ok(
-        await client.post(
-            f"{PUBLICATIONS}/{proposed['id']}/decision", json={"approve": True},
-            headers=o.county_b,
-        )
-    )  # fmt: skip
+    ]
+    return await publish_set(
+        client, COUNTY, "县人社局调整就业扶贫补助标准，自1月起执行", items, o.county, o.county_b
+    )
 
 
 async def _adjustments(client: httpx.AsyncClient, o: County, number: int) -> list[dict[str, Any]]:

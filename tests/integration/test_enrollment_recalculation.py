@@ -27,6 +27,7 @@ from shared.ids import make_resident_id
 from shared.roles import Role
 from shared.settings import Settings
 from tests.support.app import make_settings, running, token
+from tests.support.policy import figure, publish_set
 from tests.support.roster import HEADER_ZH, roster_csv
 
 pytestmark = pytest.mark.integration
@@ -137,21 +138,10 @@ async def publish(
     effective: str,
 ) -> dict[str, Any]:
     """Proposed by one officer, published by a second: the decision's answer."""
-    body = {
-        "county_code": COUNTY,
-        "reason": "县政府调整城乡居民参保资助标准",
-        "items": [{"path": path, "effective_from": effective, "value": value,
-                   "reference": "姚政办发〔2026〕9号 第三条"}],
-    }  # fmt: skip
-    proposed = await client.post(PUBLICATIONS, json=body, headers=proposer)
-    assert proposed.status_code == 201, proposed.text
-    decided = await client.post(
-        f"{PUBLICATIONS}/{proposed.json()['id']}/decision",
-        json={"approve": True},
-        headers=approver,
+    items = [figure(path, value, effective, "姚政办发〔2026〕9号 第三条")]
+    return await publish_set(
+        client, COUNTY, "县政府调整城乡居民参保资助标准", items, proposer, approver
     )
-    assert decided.status_code == 200, decided.text
-    return dict(decided.json())
 
 
 async def listed(client: Any, staff: Staff, publication_id: int) -> list[dict[str, Any]]:

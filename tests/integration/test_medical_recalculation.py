@@ -27,6 +27,7 @@ from shared.ids import make_resident_id
 from shared.roles import Role
 from shared.settings import Settings
 from tests.support.app import make_settings, running, token
+from tests.support.policy import figure, publish_set
 
 pytestmark = pytest.mark.integration
 
@@ -119,21 +120,10 @@ def person_year(url: str, year: int) -> PersonYear:
 
 async def publish(client: Any, staff: Staff, value: str, effective: str) -> dict[str, Any]:
     """Proposed by one officer, approved by another: the decision's answer."""
-    body = {
-        "county_code": COUNTY,
-        "reason": "县统计局公布农村居民人均可支配收入",
-        "items": [{"path": INCOME, "effective_from": effective, "value": value,
-                   "reference": "姚安县2026年统计公报"}],
-    }  # fmt: skip
-    proposed = await client.post(PUBLICATIONS, json=body, headers=staff.county)
-    assert proposed.status_code == 201, proposed.text
-    decided = await client.post(
-        f"{PUBLICATIONS}/{proposed.json()['id']}/decision",
-        json={"approve": True},
-        headers=staff.county_b,
+    items = [figure(INCOME, value, effective, "姚安县2026年统计公报")]
+    return await publish_set(
+        client, COUNTY, "县统计局公布农村居民人均可支配收入", items, staff.county, staff.county_b
     )
-    assert decided.status_code == 200, decided.text
-    return dict(decided.json())
 
 
 async def history(client: Any, staff: Staff, claim: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from services.welfare.disability.models import DisabledPerson
 from services.welfare.main import build_app
 from shared.db import make_engine
 from tests.support.app import make_settings, running
+from tests.support.policy import figure, publish_set
 from tests.support.welfare_dibao import (
     COUNTY,
     WIFE,
@@ -67,20 +68,11 @@ async def _cycle(
 
 
 async def _publish(client: Any, o: Officers, value: str, effective: str) -> int:
-    body = {
-        "county_code": COUNTY,
-        "reason": "县政府调整农村低保标准",
-        "items": [{"path": STANDARD, "effective_from": effective, "value": value,
-                   "reference": "姚政办发〔2026〕3号 第二条"}],
-    }  # fmt: skip
-    proposed = await client.post("/v1/policy/publications", json=body, headers=o.county)
-    assert proposed.status_code == 201, proposed.text
-    number = int(proposed.json()["id"])
-    decided = await client.post(
-        f"/v1/policy/publications/{number}/decision", json={"approve": True}, headers=o.county_b
+    items = [figure(STANDARD, value, effective, "姚政办发〔2026〕3号 第二条")]
+    decided = await publish_set(
+        client, COUNTY, "县政府调整农村低保标准", items, o.county, o.county_b
     )
-    assert decided.status_code == 200, decided.text
-    return number
+    return int(decided["id"])
 
 
 async def test_a_raise_after_the_fact_is_back_paid_once_and_a_cut_clawed_back(

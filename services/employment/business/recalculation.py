@@ -15,10 +15,10 @@ from datetime import date
 
 from services.employment.business.repository import granted_since
 from services.employment.business.rules import EMP_6, BusinessFacts, startup_subsidy
-from services.employment.recalculation import adjust, decided_figure
+from services.employment.recalculation import decided_figure, regranted
 from services.employment.registry.repository import RegistryPeople
 from shared.policy.publication.tables import PolicyPublication
-from shared.policy.recalculation.service import Decided, adjusted_so_far
+from shared.policy.recalculation.service import Decided
 from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.trace import Trace
 from shared.uow import UnitOfWork
@@ -52,8 +52,7 @@ def recalculate_business_subsidies(
         trace = Trace()
         due = startup_subsidy(facts, on, uow.params(subsidy.county_code, on), trace=trace).amount
         subject = str(subsidy.id)
-        paid = subsidy.amount + adjusted_so_far(uow.session, SCHEME, subject)
-        row = adjust(
+        row = regranted(
             uow,
             publication,
             Decided(
@@ -61,7 +60,7 @@ def recalculate_business_subsidies(
                 subject=subject,
                 county_code=county,
                 period=on,
-                paid=paid,
+                paid=subsidy.amount,
                 due=due,
                 old_trace=subsidy.trace,
                 new_trace=trace.out().model_dump(mode="json"),

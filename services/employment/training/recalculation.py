@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.employment.recalculation import adjust, decided_figure
+from services.employment.recalculation import decided_figure, regranted
 from services.employment.registry.repository import RegistryPeople
 from services.employment.training.repository import COMPLETED, granted_on_certificates_since
 from services.employment.training.rules import (
@@ -21,7 +21,7 @@ from services.employment.training.rules import (
     job_seeking_subsidy,
 )
 from shared.policy.publication.tables import PolicyPublication
-from shared.policy.recalculation.service import Decided, adjusted_so_far
+from shared.policy.recalculation.service import Decided
 from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.trace import Trace
 from shared.uow import UnitOfWork
@@ -56,8 +56,7 @@ def recalculate_job_seeking_subsidies(
         trace = Trace()
         due = job_seeking_subsidy(facts, uow.params(county, on), trace=trace).amount
         subject = str(grant.id)
-        paid = grant.amount + adjusted_so_far(uow.session, SCHEME, subject)
-        row = adjust(
+        row = regranted(
             uow,
             publication,
             Decided(
@@ -65,7 +64,7 @@ def recalculate_job_seeking_subsidies(
                 subject=subject,
                 county_code=county,
                 period=on,
-                paid=paid,
+                paid=grant.amount,
                 due=due,
                 old_trace=grant.trace,
                 new_trace=trace.out().model_dump(mode="json"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.employment.recalculation import adjust
+from services.employment.recalculation import regranted
 from services.employment.workshops.repository import households_on_rolls, recomputable
 from services.employment.workshops.rules import (
     Spell,
@@ -22,7 +22,7 @@ from services.employment.workshops.rules import (
     workshop_subsidy,
 )
 from shared.policy.publication.tables import PolicyPublication
-from shared.policy.recalculation.service import Decided, adjusted_so_far
+from shared.policy.recalculation.service import Decided
 from shared.policy.recalculation.tables import PolicyAdjustment
 from shared.trace import Trace
 from shared.uow import UnitOfWork
@@ -50,8 +50,7 @@ def recalculate_worker_years(
             [paid_year], payment.year, as_of, uow.params(claim.county_code, as_of), trace=trace
         ).total
         subject = str(payment.id)
-        paid = payment.amount + adjusted_so_far(uow.session, SCHEME, subject)
-        row = adjust(
+        row = regranted(
             uow,
             publication,
             Decided(
@@ -59,7 +58,7 @@ def recalculate_worker_years(
                 subject=subject,
                 county_code=county,
                 period=payment.year_start,
-                paid=paid,
+                paid=payment.amount,
                 due=due,
                 old_trace=claim.trace,
                 new_trace=trace.out().model_dump(mode="json"),

@@ -49,7 +49,7 @@ from shared.money import ZERO
 from shared.policy.loader import PolicySet
 from shared.policy.publication.service import PUBLISHED, published_figures
 from shared.policy.publication.tables import PolicyPublication
-from shared.policy.recalculation.service import changed
+from shared.policy.recalculation.service import changed, trace_sources
 from shared.repository import insert_new
 from shared.rule_inputs import month_end
 from shared.trace import Params, illustrative_of
@@ -190,7 +190,7 @@ def _household(
             difference=difference,
             kind="back_pay" if difference > 0 else "claw_back",
             cycle_month=cycle.month,
-            sources=sorted({p.get("source", "shipped") for p in new.trace["parameters"]}),
+            sources=trace_sources(new.trace),
             illustrative_parameters=illustrative_of(new.trace),
         ),
         key=case.household_id,
@@ -323,7 +323,7 @@ def _disabled(
             difference=difference,
             kind="back_pay" if difference > 0 else "claw_back",
             cycle_month=cycle.month,
-            sources=sorted({p.get("source", "shipped") for p in new_trace["parameters"]}),
+            sources=trace_sources(new_trace),
             illustrative_parameters=illustrative_of(new_trace),
         ),
         key=person.household_id or person.id_number,

@@ -238,9 +238,14 @@ def record(
     return row
 
 
+def trace_sources(trace: dict[str, Any]) -> list[str]:
+    """The parameter versions a computation used (e.g. `publication 7`, `shipped`)."""
+    return sorted({str(p.get("source", "shipped")) for p in trace.get("parameters", [])})
+
+
 def sources(row: PolicyAdjustment) -> list[str]:
-    """The parameter versions the decision is now due on (e.g. `publication 7`, `shipped`)."""
-    return sorted({str(p.get("source", "shipped")) for p in row.new_trace.get("parameters", [])})
+    """The parameter versions the decision is now due on."""
+    return trace_sources(row.new_trace)
 
 
 def published(session: Session, principal: Principal, publication_id: int) -> PolicyPublication:
